@@ -1,0 +1,81 @@
+//! Why one request failed, in words a learner can act on.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why one request did not give us a UUID. A failed request is a result, not a crash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum FetchError {
+    /// Nothing listens at the URL's address.
+    Refused,
+    /// No complete answer within `--timeout`.
+    Timeout,
+    /// The server answered with an error status.
+    Status(u16),
+    /// Any other trouble on the way: a name that does not resolve, TLS, a dropped connection.
+    Network(String),
+    /// An answer arrived, but it is not `{"uuid": "<a UUID>"}`.
+    Body(String),
+}
+
+impl FetchError {
+    /// A one-word name, for counting failures by kind in the summary.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Refused => "refused",
+            FetchError::Timeout => "timeout",
+            FetchError::Status(_) => "status",
+            FetchError::Network(_) => "network",
+            FetchError::Body(_) => "body",
+        }
+    }
+
+    /// What to do about it, where there is something to do.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            FetchError::Refused => Some(
+                "is httpbin-lite running? Start it with `cargo run --release -p httpbin-lite`, \
+                 or pass --url",
+            ),
+            FetchError::Timeout => {
+                Some("the server was slower than --timeout; raise it, or check the server")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Refused => f.write_str("connection refused"),
+            FetchError::Timeout => f.write_str("timed out"),
+            FetchError::Status(code) => write!(f, "HTTP status {code}"),
+            FetchError::Network(detail) | FetchError::Body(detail) => f.write_str(detail),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+#[cfg(feature = "ureq")]
+impl From<ureq::Error> for FetchError {
+    fn from(err: ureq::Error) -> Self {
+        use std::io::ErrorKind;
+        match err {
+            ureq::Error::StatusCode(code) => FetchError::Status(code),
+            ureq::Error::Timeout(_) => FetchError::Timeout,
+            ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => FetchError::Refused,
+            ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => FetchError::Timeout,
+            ureq::Error::HostNotFound => {
+                FetchError::Network("host not found (check the URL, or the network)".into())
+            }
+            ureq::Error::BodyExceedsLimit(limit) => {
+                FetchError::Body(format!("body is larger than {limit} bytes"))
+            }
+            other => FetchError::Network(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The clock, each result as it arrives, and the summary at the end.
+
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FetchError;
+use crate::slide::Args;
+
+/// When the run started. `Copy`, so every thread or task can time its own requests.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    start: Instant,
+}
+
+/// One request's outcome, with when it started and finished (measured from the run's start).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fetched {
+    /// Which request this was: 1 to N.
+    pub index: usize,
+    pub started: Duration,
+    pub finished: Duration,
+    pub result: Result<Uuid, FetchError>,
+}
+
+impl Clock {
+    pub fn start() -> Self {
+        Clock {
+            start: Instant::now(),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Runs one blocking fetch and notes when it started and finished.
+    pub fn time(&self, index: usize, fetch: impl FnOnce() -> Result<Uuid, FetchError>) -> Fetched {
+        let started = self.elapsed();
+        let result = fetch();
+        Fetched {
+            index,
+            started,
+            finished: self.elapsed(),
+            result,
+        }
+    }
+
+    /// Awaits one fetch and notes when it started and finished.
+    pub async fn time_async(
+        &self,
+        index: usize,
+        fetch: impl Future<Output = Result<Uuid, FetchError>>,
+    ) -> Fetched {
+        let started = self.elapsed();
+        let result = fetch.await;
+        Fetched {
+            index,
+            started,
+            finished: self.elapsed(),
+            result,
+        }
+    }
+}
+
+/// A run in progress: prints each result as it arrives, then the summary.
+#[derive(Debug)]
+pub struct Run {
+    slide: &'static str,
+    model: &'static str,
+    args: Args,
+    clock: Clock,
+    fetched: Vec<Fetched>,
+}
+
+impl Run {
+    pub(crate) fn start(slide: &'static str, model: &'static str, args: &Args) -> Self {
+        Run {
+            slide,
+            model,
+            args: args.clone(),
+            clock: Clock::start(),
+            fetched: Vec::with_capacity(args.requests),
+        }
+    }
+
+    /// The run's clock, to hand to whoever makes the requests.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Takes one result and prints it: `  0.512s  #07  <uuid>`.
+    pub fn record(&mut self, fetched: Fetched) {
+        if !self.args.quiet {
+            let width = self.args.requests.to_string().len().max(2);
+            let outcome = match &fetched.result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
+            let secs = fetched.finished.as_secs_f64();
+            say(&format!(
+                "{secs:>7.3}s  #{:0width$}  {outcome}",
+                fetched.index
+            ));
+        }
+        self.fetched.push(fetched);
+    }
+
+    /// Stops the clock, prints the summary (and the JSON line with `--json`), and gives the
+    /// exit code: 0 when every request succeeded, 1 when any failed.
+    pub fn finish(self) -> ExitCode {
+        let wall = self.clock.elapsed().as_secs_f64();
+        let uuids: Vec<Uuid> = self
+            .fetched
+            .iter()
+            .filter_map(|f| f.result.clone().ok())
+            .collect();
+        let unique = uuids.iter().collect::<HashSet<_>>().len();
+        let errors: Vec<&FetchError> = self
+            .fetched
+            .iter()
+            .filter_map(|f| f.result.as_ref().err())
+            .collect();
+        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for err in &errors {
+            *by_kind.entry(err.kind()).or_default() += 1;
+        }
+        // Requests never answered (a crashed worker, say) are failures too.
+        let missing = self.args.requests.saturating_sub(self.fetched.len());
+        if missing > 0 {
+            by_kind.insert("missing", missing);
+        }
+        let failed = errors.len() + missing;
+        let per_second = self.fetched.len() as f64 / wall.max(f64::EPSILON);
+        let first_error = errors.first().map(|err| self.describe(err));
+
+        let failures = if failed == 0 {
+            String::new()
+        } else {
+            let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            format!(" {failed} failed ({}),", kinds.join(", "))
+        };
+        say(&format!(
+            "{}: {}/{} ok, {unique} unique,{failures} {wall:.2} s, {per_second:.1} req/s, concurrency {}",
+            self.slide,
+            uuids.len(),
+            self.args.requests,
+            self.args.concurrency,
+        ));
+        if self.args.json {
+            let summary = serde_json::json!({
+                "slide": self.slide,
+                "model": self.model,
+                "url": self.args.url,
+                "requests": self.args.requests,
+                "concurrency": self.args.concurrency,
+                "ok": uuids.len(),
+                "failed": failed,
+                "failures": by_kind,
+                "unique": unique,
+                "wall_s": wall,
+                "req_per_s": per_second,
+                "first_error": first_error,
+            });
+            say(&summary.to_string());
+        }
+        if failed == 0 {
+            return ExitCode::SUCCESS;
+        }
+        let first = first_error.unwrap_or_else(|| format!("{missing} requests got no answer"));
+        eprintln!(
+            "{}: {failed} of {} requests failed; first: {first}",
+            self.slide, self.args.requests
+        );
+        ExitCode::FAILURE
+    }
+
+    /// `GET URL: what went wrong — what to do`, the line a learner reads first.
+    fn describe(&self, err: &FetchError) -> String {
+        match err.hint() {
+            Some(hint) => format!("GET {}: {err} — {hint}", self.args.url),
+            None => format!("GET {}: {err}", self.args.url),
+        }
+    }
+}
+
+/// Prints one line on stdout. A closed stdout (`| head`) ends the printing, not the run.
+fn say(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{line}");
+}

@@ -1,0 +1,185 @@
+//! The flags every slide shares, and what a slide says about itself.
+
+use std::num::NonZeroUsize;
+use std::thread;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{parse_duration, parse_or_exit, usage_error};
+use crate::run::Run;
+
+/// The most requests (and the widest concurrency) a run accepts: past this a typo is likelier
+/// than a plan.
+pub const MAX_REQUESTS: u64 = 1_000_000;
+
+/// What a slide says about itself: its binary's name, its model, and how wide it runs by default.
+#[derive(Debug, Clone, Copy)]
+pub struct Slide {
+    /// The binary's name, as printed in the summary (`slide04-sync`).
+    pub name: &'static str,
+    /// The concurrency model in one word (`sync`, `threads`, `tokio`, …).
+    pub model: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// How many requests are in flight when `--concurrency` is not given.
+    pub concurrency: Concurrency,
+}
+
+/// How many requests a slide keeps in flight unless `--concurrency` says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// One at a time, always: the slide has no `--concurrency` flag.
+    Sequential,
+    /// This many (the talk's thread pool used 40).
+    Fixed(usize),
+    /// One per CPU, as Python's `multiprocessing.Pool()` does.
+    PerCpu,
+    /// Every request at once, as `asyncio.gather` does.
+    AllAtOnce,
+}
+
+/// The flags, already checked, with the concurrency resolved to a number.
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub url: String,
+    pub requests: usize,
+    /// Never more than `requests`: a worker with nothing to do teaches nothing.
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+/// The same flags on every slide.
+#[derive(Debug, Parser)]
+struct Flags {
+    /// The UUID endpoint to fetch (httpbin-lite, or https://httpbin.org/uuid).
+    #[arg(
+        long,
+        env = "SLIDES_URL",
+        default_value = "http://127.0.0.1:8080/uuid",
+        value_parser = parse_url
+    )]
+    url: String,
+
+    /// How many requests to make (the talk made 50).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_REQUESTS)
+    )]
+    requests: u64,
+
+    /// How many requests may be in flight at once (each slide has its own default).
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "C",
+        value_parser = clap::value_parser!(u64).range(1..=MAX_REQUESTS)
+    )]
+    concurrency: Option<u64>,
+
+    /// Give up on one request after this long (250ms, 10s, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// End with one JSON summary line on stdout, for scripts.
+    #[arg(long)]
+    json: bool,
+
+    /// Print only the summary, not a line per response.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Slide {
+    /// Parses the command line, or exits with a one-line error (code 2).
+    pub fn args(&self) -> Args {
+        let mut command = Flags::command().name(self.name).about(self.about);
+        if self.concurrency == Concurrency::Sequential {
+            command = command.mut_arg("concurrency", |arg| arg.hide(true));
+        }
+        let flags: Flags = parse_or_exit(command);
+        // Both were range-checked by clap against MAX_REQUESTS, so they fit a usize.
+        let requests = flags.requests as usize;
+        let asked = flags.concurrency.map(|c| c as usize);
+        let concurrency = match (self.concurrency, asked) {
+            (Concurrency::Sequential, Some(_)) => usage_error(
+                self.name,
+                "--concurrency does not apply: this slide makes one request at a time",
+            ),
+            (Concurrency::Sequential, None) => 1,
+            (_, Some(asked)) => asked,
+            (Concurrency::Fixed(width), None) => width,
+            (Concurrency::PerCpu, None) => {
+                thread::available_parallelism().map_or(1, NonZeroUsize::get)
+            }
+            (Concurrency::AllAtOnce, None) => requests,
+        };
+        Args {
+            url: flags.url,
+            requests,
+            concurrency: concurrency.min(requests),
+            timeout: flags.timeout,
+            json: flags.json,
+            quiet: flags.quiet,
+        }
+    }
+
+    /// Starts the clock: everything from here to [`Run::finish`] is the measured time.
+    pub fn start(&self, args: &Args) -> Run {
+        Run::start(self.name, self.model, args)
+    }
+}
+
+/// Accepts absolute `http://` and `https://` URLs with a host; says what is wrong otherwise.
+fn parse_url(text: &str) -> Result<String, String> {
+    let example = "expected e.g. http://127.0.0.1:8080/uuid";
+    let url =
+        url::Url::parse(text).map_err(|err| format!("'{text}' is not a URL ({err}); {example}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "'{text}' uses {}://; only http:// and https:// are supported",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("'{text}' has no host; {example}"));
+    }
+    Ok(url.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_we_fetch() {
+        assert!(parse_url("http://127.0.0.1:8080/uuid").is_ok());
+        assert!(parse_url("https://httpbin.org/uuid").is_ok());
+        assert!(parse_url("http://[::1]:8080/uuid").is_ok());
+    }
+
+    #[test]
+    fn urls_we_refuse_say_why() {
+        assert!(parse_url("not-a-url").unwrap_err().contains("is not a URL"));
+        assert!(
+            parse_url("ftp://example.org/uuid")
+                .unwrap_err()
+                .contains("ftp://")
+        );
+        assert!(
+            parse_url("file:///etc/passwd")
+                .unwrap_err()
+                .contains("file://")
+        );
+    }
+
+    #[test]
+    fn flags_are_well_formed() {
+        Flags::command().debug_assert();
+    }
+}

@@ -1,0 +1,101 @@
+//! httpbin-lite: a local stand-in for httpbin.org.
+//!
+//! The slides fetch `/uuid`; this server answers it exactly as httpbin.org does, after a
+//! delay we choose (`--delay`, 1 s by default, about what the talk saw over the network).
+//! So a workshop works without Wi-Fi, and every run waits the same. `/stats` tells how many
+//! requests were in flight at once: that is how the tests prove a slide is concurrent.
+
+mod routes;
+mod stats;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+use harness::{parse_duration, parse_or_exit};
+use tokio::net::{TcpListener, TcpSocket};
+
+/// How many connections may wait to be accepted. tokio's `TcpListener::bind` asks for 128,
+/// too few when a slide opens thousands of connections at once; the kernel caps this at
+/// `net.core.somaxconn` anyway.
+const BACKLOG: u32 = 4096;
+
+/// A local stand-in for httpbin.org: /uuid, /delay/{n}, /status/{code}, /get, /stats.
+#[derive(Debug, Parser)]
+#[command(name = "httpbin-lite", version)]
+struct Flags {
+    /// Address to listen on. Loopback by default; 0.0.0.0 would expose it to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+
+    /// Port to listen on; 0 picks a free one (the first line printed says which).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+
+    /// Wait this long before answering each /uuid (0, 250ms, 1s, 1.5s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    delay: Duration,
+}
+
+fn main() -> ExitCode {
+    let flags: Flags = parse_or_exit(Flags::command());
+    match serve(flags) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("httpbin-lite: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(flags: Flags) -> Result<(), String> {
+    // Every request in flight holds a socket; the usual soft limit of 1024 would cap us there.
+    // Raising it up to the hard limit needs no privilege; if even that fails, serve anyway.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|err| format!("cannot start the tokio runtime: {err}"))?;
+    runtime.block_on(async {
+        let addr = SocketAddr::new(flags.host, flags.port);
+        let listener = listen(addr).map_err(|err| explain_listen_error(addr, &err))?;
+        let local = listener
+            .local_addr()
+            .map_err(|err| format!("cannot read the bound address: {err}"))?;
+        // Scripts and tests start us on port 0 and read this first line to learn the port.
+        println!("httpbin-lite listening on http://{local}");
+        println!("delay {:?} on /uuid; Ctrl-C to stop", flags.delay);
+        let app = routes::app(flags.delay).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .await
+            .map_err(|err| format!("server stopped: {err}"))
+    })
+}
+
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // Lets a restarted server bind at once while old connections sit in TIME_WAIT.
+    // (On Linux and macOS it does not let two servers share a port.)
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+fn explain_listen_error(addr: SocketAddr, err: &io::Error) -> String {
+    let hint = match err.kind() {
+        io::ErrorKind::AddrInUse => {
+            " — is another httpbin-lite running? Stop it, or pick another --port (0 picks a free one)"
+        }
+        io::ErrorKind::AddrNotAvailable => {
+            " — that address is not on this machine; try --host 127.0.0.1"
+        }
+        io::ErrorKind::PermissionDenied => {
+            " — ports below 1024 need privileges; pick a port above 1024"
+        }
+        _ => "",
+    };
+    format!("cannot listen on {addr}: {err}{hint}")
+}
