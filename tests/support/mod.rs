@@ -147,3 +147,39 @@ pub fn request(addr: SocketAddr, method: &str, path: &str) -> Response {
         body: body.to_owned(),
     }
 }
+
+/// A server that answers every connection with the same 200 and this body: for the bodies
+/// httpbin-lite never sends (not JSON, a `uuid` that is not a UUID). Lives as long as the test.
+pub fn canned(body: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = listener.local_addr().expect("bound address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            answer(stream, body);
+        }
+    });
+    format!("http://{addr}/uuid")
+}
+
+fn answer(mut stream: TcpStream, body: &str) {
+    // Read the request head before answering, so the client sees a clean exchange.
+    let mut reader = BufReader::new(&stream);
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+        line.clear();
+    }
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A loopback URL on which nothing listens: a port we bound and let go.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = listener.local_addr().expect("bound address");
+    drop(listener);
+    format!("http://{addr}/uuid")
+}

@@ -182,9 +182,13 @@ impl Run {
 
     /// `GET URL: what went wrong — what to do`, the line a learner reads first.
     fn describe(&self, err: &FetchError) -> String {
+        let what = match err {
+            FetchError::Timeout => format!("{err} after {:?}", self.args.timeout),
+            _ => err.to_string(),
+        };
         match err.hint() {
-            Some(hint) => format!("GET {}: {err} — {hint}", self.args.url),
-            None => format!("GET {}: {err}", self.args.url),
+            Some(hint) => format!("GET {}: {what} — {hint}", self.args.url),
+            None => format!("GET {}: {what}", self.args.url),
         }
     }
 }
