@@ -54,7 +54,7 @@ fn stats_count_served_requests_and_reset() {
 #[test]
 fn a_thousand_requests_at_once_are_all_in_flight_together() {
     // Long enough that all 1,000 connect before the first answer comes back.
-    let server = Server::start("2s");
+    let server = Server::start("3s");
     let uuids: HashSet<String> = thread::scope(|scope| {
         let handles: Vec<_> = (0..1000)
             .map(|_| scope.spawn(|| get(server.addr, "/uuid").body))

@@ -79,3 +79,32 @@ impl From<ureq::Error> for FetchError {
         }
     }
 }
+
+#[cfg(feature = "reqwest")]
+impl From<reqwest::Error> for FetchError {
+    fn from(err: reqwest::Error) -> Self {
+        if err.is_timeout() {
+            return FetchError::Timeout;
+        }
+        if let Some(status) = err.status() {
+            return FetchError::Status(status.as_u16());
+        }
+        // reqwest's own message ("error sending request for url …") hides the cause; the
+        // innermost error in the chain names it ("Connection refused", "dns error", …).
+        let mut cause: &dyn std::error::Error = &err;
+        while let Some(source) = cause.source() {
+            if let Some(io) = source.downcast_ref::<std::io::Error>() {
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => return FetchError::Refused,
+                    std::io::ErrorKind::TimedOut => return FetchError::Timeout,
+                    _ => {}
+                }
+            }
+            cause = source;
+        }
+        if err.is_body() || err.is_decode() {
+            return FetchError::Body(format!("could not read the body: {cause}"));
+        }
+        FetchError::Network(cause.to_string())
+    }
+}
