@@ -10,6 +10,7 @@ mod cli;
 mod error;
 mod run;
 mod slide;
+pub mod timeline;
 
 pub use body::parse_uuid;
 pub use cli::{parse_duration, parse_or_exit};

@@ -11,6 +11,10 @@ use uuid::Uuid;
 
 use crate::error::FetchError;
 use crate::slide::Args;
+use crate::timeline;
+
+/// How many columns the `--timeline` chart spans.
+const TIMELINE_WIDTH: usize = 60;
 
 /// When the run started. `Copy`, so every thread or task can time its own requests.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +30,18 @@ pub struct Fetched {
     pub started: Duration,
     pub finished: Duration,
     pub result: Result<Uuid, FetchError>,
+}
+
+impl Fetched {
+    /// This request on the run's time axis, as the `--json` summary reports it.
+    fn span(&self) -> serde_json::Value {
+        serde_json::json!({
+            "index": self.index,
+            "start_s": self.started.as_secs_f64(),
+            "end_s": self.finished.as_secs_f64(),
+            "ok": self.result.is_ok(),
+        })
+    }
 }
 
 impl Clock {
@@ -145,6 +161,9 @@ impl Run {
             let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
             format!(" {failed} failed ({}),", kinds.join(", "))
         };
+        if self.args.timeline {
+            say(timeline::render(&self.fetched, self.clock.elapsed(), TIMELINE_WIDTH).trim_end());
+        }
         say(&format!(
             "{}: {}/{} ok, {unique} unique,{failures} {wall:.2} s, {per_second:.1} req/s, concurrency {}",
             self.slide,
@@ -166,6 +185,7 @@ impl Run {
                 "wall_s": wall,
                 "req_per_s": per_second,
                 "first_error": first_error,
+                "timeline": self.fetched.iter().map(Fetched::span).collect::<Vec<_>>(),
             });
             say(&summary.to_string());
         }

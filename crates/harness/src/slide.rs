@@ -1,6 +1,8 @@
 //! The flags every slide shares, and what a slide says about itself.
 
+use std::fmt;
 use std::num::NonZeroUsize;
+use std::process;
 use std::thread;
 use std::time::Duration;
 
@@ -49,6 +51,7 @@ pub struct Args {
     pub timeout: Duration,
     pub json: bool,
     pub quiet: bool,
+    pub timeline: bool,
 }
 
 /// The same flags on every slide.
@@ -93,16 +96,26 @@ struct Flags {
     /// Print only the summary, not a line per response.
     #[arg(short, long)]
     quiet: bool,
+
+    /// After the run, draw when each request started and finished.
+    #[arg(long)]
+    timeline: bool,
 }
 
 impl Slide {
     /// Parses the command line, or exits with a one-line error (code 2).
     pub fn args(&self) -> Args {
-        let mut command = Flags::command().name(self.name).about(self.about);
+        self.args_with::<NoOwnFlags>().0
+    }
+
+    /// [`Slide::args`] for a slide that has flags of its own (slide 7's `--runtime`): `T`'s
+    /// flags are parsed, checked and listed in `--help` together with the shared ones.
+    pub fn args_with<T: clap::Args>(&self) -> (Args, T) {
+        let mut command = WithOwn::<T>::command().name(self.name).about(self.about);
         if self.concurrency == Concurrency::Sequential {
             command = command.mut_arg("concurrency", |arg| arg.hide(true));
         }
-        let flags: Flags = parse_or_exit(command);
+        let WithOwn { flags, own } = parse_or_exit(command);
         // Both were range-checked by clap against MAX_REQUESTS, so they fit a usize.
         let requests = flags.requests as usize;
         let asked = flags.concurrency.map(|c| c as usize);
@@ -119,21 +132,45 @@ impl Slide {
             }
             (Concurrency::AllAtOnce, None) => requests,
         };
-        Args {
+        let args = Args {
             url: flags.url,
             requests,
             concurrency: concurrency.min(requests),
             timeout: flags.timeout,
             json: flags.json,
             quiet: flags.quiet,
-        }
+            timeline: flags.timeline,
+        };
+        (args, own)
     }
 
     /// Starts the clock: everything from here to [`Run::finish`] is the measured time.
     pub fn start(&self, args: &Args) -> Run {
         Run::start(self.name, self.model, args)
     }
+
+    /// The value, or ONE line on stderr, `NAME: cannot DOING: ERROR`, and exit code 1: for
+    /// what a slide must have before it can start at all (its pool of processes, its event loop).
+    pub fn or_exit<T, E: fmt::Display>(&self, doing: &str, result: Result<T, E>) -> T {
+        result.unwrap_or_else(|err| {
+            eprintln!("{}: cannot {doing}: {err}", self.name);
+            process::exit(1)
+        })
+    }
 }
+
+/// The shared flags and a slide's own, parsed as one command line.
+#[derive(Debug, Parser)]
+struct WithOwn<T: clap::Args> {
+    #[command(flatten)]
+    flags: Flags,
+    #[command(flatten)]
+    own: T,
+}
+
+/// What a slide without flags of its own adds: nothing.
+#[derive(Debug, clap::Args)]
+struct NoOwnFlags {}
 
 /// Accepts absolute `http://` and `https://` URLs with a host; says what is wrong otherwise.
 fn parse_url(text: &str) -> Result<String, String> {

@@ -1,0 +1,109 @@
+//! slides-report: the comparison at the end of the talk.
+//!
+//! `scripts/run-all.sh` runs every slide with `--json` and hands their summary lines to
+//! `slides-report compare`, which prints one table — measured here, beside the physical floor
+//! and beside what the talk said — and writes `results.json` and a self-contained `report.html`.
+//! `slides-report list` prints the talk's slides for the script to run, in order.
+
+mod html;
+mod table;
+mod talk;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use harness::{parse_duration, parse_or_exit};
+
+use crate::table::{Comparison, Summary};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slides-report",
+    version,
+    about = "The comparison at the end of the talk"
+)]
+struct Flags {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the talk's runnable slides, one per line: number|binary|title|deck|notes.
+    List,
+    /// Compare slide runs: print the table, write results.json and report.html.
+    Compare {
+        /// The delay httpbin-lite added to each request; the floor is ⌈N/C⌉ × delay.
+        /// Leave it out (e.g. against the real httpbin.org) and no floor is claimed.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        delay: Option<Duration>,
+
+        /// Where to write results.json and report.html.
+        #[arg(long, value_name = "DIR", default_value = "target/slides")]
+        out: PathBuf,
+
+        /// Files holding one slide's `--json` summary each (the last line counts).
+        #[arg(required = true, value_name = "SUMMARY")]
+        summaries: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let flags: Flags = parse_or_exit(Flags::command());
+    let result = match flags.command {
+        Command::List => {
+            for slide in talk::SLIDES {
+                println!(
+                    "{}|{}|{}|{}|{}",
+                    slide.number, slide.binary, slide.title, slide.deck, slide.notes
+                );
+            }
+            Ok(())
+        }
+        Command::Compare {
+            delay,
+            out,
+            summaries,
+        } => compare(delay, &out, &summaries),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("slides-report: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn compare(delay: Option<Duration>, out: &PathBuf, files: &[PathBuf]) -> Result<(), String> {
+    let mut summaries = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(file)
+            .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+        let last = text
+            .lines()
+            .rev()
+            .find(|line| line.trim_start().starts_with('{'))
+            .ok_or_else(|| format!("{} holds no JSON summary line", file.display()))?;
+        let summary: Summary = serde_json::from_str(last)
+            .map_err(|err| format!("{}: not a slide summary: {err}", file.display()))?;
+        summaries.push(summary);
+    }
+    let comparison = Comparison::new(summaries, delay);
+    print!("{}", comparison.text_table());
+
+    fs::create_dir_all(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;
+    let json = serde_json::to_string_pretty(&comparison.to_json())
+        .map_err(|err| format!("cannot write results: {err}"))?;
+    let results = out.join("results.json");
+    fs::write(&results, json + "\n")
+        .map_err(|err| format!("cannot write {}: {err}", results.display()))?;
+    let report = out.join("report.html");
+    fs::write(&report, html::render(&comparison))
+        .map_err(|err| format!("cannot write {}: {err}", report.display()))?;
+    println!("\nwrote {} and {}", results.display(), report.display());
+    Ok(())
+}

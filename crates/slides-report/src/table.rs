@@ -1,0 +1,277 @@
+//! The comparison: each slide's measured time beside the floor and beside the talk's figure.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::talk::{self, TalkSlide};
+
+/// One slide's `--json` summary line (the fields this report reads).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub slide: String,
+    pub model: String,
+    pub requests: u64,
+    pub concurrency: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub wall_s: f64,
+    /// The queue's producer only: the time to enqueue, which is all the talk's "0.01 s" measured.
+    #[serde(default)]
+    pub enqueue_s: Option<f64>,
+    #[serde(default)]
+    pub timeline: Vec<Span>,
+}
+
+/// When one request started and finished, in seconds since its run started.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Span {
+    pub index: u64,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub ok: bool,
+}
+
+/// One line of the table. The queue gets two: enqueue, and end to end.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub talk: Option<&'static TalkSlide>,
+    /// Index into `Comparison::summaries`.
+    pub summary: usize,
+    pub what: String,
+    pub seconds: f64,
+    pub floor: Option<f64>,
+    pub speedup: Option<f64>,
+}
+
+impl Row {
+    /// floor ÷ wall: 1.0 means the model wasted nothing but the unavoidable waiting.
+    pub fn efficiency(&self) -> Option<f64> {
+        self.floor
+            .map(|floor| floor / self.seconds.max(f64::EPSILON))
+    }
+}
+
+#[derive(Debug)]
+pub struct Comparison {
+    pub delay: Option<Duration>,
+    pub summaries: Vec<Summary>,
+    pub rows: Vec<Row>,
+}
+
+impl Comparison {
+    pub fn new(mut summaries: Vec<Summary>, delay: Option<Duration>) -> Self {
+        // The talk's order; anything the talk does not know goes last.
+        let order = |s: &Summary| {
+            talk::SLIDES
+                .iter()
+                .position(|t| t.binary == s.slide)
+                .unwrap_or(usize::MAX)
+        };
+        summaries.sort_by_key(order);
+        let sync_wall = summaries
+            .iter()
+            .find(|s| s.model == "sync")
+            .map(|s| (s.requests, s.wall_s));
+
+        let mut rows = Vec::new();
+        for (i, s) in summaries.iter().enumerate() {
+            let talk = talk::find(&s.slide);
+            if let Some(enqueue) = s.enqueue_s {
+                // Enqueueing finishes no request, so it gets neither floor nor speed-up.
+                rows.push(Row {
+                    talk,
+                    summary: i,
+                    what: format!("{}: enqueue only", s.model),
+                    seconds: enqueue,
+                    floor: None,
+                    speedup: None,
+                });
+            }
+            let floor =
+                delay.map(|d| s.requests.div_ceil(s.concurrency.max(1)) as f64 * d.as_secs_f64());
+            let speedup = sync_wall
+                .filter(|(requests, _)| *requests == s.requests)
+                .map(|(_, wall)| wall / s.wall_s.max(f64::EPSILON));
+            let what = match s.enqueue_s {
+                Some(_) => format!("{}: end to end", s.model),
+                None => s.model.clone(),
+            };
+            rows.push(Row {
+                talk,
+                summary: i,
+                what,
+                seconds: s.wall_s,
+                floor,
+                speedup,
+            });
+        }
+        Comparison {
+            delay,
+            summaries,
+            rows,
+        }
+    }
+
+    /// The table for the terminal.
+    pub fn text_table(&self) -> String {
+        let header = [
+            "slide",
+            "model",
+            "requests",
+            "conc",
+            "wall",
+            "floor",
+            "efficiency",
+            "speed-up",
+            "ok",
+            "the talk (deck / notes)",
+        ];
+        let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+        for row in &self.rows {
+            let s = &self.summaries[row.summary];
+            lines.push(vec![
+                row.talk.map_or("?", |t| t.number).to_owned(),
+                row.what.clone(),
+                s.requests.to_string(),
+                s.concurrency.to_string(),
+                seconds(row.seconds),
+                row.floor.map_or("-".into(), seconds),
+                row.efficiency().map_or("-".into(), |e| format!("{e:.2}")),
+                row.speedup.map_or("-".into(), |x| format!("{x:.1}x")),
+                format!("{}/{}", s.ok, s.requests),
+                row.talk
+                    .map_or("-".into(), |t| format!("{} / {}", t.deck, t.notes)),
+            ]);
+        }
+        let widths: Vec<usize> = (0..header.len())
+            .map(|c| {
+                lines
+                    .iter()
+                    .map(|l| l[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for (n, line) in lines.iter().enumerate() {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+            if n == 0 {
+                let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+                let _ = writeln!(out, "{}", rule.join("  "));
+            }
+        }
+        match self.delay {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "floor = ceil(requests / concurrency) x {d:?}, the least any model can take"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "no floor claimed: the server's delay is not ours to know"
+                );
+            }
+        }
+        out
+    }
+
+    /// Everything in the table, for scripts: `results.json`.
+    pub fn to_json(&self) -> Value {
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let s = &self.summaries[row.summary];
+                json!({
+                    "slide": row.talk.map(|t| t.number),
+                    "binary": s.slide,
+                    "model": row.what,
+                    "requests": s.requests,
+                    "concurrency": s.concurrency,
+                    "ok": s.ok,
+                    "failed": s.failed,
+                    "wall_s": row.seconds,
+                    "floor_s": row.floor,
+                    "efficiency": row.efficiency(),
+                    "speedup_over_sync": row.speedup,
+                    "talk_deck": row.talk.map(|t| t.deck),
+                    "talk_notes": row.talk.map(|t| t.notes),
+                })
+            })
+            .collect();
+        json!({
+            "delay_s": self.delay.map(|d| d.as_secs_f64()),
+            "rows": rows,
+            "runs": self.summaries,
+        })
+    }
+}
+
+/// `50.11 s`, `2.003 s`, `0.0012 s`: enough digits to see the difference that matters.
+pub fn seconds(s: f64) -> String {
+    match s {
+        s if s >= 10.0 => format!("{s:.2} s"),
+        s if s >= 0.1 => format!("{s:.3} s"),
+        s => format!("{s:.4} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(slide: &str, model: &str, concurrency: u64, wall_s: f64) -> Summary {
+        Summary {
+            slide: slide.into(),
+            model: model.into(),
+            requests: 50,
+            concurrency,
+            ok: 50,
+            failed: 0,
+            wall_s,
+            enqueue_s: None,
+            timeline: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rows_follow_the_talk_with_floor_efficiency_and_speedup() {
+        let runs = vec![
+            summary("slide07-tokio", "tokio", 50, 1.25),
+            summary("slide04-sync", "sync", 1, 50.0),
+        ];
+        let table = Comparison::new(runs, Some(Duration::from_secs(1)));
+        assert_eq!(table.rows[0].what, "sync");
+        assert_eq!(table.rows[1].floor, Some(1.0));
+        assert_eq!(table.rows[1].efficiency(), Some(0.8));
+        assert_eq!(table.rows[1].speedup, Some(40.0));
+    }
+
+    #[test]
+    fn the_queue_reports_enqueue_and_end_to_end_apart() {
+        let mut queue = summary("slide08-producer", "queue", 50, 1.1);
+        queue.enqueue_s = Some(0.002);
+        let table = Comparison::new(vec![queue], Some(Duration::from_secs(1)));
+        let whats: Vec<&str> = table.rows.iter().map(|r| r.what.as_str()).collect();
+        assert_eq!(whats, ["queue: enqueue only", "queue: end to end"]);
+        assert_eq!(table.rows[0].floor, None, "enqueueing finishes no request");
+        assert_eq!(table.rows[1].floor, Some(1.0));
+    }
+
+    #[test]
+    fn no_delay_no_floor() {
+        let table = Comparison::new(vec![summary("slide04-sync", "sync", 1, 50.0)], None);
+        assert_eq!(table.rows[0].floor, None);
+        assert!(table.text_table().contains("no floor claimed"));
+    }
+}
