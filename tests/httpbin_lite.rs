@@ -142,3 +142,61 @@ fn bad_flags_give_one_line_and_a_non_zero_exit() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn injected_faults_are_counted_and_repeat_with_the_same_seed() {
+    let faults = [
+        "--fail-rate",
+        "0.2",
+        "--drop-rate",
+        "0.1",
+        "--garbage-rate",
+        "0.1",
+        "--seed",
+        "1",
+    ];
+    let injected: Vec<serde_json::Value> = (0..2)
+        .map(|_| {
+            let server = Server::start_with("0", &faults);
+            let mut seen = (0, 0, 0);
+            for _ in 0..100 {
+                match support::try_get(server.addr, "/uuid") {
+                    None => seen.1 += 1,
+                    Some(r) if r.status >= 500 => seen.0 += 1,
+                    Some(r) if !harness_like_uuid(&r.body) => seen.2 += 1,
+                    Some(_) => {}
+                }
+            }
+            let injected = server.stats()["injected"].clone();
+            // What the client saw is what the server says it injected.
+            assert_eq!(injected["failed"], seen.0, "{injected}");
+            assert_eq!(injected["dropped"], seen.1, "{injected}");
+            assert_eq!(injected["garbage"], seen.2, "{injected}");
+            injected
+        })
+        .collect();
+    assert_eq!(injected[0], injected[1], "same seed, same faults");
+    assert!(
+        injected[0]["failed"].as_u64().is_some_and(|n| n > 0),
+        "{}",
+        injected[0]
+    );
+}
+
+#[test]
+fn fault_flags_are_checked() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["--fail-rate", "1.5"], "1.5"),
+        (&["--drop-rate", "abc"], "abc"),
+        (&["--fail-rate", "0.6", "--drop-rate", "0.6"], "more than 1"),
+    ];
+    for (args, named) in cases {
+        let output = run("httpbin-lite", args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(named) && err.lines().count() == 1,
+            "{args:?}: {err:?}"
+        );
+    }
+}

@@ -18,6 +18,9 @@ pub enum FetchError {
     Network(String),
     /// An answer arrived, but it is not `{"uuid": "<a UUID>"}`.
     Body(String),
+    /// Never tried: a queue worker refused the job (a host it may not fetch, or a job that was
+    /// delivered too many times).
+    Rejected(String),
 }
 
 impl FetchError {
@@ -29,6 +32,7 @@ impl FetchError {
             FetchError::Status(_) => "status",
             FetchError::Network(_) => "network",
             FetchError::Body(_) => "body",
+            FetchError::Rejected(_) => "rejected",
         }
     }
 
@@ -53,7 +57,9 @@ impl fmt::Display for FetchError {
             FetchError::Refused => f.write_str("connection refused"),
             FetchError::Timeout => f.write_str("timed out"),
             FetchError::Status(code) => write!(f, "HTTP status {code}"),
-            FetchError::Network(detail) | FetchError::Body(detail) => f.write_str(detail),
+            FetchError::Network(detail)
+            | FetchError::Body(detail)
+            | FetchError::Rejected(detail) => f.write_str(detail),
         }
     }
 }
@@ -69,6 +75,16 @@ impl From<ureq::Error> for FetchError {
             ureq::Error::Timeout(_) => FetchError::Timeout,
             ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => FetchError::Refused,
             ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => FetchError::Timeout,
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    ErrorKind::UnexpectedEof
+                        | ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                FetchError::Network(format!("the server closed the connection ({io})"))
+            }
             ureq::Error::HostNotFound => {
                 FetchError::Network("host not found (check the URL, or the network)".into())
             }

@@ -13,7 +13,7 @@ mod slide;
 pub mod timeline;
 
 pub use body::parse_uuid;
-pub use cli::{parse_duration, parse_or_exit};
+pub use cli::{parse_duration, parse_or_exit, usage_error};
 pub use error::FetchError;
 pub use run::{Clock, Fetched, Run};
 pub use slide::{Args, Concurrency, MAX_REQUESTS, Slide};

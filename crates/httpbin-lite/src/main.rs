@@ -5,6 +5,7 @@
 //! So a workshop works without Wi-Fi, and every run waits the same. `/stats` tells how many
 //! requests were in flight at once: that is how the tests prove a slide is concurrent.
 
+mod faults;
 mod routes;
 mod stats;
 
@@ -14,8 +15,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
-use harness::{parse_duration, parse_or_exit};
+use harness::{parse_duration, parse_or_exit, usage_error};
 use tokio::net::{TcpListener, TcpSocket};
+
+use crate::faults::{FaultRates, Faults, parse_rate};
 
 /// How many connections may wait to be accepted. tokio's `TcpListener::bind` asks for 128,
 /// too few when a slide opens thousands of connections at once; the kernel caps this at
@@ -23,6 +26,7 @@ use tokio::net::{TcpListener, TcpSocket};
 const BACKLOG: u32 = 4096;
 
 /// A local stand-in for httpbin.org: /uuid, /delay/{n}, /status/{code}, /get, /stats.
+/// Faults on request: --fail-rate, --drop-rate, --garbage-rate, --jitter, --seed.
 #[derive(Debug, Parser)]
 #[command(name = "httpbin-lite", version)]
 struct Flags {
@@ -37,10 +41,36 @@ struct Flags {
     /// Wait this long before answering each /uuid (0, 250ms, 1s, 1.5s).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     delay: Duration,
+
+    /// Share of /uuid answers that fail with a 500 or a 503 (0 to 1).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_rate)]
+    fail_rate: f64,
+
+    /// Share of /uuid requests whose connection is closed without an answer.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_rate)]
+    drop_rate: f64,
+
+    /// Share of /uuid answers that are a 200 whose body is not a UUID.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_rate)]
+    garbage_rate: f64,
+
+    /// Each /uuid answer waits a further random time, up to this.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    jitter: Duration,
+
+    /// Seed for the faults and the jitter, so that a run can be repeated exactly.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 fn main() -> ExitCode {
     let flags: Flags = parse_or_exit(Flags::command());
+    if flags.fail_rate + flags.drop_rate + flags.garbage_rate > 1.0 {
+        usage_error(
+            "httpbin-lite",
+            "--fail-rate, --drop-rate and --garbage-rate add up to more than 1",
+        );
+    }
     match serve(flags) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -65,7 +95,15 @@ fn serve(flags: Flags) -> Result<(), String> {
         // Scripts and tests start us on port 0 and read this first line to learn the port.
         println!("httpbin-lite listening on http://{local}");
         println!("delay {:?} on /uuid; Ctrl-C to stop", flags.delay);
-        let app = routes::app(flags.delay).into_make_service_with_connect_info::<SocketAddr>();
+        let rates = FaultRates {
+            fail: flags.fail_rate,
+            drop: flags.drop_rate,
+            garbage: flags.garbage_rate,
+            jitter: flags.jitter,
+        };
+        let faults = Faults::new(rates, flags.seed);
+        let app =
+            routes::app(flags.delay, faults).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .await
             .map_err(|err| format!("server stopped: {err}"))

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware;
@@ -14,6 +15,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::faults::{Fault, Faults};
 use crate::stats::{self, Stats};
 
 /// httpbin.org caps `/delay/{n}` at 10 seconds; so do we.
@@ -22,12 +24,14 @@ const MAX_DELAY_SECS: f64 = 10.0;
 #[derive(Clone)]
 struct AppState {
     uuid_delay: Duration,
+    faults: Arc<Faults>,
     stats: Arc<Stats>,
 }
 
-pub fn app(uuid_delay: Duration) -> Router {
+pub fn app(uuid_delay: Duration, faults: Faults) -> Router {
     let state = AppState {
         uuid_delay,
+        faults: Arc::new(faults),
         stats: Arc::default(),
     };
     // Only these count in /stats: asking for the stats is not traffic.
@@ -48,12 +52,38 @@ pub fn app(uuid_delay: Duration) -> Router {
         .with_state(state)
 }
 
-/// `GET /uuid`: a fresh v4 UUID, after the configured delay.
+/// `GET /uuid`: a fresh v4 UUID, after the configured delay — unless a fault was drawn.
 async fn uuid(State(state): State<AppState>) -> Response {
-    tokio::time::sleep(state.uuid_delay).await;
-    // Byte for byte what httpbin.org sends: `{\n  "uuid": "…"\n}\n`.
-    let body = format!("{{\n  \"uuid\": \"{}\"\n}}\n", Uuid::new_v4());
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let (fault, jitter) = state.faults.draw();
+    tokio::time::sleep(state.uuid_delay + jitter).await;
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    match fault {
+        // Byte for byte what httpbin.org sends: `{\n  "uuid": "…"\n}\n`.
+        None => (
+            json,
+            format!("{{\n  \"uuid\": \"{}\"\n}}\n", Uuid::new_v4()),
+        )
+            .into_response(),
+        Some(Fault::Fail(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, format!("injected failure: {status}\n")).into_response()
+        }
+        Some(Fault::Garbage) => (
+            json,
+            "{\"uuid\": \"not-a-uuid\", \"injected\": \"garbage\"}\n",
+        )
+            .into_response(),
+        Some(Fault::Drop) => drop_connection(),
+    }
+}
+
+/// An answer whose body fails before its first byte: hyper then closes the connection
+/// without sending anything, which is what a crashed or overloaded server looks like.
+fn drop_connection() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other("connection dropped on purpose"))
+    });
+    Response::new(Body::from_stream(failing))
 }
 
 /// `GET /delay/{n}`: waits n seconds (fractions allowed, at most 10), then echoes like `/get`.
@@ -113,12 +143,20 @@ async fn echo(
 }
 
 async fn stats_now(State(state): State<AppState>) -> Response {
-    pretty(StatusCode::OK, &state.stats.snapshot())
+    pretty(StatusCode::OK, &stats_body(&state))
 }
 
 async fn stats_reset(State(state): State<AppState>) -> Response {
     state.stats.reset();
-    pretty(StatusCode::OK, &state.stats.snapshot())
+    state.faults.reset();
+    pretty(StatusCode::OK, &stats_body(&state))
+}
+
+/// The counts, and under `injected` the faults handed out on purpose.
+fn stats_body(state: &AppState) -> Value {
+    let mut body = state.stats.snapshot();
+    body["injected"] = state.faults.snapshot();
+    body
 }
 
 async fn not_found(uri: Uri) -> Response {
