@@ -81,6 +81,11 @@ fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
         ),
         (vec!["--timeout", "soon"], 2, vec!["--timeout", "soon"]),
         (
+            vec!["--timeout", "300000000000000000m"],
+            2,
+            vec!["--timeout", "out of range"],
+        ),
+        (
             vec!["--url", "not-a-url"],
             2,
             vec!["not-a-url", "is not a URL"],

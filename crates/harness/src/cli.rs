@@ -69,9 +69,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| format!("'{text}' is not a duration we can wait (negative or too long)"))
+    // Past a day it is a typo, and a clock given an absurd deadline overflows.
+    if !(0.0..=MAX_DURATION_SECS).contains(&seconds) {
+        return Err(format!("'{text}' is out of range: from 0 to one day"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
+
+/// The longest duration any flag takes: one day.
+const MAX_DURATION_SECS: f64 = 24.0 * 3600.0;
 
 #[cfg(test)]
 mod tests {
@@ -88,7 +94,18 @@ mod tests {
 
     #[test]
     fn durations_that_are_not() {
-        for bad in ["", "abc", "5", "1h", "-1s", "1e400s", "s"] {
+        for bad in [
+            "",
+            "abc",
+            "5",
+            "1h",
+            "-1s",
+            "1e400s",
+            "s",
+            "NaNs",
+            "300000000000000000m",
+            "25h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should not parse");
         }
     }

@@ -92,6 +92,15 @@ pub struct Run {
     args: Args,
     clock: Clock,
     fetched: Vec<Fetched>,
+    notes: Vec<Note>,
+}
+
+/// A figure a slide measures beyond the usual ones (slide 8: the time to enqueue).
+#[derive(Debug)]
+struct Note {
+    key: &'static str,
+    value: serde_json::Value,
+    shown: String,
 }
 
 impl Run {
@@ -102,7 +111,29 @@ impl Run {
             args: args.clone(),
             clock: Clock::start(),
             fetched: Vec::with_capacity(args.requests),
+            notes: Vec::new(),
         }
+    }
+
+    /// For a slide that learns only during the run how many requests it had in flight at
+    /// once (slide 8: its workers' `--concurrency`, added up). Never more than the requests.
+    pub fn set_concurrency(&mut self, concurrency: usize) {
+        self.args.concurrency = concurrency.min(self.args.requests);
+    }
+
+    /// Adds a figure of this slide's own to the summary: `shown` ends the summary line, and
+    /// `value` goes in the `--json` line under `key`.
+    pub fn note(
+        &mut self,
+        key: &'static str,
+        value: impl Into<serde_json::Value>,
+        shown: impl Into<String>,
+    ) {
+        self.notes.push(Note {
+            key,
+            value: value.into(),
+            shown: shown.into(),
+        });
     }
 
     /// The run's clock, to hand to whoever makes the requests.
@@ -164,15 +195,20 @@ impl Run {
         if self.args.timeline {
             say(timeline::render(&self.fetched, self.clock.elapsed(), TIMELINE_WIDTH).trim_end());
         }
+        let notes: String = self
+            .notes
+            .iter()
+            .map(|n| format!(", {}", n.shown))
+            .collect();
         say(&format!(
-            "{}: {}/{} ok, {unique} unique,{failures} {wall:.2} s, {per_second:.1} req/s, concurrency {}",
+            "{}: {}/{} ok, {unique} unique,{failures} {wall:.2} s, {per_second:.1} req/s, concurrency {}{notes}",
             self.slide,
             uuids.len(),
             self.args.requests,
             self.args.concurrency,
         ));
         if self.args.json {
-            let summary = serde_json::json!({
+            let mut summary = serde_json::json!({
                 "slide": self.slide,
                 "model": self.model,
                 "url": self.args.url,
@@ -181,12 +217,16 @@ impl Run {
                 "ok": uuids.len(),
                 "failed": failed,
                 "failures": by_kind,
+                "missing": missing,
                 "unique": unique,
                 "wall_s": wall,
                 "req_per_s": per_second,
                 "first_error": first_error,
                 "timeline": self.fetched.iter().map(Fetched::span).collect::<Vec<_>>(),
             });
+            for note in &self.notes {
+                summary[note.key] = note.value.clone();
+            }
             say(&summary.to_string());
         }
         if failed == 0 {

@@ -39,6 +39,9 @@ pub enum Concurrency {
     PerCpu,
     /// Every request at once, as `asyncio.gather` does.
     AllAtOnce,
+    /// Decided by the workers of a task queue (slide 8): the slide puts every request on the
+    /// queue at once and each worker has its own `--concurrency`, so the slide has none.
+    Workers,
 }
 
 /// The flags, already checked, with the concurrency resolved to a number.
@@ -112,7 +115,10 @@ impl Slide {
     /// flags are parsed, checked and listed in `--help` together with the shared ones.
     pub fn args_with<T: clap::Args>(&self) -> (Args, T) {
         let mut command = WithOwn::<T>::command().name(self.name).about(self.about);
-        if self.concurrency == Concurrency::Sequential {
+        if matches!(
+            self.concurrency,
+            Concurrency::Sequential | Concurrency::Workers
+        ) {
             command = command.mut_arg("concurrency", |arg| arg.hide(true));
         }
         let WithOwn { flags, own } = parse_or_exit(command);
@@ -125,6 +131,12 @@ impl Slide {
                 "--concurrency does not apply: this slide makes one request at a time",
             ),
             (Concurrency::Sequential, None) => 1,
+            (Concurrency::Workers, Some(_)) => usage_error(
+                self.name,
+                "--concurrency does not apply: the jobs wait on a queue, and each worker's own \
+                 --concurrency decides how many run at once",
+            ),
+            (Concurrency::Workers, None) => requests,
             (_, Some(asked)) => asked,
             (Concurrency::Fixed(width), None) => width,
             (Concurrency::PerCpu, None) => {
