@@ -1,0 +1,66 @@
+//! Slide 5's worker: the program each process of the pool runs. It makes its own agent, then
+//! reads request numbers on stdin, one per line, and writes each result as one JSON line on
+//! stdout. It ends when its stdin does: the pool has no more work for it, or the parent is gone.
+//!
+//! `slide05-multiprocess` starts it as `slide05-child URL TIMEOUT`; it is not for running by hand.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+use harness::{Clock, FetchError, parse_duration, parse_uuid};
+use ureq::Agent;
+use uuid::Uuid;
+
+const NAME: &str = "slide05-child";
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    let (Some(url), Some(timeout), None) = (argv.next(), argv.next(), argv.next()) else {
+        eprintln!("{NAME}: usage: {NAME} URL TIMEOUT; slide05-multiprocess starts it, run that");
+        return ExitCode::from(2);
+    };
+    let timeout = match parse_duration(&timeout) {
+        Ok(timeout) => timeout,
+        Err(err) => {
+            eprintln!("{NAME}: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    // This process's own agent: processes share no memory, so they share no connections either.
+    let agent: Agent = Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .build()
+        .into();
+    match serve(&agent, &url) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{NAME}: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One request number in, one answer out, until stdin ends.
+fn serve(agent: &Agent, url: &str) -> io::Result<()> {
+    // The child's own clock: the parent only uses how long each request took.
+    let clock = Clock::start();
+    let mut answers = io::stdout().lock();
+    for line in io::stdin().lock().lines() {
+        let line = line?;
+        let Ok(index) = line.trim().parse() else {
+            let message = format!("{line:?} is not a request number");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+        };
+        let fetched = clock.time(index, || fetch_one(agent, url));
+        writeln!(answers, "{}", serde_json::to_string(&fetched)?)?;
+        // The parent is waiting for this line: send it now, not when a buffer fills.
+        answers.flush()?;
+    }
+    Ok(())
+}
+
+/// One GET, blocking until the whole body is in: slide 4's, unchanged.
+fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
+    let body = agent.get(url).call()?.body_mut().read_to_string()?;
+    parse_uuid(&body)
+}
