@@ -1,0 +1,179 @@
+//! The executor: a run queue of tasks, and a loop that polls them, all on this one thread.
+//!
+//! A task is a future — here one request's `async fn`. Polling it runs it until it finishes
+//! (`Poll::Ready`) or until it would have to wait (`Poll::Pending`): that return is the
+//! coroutine's `yield`. A task that yielded is not polled again until something calls the
+//! `Waker` we lent it, which puts it back on the run queue. Who calls it? The reactor
+//! (`reactor.rs`), once the task's socket may be ready.
+//!
+//! tokio's scheduler is this loop plus worker threads that steal tasks from one another and a
+//! budget that stops one busy task from starving the rest; its contract with the futures is
+//! the same.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::task::{Context, Poll, Wake, Waker};
+
+use crate::reactor;
+
+/// A future of any size behind one type, so that all tasks fit in one map. Pinned, because
+/// once an `async fn` has run it may point into itself (a borrow held across an `.await`), so
+/// it must not move again. `'a`, not `'static`: `run` returns only when every task is done, so
+/// tasks may borrow from the caller — no `Arc` needed, unlike `tokio::spawn`.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A started task: its future, and the waker that puts it back on the run queue.
+struct Task<'a, T> {
+    future: BoxFuture<'a, T>,
+    waker: Waker,
+}
+
+pub struct Executor<'a, T> {
+    /// At most this many tasks started and not finished: `--concurrency`.
+    limit: usize,
+    /// Spawned but not started, waiting for a free slot (tokio would use a semaphore).
+    not_started: VecDeque<BoxFuture<'a, T>>,
+    /// Started tasks by number. A finished task is removed.
+    tasks: HashMap<usize, Task<'a, T>>,
+    next_number: usize,
+    /// The run queue: numbers of tasks that can make progress. Wakers send, the loop receives.
+    /// A channel rather than a `VecDeque`, because a `Waker` must be `Send + Sync` — std
+    /// assumes any waker may be called from another thread, even though ours never are.
+    run_queue: Receiver<usize>,
+    wake: Sender<usize>,
+}
+
+impl<'a, T> Executor<'a, T> {
+    pub fn new(limit: usize) -> Self {
+        let (wake, run_queue) = mpsc::channel();
+        Executor {
+            limit: limit.max(1),
+            not_started: VecDeque::new(),
+            tasks: HashMap::new(),
+            next_number: 0,
+            run_queue,
+            wake,
+        }
+    }
+
+    /// Adds a task. It does not run until [`Executor::run`].
+    pub fn spawn(&mut self, future: impl Future<Output = T> + 'a) {
+        self.not_started.push_back(Box::pin(future));
+    }
+
+    /// Runs every task to its end, calling `finished` with each output as it arrives.
+    pub fn run(mut self, mut finished: impl FnMut(T)) {
+        loop {
+            self.start_while_room();
+            match self.run_queue.try_recv() {
+                Ok(number) => {
+                    if let Some(output) = self.poll(number) {
+                        finished(output);
+                    }
+                }
+                // No task running, and none left to start: all done.
+                Err(_) if self.tasks.is_empty() => return,
+                // The run queue is empty: every started task is waiting for its socket. tokio
+                // would now sleep in epoll_wait until the OS says which socket is ready; our
+                // reactor naps, then wakes every waiting task to try again.
+                Err(_) => {
+                    let woken = reactor::nap_and_wake();
+                    debug_assert!(
+                        woken > 0,
+                        "a task returned Pending without leaving its waker; nobody would wake it"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Starts tasks while fewer than `limit` are in flight. A new task goes straight onto the
+    /// run queue: its first poll is what starts the request.
+    fn start_while_room(&mut self) {
+        while self.tasks.len() < self.limit {
+            let Some(future) = self.not_started.pop_front() else {
+                return;
+            };
+            let number = self.next_number;
+            self.next_number += 1;
+            let waker = Waker::from(Arc::new(TaskWaker {
+                number,
+                run_queue: self.wake.clone(),
+            }));
+            waker.wake_by_ref();
+            self.tasks.insert(number, Task { future, waker });
+        }
+    }
+
+    /// Polls one task: it runs until it finishes or yields. Gives its output if it finished.
+    fn poll(&mut self, number: usize) -> Option<T> {
+        // Woken twice and already finished: nothing to do.
+        let task = self.tasks.get_mut(&number)?;
+        let mut context = Context::from_waker(&task.waker);
+        match task.future.as_mut().poll(&mut context) {
+            Poll::Ready(output) => {
+                self.tasks.remove(&number);
+                Some(output)
+            }
+            // It yielded, and left a clone of its waker with the reactor on the way out.
+            Poll::Pending => None,
+        }
+    }
+}
+
+/// What calling a task's `Waker` does: put the task's number back on the run queue.
+struct TaskWaker {
+    number: usize,
+    run_queue: Sender<usize>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Sending fails only once the executor is gone, and then there is nothing to run.
+        let _ = self.run_queue.send(self.number);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A task that yields `times` times before it finishes, waking itself each time, as a
+    /// reactor would.
+    async fn yield_times(times: usize, name: &'static str, log: &std::cell::RefCell<Vec<String>>) {
+        for step in 0..times {
+            log.borrow_mut().push(format!("{name}{step}"));
+            let mut yielded = false;
+            std::future::poll_fn(|cx| {
+                if yielded {
+                    return Poll::Ready(());
+                }
+                yielded = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            })
+            .await;
+        }
+    }
+
+    #[test]
+    fn tasks_take_turns_at_each_yield() {
+        let log = std::cell::RefCell::new(Vec::new());
+        let mut executor = Executor::new(2);
+        executor.spawn(yield_times(2, "a", &log));
+        executor.spawn(yield_times(2, "b", &log));
+        executor.spawn(yield_times(1, "c", &log));
+        let mut done = 0;
+        executor.run(|()| done += 1);
+        assert_eq!(done, 3);
+        // Two at a time: c starts only when a finishes.
+        assert_eq!(log.into_inner(), ["a0", "b0", "a1", "b1", "c0"]);
+    }
+}
