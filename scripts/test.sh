@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: the checks CI runs, on a fresh clone.
 #   scripts/test.sh
-# Formatting, lints, then every test. The end-to-end tests start their own httpbin-lite on
-# free loopback ports; nothing needs to be running first.
+# Formatting, lints, then every test. The end-to-end tests start their own httpbin-lite and
+# redis-server on free loopback ports; nothing needs to be running first. redis-server must be
+# installed, though: this script installs it when it is missing (CI starts without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ for tool in fmt clippy; do
 done
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step scripts/install-redis-server.sh
+bash scripts/install-redis-server.sh
 
 step cargo fmt --all -- --check
 cargo fmt --all -- --check

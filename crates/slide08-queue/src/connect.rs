@@ -1,0 +1,196 @@
+//! Reaching Redis: the `--redis` flag, a URL shown without its password, errors in one line.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncConnectionConfig, Client, ErrorKind, RedisError};
+
+use crate::keys;
+
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+
+/// How long connecting (and the first PING) may take before we call Redis unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `--redis URL`, the same on the producer and the worker.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RedisFlag {
+    /// The Redis that holds the queue: redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS.
+    // hide_env_values: `--help` would otherwise print REDIS_URL's value, password and all.
+    #[arg(
+        long = "redis",
+        value_name = "URL",
+        env = "REDIS_URL",
+        default_value = DEFAULT_URL,
+        hide_env_values = true
+    )]
+    pub redis_url: String,
+}
+
+/// A Redis we may connect to: the client, and its URL as we may print it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    client: Client,
+    shown: String,
+    tls: bool,
+}
+
+impl RedisFlag {
+    /// Checks the URL. The message never contains the password, so it may be printed.
+    pub fn target(&self) -> Result<Target, String> {
+        let example = "expected e.g. redis://127.0.0.1:6379 or rediss://:PASSWORD@HOST:PORT";
+        // Not even a bad URL is echoed: it may hold a password in a place we cannot find.
+        let url = url::Url::parse(&self.redis_url)
+            .map_err(|err| format!("--redis is not a URL ({err}); {example}"))?;
+        let shown = masked(url.clone());
+        if !matches!(url.scheme(), "redis" | "rediss" | "redis+unix" | "unix") {
+            return Err(format!(
+                "--redis {shown} uses {}://; {example}",
+                url.scheme()
+            ));
+        }
+        let client = Client::open(url.as_str())
+            .map_err(|err| format!("--redis {shown}: {err}; {example}"))?;
+        Ok(Target {
+            client,
+            tls: url.scheme() == "rediss",
+            shown,
+        })
+    }
+}
+
+impl Target {
+    /// The URL with `****` for its password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Connects, and checks with a PING that Redis answers and takes our password.
+    ///
+    /// Commands on the connection fail after `response_timeout` without an answer (`None`:
+    /// never, for blocking reads that wait longer than any fixed limit). If Redis goes away
+    /// later, the connection reconnects by itself, with backoff: the command that saw the loss
+    /// fails, and a later one finds a new connection.
+    pub async fn connect(
+        &self,
+        response_timeout: Option<Duration>,
+    ) -> Result<ConnectionManager, String> {
+        if self.tls {
+            // ureq brings rustls' `ring` provider and reqwest its `aws-lc-rs`, and cargo builds
+            // rustls once for the workspace, with both. Redis builds its TLS config from the
+            // process-wide default provider, which rustls cannot pick between two: it would
+            // panic. So we pick one, once. An error means one is installed already: fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        // A plain connection first, to fail at once with one clear line. The manager below
+        // retries failed connections (its job, later on), which would only delay the message.
+        let probe = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(CONNECT_TIMEOUT));
+        let mut connection = self
+            .client
+            .get_multiplexed_async_connection_with_config(&probe)
+            .await
+            .map_err(|err| self.explain(&err))?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut connection)
+            .await
+            .map_err(|err| self.explain(&err))?;
+        drop(connection);
+
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(response_timeout)
+            .set_number_of_retries(3)
+            .set_max_delay(Duration::from_secs(1));
+        ConnectionManager::new_with_config(self.client.clone(), config)
+            .await
+            .map_err(|err| self.explain(&err))
+    }
+
+    /// One line about a Redis error, with what to do where there is something to do.
+    pub fn explain(&self, err: &RedisError) -> String {
+        let at = &self.shown;
+        if err.is_connection_refusal() {
+            format!(
+                "{at}: connection refused — is redis-server running? Start one with \
+                 `redis-server`, or pass --redis URL"
+            )
+        } else if err.kind() == ErrorKind::AuthenticationFailed || err.code() == Some("WRONGPASS") {
+            format!("{at}: Redis refused the password — check it in --redis or REDIS_URL")
+        } else if err.code() == Some("NOAUTH") {
+            format!("{at}: Redis wants a password — put it in the URL: redis://:PASSWORD@HOST:PORT")
+        } else if err.is_timeout() && self.tls {
+            format!("{at}: no answer in time — is this a TLS port? rediss:// needs one")
+        } else if err.is_timeout() {
+            format!("{at}: no answer from Redis in time ({err})")
+        } else {
+            format!("{at}: {err}")
+        }
+    }
+}
+
+/// Makes sure the job stream and the workers' group exist. Both sides call it before they
+/// start, so either may come first. The group starts at id 0, so it also gets the jobs added
+/// before it existed; `BUSYGROUP` means it exists already.
+pub async fn create_group(redis: &mut ConnectionManager) -> Result<(), RedisError> {
+    let created: Result<(), RedisError> = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(keys::JOBS)
+        .arg(keys::GROUP)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(redis)
+        .await;
+    match created {
+        Err(err) if err.code() == Some("BUSYGROUP") => Ok(()),
+        other => other,
+    }
+}
+
+/// The URL as we may print it: `****` for the password, if it has one.
+fn masked(mut url: url::Url) -> String {
+    if url.password().is_some() {
+        // Only fails for URLs that cannot have a password, and this one has one.
+        let _ = url.set_password(Some("****"));
+    }
+    url.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(url: &str) -> RedisFlag {
+        RedisFlag {
+            redis_url: url.into(),
+        }
+    }
+
+    #[test]
+    fn passwords_are_never_shown() {
+        let target = flag("redis://:hunter2@127.0.0.1:6380/0").target().unwrap();
+        assert_eq!(target.shown(), "redis://:****@127.0.0.1:6380/0");
+        let target = flag("rediss://user:hunter2@redis.example:6380")
+            .target()
+            .unwrap();
+        assert_eq!(target.shown(), "rediss://user:****@redis.example:6380");
+        assert_eq!(flag(DEFAULT_URL).target().unwrap().shown(), DEFAULT_URL);
+    }
+
+    #[test]
+    fn bad_urls_say_why_without_the_password() {
+        for bad in [
+            "redis//:hunter2@host",
+            "http://:hunter2@host:6379",
+            "hunter2",
+        ] {
+            let err = flag(bad).target().unwrap_err();
+            assert!(!err.contains("hunter2"), "{bad:?} gave {err:?}");
+            assert!(
+                err.contains("redis://127.0.0.1:6379"),
+                "{bad:?} gave {err:?}"
+            );
+        }
+    }
+}
