@@ -99,7 +99,8 @@ async fn fetch_all(
     // How wide the run went is the workers' doing: their --concurrency, added up.
     run.set_concurrency(heard.workers.values().sum());
     let (workers, duplicates) = (heard.workers.len(), heard.duplicates);
-    run.note("workers", workers, format!("{workers} workers"));
+    let plural = if workers == 1 { "" } else { "s" };
+    run.note("workers", workers, format!("{workers} worker{plural}"));
     run.note("duplicates", duplicates, format!("{duplicates} duplicates"));
     Ok(())
 }
