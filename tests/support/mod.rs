@@ -334,3 +334,16 @@ pub fn printed_uuids(output: &Output) -> std::collections::HashSet<uuid::Uuid> {
         .filter_map(|word| uuid::Uuid::parse_str(word).ok())
         .collect()
 }
+
+/// A server whose 200 answer has a body of 100 KB, more than any client of ours reads (64 KiB).
+pub fn huge_body_url() -> String {
+    let body = format!(r#"{{"uuid": "{}"}}"#, "x".repeat(100_000));
+    canned(Box::leak(body.into_boxed_str()))
+}
+
+/// The lines of `text` that are not empty.
+pub fn lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect()
+}

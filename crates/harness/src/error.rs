@@ -23,6 +23,9 @@ pub enum FetchError {
     Rejected(String),
 }
 
+/// What every client says when the URL's host name has no address.
+pub const HOST_NOT_FOUND: &str = "host not found (check the URL, or the network)";
+
 impl FetchError {
     /// A one-word name, for counting failures by kind in the summary.
     pub fn kind(&self) -> &'static str {
@@ -85,8 +88,10 @@ impl From<ureq::Error> for FetchError {
             {
                 FetchError::Network(format!("the server closed the connection ({io})"))
             }
-            ureq::Error::HostNotFound => {
-                FetchError::Network("host not found (check the URL, or the network)".into())
+            ureq::Error::HostNotFound => FetchError::Network(HOST_NOT_FOUND.into()),
+            // What the OS's resolver says (getaddrinfo), as std words it; it has no kind of its own.
+            ureq::Error::Io(io) if io.to_string().starts_with("failed to lookup address") => {
+                FetchError::Network(format!("{HOST_NOT_FOUND}: {io}"))
             }
             ureq::Error::BodyExceedsLimit(limit) => {
                 FetchError::Body(format!("body is larger than {limit} bytes"))
@@ -108,7 +113,10 @@ impl From<reqwest::Error> for FetchError {
         // reqwest's own message ("error sending request for url …") hides the cause; the
         // innermost error in the chain names it ("Connection refused", "dns error", …).
         let mut cause: &dyn std::error::Error = &err;
+        let mut dns = false;
         while let Some(source) = cause.source() {
+            // hyper names a failed lookup "dns error: …"; the io::Error under it does not.
+            dns |= source.to_string().starts_with("dns error");
             if let Some(io) = source.downcast_ref::<std::io::Error>() {
                 match io.kind() {
                     std::io::ErrorKind::ConnectionRefused => return FetchError::Refused,
@@ -117,6 +125,9 @@ impl From<reqwest::Error> for FetchError {
                 }
             }
             cause = source;
+        }
+        if dns {
+            return FetchError::Network(format!("{HOST_NOT_FOUND}: {cause}"));
         }
         if err.is_body() || err.is_decode() {
             return FetchError::Body(format!("could not read the body: {cause}"));

@@ -9,11 +9,21 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{parse_duration, parse_or_exit, usage_error};
+use crate::interrupt;
+use crate::retry::MAX_RETRIES;
 use crate::run::Run;
 
 /// The most requests (and the widest concurrency) a run accepts: past this a typo is likelier
 /// than a plan.
 pub const MAX_REQUESTS: u64 = 1_000_000;
+
+/// The most threads a slide starts to wait for requests. Each is an OS thread with a stack of
+/// its own (and ureq adds a short-lived one per connection to resolve the name): a thousand is
+/// plenty to make the point, and `-c 100000` would run into the OS's limit halfway.
+pub const MAX_THREADS: usize = 1_000;
+
+/// The most child processes slide 5 starts: each is a whole program with its own memory.
+pub const MAX_PROCESSES: usize = 256;
 
 /// What a slide says about itself: its binary's name, its model, and how wide it runs by default.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +36,26 @@ pub struct Slide {
     pub about: &'static str,
     /// How many requests are in flight when `--concurrency` is not given.
     pub concurrency: Concurrency,
+    /// What waits for each request in flight: it bounds `--concurrency`, and says who hears
+    /// Ctrl-C.
+    pub waiter: Waiter,
+}
+
+/// What waits for a request while it is in flight — the talk's question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiter {
+    /// An OS thread, blocked in the request (slides 4 and 6): at most [`MAX_THREADS`]. Blocked
+    /// threads cannot notice a signal, so a thread of the harness hears it and ends the run.
+    Thread,
+    /// A child process (slide 5): at most [`MAX_PROCESSES`]. A thread of the harness hears a
+    /// signal; the pool's clean-up hook stops and reaps the children.
+    Process,
+    /// A task on this process's event loop (slides 7a and 7): as many as there are requests.
+    /// The loop hears a signal as one more event and stops; no thread is added for it.
+    Task,
+    /// A job on a queue, run by workers elsewhere (slide 8); a thread of the harness hears a
+    /// signal while the producer waits for results.
+    Job,
 }
 
 /// How many requests a slide keeps in flight unless `--concurrency` says otherwise.
@@ -52,6 +82,8 @@ pub struct Args {
     /// Never more than `requests`: a worker with nothing to do teaches nothing.
     pub concurrency: usize,
     pub timeout: Duration,
+    /// How many times a failed request is tried again (`--retries`).
+    pub retries: u32,
     pub json: bool,
     pub quiet: bool,
     pub timeline: bool,
@@ -91,6 +123,17 @@ struct Flags {
     /// Give up on one request after this long (250ms, 10s, 1m).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     timeout: Duration,
+
+    /// Try a failed request again up to K times, after a random pause that doubles each time
+    /// (up to 100ms, 200ms, … at most 2s). Only what may go better: refused, timed out, a 5xx,
+    /// a garbled body; not a 404.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=MAX_RETRIES as i64)
+    )]
+    retries: u32,
 
     /// End with one JSON summary line on stdout, for scripts.
     #[arg(long)]
@@ -144,11 +187,38 @@ impl Slide {
             }
             (Concurrency::AllAtOnce, None) => requests,
         };
+        // Never more in flight than there are requests: `-n 5 -c 100000` runs 5 at once.
+        let concurrency = concurrency.min(requests);
+        let most = match self.waiter {
+            Waiter::Thread => MAX_THREADS,
+            Waiter::Process => MAX_PROCESSES,
+            Waiter::Task | Waiter::Job => requests,
+        };
+        if concurrency > most {
+            usage_error(
+                self.name,
+                &format!(
+                    "--concurrency {concurrency}: this slide runs at most {most} {} at once; \
+                     ask for fewer",
+                    self.model
+                ),
+            );
+        }
+        if flags.timeout.is_zero() {
+            usage_error(
+                self.name,
+                "--timeout 0 would fail every request; give e.g. 250ms, 10s or 1m",
+            );
+        }
+        // From here on Ctrl-C is ours: before the run starts (a pool starting, Redis
+        // connecting) it stops the slide at once; during the run it prints what got done.
+        interrupt::listen(self.name, self.waiter);
         let args = Args {
             url: flags.url,
             requests,
-            concurrency: concurrency.min(requests),
+            concurrency,
             timeout: flags.timeout,
+            retries: flags.retries,
             json: flags.json,
             quiet: flags.quiet,
             timeline: flags.timeline,
@@ -156,15 +226,27 @@ impl Slide {
         (args, own)
     }
 
-    /// Starts the clock: everything from here to [`Run::finish`] is the measured time.
+    /// Starts the clock: everything from here to [`Run::finish`] is the measured time. From
+    /// here, a signal prints the summary of what got done (see `interrupt.rs`).
     pub fn start(&self, args: &Args) -> Run {
         Run::start(self.name, self.model, args)
+    }
+
+    /// Registers what must happen before the process exits on Ctrl-C, SIGTERM or SIGHUP: slide
+    /// 5 stops and reaps its children, slide 8 says where its unfinished jobs are. `hook` gets
+    /// the signal's name (`SIGINT`).
+    pub fn on_interrupt(&self, hook: impl FnOnce(&str) + Send + 'static) {
+        interrupt::on_interrupt(hook);
     }
 
     /// The value, or ONE line on stderr, `NAME: cannot DOING: ERROR`, and exit code 1: for
     /// what a slide must have before it can start at all (its pool of processes, its event loop).
     pub fn or_exit<T, E: fmt::Display>(&self, doing: &str, result: Result<T, E>) -> T {
         result.unwrap_or_else(|err| {
+            // Failing because a signal stopped things: the signal's exit code and words win.
+            if let Some(sig) = interrupt::interrupted_by() {
+                process::exit(128 + sig)
+            }
             eprintln!("{}: cannot {doing}: {err}", self.name);
             process::exit(1)
         })

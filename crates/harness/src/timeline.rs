@@ -87,6 +87,7 @@ mod tests {
             started: Duration::from_millis(from_ms),
             finished: Duration::from_millis(to_ms),
             result: Ok(Uuid::nil()),
+            retried: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, parse_uuid};
+use harness::{Args, Concurrency, FetchError, MAX_BODY, Run, Slide, Waiter, parse_uuid};
 use ureq::Agent;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ const SLIDE: Slide = Slide {
     model: "sync",
     about: "Slide 4: fetch the UUID endpoint N times, one request after another",
     concurrency: Concurrency::Sequential,
+    waiter: Waiter::Thread,
 };
 
 fn main() -> ExitCode {
@@ -36,8 +37,9 @@ fn fetch_all(agent: &Agent, args: &Args, run: &mut Run) {
     }
 }
 
-/// One GET, blocking until the whole body is in.
+/// One GET, blocking until the whole body is in (at most 64 KiB of it).
 fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
-    let body = agent.get(url).call()?.body_mut().read_to_string()?;
-    parse_uuid(&body)
+    let mut response = agent.get(url).call()?;
+    let body = response.body_mut().with_config().limit(MAX_BODY);
+    parse_uuid(&body.read_to_string()?)
 }

@@ -14,7 +14,7 @@ mod pool;
 use std::collections::VecDeque;
 use std::process::ExitCode;
 
-use harness::{Args, Concurrency, Run, Slide};
+use harness::{Args, Concurrency, Run, Slide, Waiter};
 use pool::{Event, Pool};
 
 const SLIDE: Slide = Slide {
@@ -22,6 +22,7 @@ const SLIDE: Slide = Slide {
     model: "processes",
     about: "Slide 5: fetch the UUID endpoint N times from a pool of processes (one per CPU)",
     concurrency: Concurrency::PerCpu,
+    waiter: Waiter::Process,
 };
 
 fn main() -> ExitCode {

@@ -1,18 +1,18 @@
 //! The plumbing of slide 5's pool, which is not the lesson but keeps it honest: starting the
 //! children, turning their stdout lines into one stream of events, noticing a child that died,
-//! and stopping and reaping every child however the parent ends, so none is left behind.
+//! and stopping and reaping every child however the parent ends — the work done, an error, or
+//! Ctrl-C — so none is left behind.
 
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{self, Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use harness::{Args, Clock, Fetched};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
 use crate::SLIDE;
 
@@ -30,14 +30,15 @@ pub enum Event {
 /// P child processes and one channel on which everything they say arrives.
 pub struct Pool {
     children: Vec<Worker>,
+    processes: Processes,
     messages: Receiver<Message>,
     /// Requests that have already cost a child: they are not tried a third time.
     retried: HashSet<usize>,
 }
 
-/// One child process, as the parent sees it.
+/// One child process, as the parent sees it. (The process itself is in [`Processes`].)
 struct Worker {
-    process: Child,
+    pid: u32,
     /// Where request numbers go. `None` once closed.
     stdin: Option<ChildStdin>,
     /// The request it is working on.
@@ -46,44 +47,57 @@ struct Worker {
     alive: bool,
 }
 
+/// The child processes, child number n at index n, shared with the Ctrl-C hook: on a signal
+/// the harness's thread must stop and reap them while `fetch_all` waits for an answer.
+#[derive(Clone, Default)]
+struct Processes(Arc<Mutex<Vec<Child>>>);
+
 /// What the helper threads forward to the parent's one channel.
 enum Message {
     /// Child number n wrote this line.
     Line(usize, String),
     /// Child number n closed its stdout: it has ended.
     Closed(usize),
-    /// The parent got this signal.
-    Signal(i32),
 }
 
 impl Pool {
-    /// Starts `args.concurrency` children, each told the URL and the timeout.
+    /// Starts `args.concurrency` children, each told the URL, the timeout and the retries.
     pub fn start(args: &Args) -> Result<Pool, String> {
         let program = child_program()?;
         let (messages_in, messages) = mpsc::channel();
-        forward_signals(messages_in.clone()).map_err(|err| format!("watch for Ctrl-C: {err}"))?;
         // Built up child by child, so that if one cannot start, dropping the pool stops the
         // ones that did.
         let mut pool = Pool {
             children: Vec::with_capacity(args.concurrency),
+            processes: Processes::default(),
             messages,
             retried: HashSet::new(),
         };
+        // On Ctrl-C, SIGTERM or SIGHUP, before the harness prints what got done and exits.
+        let processes = pool.processes.clone();
+        SLIDE.on_interrupt(move |signal| {
+            let stopped = processes.stop_all();
+            say(&format!(
+                "{signal}: stopped and reaped all {stopped} children"
+            ));
+        });
         for number in 0..args.concurrency {
-            let mut process = Command::new(&program)
+            let mut command = Command::new(&program);
+            command
                 .arg(&args.url)
                 .arg(format!("{}s", args.timeout.as_secs_f64()))
+                .arg(args.retries.to_string())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 // A process group of its own: Ctrl-C at the terminal then reaches the parent
                 // alone, which stops its children itself instead of watching them die one by one.
-                .process_group(0)
-                .spawn()
+                .process_group(0);
+            let (pid, stdin, stdout) = pool
+                .processes
+                .spawn(&mut command)
                 .map_err(|err| format!("run {}: {err}", program.display()))?;
-            let stdin = process.stdin.take();
-            let stdout = process.stdout.take();
             pool.children.push(Worker {
-                process,
+                pid,
                 stdin,
                 busy: None,
                 alive: true,
@@ -114,7 +128,7 @@ impl Pool {
         if sent.is_err() {
             // Its end of the pipe is closed, so it is dying; make sure, and let its closed
             // stdout report it, with this request as lost.
-            let _ = child.process.kill();
+            self.processes.kill(number);
         }
     }
 
@@ -128,7 +142,6 @@ impl Pool {
                     self.answer(number, &line, clock).map(Event::Answered)
                 }
                 Message::Closed(number) => self.bury(number).map(Event::Lost),
-                Message::Signal(signal) => self.interrupted(signal),
             };
             if event.is_some() {
                 return event;
@@ -154,14 +167,14 @@ impl Pool {
                 })
             }
             _ => {
-                let pid = child.process.id();
                 let shown: String = line.chars().take(60).collect();
                 say(&format!(
-                    "child {} (pid {pid}) wrote {shown:?}, not its answer; stopping it",
-                    number + 1
+                    "child {} (pid {}) wrote {shown:?}, not its answer; stopping it",
+                    number + 1,
+                    child.pid
                 ));
                 // Its stdout closes as it dies, and bury() deals with its request.
-                let _ = child.process.kill();
+                self.processes.kill(number);
                 None
             }
         }
@@ -170,15 +183,12 @@ impl Pool {
     /// A child whose stdout closed has ended: reap it, say so, and give back its request if it
     /// may be tried again.
     fn bury(&mut self, number: usize) -> Option<usize> {
+        // Stopped by a signal: the harness is about to say so and exit; nothing to add.
+        let status = self.processes.reap(number)?;
+        let status = status.map_or_else(|err| format!("status unknown: {err}"), |s| s.to_string());
         let child = &mut self.children[number];
-        let pid = child.process.id();
+        let pid = child.pid;
         child.stdin = None;
-        // Killing first makes the wait certain to return: closing stdout is not quite exiting.
-        let _ = child.process.kill();
-        let status = child
-            .process
-            .wait()
-            .map_or_else(|err| format!("status unknown: {err}"), |s| s.to_string());
         child.alive = false;
         let busy = child.busy.take();
         let who = format!("child {} (pid {pid}) died", number + 1);
@@ -198,35 +208,70 @@ impl Pool {
         say(&format!("{who} while fetching #{index} ({status}); {fate}"));
         retry.then_some(index)
     }
-
-    /// Ctrl-C, SIGTERM or SIGHUP: stop every child, then exit as that signal would have.
-    fn interrupted(&mut self, signal: i32) -> ! {
-        self.stop();
-        let name = signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
-        say(&format!(
-            "{name}: stopped and reaped all {} children",
-            self.children.len()
-        ));
-        process::exit(128 + signal)
-    }
-
-    /// Closes every child's stdin, kills it and reaps it: no orphans, no zombies.
-    fn stop(&mut self) {
-        for child in &mut self.children {
-            child.stdin = None;
-        }
-        for child in self.children.iter_mut().filter(|child| child.alive) {
-            let _ = child.process.kill();
-            let _ = child.process.wait();
-            child.alive = false;
-        }
-    }
 }
 
 /// However the parent ends — the work done, an error, a panic — its children go with it.
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.stop();
+        for child in &mut self.children {
+            child.stdin = None;
+        }
+        self.processes.stop_all();
+    }
+}
+
+impl Processes {
+    fn lock(&self) -> MutexGuard<'_, Vec<Child>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts a child and keeps it, unless a signal has stopped the pool already: under one
+    /// lock, so that the Ctrl-C hook cannot run between the two and miss this child. Gives its
+    /// pid and its pipes.
+    fn spawn(
+        &self,
+        command: &mut Command,
+    ) -> io::Result<(u32, Option<ChildStdin>, Option<ChildStdout>)> {
+        let mut processes = self.lock();
+        if harness::interrupted() {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "stopped by a signal",
+            ));
+        }
+        let mut child = command.spawn()?;
+        let pipes = (child.id(), child.stdin.take(), child.stdout.take());
+        processes.push(child);
+        Ok(pipes)
+    }
+
+    fn kill(&self, number: usize) {
+        if let Some(child) = self.lock().get_mut(number) {
+            let _ = child.kill();
+        }
+    }
+
+    /// Kills child number n and waits for it, so it leaves no zombie. `None` if a signal has
+    /// stopped the pool meanwhile.
+    fn reap(&self, number: usize) -> Option<io::Result<ExitStatus>> {
+        if harness::interrupted() {
+            return None;
+        }
+        let mut processes = self.lock();
+        let child = processes.get_mut(number)?;
+        // Killing first makes the wait certain to return: closing stdout is not quite exiting.
+        let _ = child.kill();
+        Some(child.wait())
+    }
+
+    /// Kills and reaps every child: no orphans, no zombies. Gives how many there were.
+    fn stop_all(&self) -> usize {
+        let mut processes = self.lock();
+        for child in processes.iter_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        processes.len()
     }
 }
 
@@ -261,22 +306,6 @@ fn forward_lines(number: usize, stdout: ChildStdout, messages: Sender<Message>) 
                 }
             }
             let _ = messages.send(Message::Closed(number));
-        })
-        .map(drop)
-}
-
-/// Turns Ctrl-C, SIGTERM and SIGHUP into a message like any other, so that the parent stops
-/// its children before it exits instead of leaving them behind.
-fn forward_signals(messages: Sender<Message>) -> io::Result<()> {
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            for signal in signals.forever() {
-                if messages.send(Message::Signal(signal)).is_err() {
-                    return;
-                }
-            }
         })
         .map(drop)
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, parse_uuid};
+use harness::{Args, Concurrency, FetchError, MAX_BODY, Run, Slide, Waiter, parse_uuid};
 use ureq::Agent;
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ const SLIDE: Slide = Slide {
     model: "threads",
     about: "Slide 6: fetch the UUID endpoint N times from a pool of threads (40, as in the talk)",
     concurrency: Concurrency::Fixed(40),
+    waiter: Waiter::Thread,
 };
 
 fn main() -> ExitCode {
@@ -42,12 +43,14 @@ fn fetch_all(agent: &Agent, args: &Args, run: &mut Run) {
     thread::scope(|scope| {
         // One sender per thread and no other, so the channel ends when the last thread does.
         for results in vec![results; args.concurrency] {
-            scope.spawn(move || {
+            let thread = thread::Builder::new().spawn_scoped(scope, move || {
                 while let Some(index) = take_next() {
                     let fetched = clock.time(index, || fetch_one(agent, &args.url));
                     let _ = results.send(fetched); // cannot fail: main listens until we end
                 }
             });
+            // The OS may refuse one more thread (`ulimit -u`): one line then, not a panic.
+            SLIDE.or_exit("start a thread (try a smaller --concurrency)", thread);
         }
         // Each result is printed as soon as any thread has it.
         for fetched in arrived {
@@ -56,8 +59,9 @@ fn fetch_all(agent: &Agent, args: &Args, run: &mut Run) {
     });
 }
 
-/// One GET, blocking until the whole body is in.
+/// One GET, blocking until the whole body is in (at most 64 KiB of it).
 fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
-    let body = agent.get(url).call()?.body_mut().read_to_string()?;
-    parse_uuid(&body)
+    let mut response = agent.get(url).call()?;
+    let body = response.body_mut().with_config().limit(MAX_BODY);
+    parse_uuid(&body.read_to_string()?)
 }

@@ -7,11 +7,12 @@ mod flags;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, parse_uuid};
+use harness::{Args, Concurrency, FetchError, Run, Slide, Waiter, parse_uuid, read_body};
 use reqwest::Client;
 use tokio::runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio::time;
 use uuid::Uuid;
 
 use flags::{Runtime, RuntimeFlag};
@@ -21,6 +22,7 @@ const SLIDE: Slide = Slide {
     model: "tokio",
     about: "Slide 7: fetch the UUID endpoint N times, all at once, on tokio's event loop",
     concurrency: Concurrency::AllAtOnce,
+    waiter: Waiter::Task,
 };
 
 fn main() -> ExitCode {
@@ -37,7 +39,8 @@ fn main() -> ExitCode {
     .build();
     let runtime = SLIDE.or_exit("start the event loop", runtime);
     let mut run = SLIDE.start(&args);
-    runtime.block_on(fetch_all(&client, &args, &mut run));
+    // Ctrl-C is one more event for the loop: it ends fetch_all early, and finish() sums up.
+    runtime.block_on(harness::until_signal(fetch_all(&client, &args, &mut run)));
     run.finish()
 }
 
@@ -51,7 +54,8 @@ async fn fetch_all(client: &Client, args: &Args, run: &mut Run) {
         let (client, url, permits) = (client.clone(), args.url.clone(), permits.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            clock.time_async(index, fetch_one(&client, &url)).await
+            let fetch = || fetch_one(&client, &url);
+            clock.time_async(index, fetch, time::sleep).await
         });
     }
     // Each result is printed as soon as its task is done.
@@ -63,5 +67,5 @@ async fn fetch_all(client: &Client, args: &Args, run: &mut Run) {
 /// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.
 async fn fetch_one(client: &Client, url: &str) -> Result<Uuid, FetchError> {
     let response = client.get(url).send().await?.error_for_status()?;
-    parse_uuid(&response.text().await?)
+    parse_uuid(&read_body(response).await?)
 }

@@ -64,9 +64,16 @@ impl<'a, T> Executor<'a, T> {
         self.not_started.push_back(Box::pin(future));
     }
 
-    /// Runs every task to its end, calling `finished` with each output as it arrives.
+    /// Runs every task to its end, calling `finished` with each output as it arrives — or
+    /// until Ctrl-C or SIGTERM: then the tasks left are dropped, which closes their sockets.
     pub fn run(mut self, mut finished: impl FnMut(T)) {
         loop {
+            // tokio hears a signal through its reactor: the signal handler writes to a pipe
+            // that epoll watches with the sockets. Without epoll, we look at the harness's flag,
+            // which the handler sets, once a turn.
+            if harness::interrupted() {
+                return;
+            }
             self.start_while_room();
             match self.run_queue.try_recv() {
                 Ok(number) => {

@@ -15,6 +15,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use harness::FetchError;
+use harness::error::HOST_NOT_FOUND;
 
 use crate::reactor;
 use crate::response::{self, Response};
@@ -92,7 +93,9 @@ impl Client {
     fn connect(&self, deadline: Instant) -> Result<TcpStream, FetchError> {
         let addresses = (self.host.as_str(), self.port)
             .to_socket_addrs()
-            .map_err(|err| FetchError::Network(format!("cannot resolve {}: {err}", self.host)))?;
+            .map_err(|err| {
+                FetchError::Network(format!("{HOST_NOT_FOUND}: {}: {err}", self.host))
+            })?;
         let mut failure = FetchError::Network(format!("{} has no address", self.host));
         for address in addresses {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -15,7 +15,7 @@ mod response;
 
 use std::process::ExitCode;
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, parse_uuid, usage_error};
+use harness::{Args, Concurrency, FetchError, Run, Slide, Waiter, parse_uuid, usage_error};
 use uuid::Uuid;
 
 use crate::executor::Executor;
@@ -27,6 +27,7 @@ const SLIDE: Slide = Slide {
     about: "Slide 7a: fetch the UUID endpoint N times as coroutines on our own one-thread \
             scheduler (plain http:// only)",
     concurrency: Concurrency::AllAtOnce,
+    waiter: Waiter::Task,
 };
 
 fn main() -> ExitCode {
@@ -48,9 +49,10 @@ fn fetch_all(client: &Client, args: &Args, run: &mut Run) {
     let mut executor = Executor::new(args.concurrency);
     for index in 1..=args.requests {
         // Nothing runs yet: calling an async fn only builds its state machine.
-        executor.spawn(clock.time_async(index, fetch_one(client)));
+        executor.spawn(clock.time_async(index, || fetch_one(client), reactor::sleep));
     }
     // Runs every task on this thread; each result is printed as soon as its task is done.
+    // Ctrl-C stops it early, and finish() sums up what got done.
     executor.run(|fetched| run.record(fetched));
 }
 

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long to sleep when no task can run: short enough not to delay answers noticeably, long
 /// enough that 50 waiting tasks cost a few per cent of one CPU, not all of it.
@@ -51,6 +51,17 @@ impl Future for WaitForIo {
         // that returns `Pending` without leaving its waker anywhere is never polled again.
         WAITING.with_borrow_mut(|waiting| waiting.push(cx.waker().clone()));
         Poll::Pending
+    }
+}
+
+/// The timer `--retries` waits on between tries. A real reactor keeps timers, and sleeps in
+/// `epoll_wait` no longer than until the nearest one is due. Ours needs none: it wakes every
+/// waiting task each millisecond anyway, so a sleeping task just looks at the clock each time
+/// it is woken, and yields again until its time has come.
+pub async fn sleep(duration: Duration) {
+    let until = Instant::now() + duration;
+    while Instant::now() < until {
+        wait_for_io().await;
     }
 }
 

@@ -186,6 +186,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever bytes a server sends, in whatever state, parsing gives an answer, "read
+        /// more", or a reason: never a panic.
+        #[test]
+        fn any_bytes_give_an_answer_or_a_reason(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            closed in proptest::prelude::any::<bool>(),
+        ) {
+            let _ = parse(&bytes, closed);
+            let mut head = b"HTTP/1.1 200 OK\r\n".to_vec();
+            head.extend_from_slice(&bytes);
+            let _ = parse(&head, closed);
+        }
+    }
+
     #[test]
     fn a_huge_chunk_size_is_not_a_crash() {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";

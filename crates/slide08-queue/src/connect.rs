@@ -118,6 +118,11 @@ impl Target {
             )
         } else if err.kind() == ErrorKind::AuthenticationFailed || err.code() == Some("WRONGPASS") {
             format!("{at}: Redis refused the password — check it in --redis or REDIS_URL")
+        } else if err.to_string().contains("DB index is out of range") {
+            format!(
+                "{at}: Redis has no such database — the number after the port (/0 … /15 unless \
+                 its `databases` setting says more) is too high"
+            )
         } else if err.code() == Some("NOAUTH") {
             format!("{at}: Redis wants a password — put it in the URL: redis://:PASSWORD@HOST:PORT")
         } else if err.is_timeout() && self.tls {

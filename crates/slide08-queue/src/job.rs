@@ -13,7 +13,7 @@ pub const VERSION: u32 = 1;
 /// The field of a stream entry that holds the job.
 pub const FIELD: &str = "job";
 
-/// One request to make: `GET url`, within `timeout_ms`.
+/// One request to make: `GET url`, within `timeout_ms`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
     pub v: u32,
@@ -24,6 +24,10 @@ pub struct Job {
     pub timeout_ms: u64,
     /// When the producer enqueued it, in milliseconds since the Unix epoch.
     pub enqueued_at_ms: u64,
+    /// The producer's `--retries`: the worker that runs the job retries it, since that is
+    /// where the request is made. Added to v1 later, so a job without it means 0.
+    #[serde(default)]
+    pub retries: u32,
 }
 
 /// What a worker sends back for one job.
@@ -37,10 +41,13 @@ pub struct JobResult {
     /// How many jobs that worker runs at once (its `--concurrency`).
     pub slots: usize,
     pub result: Result<Uuid, FetchError>,
+    /// Why each earlier try failed, when the job's retries tried it again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried: Vec<FetchError>,
 }
 
 impl Job {
-    pub fn new(run: Uuid, url: &str, timeout: Duration) -> Job {
+    pub fn new(run: Uuid, url: &str, timeout: Duration, retries: u32) -> Job {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -51,6 +58,7 @@ impl Job {
             url: url.to_owned(),
             timeout_ms: millis(timeout),
             enqueued_at_ms: millis(now),
+            retries,
         }
     }
 
@@ -97,6 +105,7 @@ mod tests {
             Uuid::new_v4(),
             "http://127.0.0.1:8080/uuid",
             Duration::from_secs(10),
+            3,
         );
         assert_eq!(Job::parse(&to_json(&job)), Ok(job));
     }
@@ -115,6 +124,57 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Anyone who can write to the stream can put anything in a job field: the worker
+        /// reads it as text (lossily, as `queue.rs` does), and gets a job or a reason.
+        #[test]
+        fn any_entry_gives_a_job_or_a_reason(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = Job::parse(&String::from_utf8_lossy(&bytes));
+        }
+
+        /// JSON that looks like a job, with any values in its fields.
+        #[test]
+        fn near_jobs_give_a_job_or_a_reason(v in 0u64..3, url in ".{0,40}", timeout in proptest::prelude::any::<i64>()) {
+            let text = format!(
+                r#"{{"v": {v}, "id": "{}", "run": "{}", "url": {url:?}, "timeout_ms": {timeout}, "enqueued_at_ms": 0}}"#,
+                Uuid::nil(), Uuid::nil()
+            );
+            let _ = Job::parse(&text);
+        }
+
+        /// What the producer encodes, the worker decodes to the same job.
+        #[test]
+        fn every_job_round_trips(
+            id in proptest::prelude::any::<u128>(),
+            run in proptest::prelude::any::<u128>(),
+            url in proptest::prelude::any::<String>(),
+            timeout_ms in proptest::prelude::any::<u64>(),
+            enqueued_at_ms in proptest::prelude::any::<u64>(),
+            retries in proptest::prelude::any::<u32>(),
+        ) {
+            let job = Job {
+                v: VERSION,
+                id: Uuid::from_u128(id),
+                run: Uuid::from_u128(run),
+                url,
+                timeout_ms,
+                enqueued_at_ms,
+                retries,
+            };
+            proptest::prop_assert_eq!(Job::parse(&to_json(&job)), Ok(job));
+        }
+    }
+
+    #[test]
+    fn a_job_without_retries_means_none() {
+        let text = format!(
+            r#"{{"v": 1, "id": "{}", "run": "{}", "url": "http://127.0.0.1/uuid", "timeout_ms": 10, "enqueued_at_ms": 0}}"#,
+            Uuid::nil(),
+            Uuid::nil()
+        );
+        assert_eq!(Job::parse(&text).map(|job| job.retries), Ok(0));
+    }
+
     #[test]
     fn a_failed_result_round_trips() {
         let result = JobResult {
@@ -123,6 +183,7 @@ mod tests {
             worker: "host:1:abc".into(),
             slots: 32,
             result: Err(FetchError::Rejected("host not allowed".into())),
+            retried: vec![FetchError::Status(503)],
         };
         assert_eq!(JobResult::parse(&to_json(&result)), Ok(result));
     }

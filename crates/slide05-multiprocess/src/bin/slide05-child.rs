@@ -2,12 +2,13 @@
 //! reads request numbers on stdin, one per line, and writes each result as one JSON line on
 //! stdout. It ends when its stdin does: the pool has no more work for it, or the parent is gone.
 //!
-//! `slide05-multiprocess` starts it as `slide05-child URL TIMEOUT`; it is not for running by hand.
+//! `slide05-multiprocess` starts it as `slide05-child URL TIMEOUT RETRIES` (its own `--url`,
+//! `--timeout` and `--retries`); it is not for running by hand.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use harness::{Clock, FetchError, parse_duration, parse_uuid};
+use harness::{Clock, FetchError, MAX_BODY, parse_duration, parse_uuid};
 use ureq::Agent;
 use uuid::Uuid;
 
@@ -15,23 +16,25 @@ const NAME: &str = "slide05-child";
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
-    let (Some(url), Some(timeout), None) = (argv.next(), argv.next(), argv.next()) else {
-        eprintln!("{NAME}: usage: {NAME} URL TIMEOUT; slide05-multiprocess starts it, run that");
+    let (Some(url), Some(timeout), Some(retries), None) =
+        (argv.next(), argv.next(), argv.next(), argv.next())
+    else {
+        eprintln!(
+            "{NAME}: usage: {NAME} URL TIMEOUT RETRIES; slide05-multiprocess starts it, run that"
+        );
         return ExitCode::from(2);
     };
-    let timeout = match parse_duration(&timeout) {
-        Ok(timeout) => timeout,
-        Err(err) => {
-            eprintln!("{NAME}: {err}");
-            return ExitCode::from(2);
-        }
+    let (timeout, retries) = match (parse_duration(&timeout), retries.parse()) {
+        (Ok(timeout), Ok(retries)) => (timeout, retries),
+        (Err(err), _) => return usage(&err),
+        (_, Err(_)) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
     // This process's own agent: processes share no memory, so they share no connections either.
     let agent: Agent = Agent::config_builder()
         .timeout_global(Some(timeout))
         .build()
         .into();
-    match serve(&agent, &url) {
+    match serve(&agent, &url, retries) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{NAME}: {err}");
@@ -40,10 +43,16 @@ fn main() -> ExitCode {
     }
 }
 
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("{NAME}: {problem}");
+    ExitCode::from(2)
+}
+
 /// One request number in, one answer out, until stdin ends.
-fn serve(agent: &Agent, url: &str) -> io::Result<()> {
-    // The child's own clock: the parent only uses how long each request took.
-    let clock = Clock::start();
+fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
+    // The child's own clock: the parent only uses how long each request took. Its retries,
+    // too, happen here, in the process that makes the request.
+    let clock = Clock::start().with_retries(retries);
     let mut answers = io::stdout().lock();
     for line in io::stdin().lock().lines() {
         let line = line?;
@@ -61,6 +70,7 @@ fn serve(agent: &Agent, url: &str) -> io::Result<()> {
 
 /// One GET, blocking until the whole body is in: slide 4's, unchanged.
 fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
-    let body = agent.get(url).call()?.body_mut().read_to_string()?;
-    parse_uuid(&body)
+    let mut response = agent.get(url).call()?;
+    let body = response.body_mut().with_config().limit(MAX_BODY);
+    parse_uuid(&body.read_to_string()?)
 }

@@ -1,13 +1,17 @@
 //! Slide 8 — a task queue: Celery and Redis in the talk. The producer puts N jobs on a Redis
 //! stream and is free at once; workers, here or on other machines, run them and send each
 //! result back. The talk timed only the enqueueing ("took only 0.1 seconds"); we show that,
-//! and the time until every result is back. (`fetch_one` is in the worker: its fetch.rs.)
+//! and the time until every result is back. (`fetch_one` is in the worker: its fetch.rs; so
+//! are the retries, which each job carries.) Ctrl-C stops the waiting, not the work: the jobs
+//! not finished stay queued for the workers.
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use harness::{Args, Concurrency, Fetched, Run, Slide, parse_duration, usage_error};
+use harness::{
+    Args, Concurrency, Fetched, Run, Slide, Waiter, parse_duration, usage_error, without_password,
+};
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use slide08_queue::connect::create_group;
@@ -20,6 +24,7 @@ const SLIDE: Slide = Slide {
     model: "queue",
     about: "Slide 8: put N fetch jobs on a Redis queue for slide08-worker, then collect the results",
     concurrency: Concurrency::Workers,
+    waiter: Waiter::Job,
 };
 
 /// The producer's flags, besides the shared ones.
@@ -78,6 +83,14 @@ async fn fetch_all(
     run: &mut Run,
 ) -> Result<(), String> {
     let run_id = Uuid::new_v4();
+    let list = keys::results(run_id);
+    SLIDE.on_interrupt(move |signal| {
+        eprintln!(
+            "{}: {signal}: stopped waiting; the jobs not finished stay queued on Redis, a worker \
+             will still run them, and their results wait on {list} for an hour",
+            SLIDE.name
+        );
+    });
     let jobs = enqueue(redis, run_id, args)
         .await
         .map_err(|err| format!("cannot enqueue: {}", target.explain(&err)))?;
@@ -113,7 +126,7 @@ async fn enqueue(
     args: &Args,
 ) -> Result<HashMap<Uuid, usize>, redis::RedisError> {
     let jobs: Vec<Job> = (0..args.requests)
-        .map(|_| Job::new(run_id, &args.url, args.timeout))
+        .map(|_| Job::new(run_id, &args.url, args.timeout, args.retries))
         .collect();
     for chunk in jobs.chunks(1000) {
         let mut pipe = redis::pipe();
@@ -158,17 +171,8 @@ async fn collect(
     };
     let mut last_news = Instant::now();
     let mut hinted = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     while done.len() < jobs.len() && last_news.elapsed() < flags.give_up_after {
-        let answer = tokio::select! {
-            answer = next_result(redis, target, &list) => answer,
-            Ok(()) = &mut ctrl_c => {
-                eprintln!("{}: interrupted; the jobs still out count as missing", SLIDE.name);
-                break;
-            }
-        };
-        let Some(answer) = answer else {
+        let Some(answer) = next_result(redis, target, &list).await else {
             hint_if_idle(target, last_news.elapsed(), &mut hinted);
             continue;
         };
@@ -187,6 +191,7 @@ async fn collect(
             started: enqueued,
             finished: clock.elapsed(),
             result: answer.result,
+            retried: answer.retried,
         });
     }
     heard
@@ -240,7 +245,7 @@ fn report_no_wait(args: &Args, enqueued: Duration) {
         let summary = serde_json::json!({
             "slide": SLIDE.name,
             "model": SLIDE.model,
-            "url": args.url,
+            "url": without_password(&args.url),
             "requests": args.requests,
             "enqueue_s": enqueued.as_secs_f64(),
             "waited": false,

@@ -1,12 +1,13 @@
 //! One job's request, `fetch_one`, with the one HTTP client that all of a worker's jobs share,
-//! and the hosts the worker may fetch from.
+//! the hosts the worker may fetch from, and the job's retries.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use harness::{FetchError, parse_uuid};
+use harness::retry::{self, MAX_RETRIES, Tried};
+use harness::{FetchError, parse_uuid, read_body};
 use reqwest::Client;
 use slide08_queue::Job;
 use url::{Host, Url};
@@ -16,9 +17,6 @@ use crate::NAME;
 
 /// What `--allow-host` allows unless told otherwise: this machine, and httpbin.org.
 pub const DEFAULT_HOSTS: [&str; 4] = ["127.0.0.1", "localhost", "::1", "httpbin.org"];
-
-/// A `/uuid` body is 53 bytes; we read no more than this of any body.
-const MAX_BODY: usize = 64 * 1024;
 
 pub struct Fetcher {
     client: Client,
@@ -44,10 +42,23 @@ impl Fetcher {
         })
     }
 
-    /// One GET, async: a worker has up to `--concurrency` of these in flight.
+    /// The job's request, tried again up to the job's `retries` times (the producer's
+    /// `--retries`; the retrying happens here, where the request is made). All of it within
+    /// `--reclaim-after`, or another worker would take the job over while this one retries.
+    pub async fn fetch(&self, job: &Job) -> Tried {
+        let retries = job.retries.min(MAX_RETRIES);
+        let tries = retry::non_blocking(retries, || self.fetch_one(job), tokio::time::sleep);
+        let timed_out = || (Err(FetchError::Timeout), Vec::new());
+        tokio::time::timeout(self.longest, tries)
+            .await
+            .unwrap_or_else(|_| timed_out())
+    }
+
+    /// One GET, async: a worker has up to `--concurrency` of these in flight. It reads at
+    /// most 64 KiB of the body.
     pub async fn fetch_one(&self, job: &Job) -> Result<Uuid, FetchError> {
         let url = self.check(&job.url)?;
-        let mut response = self
+        let response = self
             .client
             .get(url)
             .timeout(self.timeout(job))
@@ -56,16 +67,7 @@ impl Fetcher {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(FetchError::Body(format!(
-                    "body is larger than {MAX_BODY} bytes"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        parse_uuid(&String::from_utf8_lossy(&body))
+        parse_uuid(&read_body(response).await?)
     }
 
     /// The job's URL, if it is one this worker may fetch. Anyone who can write to the stream

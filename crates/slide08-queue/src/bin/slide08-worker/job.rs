@@ -52,14 +52,14 @@ pub async fn run(entry: Entry, context: &Context, _slot: OwnedSemaphorePermit) -
         let result = Err(FetchError::Rejected(format!("dead-lettered: {why}")));
         return dead_letter(&entry, context, why, Some((&job, result))).await;
     }
-    let result = context.fetcher.fetch_one(&job).await;
+    let (result, retried) = context.fetcher.fetch(&job).await;
     let done = if result.is_ok() {
         Done::Ok
     } else {
         Done::Failed
     };
     let settlement = Settlement {
-        result: Some(answer(context, &job, result)),
+        result: Some(answer(context, &job, result, retried)),
         dead_letter: None,
     };
     settle(&entry, context, &settlement, done).await
@@ -74,7 +74,7 @@ async fn dead_letter(
     eprintln!("{NAME}: entry {} goes to {}: {why}", entry.id, keys::DEAD);
     let payload = entry.payload.clone().unwrap_or_default();
     let settlement = Settlement {
-        result: result.map(|(job, result)| answer(context, job, result)),
+        result: result.map(|(job, result)| answer(context, job, result, Vec::new())),
         dead_letter: Some((why, payload)),
     };
     settle(entry, context, &settlement, Done::DeadLettered).await
@@ -103,13 +103,19 @@ async fn settle(entry: &Entry, context: &Context, settlement: &Settlement, done:
 }
 
 /// The result as it goes to the run's list.
-fn answer(context: &Context, job: &Job, result: Result<Uuid, FetchError>) -> (Uuid, String) {
+fn answer(
+    context: &Context,
+    job: &Job,
+    result: Result<Uuid, FetchError>,
+    retried: Vec<FetchError>,
+) -> (Uuid, String) {
     let answer = JobResult {
         v: VERSION,
         id: job.id,
         worker: context.worker.clone(),
         slots: context.slots,
         result,
+        retried,
     };
     (job.run, to_json(&answer))
 }

@@ -33,12 +33,12 @@ pub fn listen() -> io::Result<Stop> {
     tokio::spawn(async move {
         signals.next().await;
         let _ = asked.send(true);
-        signals.next().await;
+        let code = signals.next().await;
         eprintln!(
             "{NAME}: second signal, exiting now; other workers take over its jobs after their \
              --reclaim-after"
         );
-        process::exit(130);
+        process::exit(code);
     });
     Ok(Stop(stop))
 }
@@ -59,10 +59,11 @@ impl Signals {
         })
     }
 
-    async fn next(&mut self) {
+    /// Waits for the next signal; gives the exit code it calls for (128 + its number).
+    async fn next(&mut self) -> i32 {
         tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => 130,
+            _ = self.terminate.recv() => 143,
         }
     }
 }
@@ -77,7 +78,8 @@ impl Signals {
         Ok(Signals)
     }
 
-    async fn next(&mut self) {
+    async fn next(&mut self) -> i32 {
         let _ = tokio::signal::ctrl_c().await;
+        130
     }
 }
