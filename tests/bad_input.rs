@@ -20,9 +20,7 @@ mod support;
 use std::process::Command;
 
 use support::redis::RedisServer;
-use support::{
-    Server, bin, canned, closed_port_url, huge_body_url, run, stderr, summary,
-};
+use support::{Server, bin, canned, closed_port_url, huge_body_url, run, stderr, summary};
 
 const SYNC: &str = "slide04-sync";
 const PROCESSES: &str = "slide05-multiprocess";
