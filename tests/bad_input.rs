@@ -186,7 +186,7 @@ fn threads_and_processes_have_a_ceiling_tasks_do_not() {
             &[THREADS],
             &["-n", "100000", "-c", "100000"],
             2,
-            &["--concurrency 100000", "at most 1000 threads"],
+            &["--concurrency 100000", "at most 10000 threads"],
         ),
         case(
             &[PROCESSES],

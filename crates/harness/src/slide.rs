@@ -18,9 +18,10 @@ use crate::run::Run;
 pub const MAX_REQUESTS: u64 = 1_000_000;
 
 /// The most threads a slide starts to wait for requests. Each is an OS thread with a stack of
-/// its own (and ureq adds a short-lived one per connection to resolve the name): a thousand is
-/// plenty to make the point, and `-c 100000` would run into the OS's limit halfway.
-pub const MAX_THREADS: usize = 1_000;
+/// its own (and ureq adds a short-lived one per connection to resolve the name). Ten thousand
+/// lets the benchmark compare threads with tasks at 10,000 requests in flight; `-c 100000`
+/// would run into the OS's limits halfway.
+pub const MAX_THREADS: usize = 10_000;
 
 /// The most child processes slide 5 starts: each is a whole program with its own memory.
 pub const MAX_PROCESSES: usize = 256;
