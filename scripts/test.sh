@@ -31,3 +31,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step cargo test --workspace --locked
 cargo test --workspace --locked
+
+# The benchmark at a tiny size on the debug build just tested: proves scripts/bench.sh and
+# slides-bench still run end to end. It times nothing and asserts no wall-clock goal.
+step scripts/bench.sh --smoke
+bash scripts/bench.sh --smoke

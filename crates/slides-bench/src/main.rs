@@ -1,0 +1,181 @@
+//! slides-bench: how each concurrency model's cost grows as the work grows.
+//!
+//! With the talk's 50 requests every concurrent slide reaches the same floor, one round trip, so
+//! the talk's table says little about cost. This runs the slides at larger sizes — 10 000
+//! requests, 10 000 in flight, no delay at all — and measures each run from outside: the wall
+//! time, the CPU time and the peak memory of the whole process tree, as the kernel counts them
+//! (`getrusage(RUSAGE_CHILDREN)` in a small wrapper process, see `measure.rs`), never from the
+//! slide's own report. Then it writes BENCHMARKS.md: the machine, the commands, one table per
+//! scenario, and each goal of issue 8 marked met or not, with the figure that says why.
+//!
+//! `scripts/bench.sh` builds the binaries and calls `slides-bench run`; `--smoke` runs every
+//! scenario at a tiny size, so CI proves the benchmark still works without timing anything.
+
+mod cases;
+mod machine;
+mod massif;
+mod measure;
+mod procfs;
+mod report;
+mod scenarios;
+mod services;
+mod stats;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use harness::{parse_duration, parse_or_exit};
+
+use crate::scenarios::{Scenario, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slides-bench",
+    version,
+    about = "Benchmarks: each model's cost against the floor and against wrk (scripts/bench.sh runs it)"
+)]
+struct Flags {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the scenarios and write the report.
+    Run(RunFlags),
+    /// Run COMMAND, then write its wall time and its process tree's CPU time and peak RSS (as
+    /// getrusage counts them) to FILE as JSON. `run` starts every measured program this way.
+    Measure {
+        /// Where to write the measurement.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The program and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct RunFlags {
+    /// Where the built binaries are (httpbin-lite, the slides); default: next to this program.
+    #[arg(long, value_name = "DIR")]
+    bin: Option<PathBuf>,
+
+    /// The report to write.
+    #[arg(long, value_name = "FILE", default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+
+    /// Where each run's output, measurement and the servers' logs go.
+    #[arg(long, value_name = "DIR", default_value = "target/bench")]
+    work: PathBuf,
+
+    /// Every scenario at a tiny size (N≈20, 10 ms): proves the benchmark runs, times nothing.
+    #[arg(long)]
+    smoke: bool,
+
+    /// Runs per case; the report gives the median. Cases whose floor is 10 s or more get at
+    /// most 3. Default: 5, or 1 with --smoke.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    runs: Option<u32>,
+
+    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    only: Vec<Scenario>,
+
+    /// Before starting, wait up to this long for the machine to be quiet (no compiler, no other
+    /// slide or server running, little CPU in use for 30 s); 0 starts at once.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    quiet_wait: Duration,
+
+    /// The command line to print in the report as the one that produced it.
+    #[arg(long, value_name = "TEXT")]
+    command: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let flags: Flags = parse_or_exit(Flags::command());
+    match flags.command {
+        Command::Measure { out, command } => measure::wrapper(&out, &command),
+        Command::Run(flags) => match run(flags) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("slides-bench: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn run(flags: RunFlags) -> Result<(), String> {
+    services::stop_all_on_signal()?;
+    let bin = match flags.bin {
+        Some(dir) => dir,
+        None => std::env::current_exe()
+            .map_err(|err| format!("cannot find this program's path: {err}"))?
+            .parent()
+            .map(PathBuf::from)
+            .ok_or("this program's path has no directory")?,
+    };
+    let settings = Settings {
+        bin,
+        work: flags.work,
+        smoke: flags.smoke,
+        runs: flags
+            .runs
+            .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
+    };
+    let scenarios = if flags.only.is_empty() {
+        Scenario::ALL.to_vec()
+    } else {
+        flags.only
+    };
+    let command = flags.command.unwrap_or_else(|| {
+        std::env::args()
+            .map(|arg| arg.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let quiet = machine::wait_until_quiet(flags.quiet_wait);
+    println!("==> {}", quiet.summary());
+    let machine = machine::Machine::read();
+    let sections = scenarios::run_all(&settings, &scenarios)?;
+    let text = report::render(&report::Report {
+        command: &command,
+        machine: &machine,
+        quiet: &quiet,
+        settings: &settings,
+        sections: &sections,
+    });
+    if let Some(dir) = flags.out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    }
+    std::fs::write(&flags.out, text)
+        .map_err(|err| format!("cannot write {}: {err}", flags.out.display()))?;
+    println!("==> wrote {}", flags.out.display());
+    let missed: Vec<String> = sections
+        .iter()
+        .flat_map(|section| &section.goals)
+        .filter(|goal| !goal.met)
+        .map(|goal| goal.what.clone())
+        .collect();
+    if !missed.is_empty() && !settings.smoke {
+        println!("==> goals missed: {}", missed.join("; "));
+    }
+    let failures: Vec<&String> = sections.iter().flat_map(|s| &s.failures).collect();
+    for failure in &failures {
+        println!("==> FAILED: {failure}");
+    }
+    // A smoke run exists to prove that every slide still runs under the benchmark.
+    if settings.smoke && !failures.is_empty() {
+        return Err(format!(
+            "{} smoke runs had failed requests (see above and {})",
+            failures.len(),
+            settings.work.display()
+        ));
+    }
+    Ok(())
+}
