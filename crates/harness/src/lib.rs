@@ -8,6 +8,8 @@
 //! So does what happens when things go wrong: `--retries` ([`retry`]), and Ctrl-C or SIGTERM
 //! (`interrupt.rs`), which stops the run at once and sums up what got done.
 
+#[cfg(feature = "ureq")]
+mod agent;
 mod body;
 mod cli;
 pub mod error;
@@ -17,6 +19,8 @@ mod run;
 mod slide;
 pub mod timeline;
 
+#[cfg(feature = "ureq")]
+pub use agent::agent;
 #[cfg(feature = "reqwest")]
 pub use body::read_body;
 pub use body::{MAX_BODY, parse_uuid};

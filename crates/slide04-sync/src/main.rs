@@ -19,10 +19,11 @@ const SLIDE: Slide = Slide {
 fn main() -> ExitCode {
     let args = SLIDE.args();
     // One agent for the whole run: it keeps the connection open from one request to the next.
-    let agent: Agent = Agent::config_builder()
-        .timeout_global(Some(args.timeout))
-        .build()
-        .into();
+    let agent: Agent = harness::agent(
+        Agent::config_builder()
+            .timeout_global(Some(args.timeout))
+            .build(),
+    );
     let mut run = SLIDE.start(&args);
     fetch_all(&agent, &args, &mut run);
     run.finish()

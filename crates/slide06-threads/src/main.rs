@@ -23,12 +23,17 @@ fn main() -> ExitCode {
     let args = SLIDE.args();
     // One agent for the whole run: it keeps the connection open from one request to the next.
     // Every thread shares it, so it must keep one idle connection per thread, not its default 3.
-    let agent: Agent = Agent::config_builder()
-        .timeout_global(Some(args.timeout))
-        .max_idle_connections(args.concurrency)
-        .max_idle_connections_per_host(args.concurrency)
-        .build()
-        .into();
+    let agent: Agent = harness::agent(
+        Agent::config_builder()
+            .timeout_global(Some(args.timeout))
+            .max_idle_connections(args.concurrency)
+            .max_idle_connections_per_host(args.concurrency)
+            // ureq gives each connection 128 KiB to read into and 128 KiB to write from, and
+            // zeroes them: 256 KiB per thread, for a /uuid answer of about 200 bytes.
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(16 * 1024)
+            .build(),
+    );
     let mut run = SLIDE.start(&args);
     fetch_all(&agent, &args, &mut run);
     run.finish()

@@ -30,10 +30,11 @@ fn main() -> ExitCode {
         (_, Err(_)) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
     // This process's own agent: processes share no memory, so they share no connections either.
-    let agent: Agent = Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .build()
-        .into();
+    let agent: Agent = harness::agent(
+        Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .build(),
+    );
     match serve(&agent, &url, retries) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
