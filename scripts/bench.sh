@@ -75,7 +75,8 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 command_line="scripts/bench.sh"
-for arg in $smoke "${runs[@]}" "${only[@]}"; do
+# ${a[@]+"${a[@]}"}: an empty array is an error under set -u in the bash 3.2 that macOS ships.
+for arg in $smoke ${runs[@]+"${runs[@]}"} ${only[@]+"${only[@]}"}; do
     command_line+=" $arg"
 done
 
@@ -95,7 +96,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # In the background and waited for, so that the traps above run at once on Ctrl-C.
-"target/$profile/slides-bench" run $smoke "${runs[@]}" "${only[@]}" \
+"target/$profile/slides-bench" run $smoke ${runs[@]+"${runs[@]}"} ${only[@]+"${only[@]}"} \
     --bin "target/$profile" --work "$work" --out "$out" \
     --quiet-wait "$quiet_wait" --command "$command_line" &
 bench_pid=$!
