@@ -1,0 +1,3 @@
+//! The lab: the talk's slides, in the talk's order ([`talk`]), and what they run against.
+
+pub mod talk;

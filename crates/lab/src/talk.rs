@@ -1,0 +1,222 @@
+//! The talk's slides, in order: the one list that the scripts, the report, the benchmark and
+//! the tests read. Adding a slide is one folder under `crates/` and one entry here.
+
+/// One runnable slide of the talk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slide {
+    /// The deck's slide number ("7a" for the one the abstract promised but the talk skipped).
+    pub number: &'static str,
+    /// The binary that runs it.
+    pub binary: &'static str,
+    /// The Cargo package that builds the binary.
+    pub package: &'static str,
+    /// The file that holds the lesson: the binary's `main.rs`.
+    pub source: &'static str,
+    /// The concurrency model in one word, as the slide's summary names it.
+    pub model: &'static str,
+    /// Other names people use for it (`scripts/diff.sh threads tokio`).
+    pub aliases: &'static [&'static str],
+    pub title: &'static str,
+    /// How many requests it keeps in flight when not told.
+    pub width: Width,
+    /// A binary it needs beside it, with its own source: the pool's child, the queue's worker.
+    pub companion: Option<Companion>,
+    /// What the slide's heading said it took.
+    pub deck: &'static str,
+    /// What the speaker said it took.
+    pub notes: &'static str,
+}
+
+/// How many requests a slide keeps in flight unless `--concurrency` says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// One at a time: the slide has no `--concurrency`.
+    One,
+    /// This many (the talk's thread pool used 40), never more than the requests.
+    Fixed(usize),
+    /// One per CPU, as Python's `multiprocessing.Pool()`.
+    PerCpu,
+    /// Every request at once, as `asyncio.gather`.
+    All,
+    /// Every request goes on the queue at once; each worker runs this many at a time.
+    PerWorker(usize),
+}
+
+impl Width {
+    /// How many requests are in flight for `requests` requests on `cpus` CPUs and one worker.
+    pub fn resolve(self, requests: usize, cpus: usize) -> usize {
+        let width = match self {
+            Width::One => 1,
+            Width::Fixed(width) | Width::PerWorker(width) => width,
+            Width::PerCpu => cpus,
+            Width::All => requests,
+        };
+        width.min(requests).max(1)
+    }
+}
+
+/// A second binary a slide runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Companion {
+    pub binary: &'static str,
+    pub source: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+/// Every runnable slide, in the talk's order.
+pub const SLIDES: &[Slide] = &[
+    Slide {
+        number: "4",
+        binary: "slide04-sync",
+        package: "slide04-sync",
+        source: "crates/slide04-sync/src/main.rs",
+        model: "sync",
+        aliases: &["sync", "synchronous"],
+        title: "Synchronous",
+        width: Width::One,
+        companion: None,
+        deck: "~1 min",
+        notes: "~1 min",
+    },
+    Slide {
+        number: "5",
+        binary: "slide05-multiprocess",
+        package: "slide05-multiprocess",
+        source: "crates/slide05-multiprocess/src/main.rs",
+        model: "processes",
+        aliases: &["processes", "process", "multiprocess", "multiprocessing"],
+        title: "Multiprocessing",
+        width: Width::PerCpu,
+        companion: Some(Companion {
+            binary: "slide05-child",
+            source: "crates/slide05-multiprocess/src/bin/slide05-child.rs",
+            aliases: &["child"],
+        }),
+        deck: "10 s",
+        notes: "10-12 s",
+    },
+    Slide {
+        number: "6",
+        binary: "slide06-threads",
+        package: "slide06-threads",
+        source: "crates/slide06-threads/src/main.rs",
+        model: "threads",
+        aliases: &["threads", "thread", "multithreading"],
+        title: "Multithreading",
+        width: Width::Fixed(40),
+        companion: None,
+        deck: "3 s",
+        notes: "5-6 s",
+    },
+    Slide {
+        number: "7a",
+        binary: "slide07a-coroutines",
+        package: "slide07a-coroutines",
+        source: "crates/slide07a-coroutines/src/main.rs",
+        model: "coroutines",
+        aliases: &["coroutines", "coroutine"],
+        title: "Coroutines by hand",
+        width: Width::All,
+        companion: None,
+        deck: "not shown",
+        notes: "not shown",
+    },
+    Slide {
+        number: "7",
+        binary: "slide07-tokio",
+        package: "slide07-tokio",
+        source: "crates/slide07-tokio/src/main.rs",
+        model: "tokio",
+        aliases: &["tokio", "async", "asyncio"],
+        title: "Asyncio (tokio)",
+        width: Width::All,
+        companion: None,
+        deck: "2 s",
+        notes: "5-6 s",
+    },
+    Slide {
+        number: "8",
+        binary: "slide08-producer",
+        package: "slide08-queue",
+        source: "crates/slide08-queue/src/bin/slide08-producer/main.rs",
+        model: "queue",
+        aliases: &["producer", "queue", "celery"],
+        title: "Celery and Redis (a Redis queue)",
+        width: Width::PerWorker(32),
+        companion: Some(Companion {
+            binary: "slide08-worker",
+            source: "crates/slide08-queue/src/bin/slide08-worker/main.rs",
+            aliases: &["worker"],
+        }),
+        deck: "0.1 s",
+        notes: "0.01 s",
+    },
+];
+
+/// The slide a number, binary name or alias stands for (`6`, `06`, `threads`, `slide06-threads`).
+pub fn find(name: &str) -> Option<&'static Slide> {
+    let name = name.trim().to_ascii_lowercase();
+    let number = name.trim_start_matches('0');
+    SLIDES.iter().find(|slide| {
+        slide.number == number || slide.binary == name || slide.aliases.contains(&name.as_str())
+    })
+}
+
+/// The source file a name stands for: a slide's `main.rs`, or its companion's (`worker`).
+pub fn source(name: &str) -> Option<&'static str> {
+    if let Some(slide) = find(name) {
+        return Some(slide.source);
+    }
+    let name = name.trim().to_ascii_lowercase();
+    SLIDES
+        .iter()
+        .filter_map(|slide| slide.companion)
+        .find(|c| c.binary == name || c.aliases.contains(&name.as_str()))
+        .map(|c| c.source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_numbers_and_aliases_find_the_same_slide() {
+        for name in ["6", "06", "threads", "Threads", "slide06-threads"] {
+            assert_eq!(find(name).map(|s| s.number), Some("6"), "{name}");
+        }
+        assert_eq!(find("7a").map(|s| s.model), Some("coroutines"));
+        assert_eq!(find("7").map(|s| s.model), Some("tokio"));
+        assert_eq!(find("9"), None);
+    }
+
+    #[test]
+    fn companions_have_sources_too() {
+        assert_eq!(
+            source("worker"),
+            Some("crates/slide08-queue/src/bin/slide08-worker/main.rs")
+        );
+        assert_eq!(source("nope"), None);
+    }
+
+    #[test]
+    fn every_source_is_in_the_tree() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        for slide in SLIDES {
+            let sources = std::iter::once(slide.source).chain(slide.companion.map(|c| c.source));
+            for source in sources {
+                let path = std::path::Path::new(root).join(source);
+                assert!(path.is_file(), "{source} is missing");
+            }
+        }
+    }
+
+    #[test]
+    fn widths_never_exceed_the_requests() {
+        assert_eq!(Width::One.resolve(50, 8), 1);
+        assert_eq!(Width::Fixed(40).resolve(50, 8), 40);
+        assert_eq!(Width::Fixed(40).resolve(5, 8), 5);
+        assert_eq!(Width::PerCpu.resolve(50, 8), 8);
+        assert_eq!(Width::All.resolve(50, 8), 50);
+        assert_eq!(Width::PerWorker(32).resolve(50, 8), 32);
+    }
+}
