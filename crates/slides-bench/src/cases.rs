@@ -74,14 +74,12 @@ impl Model {
 /// How to run one row.
 #[derive(Debug, Clone)]
 pub struct Case {
-    /// The row's name: "threads", "tokio, multi-thread runtime".
+    /// The row's name: "threads".
     pub label: String,
     pub model: Model,
     pub requests: usize,
     /// `--concurrency` (for the queue: the worker's); `None` leaves the slide's default.
     pub concurrency: Option<usize>,
-    /// More flags for the slide (`--runtime multi-thread`).
-    pub extra: Vec<String>,
 }
 
 impl Case {
@@ -91,14 +89,7 @@ impl Case {
             model,
             requests,
             concurrency,
-            extra: Vec::new(),
         }
-    }
-
-    pub fn labelled(mut self, label: &str, extra: &[&str]) -> Case {
-        self.label = label.into();
-        self.extra = extra.iter().map(|flag| flag.to_string()).collect();
-        self
     }
 
     /// The width this case runs at.
@@ -129,7 +120,6 @@ impl Case {
         } else if let Some(width) = self.concurrency {
             args.extend(["--concurrency".into(), width.to_string()]);
         }
-        args.extend(self.extra.iter().cloned());
         args
     }
 
@@ -164,7 +154,7 @@ impl Case {
         }
     }
 
-    /// A name for file names: "threads", "tokio-multi-thread".
+    /// A name for file names: "threads".
     fn slug(&self) -> String {
         self.label
             .chars()

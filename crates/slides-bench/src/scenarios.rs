@@ -339,10 +339,6 @@ fn scale(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         Case::new(Model::Threads, requests, Some(width)),
         Case::new(Model::Coroutines, requests, Some(width)),
         Case::new(Model::Tokio, requests, Some(width)),
-        Case::new(Model::Tokio, requests, Some(width)).labelled(
-            "tokio, multi-thread runtime",
-            &["--runtime", "multi-thread"],
-        ),
         Case::new(Model::Queue, requests, Some(width)),
     ];
     let outcomes = run_cases(settings, bench, "scale", delay, &cases)?;
@@ -352,9 +348,8 @@ fn scale(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             "{requests} requests, each answered after {}, {width} in flight (the process pool: \
              {pool} processes, since a process per request in flight is what no one runs; the \
              queue: one worker with --concurrency {width}). Goal: efficiency ≥ 0.9 for tokio, \
-             ≥ 0.8 for threads, ≥ 0.7 for the queue (tokio's goal is for its default, \
-             one-thread runtime); processes, coroutines and tokio on its multi-thread runtime \
-             are shown for comparison.\n\n\
+             ≥ 0.8 for threads, ≥ 0.7 for the queue; processes and coroutines are shown for \
+             comparison. Slide 7 runs on one thread, as asyncio does.\n\n\
              Where the time over the floor goes, from each slide's own timeline: \"first wave \
              out by\" is when the last of the first {width} requests started (sending {width} \
              requests, and opening as many connections, takes a while); \"mean latency over \
@@ -411,8 +406,7 @@ fn scale(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             failed_cell(outcome),
         ]);
         let goal = match outcome.case.model {
-            // The goal is the slide as it runs by default, on one thread.
-            Model::Tokio if outcome.case.extra.is_empty() => Some(0.9),
+            Model::Tokio => Some(0.9),
             Model::Threads => Some(0.8),
             Model::Queue => Some(0.7),
             _ => None,
@@ -461,8 +455,7 @@ fn scale(settings: &Settings, bench: &Bench) -> Result<Section, String> {
              thread that parses it and sends the next request), and the time outside its own \
              clock (starting, writing the {requests}-span summary, closing {width} \
              connections). All three are CPU work of reqwest, hyper and tokio \
-             per request (the CPU per request column). The multi-thread runtime row shows what a \
-             second thread buys when httpbin-lite needs the same two cores.",
+             per request (the CPU per request column).",
             requests.div_ceil(width)
         ));
     }
@@ -524,10 +517,6 @@ fn overhead(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         Case::new(Model::Threads, requests, Some(width)),
         Case::new(Model::Coroutines, requests, Some(width)),
         Case::new(Model::Tokio, requests, Some(width)),
-        Case::new(Model::Tokio, requests, Some(width)).labelled(
-            "tokio, multi-thread runtime",
-            &["--runtime", "multi-thread"],
-        ),
         Case::new(Model::Queue, requests, Some(width)),
     ];
     let outcomes = run_cases(settings, bench, "overhead", delay, &cases)?;
@@ -657,10 +646,7 @@ fn overhead(settings: &Settings, bench: &Bench) -> Result<Section, String> {
                     .find(|errors| !errors.is_empty())
                     .unwrap_or_else(|| "0".into()),
             ]);
-            if let Some(tokio) = outcomes
-                .iter()
-                .find(|o| o.case.model == Model::Tokio && o.case.extra.is_empty())
-            {
+            if let Some(tokio) = outcomes.iter().find(|o| o.case.model == Model::Tokio) {
                 section.goals.push(tokio_against_wrk(
                     tokio,
                     requests,
