@@ -1,0 +1,65 @@
+//! The clock: when each request started and finished, measured from the start of the run.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FetchError;
+use crate::retry::Tried;
+
+/// When the run started. `Copy`, so every thread or task can time its own requests.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    start: Instant,
+}
+
+/// One request's outcome, with when it started and finished on the run's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fetched {
+    /// Which request this was: 1 to N.
+    pub index: usize,
+    pub started: Duration,
+    pub finished: Duration,
+    pub result: Result<Uuid, FetchError>,
+    /// Why each earlier try failed, oldest first, when `--retries` tried it again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried: Vec<FetchError>,
+}
+
+impl Clock {
+    pub fn start() -> Self {
+        Clock {
+            start: Instant::now(),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Runs `fetch`, a blocking call, and notes when it started and finished.
+    pub fn time(&self, index: usize, fetch: impl FnOnce() -> Tried) -> Fetched {
+        let started = self.elapsed();
+        let tried = fetch();
+        self.fetched(index, started, tried)
+    }
+
+    /// Awaits `fetch` and notes when it started (when it was first polled) and finished.
+    pub async fn time_async(&self, index: usize, fetch: impl Future<Output = Tried>) -> Fetched {
+        let started = self.elapsed();
+        let tried = fetch.await;
+        self.fetched(index, started, tried)
+    }
+
+    fn fetched(&self, index: usize, started: Duration, tried: Tried) -> Fetched {
+        Fetched {
+            index,
+            started,
+            finished: self.elapsed(),
+            result: tried.result,
+            retried: tried.retried,
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Why one request failed, in words a learner can act on.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why one request did not give us a UUID. A failed request is a result, not a crash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum FetchError {
+    /// Nothing listens at the URL's address.
+    Refused,
+    /// No complete answer within `--timeout`.
+    Timeout,
+    /// The server answered with an error status.
+    Status(u16),
+    /// Any other trouble on the way: a name that does not resolve, TLS, a dropped connection.
+    Network(String),
+    /// An answer arrived, but it is not `{"uuid": "<a UUID>"}`.
+    Body(String),
+    /// Never tried: a queue worker refused the job (a host it may not fetch, or a job that was
+    /// delivered too many times).
+    Rejected(String),
+}
+
+/// What every client says when the URL's host name has no address.
+pub const HOST_NOT_FOUND: &str = "host not found (check the URL, or the network)";
+
+impl FetchError {
+    /// A one-word name, for counting failures by kind in the summary.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Refused => "refused",
+            FetchError::Timeout => "timeout",
+            FetchError::Status(_) => "status",
+            FetchError::Network(_) => "network",
+            FetchError::Body(_) => "body",
+            FetchError::Rejected(_) => "rejected",
+        }
+    }
+
+    /// What to do about it, where there is something to do.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            FetchError::Refused => Some(
+                "is httpbin-lite running? Start it with `cargo run --release -p httpbin-lite`, \
+                 or pass --url",
+            ),
+            FetchError::Timeout => {
+                Some("the server was slower than --timeout; raise it, or check the server")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Refused => f.write_str("connection refused"),
+            FetchError::Timeout => f.write_str("timed out"),
+            FetchError::Status(code) => write!(f, "HTTP status {code}"),
+            FetchError::Network(detail)
+            | FetchError::Body(detail)
+            | FetchError::Rejected(detail) => f.write_str(detail),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+#[cfg(feature = "ureq")]
+impl From<ureq::Error> for FetchError {
+    fn from(err: ureq::Error) -> Self {
+        use std::io::ErrorKind;
+        match err {
+            ureq::Error::StatusCode(code) => FetchError::Status(code),
+            ureq::Error::Timeout(_) => FetchError::Timeout,
+            ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => FetchError::Refused,
+            ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => FetchError::Timeout,
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    ErrorKind::UnexpectedEof
+                        | ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                FetchError::Network(format!("the server closed the connection ({io})"))
+            }
+            ureq::Error::HostNotFound => FetchError::Network(HOST_NOT_FOUND.into()),
+            // What the OS's resolver says (getaddrinfo), as std words it; it has no kind of its own.
+            ureq::Error::Io(io) if io.to_string().starts_with("failed to lookup address") => {
+                FetchError::Network(format!("{HOST_NOT_FOUND}: {io}"))
+            }
+            ureq::Error::BodyExceedsLimit(limit) => {
+                FetchError::Body(format!("body is larger than {limit} bytes"))
+            }
+            other => FetchError::Network(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "reqwest")]
+impl From<reqwest::Error> for FetchError {
+    fn from(err: reqwest::Error) -> Self {
+        if err.is_timeout() {
+            return FetchError::Timeout;
+        }
+        if let Some(status) = err.status() {
+            return FetchError::Status(status.as_u16());
+        }
+        // reqwest's own message ("error sending request for url …") hides the cause; the
+        // innermost error in the chain names it ("Connection refused", "dns error", …).
+        let mut cause: &dyn std::error::Error = &err;
+        let mut dns = false;
+        while let Some(source) = cause.source() {
+            // hyper names a failed lookup "dns error: …"; the io::Error under it does not.
+            dns |= source.to_string().starts_with("dns error");
+            if let Some(io) = source.downcast_ref::<std::io::Error>() {
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => return FetchError::Refused,
+                    std::io::ErrorKind::TimedOut => return FetchError::Timeout,
+                    _ => {}
+                }
+            }
+            cause = source;
+        }
+        if dns {
+            return FetchError::Network(format!("{HOST_NOT_FOUND}: {cause}"));
+        }
+        if err.is_body() || err.is_decode() {
+            return FetchError::Body(format!("could not read the body: {cause}"));
+        }
+        FetchError::Network(cause.to_string())
+    }
+}

@@ -1,0 +1,290 @@
+//! The flags every slide shares, and one-line answers to bad ones.
+
+use std::fmt::Display;
+use std::path::Path;
+use std::process::{self, ExitCode};
+use std::time::Duration;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::retry::MAX_RETRIES;
+
+/// The most requests a run accepts: past this a typo is likelier than a plan.
+const MAX_REQUESTS: u64 = 1_000_000;
+
+/// The longest duration any flag takes: past a day it is a typo, and a clock given an absurd
+/// deadline overflows.
+const MAX_DURATION_SECS: f64 = 24.0 * 3600.0;
+
+/// The same flags on every slide: put them in a slide's own `clap` struct with
+/// `#[command(flatten)]`. How many requests run at once is each slide's own flag, with its own
+/// default, since that is what the slides differ in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Flags {
+    /// The UUID endpoint to fetch (httpbin-lite, or https://httpbin.org/uuid).
+    #[arg(
+        long,
+        env = "SLIDES_URL",
+        default_value = "http://127.0.0.1:8080/uuid",
+        value_parser = parse_url
+    )]
+    pub url: String,
+
+    /// How many requests to make (the talk made 50).
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = requests)]
+    pub requests: usize,
+
+    /// Give up on one request after this long (250ms, 10s, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = timeout)]
+    pub timeout: Duration,
+
+    /// Try a failed request again up to K times, after a random pause that doubles each time
+    /// (up to 100ms, 200ms, … at most 2s). Only what may go better: refused, timed out, a 5xx,
+    /// a garbled body; not a 404.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETRIES))
+    )]
+    pub retries: u32,
+
+    /// End with one JSON summary line on stdout, for scripts.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print only the summary, not a line per response.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// After the run, draw when each request started and finished.
+    #[arg(long)]
+    pub timeline: bool,
+}
+
+/// Parses the command line into `T`, as `T::parse()` would, except that a mistake is ONE line
+/// on stderr, `NAME: what is wrong (see --help)`, and exit code 2: clap's own message spreads
+/// over several lines with a usage block, which is noise for a typo.
+pub fn parse_flags<T: Parser>() -> T {
+    T::try_parse().unwrap_or_else(|err| match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
+        _ => {
+            let rendered = err.to_string();
+            let line = rendered.lines().next().unwrap_or("invalid arguments");
+            // clap quotes the value it refused: a 100 KB --url must not make a 100 KB line.
+            usage_error(&snippet(line.trim_start_matches("error: ").trim()))
+        }
+    })
+}
+
+/// Prints `NAME: MESSAGE (see --help)` on stderr and exits with code 2, as for bad usage.
+pub fn usage_error(message: &str) -> ! {
+    eprintln!("{}: {message} (see --help)", program());
+    process::exit(2)
+}
+
+/// Prints `NAME: cannot DOING: ERROR` on stderr and gives exit code 1: for what a program
+/// must have before it can start at all (its HTTP client, its pool of processes).
+pub fn cannot(doing: &str, err: impl Display) -> ExitCode {
+    eprintln!("{}: cannot {doing}: {err}", program());
+    ExitCode::FAILURE
+}
+
+/// This program's name, as it was started.
+fn program() -> String {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    Path::new(&argv0).file_name().map_or_else(
+        || "slides".into(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// A parser for `--concurrency`: a whole number from 1 to `most` (`what` names what runs
+/// them, for the message: "threads").
+pub fn at_most(
+    most: usize,
+    what: &'static str,
+) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |text| match text.trim().parse::<usize>() {
+        Ok(0) => Err("at least 1 is needed".into()),
+        Ok(n) if n > most => Err(format!(
+            "this slide runs at most {most} {what} at once; ask for fewer"
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err("not a whole number".into()),
+    }
+}
+
+fn requests(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n @ 1..=MAX_REQUESTS) => Ok(n as usize),
+        Ok(_) => Err(format!("from 1 to {MAX_REQUESTS}")),
+        Err(_) => Err("not a whole number".into()),
+    }
+}
+
+fn timeout(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        Duration::ZERO => Err("0 would fail every request; give e.g. 250ms, 10s or 1m".into()),
+        timeout => Ok(timeout),
+    }
+}
+
+/// Parses `0`, `250ms`, `1s`, `1.5s` or `2m` into a [`Duration`].
+///
+/// A bare number must be `0`: "5" could mean seconds or milliseconds, so we ask for a unit.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let shown = snippet(text);
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("'{shown}' has no unit; write e.g. 250ms, 1s or 1.5s"))?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{shown}' is not a duration; write e.g. 250ms, 1s or 1.5s"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("'{shown}' has an unknown unit; use ms, s or m")),
+    };
+    if !(0.0..=MAX_DURATION_SECS).contains(&seconds) {
+        return Err(format!("'{shown}' is out of range: from 0 to one day"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Accepts absolute `http://` and `https://` URLs with a host; says what is wrong otherwise.
+fn parse_url(text: &str) -> Result<String, String> {
+    let shown = snippet(text);
+    let example = "expected e.g. http://127.0.0.1:8080/uuid";
+    let url = url::Url::parse(text)
+        .map_err(|err| format!("'{shown}' is not a URL ({err}); {example}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "'{shown}' uses {}://; only http:// and https:// are supported",
+            snippet(url.scheme())
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("'{shown}' has no host; {example}"));
+    }
+    Ok(url.into())
+}
+
+/// The start of what someone typed, so that a huge value still gives a one-line message.
+fn snippet(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// The URL with `****` for its password, if it has one: fit to print.
+pub fn without_password(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            // Fails only for URLs that cannot have a password, and this one has one.
+            let _ = url.set_password(Some("****"));
+            url.into()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        flags: Flags,
+    }
+
+    #[test]
+    fn flags_are_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_the_talk_uses() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn durations_that_are_not() {
+        for bad in [
+            "",
+            "abc",
+            "5",
+            "1h",
+            "-1s",
+            "1e400s",
+            "s",
+            "NaNs",
+            "25h",
+            "300000000000000000m",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should not parse");
+        }
+        assert!(timeout("0").is_err());
+    }
+
+    #[test]
+    fn urls_we_fetch_and_refuse() {
+        assert!(parse_url("http://127.0.0.1:8080/uuid").is_ok());
+        assert!(parse_url("https://httpbin.org/uuid").is_ok());
+        assert!(parse_url("http://[::1]:8080/uuid").is_ok());
+        assert!(parse_url("not-a-url").unwrap_err().contains("is not a URL"));
+        assert!(
+            parse_url("ftp://example.org/uuid")
+                .unwrap_err()
+                .contains("ftp://")
+        );
+        assert!(
+            parse_url("file:///etc/passwd")
+                .unwrap_err()
+                .contains("file://")
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let long = format!("http://{}", "a".repeat(100_000));
+        assert!(parse_url(&format!("{long}:99999999/")).unwrap_err().len() < 400);
+        assert!(parse_duration(&"9".repeat(100_000)).unwrap_err().len() < 400);
+    }
+
+    #[test]
+    fn concurrency_has_a_ceiling_that_says_why() {
+        let threads = at_most(10, "threads");
+        assert_eq!(threads("10"), Ok(10));
+        assert!(threads("11").unwrap_err().contains("at most 10 threads"));
+        assert!(threads("0").is_err() && threads("x").is_err());
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            without_password("http://me:hunter2@127.0.0.1:8080/uuid"),
+            "http://me:****@127.0.0.1:8080/uuid"
+        );
+        assert_eq!(
+            without_password("http://127.0.0.1/uuid"),
+            "http://127.0.0.1/uuid"
+        );
+    }
+}

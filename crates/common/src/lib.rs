@@ -1,0 +1,31 @@
+//! What every slide shares but is not the lesson: the flags ([`Flags`]), reading the
+//! `{"uuid": …}` body ([`parse_uuid`]), why a request failed ([`FetchError`]), trying it again
+//! ([`retry`]), timing it ([`Clock`]), printing each result and the summary ([`Report`],
+//! [`Summary`]) and the timeline, and hearing Ctrl-C ([`signals`]).
+//!
+//! Each name does what it says and nothing else. Whatever changes a slide's control flow —
+//! retrying, stopping on Ctrl-C, exiting — is a call the slide makes itself, where a reader sees it.
+
+mod body;
+mod clock;
+mod error;
+mod flags;
+mod report;
+pub mod retry;
+mod signals;
+mod summary;
+mod timeline;
+
+#[cfg(feature = "reqwest")]
+pub use body::read_body;
+pub use body::{MAX_BODY, parse_uuid};
+pub use clock::{Clock, Fetched};
+pub use error::{FetchError, HOST_NOT_FOUND};
+pub use flags::{
+    Flags, at_most, cannot, parse_duration, parse_flags, usage_error, without_password,
+};
+pub use report::Report;
+#[cfg(feature = "tokio")]
+pub use signals::shutdown_signal;
+pub use signals::{Signal, SignalFlag, spawn_exit_on_signal};
+pub use summary::{Span, Summary};

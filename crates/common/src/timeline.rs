@@ -1,0 +1,148 @@
+//! The timeline: when each request started and finished, drawn in the terminal.
+//!
+//! Sync draws a staircase, a pool of P draws waves P tall, tokio draws one block: the
+//! shape of the chart is the concurrency model.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use crate::clock::Fetched;
+
+/// At most this many rows; more requests share a row, shaded by how many of them were in flight.
+const MAX_ROWS: usize = 50;
+
+/// Shades for a bucketed row, from "one of its requests in flight" to "all of them".
+const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
+
+/// Draws `fetched` on a time axis from 0 to `wall`, `width` cells wide.
+pub fn render(fetched: &[Fetched], wall: Duration, width: usize) -> String {
+    let mut sorted: Vec<&Fetched> = fetched.iter().collect();
+    sorted.sort_by_key(|f| f.index);
+    let width = width.max(10);
+    let wall = wall.as_secs_f64().max(f64::EPSILON);
+    let cell = |t: Duration| ((t.as_secs_f64() / wall) * width as f64) as usize;
+    let per_row = sorted.len().div_ceil(MAX_ROWS).max(1);
+    let label_width = sorted
+        .last()
+        .map_or(2, |f| f.index.to_string().len().max(2));
+
+    let mut chart = String::new();
+    for row in sorted.chunks(per_row) {
+        // How many of this row's requests were in flight during each cell.
+        let mut busy = vec![0usize; width];
+        let mut failed = vec![false; width];
+        for f in row {
+            let (from, to) = (
+                cell(f.started).min(width - 1),
+                cell(f.finished).min(width - 1),
+            );
+            for c in from..=to {
+                busy[c] += 1;
+                failed[c] |= f.result.is_err();
+            }
+        }
+        let bar: String = busy
+            .iter()
+            .zip(&failed)
+            .map(|(&n, &bad)| match n {
+                0 => ' ',
+                _ if bad => 'x',
+                _ if per_row == 1 => '█',
+                _ => {
+                    SHADES[(n * SHADES.len())
+                        .div_ceil(row.len())
+                        .clamp(1, SHADES.len())
+                        - 1]
+                }
+            })
+            .collect();
+        let first = row.first().map_or(0, |f| f.index);
+        let label = match row.last() {
+            Some(last) if per_row > 1 => {
+                format!("#{first:0label_width$}-{:0label_width$}", last.index)
+            }
+            _ => format!("#{first:0label_width$}"),
+        };
+        let _ = writeln!(chart, "{label:>w$} |{bar}|", w = 2 * label_width + 2);
+    }
+    let axis = format!("0s{:>w$}", format!("{wall:.2}s"), w = width);
+    let _ = writeln!(chart, "{:>w$}  {axis}", "", w = 2 * label_width + 2);
+    if per_row > 1 {
+        let _ = writeln!(
+            chart,
+            "{per_row} requests a row; shade = how many of them were in flight; x = a failure"
+        );
+    }
+    chart
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn span(index: usize, from_ms: u64, to_ms: u64) -> Fetched {
+        Fetched {
+            index,
+            started: Duration::from_millis(from_ms),
+            finished: Duration::from_millis(to_ms),
+            result: Ok(Uuid::nil()),
+            retried: Vec::new(),
+        }
+    }
+
+    /// The column where each row's bar begins.
+    fn starts(chart: &str) -> Vec<usize> {
+        chart
+            .lines()
+            .filter_map(|line| line.split_once('|').map(|(_, bar)| bar))
+            .filter(|bar| bar.contains('█'))
+            .map(|bar| bar.chars().position(|c| c == '█').unwrap_or(usize::MAX))
+            .collect()
+    }
+
+    #[test]
+    fn sequential_requests_draw_a_staircase() {
+        let fetched: Vec<Fetched> = (0..5)
+            .map(|i| span(i + 1, i as u64 * 100, (i as u64 + 1) * 100))
+            .collect();
+        let chart = render(&fetched, Duration::from_millis(500), 50);
+        assert_eq!(starts(&chart), vec![0, 10, 20, 30, 40], "\n{chart}");
+    }
+
+    #[test]
+    fn requests_all_at_once_draw_one_block() {
+        let fetched: Vec<Fetched> = (1..=5).map(|i| span(i, 0, 500)).collect();
+        let chart = render(&fetched, Duration::from_millis(500), 50);
+        assert_eq!(starts(&chart), vec![0; 5], "\n{chart}");
+        assert!(
+            chart.lines().take(5).all(|l| l.contains(&"█".repeat(50))),
+            "\n{chart}"
+        );
+    }
+
+    #[test]
+    fn many_requests_share_rows() {
+        let fetched: Vec<Fetched> = (1..=1000).map(|i| span(i, 0, 100)).collect();
+        let chart = render(&fetched, Duration::from_millis(100), 40);
+        let rows = chart.lines().filter(|l| l.contains('|')).count();
+        assert_eq!(rows, MAX_ROWS, "\n{chart}");
+        assert!(chart.contains("20 requests a row"), "\n{chart}");
+        // All 20 of a row in flight at once: the darkest shade.
+        assert!(
+            chart
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains(&"█".repeat(40))),
+            "\n{chart}"
+        );
+    }
+
+    #[test]
+    fn failures_are_marked() {
+        let mut failed = span(1, 0, 100);
+        failed.result = Err(crate::FetchError::Timeout);
+        let chart = render(&[failed], Duration::from_millis(100), 20);
+        assert!(chart.contains('x'), "\n{chart}");
+    }
+}
