@@ -1,40 +1,41 @@
-//! Slide 4 — synchronous. One request, wait for its answer, then the next.
-//! Each request spends ~1 s waiting on the network, so 50 of them take ~50 s:
-//! the baseline every other slide improves on.
+//! Slide 4 — synchronous. One request, wait for its answer, then the next: each one spends ~1 s
+//! waiting on the network, so 50 take ~50 s. The baseline every other slide improves on.
 
 use std::process::ExitCode;
 
-use harness::{Args, Concurrency, FetchError, MAX_BODY, Run, Slide, Waiter, parse_uuid};
+use clap::Parser;
+use common::{FetchError, Flags, MAX_BODY, Report, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
-const SLIDE: Slide = Slide {
-    name: "slide04-sync",
-    model: "sync",
-    about: "Slide 4: fetch the UUID endpoint N times, one request after another",
-    concurrency: Concurrency::Sequential,
-    waiter: Waiter::Thread,
-};
+/// Slide 4: fetch the UUID endpoint N times, one request after another
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+}
 
 fn main() -> ExitCode {
-    let args = SLIDE.args();
-    // One agent for the whole run: it keeps the connection open from one request to the next.
-    let agent: Agent = harness::agent(
-        Agent::config_builder()
-            .timeout_global(Some(args.timeout))
-            .build(),
-    );
-    let mut run = SLIDE.start(&args);
-    fetch_all(&agent, &args, &mut run);
-    run.finish()
+    let Cli { flags } = common::parse_flags();
+    // One agent for the whole run: it keeps connections open for the next request.
+    let config = Agent::config_builder()
+        .timeout_global(Some(flags.timeout))
+        .build();
+    let agent = Agent::new_with_config(config);
+    let report = Report::start("slide04-sync", "sync", &flags, 1);
+    // Blocked in a request, a thread cannot notice Ctrl-C: another thread listens for it.
+    common::spawn_exit_on_signal(&report, |_| {});
+    fetch_all(&agent, &flags, &report);
+    report.finish(None)
 }
 
 /// The lesson: a plain loop. Request i+1 is not even sent until request i has its answer.
-fn fetch_all(agent: &Agent, args: &Args, run: &mut Run) {
-    let clock = run.clock();
-    for index in 1..=args.requests {
-        let fetched = clock.time(index, || fetch_one(agent, &args.url));
-        run.record(fetched);
+fn fetch_all(agent: &Agent, flags: &Flags, report: &Report) {
+    let clock = report.clock();
+    for index in 1..=flags.requests {
+        let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
+        report.record(clock.time(index, fetch));
     }
 }
 

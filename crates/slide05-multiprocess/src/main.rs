@@ -6,39 +6,55 @@
 //! `for i in 1 2 3 4; do slide04-sync -n 13 & done; wait`.
 //!
 //! A child that dies mid-work is named, with its exit status, and its request goes to another
-//! child once; if that dies too, or no child is left, the request counts as failed. Ctrl-C or
-//! SIGTERM stops and reaps every child first. How: `pool.rs`; what a child runs: `slide05-child`.
+//! child once; if that dies too, or no child is left, the request counts as failed. How: `pool.rs`;
+//! what a child runs: `slide05-child`.
 
 mod pool;
 
 use std::collections::VecDeque;
+use std::num::NonZeroUsize;
 use std::process::ExitCode;
+use std::thread;
 
-use harness::{Args, Concurrency, Run, Slide, Waiter};
+use clap::Parser;
+use common::{Flags, Report};
 use pool::{Event, Pool};
 
-const SLIDE: Slide = Slide {
-    name: "slide05-multiprocess",
-    model: "processes",
-    about: "Slide 5: fetch the UUID endpoint N times from a pool of processes (one per CPU)",
-    concurrency: Concurrency::PerCpu,
-    waiter: Waiter::Process,
-};
+/// Slide 5: fetch the UUID endpoint N times from a pool of processes (one per CPU)
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    /// How many child processes make requests (each a whole program, so at most 256)
+    /// [default: one per CPU]
+    #[arg(short, long, value_parser = common::at_most(256, "processes"))]
+    concurrency: Option<usize>,
+}
 
 fn main() -> ExitCode {
-    let args = SLIDE.args();
+    let Cli { flags, concurrency } = common::parse_flags();
+    let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let processes = concurrency.unwrap_or(cpus).min(flags.requests);
     // P copies of `slide05-child`, each with its own agent: processes share nothing.
-    let mut pool = SLIDE.or_exit("start the pool", Pool::start(&args));
-    let mut run = SLIDE.start(&args);
-    fetch_all(&mut pool, &args, &mut run);
-    run.finish()
+    let mut pool = match Pool::start(&flags, processes) {
+        Ok(pool) => pool,
+        Err(err) => return common::cannot("start the pool", err),
+    };
+    let report = Report::start("slide05-multiprocess", "processes", &flags, processes);
+    // Blocked waiting for the children, this thread cannot notice Ctrl-C: another thread listens
+    // for it, and stops and reaps every child before it sums up.
+    let children = pool.children();
+    common::spawn_exit_on_signal(&report, move |signal| children.stop_on(signal));
+    fetch_all(&mut pool, &flags, &report);
+    report.finish(None)
 }
 
 /// The lesson: like Python's `Pool`, hand each free child the next request number, and take
 /// the answers in the order the children finish them.
-fn fetch_all(pool: &mut Pool, args: &Args, run: &mut Run) {
-    let clock = run.clock();
-    let mut todo: VecDeque<usize> = (1..=args.requests).collect();
+fn fetch_all(pool: &mut Pool, flags: &Flags, report: &Report) {
+    let clock = report.clock();
+    let mut todo: VecDeque<usize> = (1..=flags.requests).collect();
     loop {
         // No child waits while there is work: each free one gets a number on its stdin.
         while let Some(child) = pool.free_child()
@@ -48,7 +64,7 @@ fn fetch_all(pool: &mut Pool, args: &Args, run: &mut Run) {
         }
         // Answers come back as JSON lines on the children's stdouts.
         match pool.next(clock) {
-            Some(Event::Answered(fetched)) => run.record(fetched),
+            Some(Event::Answered(fetched)) => report.record(fetched),
             // Its child died (the pool has said so): back in the queue for another child.
             Some(Event::Lost(index)) => todo.push_back(index),
             // Nothing in flight: all done, or no child is left for what remains.

@@ -12,9 +12,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
-use harness::{Args, Clock, Fetched};
-
-use crate::SLIDE;
+use common::{Clock, Fetched, Flags, Signal};
 
 /// The program each child runs, found next to this one.
 const CHILD: &str = "slide05-child";
@@ -30,7 +28,7 @@ pub enum Event {
 /// P child processes and one channel on which everything they say arrives.
 pub struct Pool {
     children: Vec<Worker>,
-    processes: Processes,
+    processes: Children,
     messages: Receiver<Message>,
     /// Requests that have already cost a child: they are not tried a third time.
     retried: HashSet<usize>,
@@ -47,10 +45,17 @@ struct Worker {
     alive: bool,
 }
 
-/// The child processes, child number n at index n, shared with the Ctrl-C hook: on a signal
-/// the harness's thread must stop and reap them while `fetch_all` waits for an answer.
+/// The child processes, child number n at index n: a handle for the thread that hears Ctrl-C,
+/// which must stop and reap them while `fetch_all` waits for an answer.
 #[derive(Clone, Default)]
-struct Processes(Arc<Mutex<Vec<Child>>>);
+pub struct Children(Arc<Mutex<Processes>>);
+
+#[derive(Default)]
+struct Processes {
+    running: Vec<Child>,
+    /// Set once a signal has stopped them all: no child starts or is reaped after that.
+    stopped: bool,
+}
 
 /// What the helper threads forward to the parent's one channel.
 enum Message {
@@ -61,32 +66,24 @@ enum Message {
 }
 
 impl Pool {
-    /// Starts `args.concurrency` children, each told the URL, the timeout and the retries.
-    pub fn start(args: &Args) -> Result<Pool, String> {
+    /// Starts `processes` children, each told the URL, the timeout and the retries.
+    pub fn start(flags: &Flags, processes: usize) -> Result<Pool, String> {
         let program = child_program()?;
         let (messages_in, messages) = mpsc::channel();
         // Built up child by child, so that if one cannot start, dropping the pool stops the
         // ones that did.
         let mut pool = Pool {
-            children: Vec::with_capacity(args.concurrency),
-            processes: Processes::default(),
+            children: Vec::with_capacity(processes),
+            processes: Children::default(),
             messages,
             retried: HashSet::new(),
         };
-        // On Ctrl-C, SIGTERM or SIGHUP, before the harness prints what got done and exits.
-        let processes = pool.processes.clone();
-        SLIDE.on_interrupt(move |signal| {
-            let stopped = processes.stop_all();
-            say(&format!(
-                "{signal}: stopped and reaped all {stopped} children"
-            ));
-        });
-        for number in 0..args.concurrency {
+        for number in 0..processes {
             let mut command = Command::new(&program);
             command
-                .arg(&args.url)
-                .arg(format!("{}s", args.timeout.as_secs_f64()))
-                .arg(args.retries.to_string())
+                .arg(&flags.url)
+                .arg(format!("{}s", flags.timeout.as_secs_f64()))
+                .arg(flags.retries.to_string())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 // A process group of its own: Ctrl-C at the terminal then reaches the parent
@@ -108,6 +105,11 @@ impl Pool {
             }
         }
         Ok(pool)
+    }
+
+    /// A handle on the children, for whoever must stop them on Ctrl-C.
+    pub fn children(&self) -> Children {
+        self.processes.clone()
     }
 
     /// A child that is alive and has no request.
@@ -183,7 +185,7 @@ impl Pool {
     /// A child whose stdout closed has ended: reap it, say so, and give back its request if it
     /// may be tried again.
     fn bury(&mut self, number: usize) -> Option<usize> {
-        // Stopped by a signal: the harness is about to say so and exit; nothing to add.
+        // Stopped by a signal: the summary is about to say so; nothing to add.
         let status = self.processes.reap(number)?;
         let status = status.map_or_else(|err| format!("status unknown: {err}"), |s| s.to_string());
         let child = &mut self.children[number];
@@ -220,8 +222,8 @@ impl Drop for Pool {
     }
 }
 
-impl Processes {
-    fn lock(&self) -> MutexGuard<'_, Vec<Child>> {
+impl Children {
+    fn lock(&self) -> MutexGuard<'_, Processes> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -233,7 +235,7 @@ impl Processes {
         command: &mut Command,
     ) -> io::Result<(u32, Option<ChildStdin>, Option<ChildStdout>)> {
         let mut processes = self.lock();
-        if harness::interrupted() {
+        if processes.stopped {
             return Err(io::Error::new(
                 io::ErrorKind::Interrupted,
                 "stopped by a signal",
@@ -241,12 +243,12 @@ impl Processes {
         }
         let mut child = command.spawn()?;
         let pipes = (child.id(), child.stdin.take(), child.stdout.take());
-        processes.push(child);
+        processes.running.push(child);
         Ok(pipes)
     }
 
     fn kill(&self, number: usize) {
-        if let Some(child) = self.lock().get_mut(number) {
+        if let Some(child) = self.lock().running.get_mut(number) {
             let _ = child.kill();
         }
     }
@@ -254,11 +256,11 @@ impl Processes {
     /// Kills child number n and waits for it, so it leaves no zombie. `None` if a signal has
     /// stopped the pool meanwhile.
     fn reap(&self, number: usize) -> Option<io::Result<ExitStatus>> {
-        if harness::interrupted() {
+        let mut processes = self.lock();
+        if processes.stopped {
             return None;
         }
-        let mut processes = self.lock();
-        let child = processes.get_mut(number)?;
+        let child = processes.running.get_mut(number)?;
         // Killing first makes the wait certain to return: closing stdout is not quite exiting.
         let _ = child.kill();
         Some(child.wait())
@@ -267,11 +269,21 @@ impl Processes {
     /// Kills and reaps every child: no orphans, no zombies. Gives how many there were.
     fn stop_all(&self) -> usize {
         let mut processes = self.lock();
-        for child in processes.iter_mut() {
+        processes.stopped = true;
+        for child in processes.running.iter_mut() {
             let _ = child.kill();
             let _ = child.wait();
         }
-        processes.len()
+        processes.running.len()
+    }
+
+    /// [`Children::stop_all`] because of `signal`, and says so.
+    pub fn stop_on(&self, signal: Signal) {
+        let stopped = self.stop_all();
+        say(&format!(
+            "{}: stopped and reaped all {stopped} children",
+            signal.name()
+        ));
     }
 }
 
@@ -312,5 +324,5 @@ fn forward_lines(number: usize, stdout: ChildStdout, messages: Sender<Message>) 
 
 /// One line on stderr, under the slide's name.
 fn say(message: &str) {
-    eprintln!("{}: {message}", SLIDE.name);
+    eprintln!("slide05-multiprocess: {message}");
 }

@@ -1,65 +1,61 @@
-//! Slide 6 — threads. 40 threads in one process, each making slide 4's blocking requests: while
-//! one waits on the network the others wait on theirs, so 50 requests take ~2 s instead of ~50 s.
-//! (Python's GIL runs one thread at a time; Rust has no GIL, but waiting needs no CPU anyway.)
+//! Slide 6 — threads. 40 threads each make slide 4's blocking requests: while one waits on the
+//! network the others wait on theirs, so 50 take ~2 s. No GIL here, and waiting needs no CPU.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::thread;
 
-use harness::{Args, Concurrency, FetchError, MAX_BODY, Run, Slide, Waiter, parse_uuid};
+use clap::Parser;
+use common::{FetchError, Flags, MAX_BODY, Report, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
-const SLIDE: Slide = Slide {
-    name: "slide06-threads",
-    model: "threads",
-    about: "Slide 6: fetch the UUID endpoint N times from a pool of threads (40, as in the talk)",
-    concurrency: Concurrency::Fixed(40),
-    waiter: Waiter::Thread,
-};
+/// Slide 6: fetch the UUID endpoint N times from a pool of threads (40, as in the talk)
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    /// How many threads make requests (each has its own stack, so at most 10,000)
+    #[arg(short, long, default_value_t = 40, value_parser = common::at_most(10_000, "threads"))]
+    concurrency: usize,
+}
 
 fn main() -> ExitCode {
-    let args = SLIDE.args();
-    // One agent for the whole run: it keeps the connection open from one request to the next.
-    // Every thread shares it, so it must keep one idle connection per thread, not its default 3.
-    let agent: Agent = harness::agent(
-        Agent::config_builder()
-            .timeout_global(Some(args.timeout))
-            .max_idle_connections(args.concurrency)
-            .max_idle_connections_per_host(args.concurrency)
-            // ureq gives each connection 128 KiB to read into and 128 KiB to write from, and
-            // zeroes them: 256 KiB per thread, for a /uuid answer of about 200 bytes.
-            .input_buffer_size(16 * 1024)
-            .output_buffer_size(16 * 1024)
-            .build(),
-    );
-    let mut run = SLIDE.start(&args);
-    fetch_all(&agent, &args, &mut run);
-    run.finish()
+    let Cli { flags, concurrency } = common::parse_flags();
+    let threads = concurrency.min(flags.requests);
+    // One agent for the whole run: it keeps connections open for the next request.
+    // Every thread shares it, so it keeps one idle connection per thread, not its default 3.
+    let config = Agent::config_builder()
+        .timeout_global(Some(flags.timeout))
+        .max_idle_connections(threads)
+        .max_idle_connections_per_host(threads)
+        .build();
+    let agent = Agent::new_with_config(config);
+    let report = Report::start("slide06-threads", "threads", &flags, threads);
+    // Blocked in a request, a thread cannot notice Ctrl-C: another thread listens for it.
+    common::spawn_exit_on_signal(&report, |_| {});
+    fetch_all(&agent, &flags, threads, &report);
+    report.finish(None)
 }
 
 /// The lesson: C threads, each taking the next request number until none is left.
-fn fetch_all(agent: &Agent, args: &Args, run: &mut Run) {
-    let clock = run.clock();
+fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
+    let clock = report.clock();
     let next = AtomicUsize::new(1);
-    let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= args.requests);
-    let (results, arrived) = mpsc::channel();
+    let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
     thread::scope(|scope| {
-        // One sender per thread and no other, so the channel ends when the last thread does.
-        for results in vec![results; args.concurrency] {
-            let thread = thread::Builder::new().spawn_scoped(scope, move || {
+        for _ in 0..threads {
+            let started = thread::Builder::new().spawn_scoped(scope, || {
                 while let Some(index) = take_next() {
-                    let fetched = clock.time(index, || fetch_one(agent, &args.url));
-                    let _ = results.send(fetched); // cannot fail: main listens until we end
+                    let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
+                    report.record(clock.time(index, fetch));
                 }
             });
-            // The OS may refuse one more thread (`ulimit -u`): one line then, not a panic.
-            SLIDE.or_exit("start a thread (try a smaller --concurrency)", thread);
-        }
-        // Each result is printed as soon as any thread has it.
-        for fetched in arrived {
-            run.record(fetched);
+            if let Err(err) = started {
+                eprintln!("slide06-threads: the OS refused more threads ({err}); carrying on");
+                break;
+            }
         }
     });
 }

@@ -1,67 +1,58 @@
-//! Slide 7 — tokio. One thread and an event loop: every request is a task, all sent at once, and
-//! the loop runs whichever task's answer has come in, so 50 requests take ~1 s instead of ~50 s.
-//! No thread per request and no OS switching between them: `.await` marks where a task waits.
-
-mod flags;
+//! Slide 7 — tokio. One thread, one event loop, a task per request: at each `.await` a task waits
+//! and the loop runs another whose answer has come in, so 50 requests take ~1 s on one thread.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, Waiter, parse_uuid, read_body};
+use clap::Parser;
+use common::{FetchError, Flags, Report, parse_uuid, read_body, retry};
+use futures::future;
 use reqwest::Client;
-use tokio::runtime;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-use tokio::time;
+use tokio::time::sleep;
 use uuid::Uuid;
 
-use flags::{Runtime, RuntimeFlag};
-
-const SLIDE: Slide = Slide {
-    name: "slide07-tokio",
-    model: "tokio",
-    about: "Slide 7: fetch the UUID endpoint N times, all at once, on tokio's event loop",
-    concurrency: Concurrency::AllAtOnce,
-    waiter: Waiter::Task,
-};
-
-fn main() -> ExitCode {
-    let (args, flags) = SLIDE.args_with::<RuntimeFlag>();
-    // One client for the whole run: every task shares its pool of connections.
-    let client = Client::builder().timeout(args.timeout).build();
-    let client = SLIDE.or_exit("build the HTTP client", client);
-    // The event loop runs on this one thread, as asyncio's does, unless asked for one per CPU.
-    let runtime = match flags.runtime {
-        Runtime::CurrentThread => runtime::Builder::new_current_thread(),
-        Runtime::MultiThread => runtime::Builder::new_multi_thread(),
-    }
-    .enable_all()
-    .build();
-    let runtime = SLIDE.or_exit("start the event loop", runtime);
-    let mut run = SLIDE.start(&args);
-    // Ctrl-C is one more event for the loop: it ends fetch_all early, and finish() sums up.
-    runtime.block_on(harness::until_signal(fetch_all(&client, &args, &mut run)));
-    run.finish()
+/// Slide 7: fetch the UUID endpoint N times, all at once, on tokio's event loop
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    /// How many tasks make requests [default: one per request, as asyncio.gather]
+    #[arg(short, long, value_parser = common::at_most(usize::MAX, "tasks"))]
+    concurrency: Option<usize>,
 }
 
-/// The lesson: one task per request, all started at once, like `asyncio.gather`.
-async fn fetch_all(client: &Client, args: &Args, run: &mut Run) {
-    let clock = run.clock();
-    // As many permits as requests may be in flight: all of them, unless --concurrency says less.
-    let permits = Arc::new(Semaphore::new(args.concurrency));
-    let mut tasks = JoinSet::new();
-    for index in 1..=args.requests {
-        let (client, url, permits) = (client.clone(), args.url.clone(), permits.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let fetch = || fetch_one(&client, &url);
-            clock.time_async(index, fetch, time::sleep).await
-        });
-    }
-    // Each result is printed as soon as its task is done.
-    while let Some(Ok(fetched)) = tasks.join_next().await {
-        run.record(fetched);
-    }
+#[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
+async fn main() -> ExitCode {
+    let Cli { flags, concurrency } = common::parse_flags();
+    let tasks = concurrency.unwrap_or(flags.requests).min(flags.requests);
+    // One client for the whole run: it keeps connections open for the next request.
+    let client = match Client::builder().timeout(flags.timeout).build() {
+        Ok(client) => client,
+        Err(err) => return common::cannot("build the HTTP client", err),
+    };
+    let report = Report::start("slide07-tokio", "tokio", &flags, tasks);
+    // Ctrl-C is one more event for the loop: whichever comes first ends the run.
+    let stopped = tokio::select! {
+        () = fetch_all(&client, &flags, tasks, &report) => None,
+        signal = common::shutdown_signal() => Some(signal),
+    };
+    report.finish(stopped)
+}
+
+/// The lesson: C tasks, each taking the next request number until none is left.
+async fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report) {
+    let clock = report.clock();
+    let next = AtomicUsize::new(1);
+    let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
+    let task = async || {
+        while let Some(index) = take_next() {
+            let fetch = retry::non_blocking(flags.retries, || fetch_one(client, &flags.url), sleep);
+            report.record(clock.time_async(index, fetch).await);
+        }
+    };
+    // All C run at once, on this one thread: at each `.await` one task lets the others go on.
+    future::join_all((0..tasks).map(|_| task())).await;
 }
 
 /// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.

@@ -10,12 +10,14 @@
 //! budget that stops one busy task from starving the rest; its contract with the futures is
 //! the same.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Wake, Waker};
+
+use common::{Signal, SignalFlag};
 
 use crate::reactor;
 
@@ -23,22 +25,17 @@ use crate::reactor;
 /// once an `async fn` has run it may point into itself (a borrow held across an `.await`), so
 /// it must not move again. `'a`, not `'static`: `run` returns only when every task is done, so
 /// tasks may borrow from the caller — no `Arc` needed, unlike `tokio::spawn`.
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-/// A started task: its future, and the waker that puts it back on the run queue.
-struct Task<'a, T> {
-    future: BoxFuture<'a, T>,
+/// A task: its future, and the waker that puts it back on the run queue.
+struct Task<'a> {
+    future: BoxFuture<'a>,
     waker: Waker,
 }
 
-pub struct Executor<'a, T> {
-    /// At most this many tasks started and not finished: `--concurrency`.
-    limit: usize,
-    /// Spawned but not started, waiting for a free slot (tokio would use a semaphore).
-    not_started: VecDeque<BoxFuture<'a, T>>,
-    /// Started tasks by number. A finished task is removed.
-    tasks: HashMap<usize, Task<'a, T>>,
-    next_number: usize,
+pub struct Executor<'a> {
+    /// Tasks by number. A finished task is removed.
+    tasks: HashMap<usize, Task<'a>>,
     /// The run queue: numbers of tasks that can make progress. Wakers send, the loop receives.
     /// A channel rather than a `VecDeque`, because a `Waker` must be `Send + Sync` — std
     /// assumes any waker may be called from another thread, even though ours never are.
@@ -46,46 +43,45 @@ pub struct Executor<'a, T> {
     wake: Sender<usize>,
 }
 
-impl<'a, T> Executor<'a, T> {
-    pub fn new(limit: usize) -> Self {
+impl<'a> Executor<'a> {
+    pub fn new() -> Self {
         let (wake, run_queue) = mpsc::channel();
         Executor {
-            limit: limit.max(1),
-            not_started: VecDeque::new(),
             tasks: HashMap::new(),
-            next_number: 0,
             run_queue,
             wake,
         }
     }
 
-    /// Adds a task. It does not run until [`Executor::run`].
-    pub fn spawn(&mut self, future: impl Future<Output = T> + 'a) {
-        self.not_started.push_back(Box::pin(future));
+    /// Adds a task, straight onto the run queue: its first poll is what starts it.
+    pub fn spawn(&mut self, future: impl Future<Output = ()> + 'a) {
+        let number = self.tasks.len();
+        let waker = Waker::from(Arc::new(TaskWaker {
+            number,
+            run_queue: self.wake.clone(),
+        }));
+        waker.wake_by_ref();
+        let future = Box::pin(future);
+        self.tasks.insert(number, Task { future, waker });
     }
 
-    /// Runs every task to its end, calling `finished` with each output as it arrives — or
-    /// until Ctrl-C or SIGTERM: then the tasks left are dropped, which closes their sockets.
-    pub fn run(mut self, mut finished: impl FnMut(T)) {
+    /// Runs every task to its end, on this thread — or until Ctrl-C or SIGTERM, which it gives
+    /// back: then the tasks left are dropped, which closes their sockets.
+    pub fn run(mut self, signals: &SignalFlag) -> Option<Signal> {
         loop {
             // tokio hears a signal through its reactor: the signal handler writes to a pipe
-            // that epoll watches with the sockets. Without epoll, we look at the harness's flag,
-            // which the handler sets, once a turn.
-            if harness::interrupted() {
-                return;
+            // that epoll watches with the sockets. Without epoll, we look at a flag the handler
+            // sets, once a turn.
+            if let Some(signal) = signals.get() {
+                return Some(signal);
             }
-            self.start_while_room();
             match self.run_queue.try_recv() {
-                Ok(number) => {
-                    if let Some(output) = self.poll(number) {
-                        finished(output);
-                    }
-                }
-                // No task running, and none left to start: all done.
-                Err(_) if self.tasks.is_empty() => return,
-                // The run queue is empty: every started task is waiting for its socket. tokio
-                // would now sleep in epoll_wait until the OS says which socket is ready; our
-                // reactor naps, then wakes every waiting task to try again.
+                Ok(number) => self.poll(number),
+                // No task left: all done.
+                Err(_) if self.tasks.is_empty() => return None,
+                // The run queue is empty: every task is waiting for its socket. tokio would
+                // now sleep in epoll_wait until the OS says which socket is ready; our reactor
+                // naps, then wakes every waiting task to try again.
                 Err(_) => {
                     let woken = reactor::nap_and_wake();
                     debug_assert!(
@@ -97,37 +93,17 @@ impl<'a, T> Executor<'a, T> {
         }
     }
 
-    /// Starts tasks while fewer than `limit` are in flight. A new task goes straight onto the
-    /// run queue: its first poll is what starts the request.
-    fn start_while_room(&mut self) {
-        while self.tasks.len() < self.limit {
-            let Some(future) = self.not_started.pop_front() else {
-                return;
-            };
-            let number = self.next_number;
-            self.next_number += 1;
-            let waker = Waker::from(Arc::new(TaskWaker {
-                number,
-                run_queue: self.wake.clone(),
-            }));
-            waker.wake_by_ref();
-            self.tasks.insert(number, Task { future, waker });
-        }
-    }
-
-    /// Polls one task: it runs until it finishes or yields. Gives its output if it finished.
-    fn poll(&mut self, number: usize) -> Option<T> {
+    /// Polls one task: it runs until it finishes or yields.
+    fn poll(&mut self, number: usize) {
         // Woken twice and already finished: nothing to do.
-        let task = self.tasks.get_mut(&number)?;
+        let Some(task) = self.tasks.get_mut(&number) else {
+            return;
+        };
         let mut context = Context::from_waker(&task.waker);
-        match task.future.as_mut().poll(&mut context) {
-            Poll::Ready(output) => {
-                self.tasks.remove(&number);
-                Some(output)
-            }
-            // It yielded, and left a clone of its waker with the reactor on the way out.
-            Poll::Pending => None,
+        if task.future.as_mut().poll(&mut context).is_ready() {
+            self.tasks.remove(&number);
         }
+        // Otherwise it yielded, and left a clone of its waker with the reactor on the way out.
     }
 }
 
@@ -151,6 +127,7 @@ impl Wake for TaskWaker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::task::Poll;
 
     /// A task that yields `times` times before it finishes, waking itself each time, as a
     /// reactor would.
@@ -173,14 +150,11 @@ mod tests {
     #[test]
     fn tasks_take_turns_at_each_yield() {
         let log = std::cell::RefCell::new(Vec::new());
-        let mut executor = Executor::new(2);
+        let mut executor = Executor::new();
         executor.spawn(yield_times(2, "a", &log));
-        executor.spawn(yield_times(2, "b", &log));
+        executor.spawn(yield_times(3, "b", &log));
         executor.spawn(yield_times(1, "c", &log));
-        let mut done = 0;
-        executor.run(|()| done += 1);
-        assert_eq!(done, 3);
-        // Two at a time: c starts only when a finishes.
-        assert_eq!(log.into_inner(), ["a0", "b0", "a1", "b1", "c0"]);
+        assert_eq!(executor.run(&SignalFlag::listen()), None);
+        assert_eq!(log.into_inner(), ["a0", "b0", "c0", "a1", "b1", "b2"]);
     }
 }

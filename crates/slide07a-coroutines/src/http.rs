@@ -14,8 +14,8 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use harness::FetchError;
-use harness::error::HOST_NOT_FOUND;
+use common::FetchError;
+use common::HOST_NOT_FOUND;
 
 use crate::reactor;
 use crate::response::{self, Response};
@@ -33,7 +33,7 @@ pub struct Client {
 }
 
 impl Client {
-    /// Takes an `http://` URL (already checked by the harness); says why it cannot take others.
+    /// Takes an `http://` URL (already checked by the flags); says why it cannot take others.
     pub fn new(url: &str, timeout: Duration) -> Result<Client, String> {
         let Some(rest) = url.strip_prefix("http://") else {
             return Err(format!(

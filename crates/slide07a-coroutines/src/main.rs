@@ -1,12 +1,7 @@
 //! Slide 7a — coroutines by hand: the abstract's "coroutines using yield", which the talk skipped.
-//! One thread, no runtime: each request is a coroutine that *yields* whenever its socket would
+//! Slide 7 without tokio: each request is a coroutine that *yields* whenever its socket would
 //! block, and our own small executor runs another. Diff this file with slide07-tokio's: what
 //! tokio and reqwest do for us is in this crate's `executor.rs`, `reactor.rs` and `http.rs`.
-//!
-//! Each coroutine is an `async fn`, not a hand-written state machine: the compiler writes the
-//! Connect → Write → Read → Done machine from straight-line code (see `http.rs`), exactly as for
-//! tokio's tasks. So what is left to do by hand is what tokio hides: who polls a task, and who
-//! wakes it up.
 
 mod executor;
 mod http;
@@ -14,46 +9,64 @@ mod reactor;
 mod response;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use harness::{Args, Concurrency, FetchError, Run, Slide, Waiter, parse_uuid, usage_error};
+use clap::Parser;
+use common::{FetchError, Flags, Report, Signal, SignalFlag, parse_uuid, retry};
 use uuid::Uuid;
 
 use crate::executor::Executor;
 use crate::http::Client;
 
-const SLIDE: Slide = Slide {
-    name: "slide07a-coroutines",
-    model: "coroutines",
-    about: "Slide 7a: fetch the UUID endpoint N times as coroutines on our own one-thread \
-            scheduler (plain http:// only)",
-    concurrency: Concurrency::AllAtOnce,
-    waiter: Waiter::Task,
-};
-
-fn main() -> ExitCode {
-    let args = SLIDE.args();
-    // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of
-    // its own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.
-    let client = Client::new(&args.url, args.timeout);
-    let client = client.unwrap_or_else(|problem| usage_error(SLIDE.name, &problem));
-    let mut run = SLIDE.start(&args);
-    fetch_all(&client, &args, &mut run);
-    run.finish()
+/// Slide 7a: fetch the UUID endpoint N times as coroutines on our own one-thread scheduler
+/// (plain http:// only)
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    /// How many tasks make requests [default: one per request, as asyncio.gather]
+    #[arg(short, long, value_parser = common::at_most(usize::MAX, "tasks"))]
+    concurrency: Option<usize>,
 }
 
-/// The lesson: every request is a task, and one thread runs them all. The executor polls a
-/// task until its socket would block, then polls another; `--concurrency` caps how many have
-/// started and not yet finished.
-fn fetch_all(client: &Client, args: &Args, run: &mut Run) {
-    let clock = run.clock();
-    let mut executor = Executor::new(args.concurrency);
-    for index in 1..=args.requests {
-        // Nothing runs yet: calling an async fn only builds its state machine.
-        executor.spawn(clock.time_async(index, || fetch_one(client), reactor::sleep));
+fn main() -> ExitCode {
+    let Cli { flags, concurrency } = common::parse_flags();
+    let tasks = concurrency.unwrap_or(flags.requests).min(flags.requests);
+    // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of its
+    // own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.
+    let client = Client::new(&flags.url, flags.timeout).unwrap_or_else(|e| common::usage_error(&e));
+    let report = Report::start("slide07a-coroutines", "coroutines", &flags, tasks);
+    // Ctrl-C sets a flag that the executor looks at between steps: then it ends the run.
+    let signals = SignalFlag::listen();
+    let stopped = fetch_all(&client, &flags, tasks, &report, &signals);
+    report.finish(stopped)
+}
+
+/// The lesson: C tasks, each taking the next request number until none is left.
+fn fetch_all(
+    client: &Client,
+    flags: &Flags,
+    tasks: usize,
+    report: &Report,
+    signals: &SignalFlag,
+) -> Option<Signal> {
+    let clock = report.clock();
+    let next = AtomicUsize::new(1);
+    let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
+    let task = async || {
+        while let Some(index) = take_next() {
+            let fetch = retry::non_blocking(flags.retries, || fetch_one(client), reactor::sleep);
+            report.record(clock.time_async(index, fetch).await);
+        }
+    };
+    // Nothing runs yet: calling an async fn only builds its state machine. The executor polls
+    // one task until its socket would block, then another, all on this one thread.
+    let mut executor = Executor::new();
+    for _ in 0..tasks {
+        executor.spawn(task());
     }
-    // Runs every task on this thread; each result is printed as soon as its task is done.
-    // Ctrl-C stops it early, and finish() sums up what got done.
-    executor.run(|fetched| run.record(fetched));
+    executor.run(signals)
 }
 
 /// One GET. Inside it, each `.await` is a point where this coroutine may yield to the others.

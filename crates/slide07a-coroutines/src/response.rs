@@ -2,7 +2,7 @@
 //! what are its status and body? A plain function of bytes, with no socket in sight, so the
 //! tests can feed it a response cut at every possible byte.
 
-use harness::FetchError;
+use common::FetchError;
 
 /// A complete response: all we keep of it.
 #[derive(Debug, PartialEq, Eq)]

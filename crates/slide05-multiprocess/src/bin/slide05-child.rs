@@ -8,7 +8,7 @@
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use harness::{Clock, FetchError, MAX_BODY, parse_duration, parse_uuid};
+use common::{Clock, FetchError, MAX_BODY, parse_duration, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
@@ -30,11 +30,10 @@ fn main() -> ExitCode {
         (_, Err(_)) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
     // This process's own agent: processes share no memory, so they share no connections either.
-    let agent: Agent = harness::agent(
-        Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .build(),
-    );
+    let config = Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .build();
+    let agent = Agent::new_with_config(config);
     match serve(&agent, &url, retries) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -53,7 +52,7 @@ fn usage(problem: &str) -> ExitCode {
 fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
     // The child's own clock: the parent only uses how long each request took. Its retries,
     // too, happen here, in the process that makes the request.
-    let clock = Clock::start().with_retries(retries);
+    let clock = Clock::start();
     let mut answers = io::stdout().lock();
     for line in io::stdin().lock().lines() {
         let line = line?;
@@ -61,7 +60,8 @@ fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
             let message = format!("{line:?} is not a request number");
             return Err(io::Error::new(io::ErrorKind::InvalidData, message));
         };
-        let fetched = clock.time(index, || fetch_one(agent, url));
+        let fetch = || retry::blocking(retries, || fetch_one(agent, url));
+        let fetched = clock.time(index, fetch);
         writeln!(answers, "{}", serde_json::to_string(&fetched)?)?;
         // The parent is waiting for this line: send it now, not when a buffer fills.
         answers.flush()?;
