@@ -14,8 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser};
-use harness::{parse_duration, parse_or_exit, usage_error};
+use clap::Parser;
+use common::{parse_duration, parse_flags, usage_error};
 use tokio::net::{TcpListener, TcpSocket};
 
 use crate::faults::{FaultRates, Faults, parse_rate};
@@ -64,12 +64,9 @@ struct Flags {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_or_exit(Flags::command());
+    let flags: Flags = parse_flags();
     if flags.fail_rate + flags.drop_rate + flags.garbage_rate > 1.0 {
-        usage_error(
-            "httpbin-lite",
-            "--fail-rate, --drop-rate and --garbage-rate add up to more than 1",
-        );
+        usage_error("--fail-rate, --drop-rate and --garbage-rate add up to more than 1");
     }
     match serve(flags) {
         Ok(()) => ExitCode::SUCCESS,
