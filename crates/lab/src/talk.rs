@@ -16,11 +16,15 @@ pub struct Slide {
     pub model: &'static str,
     /// Other names people use for it (`scripts/diff.sh threads tokio`).
     pub aliases: &'static [&'static str],
+    /// The slide's heading in the deck.
     pub title: &'static str,
     /// How many requests it keeps in flight when not told.
     pub width: Width,
     /// A binary it needs beside it, with its own source: the pool's child, the queue's worker.
     pub companion: Option<Companion>,
+    /// It runs against a queue: the lab starts a redis-server and the companion worker first,
+    /// and gives the slide `--redis URL`.
+    pub queue: bool,
     /// What the slide's heading said it took.
     pub deck: &'static str,
     /// What the speaker said it took.
@@ -75,6 +79,7 @@ pub const SLIDES: &[Slide] = &[
         title: "Synchronous",
         width: Width::One,
         companion: None,
+        queue: false,
         deck: "~1 min",
         notes: "~1 min",
     },
@@ -92,6 +97,7 @@ pub const SLIDES: &[Slide] = &[
             source: "crates/slide05-multiprocess/src/bin/slide05-child.rs",
             aliases: &["child"],
         }),
+        queue: false,
         deck: "10 s",
         notes: "10-12 s",
     },
@@ -105,6 +111,7 @@ pub const SLIDES: &[Slide] = &[
         title: "Multithreading",
         width: Width::Fixed(40),
         companion: None,
+        queue: false,
         deck: "3 s",
         notes: "5-6 s",
     },
@@ -118,6 +125,7 @@ pub const SLIDES: &[Slide] = &[
         title: "Coroutines by hand",
         width: Width::All,
         companion: None,
+        queue: false,
         deck: "not shown",
         notes: "not shown",
     },
@@ -131,6 +139,7 @@ pub const SLIDES: &[Slide] = &[
         title: "Asyncio (tokio)",
         width: Width::All,
         companion: None,
+        queue: false,
         deck: "2 s",
         notes: "5-6 s",
     },
@@ -148,6 +157,7 @@ pub const SLIDES: &[Slide] = &[
             source: "crates/slide08-queue/src/bin/slide08-worker/main.rs",
             aliases: &["worker"],
         }),
+        queue: true,
         deck: "0.1 s",
         notes: "0.01 s",
     },
