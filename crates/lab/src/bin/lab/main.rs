@@ -1,0 +1,100 @@
+//! lab: one way to start what the talk's slides run against, and the talk's slides in order.
+//!
+//! `lab list` and `lab source NAME` read the one list of slides (`lab::talk`); `lab up` starts
+//! httpbin-lite (and Redis with a worker) for trying slides by hand; `lab talk` runs the whole
+//! talk, as `scripts/run-all.sh` asks it to. Whatever it starts, it stops: on return, on an
+//! error, and on Ctrl-C, which it notes and acts on rather than dying on the spot.
+
+mod delay;
+mod names;
+mod queue;
+mod shown;
+mod signals;
+mod talk;
+mod up;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use common::{parse_flags, usage_error};
+use lab::Binaries;
+
+use crate::delay::Delay;
+use crate::signals::{Signals, exit_code};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lab",
+    version,
+    about = "The talk's slides, and the services they run against"
+)]
+struct Flags {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The talk's slides in order, one per line: number, binary, model, title.
+    List,
+    /// The file that holds a slide's lesson, for scripts/diff.sh.
+    Source {
+        /// A slide number (6, 7a), a name (threads, tokio), a binary, or `worker`.
+        name: String,
+    },
+    /// Start httpbin-lite (and with --redis a redis-server and one worker) until Ctrl-C.
+    Up {
+        /// How long httpbin-lite waits before answering each /uuid.
+        #[arg(long, value_name = "DURATION", default_value = "1s")]
+        delay: Delay,
+        /// Also start a private redis-server and one slide08-worker, for slide 8.
+        #[arg(long)]
+        redis: bool,
+    },
+    /// Run the talk: every slide against a local httpbin-lite, then one comparison table.
+    Talk(talk::Flags),
+}
+
+fn main() -> ExitCode {
+    let flags: Flags = parse_flags();
+    match flags.command {
+        Command::List => {
+            names::list();
+            ExitCode::SUCCESS
+        }
+        Command::Source { name } => match names::source(&name) {
+            Ok(file) => {
+                println!("{file}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => usage_error(&err),
+        },
+        Command::Up { delay, redis } => {
+            serve(|bins, signals| up::up(bins, &delay, redis, signals).map(|()| ExitCode::SUCCESS))
+        }
+        Command::Talk(flags) => serve(|bins, signals| Ok(talk::talk(&flags, bins, signals))),
+    }
+}
+
+/// What `up` and `talk` share: the binaries beside this one, and Ctrl-C heard from the start,
+/// before anything is started that a Ctrl-C must stop.
+fn serve(run: impl FnOnce(&Binaries, &Signals) -> Result<ExitCode, String>) -> ExitCode {
+    let signals = match Signals::listen() {
+        Ok(signals) => signals,
+        Err(err) => return failure(&err),
+    };
+    let result = Binaries::beside_this_program()
+        .map_err(|err| err.to_string())
+        .and_then(|bins| run(&bins, &signals));
+    match (result, signals.received()) {
+        (Ok(code), _) => code,
+        // A service that stopped because of the Ctrl-C is no error of its own.
+        (Err(_), Some(signal)) => ExitCode::from(exit_code(signal)),
+        (Err(err), None) => failure(&err),
+    }
+}
+
+fn failure(message: &str) -> ExitCode {
+    eprintln!("lab: {message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,113 @@
+//! Running one slide with `--json`: its output streams to the screen as it comes, all of it
+//! goes to `runs/NAME.json` (whose last line, the JSON summary, is what the table reads), and
+//! a Ctrl-C reaches it exactly once, from here.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::signals::Signals;
+
+/// How often to look for the slide's exit and for Ctrl-C.
+const POLL: Duration = Duration::from_millis(20);
+
+/// A slide that got Ctrl-C prints what it did and exits at once; past this it hangs.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// How a slide's run ended.
+pub enum Ended {
+    /// It exited: 0 when every request got a UUID.
+    Exited(ExitStatus),
+    /// A signal stopped the lab (its number), and so the slide.
+    Interrupted(i32),
+}
+
+/// Runs `program ARGS` to the end, its stdout into `record` and, but for JSON lines, onto
+/// the screen; its stderr goes straight to the screen.
+pub fn run(
+    program: &Path,
+    args: &[String],
+    record: &Path,
+    signals: &Signals,
+) -> Result<Ended, String> {
+    let file =
+        File::create(record).map_err(|err| format!("cannot create {}: {err}", record.display()))?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // A process group of its own, so that a Ctrl-C in the terminal reaches it once, passed
+        // on from here, and not also straight from the terminal: a slide takes a second signal
+        // as "exit now", before it has printed what it got done.
+        .process_group(0)
+        .spawn()
+        .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    let copier = match child.stdout.take() {
+        Some(stdout) => thread::spawn(move || copy(stdout, file)),
+        None => return Err("the slide's stdout was not piped".to_owned()),
+    };
+    let ended = wait(&mut child, signals);
+    // The copy ends when the slide's stdout closes, which its exit (or the kill) brings.
+    let copied = copier
+        .join()
+        .map_err(|_| "the thread copying the slide's output panicked".to_owned())?;
+    copied.map_err(|err| {
+        format!(
+            "cannot keep the slide's output in {}: {err}",
+            record.display()
+        )
+    })?;
+    ended
+}
+
+/// Waits for the slide to exit, passing on a signal the lab gets.
+fn wait(child: &mut Child, signals: &Signals) -> Result<Ended, String> {
+    let reaped = |err: io::Error| format!("cannot wait for the slide: {err}");
+    loop {
+        if let Some(status) = child.try_wait().map_err(reaped)? {
+            return Ok(Ended::Exited(status));
+        }
+        if let Some(number) = signals.received() {
+            if let (Ok(signal), Ok(pid)) = (Signal::try_from(number), i32::try_from(child.id())) {
+                // It may have exited meanwhile: then there is nobody to tell, which is fine.
+                let _ = kill(Pid::from_raw(pid), signal);
+            }
+            let deadline = Instant::now() + GRACE;
+            while Instant::now() < deadline && child.try_wait().map_err(reaped)?.is_none() {
+                thread::sleep(POLL);
+            }
+            // Harmless if it exited; the wait reaps it either way.
+            let _ = child.kill();
+            child.wait().map_err(reaped)?;
+            return Ok(Ended::Interrupted(number));
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// Copies the slide's stdout line by line: every line to `record`, all but the JSON summary
+/// to the screen (people read the result lines; the table reads the summary).
+fn copy(stdout: ChildStdout, mut record: File) -> io::Result<()> {
+    let mut lines = BufReader::new(stdout);
+    let mut line = Vec::new();
+    let screen = io::stdout();
+    loop {
+        line.clear();
+        if lines.read_until(b'\n', &mut line)? == 0 {
+            return record.flush();
+        }
+        record.write_all(&line)?;
+        if !line.starts_with(b"{") {
+            let mut screen = screen.lock();
+            // A screen that went away (`| head`) is no reason to lose the record.
+            let _ = screen.write_all(&line).and_then(|()| screen.flush());
+        }
+    }
+}
