@@ -100,19 +100,23 @@ fn program() -> String {
     )
 }
 
-/// A parser for `--concurrency`: a whole number from 1 to `most` (`what` names what runs
-/// them, for the message: "threads").
-pub fn at_most(
-    most: usize,
-    what: &'static str,
-) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
-    move |text| match text.trim().parse::<usize>() {
-        Ok(0) => Err("at least 1 is needed".into()),
-        Ok(n) if n > most => Err(format!(
-            "this slide runs at most {most} {what} at once; ask for fewer"
-        )),
-        Ok(n) => Ok(n),
-        Err(_) => Err("not a whole number".into()),
+/// A parser for a slide's `--concurrency`: a whole number from 1 to a million.
+pub fn width(text: &str) -> Result<usize, String> {
+    requests(text)
+}
+
+impl Flags {
+    /// How many requests run at once: `asked`, but never more than there are requests, since a
+    /// thread with nothing to do teaches nothing. Past `most` (what this machine can run of
+    /// `what`: threads, processes) it is a usage error, and the program exits with code 2.
+    pub fn at_once(&self, asked: usize, most: usize, what: &str) -> usize {
+        let width = asked.min(self.requests);
+        if width > most {
+            usage_error(&format!(
+                "--concurrency {width}: this slide runs at most {most} {what} at once; ask for fewer"
+            ));
+        }
+        width
     }
 }
 
@@ -126,7 +130,9 @@ fn requests(text: &str) -> Result<usize, String> {
 
 fn timeout(text: &str) -> Result<Duration, String> {
     match parse_duration(text)? {
-        Duration::ZERO => Err("0 would fail every request; give e.g. 250ms, 10s or 1m".into()),
+        Duration::ZERO => {
+            Err("--timeout 0 would fail every request; give e.g. 250ms, 10s or 1m".into())
+        }
         timeout => Ok(timeout),
     }
 }
@@ -269,11 +275,12 @@ mod tests {
     }
 
     #[test]
-    fn concurrency_has_a_ceiling_that_says_why() {
-        let threads = at_most(10, "threads");
-        assert_eq!(threads("10"), Ok(10));
-        assert!(threads("11").unwrap_err().contains("at most 10 threads"));
-        assert!(threads("0").is_err() && threads("x").is_err());
+    fn concurrency_is_never_more_than_the_requests() {
+        let cli = Cli::parse_from(["slide", "-n", "3"]);
+        assert_eq!(cli.flags.at_once(100_000, 10, "threads"), 3);
+        assert_eq!(cli.flags.at_once(2, 10, "threads"), 2);
+        assert_eq!(width("1000000"), Ok(1_000_000));
+        assert!(width("0").is_err() && width("x").is_err() && width("1000001").is_err());
     }
 
     #[test]

@@ -21,9 +21,7 @@ pub use body::read_body;
 pub use body::{MAX_BODY, parse_uuid};
 pub use clock::{Clock, Fetched};
 pub use error::{FetchError, HOST_NOT_FOUND};
-pub use flags::{
-    Flags, at_most, cannot, parse_duration, parse_flags, usage_error, without_password,
-};
+pub use flags::{Flags, cannot, parse_duration, parse_flags, usage_error, width, without_password};
 pub use report::Report;
 #[cfg(feature = "tokio")]
 pub use signals::shutdown_signal;

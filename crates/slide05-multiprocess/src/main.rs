@@ -26,16 +26,15 @@ use pool::{Event, Pool};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// How many child processes make requests (each a whole program, so at most 256)
-    /// [default: one per CPU]
-    #[arg(short, long, value_parser = common::at_most(256, "processes"))]
+    /// How many child processes make requests [default: one per CPU]
+    #[arg(short, long, value_parser = common::width)]
     concurrency: Option<usize>,
 }
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let processes = concurrency.unwrap_or(cpus).min(flags.requests);
+    let processes = flags.at_once(concurrency.unwrap_or(cpus), 256, "processes"); // whole programs
     // P copies of `slide05-child`, each with its own agent: processes share nothing.
     let mut pool = match Pool::start(&flags, processes) {
         Ok(pool) => pool,

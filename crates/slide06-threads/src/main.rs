@@ -16,14 +16,14 @@ use uuid::Uuid;
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// How many threads make requests (each has its own stack, so at most 10,000)
-    #[arg(short, long, default_value_t = 40, value_parser = common::at_most(10_000, "threads"))]
+    /// How many threads make requests
+    #[arg(short, long, default_value_t = 40, value_parser = common::width)]
     concurrency: usize,
 }
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
-    let threads = concurrency.min(flags.requests);
+    let threads = flags.at_once(concurrency, 10_000, "threads"); // each has its own stack
     // One agent for the whole run: it keeps connections open for the next request.
     // Every thread shares it, so it keeps one idle connection per thread, not its default 3.
     let config = Agent::config_builder()

@@ -18,14 +18,14 @@ struct Cli {
     #[command(flatten)]
     flags: Flags,
     /// How many tasks make requests [default: one per request, as asyncio.gather]
-    #[arg(short, long, value_parser = common::at_most(usize::MAX, "tasks"))]
+    #[arg(short, long, value_parser = common::width)]
     concurrency: Option<usize>,
 }
 
 #[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
 async fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
-    let tasks = concurrency.unwrap_or(flags.requests).min(flags.requests);
+    let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run: it keeps connections open for the next request.
     let client = match Client::builder().timeout(flags.timeout).build() {
         Ok(client) => client,

@@ -26,13 +26,13 @@ struct Cli {
     #[command(flatten)]
     flags: Flags,
     /// How many tasks make requests [default: one per request, as asyncio.gather]
-    #[arg(short, long, value_parser = common::at_most(usize::MAX, "tasks"))]
+    #[arg(short, long, value_parser = common::width)]
     concurrency: Option<usize>,
 }
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
-    let tasks = concurrency.unwrap_or(flags.requests).min(flags.requests);
+    let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of its
     // own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.
     let client = Client::new(&flags.url, flags.timeout).unwrap_or_else(|e| common::usage_error(&e));

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use common::without_password;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncConnectionConfig, Client, ErrorKind, RedisError};
+use redis::{AsyncCommands, AsyncConnectionConfig, Client, ErrorKind, RedisError};
 
-use crate::keys;
+use crate::keys::{GROUP, JOBS};
 
 pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
 
@@ -21,9 +22,9 @@ pub struct RedisFlag {
         long = "redis",
         value_name = "URL",
         env = "REDIS_URL",
-        default_value = DEFAULT_URL,
         hide_env_values = true
     )]
+    #[arg(default_value = DEFAULT_URL)]
     pub redis_url: String,
 }
 
@@ -42,20 +43,14 @@ impl RedisFlag {
         // Not even a bad URL is echoed: it may hold a password in a place we cannot find.
         let url = url::Url::parse(&self.redis_url)
             .map_err(|err| format!("--redis is not a URL ({err}); {example}"))?;
-        let shown = masked(url.clone());
-        if !matches!(url.scheme(), "redis" | "rediss" | "redis+unix" | "unix") {
-            return Err(format!(
-                "--redis {shown} uses {}://; {example}",
-                url.scheme()
-            ));
+        let (shown, scheme) = (without_password(url.as_str()), url.scheme());
+        if !matches!(scheme, "redis" | "rediss" | "redis+unix" | "unix") {
+            return Err(format!("--redis {shown} uses {scheme}://; {example}"));
         }
         let client = Client::open(url.as_str())
             .map_err(|err| format!("--redis {shown}: {err}; {example}"))?;
-        Ok(Target {
-            client,
-            tls: url.scheme() == "rediss",
-            shown,
-        })
+        let tls = scheme == "rediss";
+        Ok(Target { client, shown, tls })
     }
 }
 
@@ -67,45 +62,36 @@ impl Target {
 
     /// Connects, and checks with a PING that Redis answers and takes our password.
     ///
-    /// Commands on the connection fail after `response_timeout` without an answer (`None`:
-    /// never, for blocking reads that wait longer than any fixed limit). If Redis goes away
-    /// later, the connection reconnects by itself, with backoff: the command that saw the loss
-    /// fails, and a later one finds a new connection.
+    /// Commands fail after `response_timeout` without an answer (`None`: never). If Redis goes
+    /// away later, the connection reconnects by itself, with backoff: the command that saw the
+    /// loss fails, and a later one finds a new connection.
     pub async fn connect(
         &self,
         response_timeout: Option<Duration>,
     ) -> Result<ConnectionManager, String> {
         if self.tls {
-            // ureq brings rustls' `ring` provider and reqwest its `aws-lc-rs`, and cargo builds
-            // rustls once for the workspace, with both. Redis builds its TLS config from the
-            // process-wide default provider, which rustls cannot pick between two: it would
-            // panic. So we pick one, once. An error means one is installed already: fine.
+            // ureq brings rustls' `ring` provider and reqwest its `aws-lc-rs`; redis takes the
+            // process-wide default, and rustls panics rather than pick one of two. So we pick
+            // one. An error means one is installed already: fine.
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
-        // A plain connection first, to fail at once with one clear line. The manager below
+        let explain = |err: RedisError| self.explain(&err);
+        // A plain connection first, to fail at once with one clear line: the manager below
         // retries failed connections (its job, later on), which would only delay the message.
         let probe = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(CONNECT_TIMEOUT));
-        let mut connection = self
-            .client
-            .get_multiplexed_async_connection_with_config(&probe)
-            .await
-            .map_err(|err| self.explain(&err))?;
-        let _: String = redis::cmd("PING")
-            .query_async(&mut connection)
-            .await
-            .map_err(|err| self.explain(&err))?;
-        drop(connection);
-
+        let client = &self.client;
+        let probe = client.get_multiplexed_async_connection_with_config(&probe);
+        let mut probe = probe.await.map_err(explain)?;
+        let _: String = probe.ping().await.map_err(explain)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(response_timeout)
             .set_number_of_retries(3)
             .set_max_delay(Duration::from_secs(1));
-        ConnectionManager::new_with_config(self.client.clone(), config)
-            .await
-            .map_err(|err| self.explain(&err))
+        let manager = ConnectionManager::new_with_config(self.client.clone(), config);
+        manager.await.map_err(explain)
     }
 
     /// One line about a Redis error, with what to do where there is something to do.
@@ -139,27 +125,10 @@ impl Target {
 /// start, so either may come first. The group starts at id 0, so it also gets the jobs added
 /// before it existed; `BUSYGROUP` means it exists already.
 pub async fn create_group(redis: &mut ConnectionManager) -> Result<(), RedisError> {
-    let created: Result<(), RedisError> = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(keys::JOBS)
-        .arg(keys::GROUP)
-        .arg("0")
-        .arg("MKSTREAM")
-        .query_async(redis)
-        .await;
-    match created {
+    match redis.xgroup_create_mkstream(JOBS, GROUP, "0").await {
         Err(err) if err.code() == Some("BUSYGROUP") => Ok(()),
         other => other,
     }
-}
-
-/// The URL as we may print it: `****` for the password, if it has one.
-fn masked(mut url: url::Url) -> String {
-    if url.password().is_some() {
-        // Only fails for URLs that cannot have a password, and this one has one.
-        let _ = url.set_password(Some("****"));
-    }
-    url.into()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use harness::FetchError;
+use common::FetchError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -24,8 +24,7 @@ pub struct Job {
     pub timeout_ms: u64,
     /// When the producer enqueued it, in milliseconds since the Unix epoch.
     pub enqueued_at_ms: u64,
-    /// The producer's `--retries`: the worker that runs the job retries it, since that is
-    /// where the request is made. Added to v1 later, so a job without it means 0.
+    /// The producer's `--retries`. Added to v1 later, so a job without it means 0.
     #[serde(default)]
     pub retries: u32,
 }
@@ -48,16 +47,14 @@ pub struct JobResult {
 
 impl Job {
     pub fn new(run: Uuid, url: &str, timeout: Duration, retries: u32) -> Job {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH);
         Job {
             v: VERSION,
             id: Uuid::new_v4(),
             run,
             url: url.to_owned(),
             timeout_ms: millis(timeout),
-            enqueued_at_ms: millis(now),
+            enqueued_at_ms: millis(now.unwrap_or_default()),
             retries,
         }
     }
@@ -68,7 +65,7 @@ impl Job {
 
     /// Reads a job from an entry's `job` field, or says why it is not one.
     pub fn parse(text: &str) -> Result<Job, String> {
-        // Look at the version first: a newer producer's job may not parse as ours at all.
+        // The version first: a newer producer's job may not parse as ours at all.
         let json: serde_json::Value =
             serde_json::from_str(text).map_err(|err| format!("not JSON: {err}"))?;
         match json.get("v").and_then(serde_json::Value::as_u64) {

@@ -16,10 +16,9 @@ pub const JOBS: &str = "{slides}:jobs";
 /// each was delivered: what lets a worker take over the jobs of one that crashed.
 pub const GROUP: &str = "workers";
 
-/// Entries no worker could run (not a job, or delivered too often), with the reason.
+/// Entries no worker could run (not a job, or delivered too often), with the reason; about
+/// [`DEAD_MAX`] of them, the newest.
 pub const DEAD: &str = "{slides}:dead";
-
-/// The dead-letter stream keeps about this many entries, the newest.
 pub const DEAD_MAX: usize = 10_000;
 
 /// The list a run's results go to; the producer of that run waits on it.

@@ -1,28 +1,45 @@
-//! One job, start to end: run it (unless it must not run), then settle it in Redis.
+//! One job, start to end: check it, fetch its URL (tried again as the job asks), and settle it
+//! in Redis.
 
-use harness::FetchError;
+use std::fmt;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use common::retry::{self, MAX_RETRIES};
+use common::{FetchError, parse_uuid, read_body};
+use redis::Script;
+use redis::aio::ConnectionManager;
+use reqwest::Client;
 use slide08_queue::job::{FIELD, VERSION, to_json};
-use slide08_queue::{Job, JobResult, Target, keys};
+use slide08_queue::keys::{self, DEAD, DEAD_MAX, GROUP, JOBS, RESULTS_TTL};
+use slide08_queue::{Job, JobResult, Target};
 use tokio::sync::OwnedSemaphorePermit;
+use tokio::task::JoinError;
 use uuid::Uuid;
 
 use crate::NAME;
-use crate::fetch::Fetcher;
-use crate::queue::{Entry, Settlement, Settler};
+use crate::allow::AllowList;
+use crate::queue::Entry;
 
-/// What every job task needs; shared by all of them.
-pub struct Context {
-    pub worker: String,
-    /// The worker's `--concurrency`, which each result reports.
+/// What every job needs, shared by all of the worker's tasks.
+pub struct Worker {
+    /// This worker's name in the group (`host:pid:random`), which each result gives.
+    pub name: String,
+    /// `--concurrency`, which each result gives too: the producer adds them up.
     pub slots: usize,
-    pub fetcher: Fetcher,
-    pub settler: Settler,
+    /// One HTTP client for all the jobs, so that they share its connections.
+    pub client: Client,
+    pub allowed: AllowList,
+    /// The connection the tasks share to settle their entries.
+    pub redis: ConnectionManager,
     pub target: Target,
     pub max_deliveries: usize,
+    /// `--reclaim-after`: past it another worker takes the job over, so no job runs longer.
+    pub reclaim_after: Duration,
 }
 
-/// How a job ended, for the worker's count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a job ended. The worker counts each kind, in this order, for its last line.
+#[derive(Clone, Copy)]
 pub enum Done {
     Ok,
     Failed,
@@ -33,89 +50,177 @@ pub enum Done {
     Unsettled,
 }
 
-/// Runs one entry's job, holding one of the worker's `--concurrency` slots until it is settled.
-pub async fn run(entry: Entry, context: &Context, _slot: OwnedSemaphorePermit) -> Done {
-    let job = match entry.payload.as_deref().map(Job::parse) {
-        Some(Ok(job)) => job,
-        Some(Err(why)) => return dead_letter(&entry, context, why, None).await,
-        None => {
-            let why = format!("no {FIELD:?} field");
-            return dead_letter(&entry, context, why, None).await;
+impl Worker {
+    /// Runs one entry's job, holding one of the `--concurrency` slots until it is settled.
+    pub async fn run(&self, entry: Entry, _slot: OwnedSemaphorePermit) -> Done {
+        let job = match entry.payload.as_deref().map(Job::parse) {
+            Some(Ok(job)) => job,
+            Some(Err(why)) => return self.settle(&entry, None, Some(why)).await,
+            None => {
+                return self
+                    .settle(&entry, None, Some(format!("no {FIELD:?} field")))
+                    .await;
+            }
+        };
+        if entry.deliveries > self.max_deliveries {
+            let (n, most) = (entry.deliveries, self.max_deliveries);
+            let why = format!("delivered {n} times, more than --max-deliveries {most}");
+            // The producer still hears of it, rather than waiting for a result that never comes.
+            let rejected = Err(FetchError::Rejected(format!("dead-lettered: {why}")));
+            let answer = self.answer(&job, rejected, vec![]);
+            return self.settle(&entry, Some(answer), Some(why)).await;
         }
-    };
-    if entry.deliveries > context.max_deliveries {
-        let why = format!(
-            "delivered {} times, more than --max-deliveries {}",
-            entry.deliveries, context.max_deliveries
+        // The producer's --retries happen here, where the request is made; all the tries within
+        // --reclaim-after, or another worker would take the job over while this one still runs.
+        let retries = job.retries.min(MAX_RETRIES);
+        let tries = retry::non_blocking(retries, || self.fetch_one(&job), tokio::time::sleep);
+        let (result, retried) = match tokio::time::timeout(self.reclaim_after, tries).await {
+            Ok(tried) => (tried.result, tried.retried),
+            Err(_) => (Err(FetchError::Timeout), vec![]),
+        };
+        let answer = self.answer(&job, result, retried);
+        self.settle(&entry, Some(answer), None).await
+    }
+
+    /// One GET, async: a worker has up to `--concurrency` of these in flight.
+    async fn fetch_one(&self, job: &Job) -> Result<Uuid, FetchError> {
+        let url = self.allowed.check(&job.url)?;
+        let response = self.client.get(url).timeout(job.timeout()).send().await?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        parse_uuid(&read_body(response).await?)
+    }
+
+    /// The result for the job's producer, and the run whose list it goes to.
+    fn answer(
+        &self,
+        job: &Job,
+        result: Result<Uuid, FetchError>,
+        retried: Vec<FetchError>,
+    ) -> (Uuid, JobResult) {
+        let (id, worker, slots) = (job.id, self.name.clone(), self.slots);
+        (
+            job.run,
+            JobResult {
+                v: VERSION,
+                id,
+                worker,
+                slots,
+                result,
+                retried,
+            },
+        )
+    }
+
+    /// Settles the entry, in one script: acknowledges it, and only if no other worker has,
+    /// publishes its result, sends it to the dead letters with the reason, or both.
+    async fn settle(
+        &self,
+        entry: &Entry,
+        answer: Option<(Uuid, JobResult)>,
+        dead_letter: Option<String>,
+    ) -> Done {
+        let done = match (&dead_letter, &answer) {
+            (Some(why), _) => {
+                eprintln!("{NAME}: entry {} goes to {DEAD}: {why}", entry.id);
+                Done::DeadLettered
+            }
+            (None, Some((_, answer))) if answer.result.is_ok() => Done::Ok,
+            (None, _) => Done::Failed,
+        };
+        // With no result, the script touches no list: the key only keeps it in one slot.
+        let (run, result) = answer.map_or((Uuid::nil(), String::new()), |(run, answer)| {
+            (run, to_json(&answer))
+        });
+        let mut settling = SETTLE.key(JOBS);
+        settling.key(keys::results(run)).key(DEAD);
+        settling
+            .arg(GROUP)
+            .arg(&entry.id)
+            .arg(result)
+            .arg(RESULTS_TTL.as_secs());
+        let (reason, payload) = (dead_letter.as_deref(), entry.payload.as_deref());
+        let (reason, payload) = (reason.unwrap_or(""), payload.unwrap_or(""));
+        settling.arg(reason).arg(payload).arg(DEAD_MAX);
+        // While Redis is away, try again (the connection reconnects by itself), but only until
+        // --reclaim-after: by then another worker may have taken the job over anyway.
+        let (deadline, mut wait) = (
+            Instant::now() + self.reclaim_after,
+            Duration::from_millis(100),
         );
-        // The producer still hears of it, rather than waiting for a result that never comes.
-        let result = Err(FetchError::Rejected(format!("dead-lettered: {why}")));
-        return dead_letter(&entry, context, why, Some((&job, result))).await;
-    }
-    let (result, retried) = context.fetcher.fetch(&job).await;
-    let done = if result.is_ok() {
-        Done::Ok
-    } else {
-        Done::Failed
-    };
-    let settlement = Settlement {
-        result: Some(answer(context, &job, result, retried)),
-        dead_letter: None,
-    };
-    settle(&entry, context, &settlement, done).await
-}
-
-async fn dead_letter(
-    entry: &Entry,
-    context: &Context,
-    why: String,
-    result: Option<(&Job, Result<Uuid, FetchError>)>,
-) -> Done {
-    eprintln!("{NAME}: entry {} goes to {}: {why}", entry.id, keys::DEAD);
-    let payload = entry.payload.clone().unwrap_or_default();
-    let settlement = Settlement {
-        result: result.map(|(job, result)| answer(context, job, result, Vec::new())),
-        dead_letter: Some((why, payload)),
-    };
-    settle(entry, context, &settlement, Done::DeadLettered).await
-}
-
-async fn settle(entry: &Entry, context: &Context, settlement: &Settlement, done: Done) -> Done {
-    match context.settler.settle(&entry.id, settlement).await {
-        Ok(true) => done,
-        Ok(false) => {
-            println!(
-                "{NAME}: entry {} was settled by another worker first; this result is dropped",
-                entry.id
-            );
-            Done::AlreadySettled
-        }
-        Err(err) => {
-            eprintln!(
-                "{NAME}: cannot settle entry {}: {}; another worker will run it again after \
-                 --reclaim-after",
-                entry.id,
-                context.target.explain(&err)
-            );
-            Done::Unsettled
+        let settled = loop {
+            match settling.invoke_async::<i64>(&mut self.redis.clone()).await {
+                Err(_) if Instant::now() + wait < deadline => tokio::time::sleep(wait).await,
+                settled => break settled,
+            }
+            wait = (wait * 2).min(Duration::from_secs(5));
+        };
+        let id = &entry.id;
+        match settled {
+            Ok(1) => done,
+            Ok(_) => {
+                println!(
+                    "{NAME}: entry {id} was settled by another worker first; this result is dropped"
+                );
+                Done::AlreadySettled
+            }
+            Err(err) => {
+                let why = self.target.explain(&err);
+                eprintln!(
+                    "{NAME}: cannot settle entry {id}: {why}; another worker will run it again after --reclaim-after"
+                );
+                Done::Unsettled
+            }
         }
     }
 }
 
-/// The result as it goes to the run's list.
-fn answer(
-    context: &Context,
-    job: &Job,
-    result: Result<Uuid, FetchError>,
-    retried: Vec<FetchError>,
-) -> (Uuid, String) {
-    let answer = JobResult {
-        v: VERSION,
-        id: job.id,
-        worker: context.worker.clone(),
-        slots: context.slots,
-        result,
-        retried,
-    };
-    (job.run, to_json(&answer))
+/// Settles one entry, atomically: acknowledges it, and only if this acknowledgement is the one
+/// that counted, deletes it, dead-letters it (with a reason) and publishes its result (if
+/// any). A job run twice — its first worker was only slow, not dead — is thus published once.
+static SETTLE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+-- KEYS: the job stream, the run's result list, the dead-letter stream
+-- ARGV: group, entry id, result JSON or '', the result list's TTL in seconds,
+--       dead-letter reason or '', the entry's job field, the dead-letter stream's length
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return 0
+end
+redis.call('XDEL', KEYS[1], ARGV[2])
+if ARGV[5] ~= '' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*',
+             'entry', ARGV[2], 'reason', ARGV[5], 'job', ARGV[6])
+end
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+",
+    )
+});
+
+/// How many of the worker's jobs ended each way.
+#[derive(Default)]
+pub struct Tally([usize; 5]);
+
+impl Tally {
+    pub fn add(&mut self, done: Result<Done, JoinError>) {
+        // A task that panicked settled nothing either: its job will run again elsewhere.
+        self.0[done.unwrap_or(Done::Unsettled) as usize] += 1;
+    }
+}
+
+impl fmt::Display for Tally {
+    /// `3 jobs ok, 0 failed, …`, in the order of [`Done`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [ok, failed, dead, elsewhere, unsettled] = self.0;
+        write!(f, "{ok} jobs ok, {failed} failed, {dead} dead-lettered, ")?;
+        write!(
+            f,
+            "{elsewhere} settled first by another worker, {unsettled} left for others"
+        )
+    }
 }

@@ -5,48 +5,44 @@
 //! Nothing is lost: an entry stays on Redis's pending list until its result is published, so
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
-mod fetch;
+mod allow;
 mod job;
 mod queue;
-mod signals;
 
-use std::fmt::Display;
+use std::io;
 use std::process::{self, ExitCode};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser};
-use harness::{parse_duration, parse_or_exit, usage_error};
-use slide08_queue::RedisFlag;
+use clap::Parser;
+use common::{Signal, at_most, cannot, parse_duration, parse_flags, usage_error};
+use reqwest::Client;
+use reqwest::redirect::Policy;
 use slide08_queue::connect::create_group;
 use slide08_queue::keys::JOBS;
+use slide08_queue::{RedisFlag, Target};
+use tokio::signal::unix::{self, SignalKind};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::fetch::{DEFAULT_HOSTS, Fetcher};
-use crate::job::{Context, Done};
-use crate::queue::{BLOCK, Reader, Settler};
-use crate::signals::Stop;
+use crate::allow::{AllowList, DEFAULT_HOSTS};
+use crate::job::{Tally, Worker};
+use crate::queue::{BLOCK, Reader};
 
 const NAME: &str = "slide08-worker";
 
 /// Runs slide 8's jobs: GET each job's URL and send the result back through Redis.
 #[derive(Debug, Parser)]
 #[command(name = NAME, version)]
-struct Flags {
+struct Cli {
     #[command(flatten)]
     redis: RedisFlag,
 
     /// How many jobs may run at once.
-    #[arg(
-        short = 'c',
-        long,
-        value_name = "C",
-        default_value_t = 32,
-        value_parser = clap::value_parser!(u32).range(1..=100_000)
-    )]
-    concurrency: u32,
+    #[arg(short = 'c', long, value_name = "C", default_value_t = 32)]
+    #[arg(value_parser = at_most(100_000, "jobs"))]
+    concurrency: usize,
 
     /// Take over jobs that another worker took and has not settled for this long: it crashed,
     /// or was stopped at once. Also the longest one job may run here.
@@ -54,12 +50,8 @@ struct Flags {
     reclaim_after: Duration,
 
     /// Send a job delivered more times than this to the dead-letter stream, not to a worker again.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 3,
-        value_parser = clap::value_parser!(u32).range(1..)
-    )]
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(value_parser = clap::value_parser!(u32).range(1..))]
     max_deliveries: u32,
 
     /// A host this worker may fetch from; repeat for more (they replace the defaults). Jobs
@@ -73,76 +65,64 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flags: Flags = parse_or_exit(Flags::command());
-    if flags.reclaim_after < Duration::from_millis(100) {
-        usage_error(NAME, "--reclaim-after must be at least 100ms");
+    let cli: Cli = parse_flags();
+    if cli.reclaim_after < Duration::from_millis(100) {
+        usage_error("--reclaim-after must be at least 100ms");
     }
-    let target = flags
-        .redis
-        .target()
-        .unwrap_or_else(|err| usage_error(NAME, &err));
-    let stop = or_exit("listen for signals", signals::listen());
-    let mut redis = or_exit(
-        "connect to Redis",
-        target.connect(Some(COMMAND_TIMEOUT)).await,
-    );
-    // The blocking read waits up to BLOCK on the server: its answer may take that much longer.
-    let reader = or_exit(
-        "connect to Redis",
-        target.connect(Some(BLOCK + COMMAND_TIMEOUT)).await,
-    );
-    let created = create_group(&mut redis).await;
-    or_exit(
-        "create the job queue",
-        created.map_err(|err| target.explain(&err)),
-    );
-
-    let worker = consumer_name();
-    let context = Arc::new(Context {
-        worker: worker.clone(),
-        slots: flags.concurrency as usize,
-        fetcher: or_exit(
-            "start",
-            Fetcher::new(&flags.allow_hosts, flags.reclaim_after),
-        ),
-        settler: Settler::new(redis, flags.reclaim_after),
-        target: target.clone(),
-        max_deliveries: flags.max_deliveries as usize,
-    });
-    let reader = Reader::new(reader, &worker, flags.reclaim_after);
+    let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
+    let (reader, worker) = match set_up(&cli, &target).await {
+        Ok(ready) => ready,
+        Err(exit_code) => return exit_code,
+    };
+    let mut signals = match Signals::listen() {
+        Ok(signals) => signals,
+        Err(err) => return cannot("listen for signals", err),
+    };
+    let (name, redis, width) = (&worker.name, target.shown(), worker.slots);
     println!(
-        "{NAME}: {worker} waiting for jobs on {} ({JOBS}), {} at a time; Ctrl-C stops it \
-         after the jobs in flight",
-        target.shown(),
-        flags.concurrency
+        "{NAME}: {name} waiting for jobs on {redis} ({JOBS}), {width} at a time; Ctrl-C stops \
+         it after the jobs in flight"
     );
-    let tally = work(reader, context, flags.concurrency as usize, stop).await;
-    println!("{NAME}: stopped; {tally}");
-    ExitCode::SUCCESS
+    match work(reader, Arc::new(worker), &mut signals).await {
+        Ok(tally) => {
+            println!("{NAME}: stopped; {tally}");
+            ExitCode::SUCCESS
+        }
+        Err(signal) => {
+            eprintln!(
+                "{NAME}: second signal, exiting now; other workers take over its jobs after \
+                 their --reclaim-after"
+            );
+            signal.exit_code()
+        }
+    }
 }
 
-/// The worker's loop: wait for a free slot, take as many entries as there are free slots, and
-/// run each in a task of its own. On a stop, take nothing more and wait for the tasks.
+/// The worker's loop: wait for free slots, take as many entries as there are, and run each in
+/// a task of its own. The first signal ends the loop and lets the jobs in flight finish; a
+/// second one ends that wait too (`Err`).
 async fn work(
     mut reader: Reader,
-    context: Arc<Context>,
-    concurrency: usize,
-    mut stop: Stop,
-) -> Tally {
-    let slots = Arc::new(Semaphore::new(concurrency));
+    worker: Arc<Worker>,
+    signals: &mut Signals,
+) -> Result<Tally, Signal> {
+    let slots = Arc::new(Semaphore::new(worker.slots));
     let mut running = JoinSet::new();
     let mut tally = Tally::default();
     let mut backoff: Option<Duration> = None;
     loop {
+        // `biased`: a signal that came wins over a free slot, so no job is taken after it.
         let first = tokio::select! {
+            biased;
+            _ = signals.next() => break,
             slot = slots.clone().acquire_owned() => slot,
-            () = stop.wait() => break,
         };
+        // Our semaphore is never closed, so this is always a slot.
         let Ok(first) = first else { break };
         let mut free = vec![first];
-        while let Ok(slot) = slots.clone().try_acquire_owned() {
-            free.push(slot);
-        }
+        free.extend(std::iter::from_fn(|| {
+            slots.clone().try_acquire_owned().ok()
+        }));
         match reader.take(free.len()).await {
             Ok(entries) => {
                 if backoff.take().is_some() {
@@ -150,96 +130,99 @@ async fn work(
                 }
                 // Redis gives at most as many entries as asked for: one per free slot.
                 for (entry, slot) in entries.into_iter().zip(free) {
-                    let context = context.clone();
-                    running.spawn(async move { job::run(entry, &context, slot).await });
+                    let worker = worker.clone();
+                    running.spawn(async move { worker.run(entry, slot).await });
                 }
             }
             Err(err) => {
                 // Redis is away: say so, and wait longer each time rather than spin.
-                let wait = backoff.map_or(Duration::from_millis(250), |last| {
-                    (last * 2).min(Duration::from_secs(5))
-                });
-                backoff = Some(wait);
-                eprintln!(
-                    "{NAME}: {}; trying again in {:.1} s",
-                    context.target.explain(&err),
-                    wait.as_secs_f64()
-                );
-                drop(free);
+                let wait = backoff.map_or(Duration::from_millis(250), |last| last * 2);
+                let wait = *backoff.insert(wait.min(Duration::from_secs(5)));
+                let why = worker.target.explain(&err);
+                eprintln!("{NAME}: {why}; trying again in {:.1} s", wait.as_secs_f64());
                 tokio::select! {
+                    biased;
+                    _ = signals.next() => break,
                     () = tokio::time::sleep(wait) => {}
-                    () = stop.wait() => break,
                 }
             }
         }
         while let Some(done) = running.try_join_next() {
             tally.add(done);
         }
-        if stop.requested() {
-            break;
-        }
     }
+    let in_flight = running.len();
     println!(
-        "{NAME}: stopping: finishing {} jobs in flight, taking no new ones (a second Ctrl-C \
-         quits now)",
-        running.len()
+        "{NAME}: stopping: finishing {in_flight} jobs in flight, taking no new ones (a second \
+         Ctrl-C quits now)"
     );
-    while let Some(done) = running.join_next().await {
-        tally.add(done);
-    }
-    tally
-}
-
-/// How the worker's jobs ended.
-#[derive(Debug, Default)]
-struct Tally {
-    ok: usize,
-    failed: usize,
-    dead_lettered: usize,
-    already_settled: usize,
-    unsettled: usize,
-}
-
-impl Tally {
-    fn add(&mut self, done: Result<Done, tokio::task::JoinError>) {
-        match done {
-            Ok(Done::Ok) => self.ok += 1,
-            Ok(Done::Failed) => self.failed += 1,
-            Ok(Done::DeadLettered) => self.dead_lettered += 1,
-            Ok(Done::AlreadySettled) => self.already_settled += 1,
-            // A task that panicked settled nothing either: its job will run again elsewhere.
-            Ok(Done::Unsettled) | Err(_) => self.unsettled += 1,
+    loop {
+        tokio::select! {
+            signal = signals.next() => return Err(signal),
+            done = running.join_next() => match done {
+                Some(done) => tally.add(done),
+                None => return Ok(tally),
+            },
         }
     }
 }
 
-impl Display for Tally {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} jobs ok, {} failed, {} dead-lettered, {} settled first by another worker, {} \
-             left for others",
-            self.ok, self.failed, self.dead_lettered, self.already_settled, self.unsettled
-        )
+/// What the worker must have before it takes a job: two connections to Redis, the job queue,
+/// an HTTP client. Without one, it says so in one line and ends with exit code 1.
+async fn set_up(cli: &Cli, target: &Target) -> Result<(Reader, Worker), ExitCode> {
+    let cannot_connect = |err: String| cannot("connect to Redis", err);
+    let redis = target.connect(Some(COMMAND_TIMEOUT)).await;
+    let mut redis = redis.map_err(cannot_connect)?;
+    // The blocking read waits up to BLOCK on the server: its answer may take that much longer.
+    let reading = target.connect(Some(BLOCK + COMMAND_TIMEOUT)).await;
+    let reading = reading.map_err(cannot_connect)?;
+    if let Err(err) = create_group(&mut redis).await {
+        return Err(cannot("create the job queue", target.explain(&err)));
+    }
+    // A redirect could lead to a host not in --allow-host: follow none.
+    let client = Client::builder().redirect(Policy::none()).build();
+    let client = client.map_err(|err| cannot("set up the HTTP client", err))?;
+    let worker = Worker {
+        name: consumer_name(),
+        slots: cli.concurrency,
+        client,
+        allowed: AllowList::new(&cli.allow_hosts),
+        redis,
+        target: target.clone(),
+        max_deliveries: cli.max_deliveries as usize,
+        reclaim_after: cli.reclaim_after,
+    };
+    let reader = Reader::new(reading, &worker.name, cli.reclaim_after);
+    Ok((reader, worker))
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event.
+struct Signals {
+    interrupt: unix::Signal,
+    terminate: unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> io::Result<Signals> {
+        let interrupt = unix::signal(SignalKind::interrupt())?;
+        let terminate = unix::signal(SignalKind::terminate())?;
+        Ok(Signals {
+            interrupt,
+            terminate,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.interrupt.recv() => Signal::INTERRUPT,
+            _ = self.terminate.recv() => Signal::TERMINATE,
+        }
     }
 }
 
 /// `host:pid:random`: unique in the group, and says where the worker runs.
 fn consumer_name() -> String {
     let host = gethostname::gethostname();
-    let random = Uuid::new_v4().simple().to_string();
-    format!(
-        "{}:{}:{}",
-        host.to_string_lossy(),
-        process::id(),
-        &random[..6]
-    )
-}
-
-/// The value, or one line on stderr, `slide08-worker: cannot DOING: ERROR`, and exit code 1.
-fn or_exit<T, E: Display>(doing: &str, result: Result<T, E>) -> T {
-    result.unwrap_or_else(|err| {
-        eprintln!("{NAME}: cannot {doing}: {err}");
-        process::exit(1)
-    })
+    let random = &Uuid::new_v4().simple().to_string()[..6];
+    format!("{}:{}:{random}", host.to_string_lossy(), process::id())
 }
