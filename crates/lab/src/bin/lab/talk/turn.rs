@@ -1,0 +1,144 @@
+//! One slide's turn in the talk: what it runs against, its banner, and its run.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use lab::Binaries;
+use lab::talk::Slide;
+
+use super::flags::{Flags, host_of};
+use super::slide::{self, Ended};
+use super::{NAME, RULE};
+use crate::queue::Queue;
+use crate::shown::shown;
+use crate::signals::Signals;
+
+/// What the talk hands every slide.
+pub struct Talk<'a> {
+    pub flags: &'a Flags,
+    pub bins: &'a Binaries,
+    pub signals: &'a Signals,
+    /// The UUID endpoint every slide fetches from.
+    pub url: &'a str,
+    /// Where each slide's output goes, as `NAME.json`.
+    pub runs: &'a Path,
+}
+
+/// What one slide's turn came to.
+pub enum Turn {
+    /// It ran; `ok` when it got every UUID.
+    Ran { ok: bool },
+    /// It is not built, or needs a redis-server this machine cannot have.
+    Skipped,
+    /// What it runs against did not start.
+    Failed,
+    /// A signal stopped the lab (its number) during the turn.
+    Stopped(i32),
+}
+
+impl Talk<'_> {
+    pub fn turn(&self, slide: &Slide) -> Turn {
+        let Ok(program) = self.bins.path(slide.binary) else {
+            return Turn::Skipped; // not built: not a slide of this build
+        };
+        let mut args = vec!["--url".to_owned(), self.url.to_owned()];
+        args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
+        // Stopped when this turn ends (the worker first, then its Redis): no other slide uses it.
+        let queue = match slide.queue {
+            false => None,
+            true => match (self.start_queue(slide), self.signals.received()) {
+                (Some(Ok(queue)), _) => Some(queue),
+                // A Ctrl-C reaches the services too: then that is why they did not start.
+                (_, Some(signal)) => return Turn::Stopped(signal),
+                (Some(Err(err)), None) => {
+                    eprintln!("{NAME}: {err}");
+                    return Turn::Failed;
+                }
+                (None, None) => return Turn::Skipped,
+            },
+        };
+        if let Some(queue) = &queue {
+            args.extend(["--redis".to_owned(), queue.redis.url()]);
+        }
+        banner(slide, &shown(&program), &args);
+        args.push("--json".to_owned());
+        if self.flags.timeline {
+            args.push("--timeline".to_owned());
+        }
+        let record = self.runs.join(format!("{}.json", slide.binary));
+        match slide::run(&program, &args, &record, self.signals) {
+            Ok(Ended::Exited(status)) => {
+                if let (false, Some(queue)) = (status.success(), &queue) {
+                    let said = queue.worker.output();
+                    eprintln!("{NAME}: the worker said:\n{}", said.trim_end());
+                }
+                Turn::Ran {
+                    ok: status.success(),
+                }
+            }
+            Ok(Ended::Interrupted(signal)) => Turn::Stopped(signal),
+            Err(err) => {
+                eprintln!("{NAME}: {}: {err}", slide.binary);
+                Turn::Ran { ok: false }
+            }
+        }
+    }
+
+    /// The Redis and worker a queue slide needs, or `None` when redis-server is not installed
+    /// and cannot be: then the slide is skipped, loudly, and that is no failure of the talk.
+    fn start_queue(&self, slide: &Slide) -> Option<Result<Queue, lab::Error>> {
+        let skip = || {
+            eprintln!(
+                "{NAME}: SKIPPING SLIDE {}, {}: redis-server is not installed; see above for \
+                 how to install it",
+                slide.number, slide.title
+            );
+        };
+        if !install_redis_server() {
+            skip();
+            return None;
+        }
+        // The worker fetches only from hosts it allows: the one the other slides fetch from.
+        match Queue::start(self.bins, &host_of(self.url)) {
+            Err(err) if err.is_missing_program() => {
+                eprintln!("{NAME}: {err}");
+                skip();
+                None
+            }
+            started => Some(started),
+        }
+    }
+}
+
+/// Runs scripts/install-redis-server.sh, which installs redis-server if it can and says how
+/// if it cannot. False when it could not. Outside the workspace there is no script: then
+/// starting redis-server says whether it is there.
+fn install_redis_server() -> bool {
+    let script = Path::new("scripts/install-redis-server.sh");
+    if !script.is_file() {
+        return true;
+    }
+    // No stdin: it asks for a sudo password only when someone is there to type it.
+    let status = Command::new("bash")
+        .arg(script)
+        .stdin(Stdio::null())
+        .status();
+    status.is_ok_and(|status| status.success())
+}
+
+/// The slide's number and title, what the talk said it took, and the command that runs it.
+fn banner(slide: &Slide, program: &str, args: &[String]) {
+    println!("\n{RULE}");
+    println!(
+        " Slide {}: {}. The talk: {} (deck), {} (speaker notes)",
+        slide.number, slide.title, slide.deck, slide.notes
+    );
+    if let Some(worker) = slide.companion.filter(|_| slide.queue) {
+        println!(
+            " One {} runs the jobs; the talk's figure timed only the enqueueing.",
+            worker.binary
+        );
+    }
+    println!(" $ {program} {}", args.join(" "));
+    println!("{RULE}");
+}
