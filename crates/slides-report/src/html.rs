@@ -89,7 +89,7 @@ fn timelines(page: &mut String, comparison: &Comparison) {
         .map(|s| s.wall_s)
         .fold(f64::EPSILON, f64::max);
     for s in &comparison.summaries {
-        let title = crate::talk::find(&s.slide).map_or(s.slide.clone(), |t| {
+        let title = lab::talk::find(&s.slide).map_or(s.slide.clone(), |t| {
             format!("Slide {}: {} ({})", t.number, t.title, s.slide)
         });
         let _ = writeln!(page, "<h3>{} — {}</h3>", escape(&title), seconds(s.wall_s));

@@ -1,13 +1,12 @@
 //! slides-report: the comparison at the end of the talk.
 //!
-//! `scripts/run-all.sh` runs every slide with `--json` and hands their summary lines to
-//! `slides-report compare`, which prints one table — measured here, beside the physical floor
-//! and beside what the talk said — and writes `results.json` and a self-contained `report.html`.
-//! `slides-report list` prints the talk's slides for the script to run, in order.
+//! `lab talk` (which `scripts/run-all.sh` runs) runs every slide with `--json` and hands their
+//! summary lines to `slides-report compare`, which prints one table — measured here, beside the
+//! physical floor and beside what the talk said (`lab::talk`) — and writes `results.json` and a
+//! self-contained `report.html`.
 
 mod html;
 mod table;
-mod talk;
 
 use std::fs;
 use std::path::PathBuf;
@@ -32,8 +31,6 @@ struct Flags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the talk's runnable slides, one per line: number|binary|title|deck|notes.
-    List,
     /// Compare slide runs: print the table, write results.json and report.html.
     Compare {
         /// The delay httpbin-lite added to each request; the floor is ⌈N/C⌉ × delay.
@@ -54,15 +51,6 @@ enum Command {
 fn main() -> ExitCode {
     let flags: Flags = parse_or_exit(Flags::command());
     let result = match flags.command {
-        Command::List => {
-            for slide in talk::SLIDES {
-                println!(
-                    "{}|{}|{}|{}|{}",
-                    slide.number, slide.binary, slide.title, slide.deck, slide.notes
-                );
-            }
-            Ok(())
-        }
         Command::Compare {
             delay,
             out,

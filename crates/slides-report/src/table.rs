@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::talk::{self, TalkSlide};
+use lab::talk::{self, Slide};
 
 /// One slide's `--json` summary line (the fields this report reads).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ pub struct Span {
 /// One line of the table. The queue gets two: enqueue, and end to end.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub talk: Option<&'static TalkSlide>,
+    pub talk: Option<&'static Slide>,
     /// Index into `Comparison::summaries`.
     pub summary: usize,
     pub what: String,
