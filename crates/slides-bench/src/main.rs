@@ -6,20 +6,29 @@
 //! time, the CPU time and the peak memory of the whole process tree, as the kernel counts them
 //! (`getrusage(RUSAGE_CHILDREN)` in a small wrapper process, see `measure.rs`), never from the
 //! slide's own report. Then it writes BENCHMARKS.md: the machine, the commands, one table per
-//! scenario, and each goal of issue 8 marked met or not, with the figure that says why.
+//! scenario, and each goal marked met or not, with the figure that says why. The slides it runs
+//! are the talk's, from `lab::talk`; the words around the figures are in `notes.md`.
 //!
 //! `scripts/bench.sh` builds the binaries and calls `slides-bench run`; `--smoke` runs every
 //! scenario at a tiny size, so CI proves the benchmark still works without timing anything.
 
-mod cases;
+mod bench;
+mod case;
 mod machine;
 mod massif;
 mod measure;
+mod monitor;
+mod notes;
+mod outcome;
 mod procfs;
+mod quiet;
 mod report;
+mod running;
 mod scenarios;
 mod services;
 mod stats;
+mod units;
+mod wrk;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -138,7 +147,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(" ")
     });
-    let quiet = machine::wait_until_quiet(flags.quiet_wait);
+    let quiet = quiet::wait_until_quiet(flags.quiet_wait);
     println!("==> {}", quiet.summary());
     let machine = machine::Machine::read();
     let sections = scenarios::run_all(&settings, &scenarios)?;

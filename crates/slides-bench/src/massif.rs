@@ -1,16 +1,9 @@
-//! Where a slide's memory per request in flight goes: valgrind's massif records the heap by
-//! allocation site, and at the heap's peak the big sites divided by the requests in flight say
-//! what each request costs and who allocates it (a buffer of the HTTP client, a task, …).
+//! Reading a massif profile: the heap at its peak, by allocation site, each site named by the
+//! first function that asked for the memory (a buffer of the HTTP client, a task, …) rather
+//! than by the allocator's plumbing.
 //!
 //! Heap only: thread stacks and the allocator's own overhead are not in it, so its total is
-//! below the RSS the memory table shows. It runs only when valgrind is installed.
-
-use std::fs;
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
-
-use crate::cases::Bench;
+//! below the RSS the memory table shows.
 
 /// One allocation site at the heap's peak.
 #[derive(Debug, Clone)]
@@ -26,41 +19,6 @@ pub struct Peak {
     pub total: u64,
     /// The biggest sites, largest first.
     pub sites: Vec<Site>,
-}
-
-pub fn installed() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
-
-/// Runs `program args` under massif and reads the heap at its peak.
-pub fn profile(
-    bench: &Bench,
-    label: &str,
-    program: &Path,
-    args: &[String],
-    limit: Duration,
-) -> Result<Peak, String> {
-    let out = bench.work.join(format!("{label}.massif"));
-    let _ = fs::remove_file(&out);
-    let mut valgrind_args = vec![
-        "--tool=massif".to_owned(),
-        format!("--massif-out-file={}", out.display()),
-        "--depth=30".into(),
-        "--threshold=0.5".into(),
-        program.display().to_string(),
-    ];
-    valgrind_args.extend(args.iter().cloned());
-    let measured = bench.run_tool(label, "valgrind", &valgrind_args, limit)?;
-    let text = fs::read_to_string(&out).map_err(|err| {
-        format!(
-            "massif wrote no profile ({err}); valgrind said: {}",
-            measured.last_error.unwrap_or_default()
-        )
-    })?;
-    parse(&text).ok_or_else(|| format!("{} has no peak snapshot", out.display()))
 }
 
 /// Frames that only say *how* memory was asked for, not who asked: the allocator, `Vec`'s and
@@ -131,7 +89,7 @@ fn node(line: &str) -> Option<Node> {
     })
 }
 
-/// `0x3659D8: tokio::sync::mpsc::chan::channel (in /work/…/slide07-tokio)` → the function.
+/// `0x3659D8: tokio::sync::mpsc::chan::channel (in /work/…/client)` → the function.
 fn function(frame: &str) -> String {
     let frame = match frame.split_once(": ") {
         Some((address, rest)) if address.starts_with("0x") => rest,
@@ -167,7 +125,7 @@ fn shorten(frame: &str) -> String {
 }
 
 /// The peak snapshot's biggest sites, each named by its first frame that is not plumbing.
-fn parse(text: &str) -> Option<Peak> {
+pub fn parse(text: &str) -> Option<Peak> {
     let start = text.find("heap_tree=peak")?;
     let tree: Vec<Node> = text[start..]
         .lines()
@@ -227,9 +185,9 @@ time=20
 mem_heap_B=30000
 heap_tree=peak
 n3: 30000 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.
- n1: 18000 0x3659D8: tokio::sync::mpsc::chan::channel (in /bin/slide07-tokio)
-  n0: 18000 0x35C532: <core::pin::Pin<P> as Future>::poll (in /bin/slide07-tokio)
- n1: 8192 0x69BCFC: alloc::raw_vec::RawVecInner<A>::finish_grow (in /bin/slide07-tokio)
+ n1: 18000 0x3659D8: tokio::sync::mpsc::chan::channel (in /bin/client)
+  n0: 18000 0x35C532: <core::pin::Pin<P> as Future>::poll (in /bin/client)
+ n1: 8192 0x69BCFC: alloc::raw_vec::RawVecInner<A>::finish_grow (in /bin/client)
   n1: 8192 0x69BD93: alloc (library/alloc/src/alloc.rs:95)
    n0: 8192 0x37B844: hyper::proto::h1::io::Buffered<T,B>::poll_read_from_io (src/proto/h1/io.rs:242)
  n0: 3808 in 12 places, all below massif's threshold (0.50%)

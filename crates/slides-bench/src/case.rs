@@ -1,0 +1,167 @@
+//! One row of a scenario: a slide of the talk, how many requests, how many in flight — and the
+//! command lines that run it, as the benchmark starts them and as the report shows them.
+
+use std::time::Duration;
+
+use lab::talk::{Slide, Width};
+
+/// How to run one row.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub slide: &'static Slide,
+    pub requests: usize,
+    /// `--concurrency` (for the queue: the worker's); `None` leaves the slide's default.
+    pub concurrency: Option<usize>,
+}
+
+impl Case {
+    /// The slide at its own default width.
+    pub fn new(slide: &'static Slide, requests: usize) -> Case {
+        Case {
+            slide,
+            requests,
+            concurrency: None,
+        }
+    }
+
+    /// The slide with `width` requests in flight; a slide that makes one request at a time has
+    /// no `--concurrency`, and keeps its one.
+    pub fn at(slide: &'static Slide, requests: usize, width: usize) -> Case {
+        Case {
+            concurrency: (slide.width != Width::One).then_some(width),
+            ..Case::new(slide, requests)
+        }
+    }
+
+    /// The row's name: the slide's model, "threads".
+    pub fn label(&self) -> &'static str {
+        self.slide.model
+    }
+
+    /// The worker that runs the queue's jobs: the slide's companion, if its requests go
+    /// through workers (slide 5's companion is a child the slide starts by itself).
+    pub fn worker(&self) -> Option<&'static str> {
+        match self.slide.width {
+            Width::PerWorker(_) => self.slide.companion.map(|companion| companion.binary),
+            _ => None,
+        }
+    }
+
+    /// Whether the slide starts processes of its own (slide 5's pool): getrusage gives only
+    /// the largest of them, so the benchmark samples the tree's summed memory too.
+    pub fn starts_processes(&self) -> bool {
+        self.slide.model == "processes"
+    }
+
+    /// The width this case runs at.
+    pub fn width(&self, cores: usize) -> usize {
+        self.concurrency
+            .unwrap_or_else(|| self.slide.width.resolve(self.requests, cores))
+            .min(self.requests)
+    }
+
+    /// ⌈N/C⌉ × delay: no model can do better with C in flight and each answer `delay` late.
+    pub fn floor(&self, delay: Duration, cores: usize) -> Duration {
+        let rounds = self.requests.div_ceil(self.width(cores).max(1));
+        delay * u32::try_from(rounds).unwrap_or(u32::MAX)
+    }
+
+    /// The slide's arguments, given the server's URL (and Redis, for the queue).
+    pub fn slide_args(&self, url: &str, redis: Option<&str>) -> Vec<String> {
+        let mut args = vec![
+            "--url".into(),
+            url.into(),
+            "--requests".into(),
+            self.requests.to_string(),
+            "--quiet".into(),
+            "--json".into(),
+        ];
+        if let Some(redis) = redis {
+            args.extend(["--redis".into(), redis.into()]);
+        } else if let Some(width) = self.concurrency {
+            args.extend(["--concurrency".into(), width.to_string()]);
+        }
+        args
+    }
+
+    /// The worker's arguments: where Redis is, and how many jobs it runs at a time.
+    pub fn worker_args(&self, redis: &str) -> Vec<String> {
+        let mut args = vec!["--redis".into(), redis.into()];
+        if let Some(width) = self.concurrency {
+            args.extend(["--concurrency".into(), width.to_string()]);
+        }
+        args
+    }
+
+    /// The slide's command line against `url`, as the report shows it.
+    pub fn command(&self, url: &str) -> String {
+        format!(
+            "{} {}",
+            self.slide.binary,
+            self.slide_args(url, None).join(" ")
+        )
+    }
+
+    /// The commands as the report shows them, with `$URL` and `$REDIS` for the addresses the
+    /// benchmark picked.
+    pub fn shown_commands(&self) -> Vec<String> {
+        let Some(worker) = self.worker() else {
+            return vec![self.command("$URL")];
+        };
+        vec![
+            format!(
+                "{worker} {}   # started fresh for each run, stopped after it",
+                self.worker_args("$REDIS").join(" ")
+            ),
+            format!(
+                "{} {}",
+                self.slide.binary,
+                self.slide_args("$URL", Some("$REDIS")).join(" ")
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lab::talk;
+
+    fn slide(name: &str) -> &'static Slide {
+        talk::find(name).unwrap()
+    }
+
+    #[test]
+    fn a_slide_runs_at_its_own_width_unless_told() {
+        assert_eq!(Case::new(slide("threads"), 50).width(2), 40);
+        assert_eq!(Case::new(slide("processes"), 50).width(2), 2);
+        assert_eq!(Case::new(slide("tokio"), 50).width(2), 50);
+        assert_eq!(Case::at(slide("tokio"), 50, 10).width(2), 10);
+        assert_eq!(Case::at(slide("sync"), 50, 10).width(2), 1);
+    }
+
+    #[test]
+    fn the_floor_is_rounds_of_the_delay() {
+        let case = Case::at(slide("threads"), 10_000, 1_000);
+        assert_eq!(
+            case.floor(Duration::from_millis(100), 2),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn the_queue_shows_its_worker_first() {
+        let shown = Case::at(slide("queue"), 20, 5).shown_commands();
+        let worker = slide("queue").companion.unwrap().binary;
+        assert_eq!(shown.len(), 2);
+        assert!(shown[0].starts_with(&format!("{worker} --redis $REDIS --concurrency 5 ")));
+        assert!(shown[1].ends_with("--requests 20 --quiet --json --redis $REDIS"));
+    }
+
+    #[test]
+    fn sync_takes_no_concurrency() {
+        let shown = Case::at(slide("sync"), 20, 4).shown_commands();
+        assert_eq!(shown.len(), 1);
+        assert!(shown[0].ends_with("--url $URL --requests 20 --quiet --json"));
+    }
+}

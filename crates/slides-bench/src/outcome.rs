@@ -1,0 +1,190 @@
+//! What a case's runs measured: each run as the kernel and the slide counted it, and the
+//! medians over the runs that the report shows.
+
+use std::time::Duration;
+
+use crate::case::Case;
+use crate::running::Measured;
+use crate::stats::{median, range};
+
+/// One run of a case.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// The slide (for the queue, the producer).
+    pub client: Measured,
+    /// The queue's worker, started for this run alone.
+    pub worker: Option<Measured>,
+    /// CPU time httpbin-lite spent during the run.
+    pub server_cpu_s: f64,
+    /// CPU time redis-server spent during the run (queue only).
+    pub redis_cpu_s: Option<f64>,
+}
+
+impl RunResult {
+    /// Requests that did not get a UUID, as the slide reports them; all of them if it said
+    /// nothing (it crashed or was stopped).
+    pub fn failed(&self, requests: usize) -> usize {
+        match self.client.reported("failed") {
+            Some(failed) if !self.client.timed_out => failed as usize,
+            _ => requests,
+        }
+    }
+
+    /// CPU of everything on the client side: the slide, plus the worker for the queue.
+    pub fn client_cpu_s(&self) -> f64 {
+        self.client.usage.cpu_s() + self.worker.as_ref().map_or(0.0, |w| w.usage.cpu_s())
+    }
+
+    /// Peak RSS of the client side: the slide's (its tree's, for slide 5), plus the worker's.
+    pub fn client_rss_kib(&self) -> u64 {
+        self.client.peak_rss_kib() + self.worker.as_ref().map_or(0, Measured::peak_rss_kib)
+    }
+}
+
+/// A case and all its runs.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub case: Case,
+    pub runs: Vec<RunResult>,
+}
+
+impl Outcome {
+    fn each(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Vec<f64> {
+        self.runs.iter().filter_map(figure).collect()
+    }
+
+    /// Median wall time, measured outside the slide.
+    pub fn wall_s(&self) -> f64 {
+        median(&self.each(|r| Some(r.client.usage.wall_s))).unwrap_or(f64::NAN)
+    }
+
+    pub fn wall_range(&self) -> Option<(f64, f64)> {
+        range(&self.each(|r| Some(r.client.usage.wall_s)))
+    }
+
+    /// Median wall time by the slide's own clock (from after its setup to its last answer).
+    pub fn slide_wall_s(&self) -> Option<f64> {
+        median(&self.each(|r| r.client.reported("wall_s")))
+    }
+
+    pub fn cpu_s(&self) -> f64 {
+        median(&self.each(|r| Some(r.client_cpu_s()))).unwrap_or(f64::NAN)
+    }
+
+    /// The share of the client's CPU time spent in the kernel (system time), median.
+    pub fn sys_share(&self) -> f64 {
+        median(&self.each(|r| {
+            let sys = r.client.usage.sys_s + r.worker.as_ref().map_or(0.0, |w| w.usage.sys_s);
+            let total = r.client_cpu_s();
+            (total > 0.0).then(|| sys / total)
+        }))
+        .unwrap_or(f64::NAN)
+    }
+
+    pub fn server_cpu_s(&self) -> f64 {
+        median(&self.each(|r| Some(r.server_cpu_s))).unwrap_or(f64::NAN)
+    }
+
+    pub fn redis_cpu_s(&self) -> Option<f64> {
+        median(&self.each(|r| r.redis_cpu_s))
+    }
+
+    pub fn rss_kib(&self) -> f64 {
+        median(&self.each(|r| Some(r.client_rss_kib() as f64))).unwrap_or(f64::NAN)
+    }
+
+    /// From the slide's timeline: when the last of the first `width` requests started (how
+    /// long it took to get the first wave out), median over the runs.
+    pub fn first_wave_s(&self, width: usize) -> Option<f64> {
+        median(&self.each(|r| {
+            let mut starts = spans(&r.client)?
+                .into_iter()
+                .map(|(start, _)| start)
+                .collect::<Vec<_>>();
+            starts.sort_by(f64::total_cmp);
+            starts.get(width.min(starts.len()).checked_sub(1)?).copied()
+        }))
+    }
+
+    /// From the slide's timeline: the mean time a request took beyond `delay` (the client's
+    /// and the server's own work, and waiting for the one to get to it), median over the runs.
+    pub fn mean_extra_latency_s(&self, delay: Duration) -> Option<f64> {
+        median(&self.each(|r| {
+            let spans = spans(&r.client)?;
+            let total: f64 = spans.iter().map(|(start, end)| end - start).sum();
+            (!spans.is_empty()).then(|| total / spans.len() as f64 - delay.as_secs_f64())
+        }))
+    }
+
+    /// Wall time outside the slide's own clock: starting the program, its setup, writing the
+    /// summary and exiting. Median over the runs.
+    pub fn outside_own_clock_s(&self) -> Option<f64> {
+        median(&self.each(|r| Some(r.client.usage.wall_s - r.client.reported("wall_s")?)))
+    }
+
+    /// Median of a figure the slide reports in its summary.
+    pub fn reported(&self, key: &str) -> Option<f64> {
+        median(&self.each(|r| r.client.reported(key)))
+    }
+
+    /// The width the slide reports it ran at (the workers' sum for the queue).
+    pub fn concurrency(&self, cores: usize) -> usize {
+        self.reported("concurrency")
+            .map_or_else(|| self.case.width(cores), |c| c as usize)
+    }
+
+    /// Failed requests, summed over the runs.
+    pub fn failed(&self) -> usize {
+        self.runs.iter().map(|r| r.failed(self.case.requests)).sum()
+    }
+
+    /// Why the slide refused to run at all (exit code 2, a usage error), in its own words.
+    pub fn refused(&self) -> Option<String> {
+        let first = self.runs.first()?;
+        let refused = self
+            .runs
+            .iter()
+            .all(|r| r.client.usage.code == Some(2) && r.client.summary.is_none());
+        refused.then(|| {
+            first
+                .client
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "usage error".into())
+        })
+    }
+
+    /// The first thing that went wrong, in the slide's words.
+    pub fn first_problem(&self) -> Option<String> {
+        self.runs
+            .iter()
+            .filter(|r| r.failed(self.case.requests) > 0)
+            .find_map(|r| {
+                if r.client.timed_out {
+                    return Some("stopped: it ran past its time limit".into());
+                }
+                r.client
+                    .summary
+                    .as_ref()
+                    .and_then(|s| s.get("first_error")?.as_str().map(str::to_owned))
+                    .or_else(|| r.client.last_error.clone())
+            })
+    }
+
+    /// `ceil(N/C) × delay`, with C as the slide reported it.
+    pub fn floor_s(&self, delay: Duration, cores: usize) -> f64 {
+        let rounds = self.case.requests.div_ceil(self.concurrency(cores).max(1));
+        rounds as f64 * delay.as_secs_f64()
+    }
+}
+
+/// `(start_s, end_s)` of each request in a slide's `--json` timeline.
+fn spans(measured: &Measured) -> Option<Vec<(f64, f64)>> {
+    let timeline = measured.summary.as_ref()?.get("timeline")?.as_array()?;
+    Some(
+        timeline
+            .iter()
+            .filter_map(|span| Some((span.get("start_s")?.as_f64()?, span.get("end_s")?.as_f64()?)))
+            .collect(),
+    )
+}

@@ -1,0 +1,147 @@
+//! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
+//! scenario. Everything in it is measured by this run; nothing is carried over from another.
+
+mod section;
+mod table;
+
+pub use section::{Goal, Section};
+pub use table::Table;
+
+use crate::machine::Machine;
+use crate::notes::note;
+use crate::quiet::Quiet;
+use crate::scenarios::{LONG_RUNS, Settings};
+
+pub struct Report<'a> {
+    pub command: &'a str,
+    pub machine: &'a Machine,
+    pub quiet: &'a Quiet,
+    pub settings: &'a Settings,
+    pub sections: &'a [Section],
+}
+
+pub fn render(report: &Report) -> String {
+    let settings = report.settings;
+    let mut out = String::from("# Benchmarks\n\n");
+    if settings.smoke {
+        out += &(note("report.smoke").text() + "\n\n");
+    }
+    out += &(note("report.intro").text() + "\n\n");
+    out += &format!("```sh\n{}\n```\n\n", report.command);
+    out += &format!("## Machine\n\n{}\n\n", machine(report));
+    let method = note("report.method")
+        .with("runs", settings.runs)
+        .with("long_runs", settings.runs.min(LONG_RUNS))
+        .with("work", settings.work.display());
+    out += &format!("## Method\n\n{}\n\n", method.text());
+    if !settings.smoke {
+        out += &format!("## Goals\n\n{}", goals(report.sections).markdown());
+    }
+    for section in report.sections {
+        out += &section.markdown();
+    }
+    out
+}
+
+/// What the machine is, and what it was doing before the start.
+fn machine(report: &Report) -> String {
+    let machine = report.machine;
+    let bin = &report.settings.bin;
+    let profile = if bin.ends_with("release") {
+        "release"
+    } else if bin.ends_with("debug") {
+        "debug"
+    } else {
+        "as found"
+    };
+    note("report.machine")
+        .with("cpu", &machine.cpu)
+        .with("cores", machine.cores)
+        .with("memory", format!("{:.1}", machine.memory_gib))
+        .with("kernel", &machine.kernel)
+        .with("rustc", &machine.rustc)
+        .with("wrk", machine.wrk.as_deref().unwrap_or("not installed"))
+        .with("redis", machine.redis.as_deref().unwrap_or("not installed"))
+        .with("commit", &machine.commit)
+        .with("profile", profile)
+        .with("soft", machine.nofile.0)
+        .with("hard", machine.nofile.1)
+        .with("somaxconn", &machine.somaxconn)
+        .with("ports", &machine.port_range)
+        .with("quiet", report.quiet.summary())
+        .text()
+}
+
+/// Every scenario's goals in one table.
+fn goals(sections: &[Section]) -> Table {
+    let mut table = Table::new(String::new(), "goal | met | measured | why not");
+    for goal in sections.iter().flat_map(|section| &section.goals) {
+        table.rows.push(vec![
+            goal.what.clone(),
+            (if goal.met { "yes" } else { "**no**" }).into(),
+            goal.measured.clone(),
+            goal.why.clone(),
+        ]);
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_smoke_report_has_every_figure_filled_in_and_judges_no_goal() {
+        let machine = Machine {
+            cpu: "AMD EPYC".into(),
+            cores: 2,
+            memory_gib: 23.5,
+            kernel: "6.18".into(),
+            rustc: "rustc 1.95.0".into(),
+            wrk: None,
+            redis: Some("Redis server v=7.0.15".into()),
+            commit: "6e62258".into(),
+            nofile: (20_000, 20_000),
+            somaxconn: "4096".into(),
+            port_range: "32768–60999".into(),
+        };
+        let quiet = Quiet {
+            checked: false,
+            quiet: false,
+            waited: Duration::ZERO,
+            busy: 0.0,
+            others: Vec::new(),
+        };
+        let settings = Settings {
+            bin: "target/debug".into(),
+            work: "target/bench/smoke".into(),
+            smoke: true,
+            runs: 1,
+        };
+        let mut section = Section::new("1. The talk", "Intro.".into(), vec![], "model | wall");
+        section.row(vec!["sync".into(), "0.251 s".into()]);
+        section
+            .goals
+            .push(Goal::met("talk: sync".into(), "1.00".into()));
+        let text = render(&Report {
+            command: "scripts/bench.sh --smoke",
+            machine: &machine,
+            quiet: &quiet,
+            settings: &settings,
+            sections: &[section],
+        });
+        assert!(text.starts_with("# Benchmarks\n\n**A smoke run** (`--smoke`): every scenario"));
+        assert!(text.contains("\n- Open files (ulimit -n): 20000 soft, 20000 hard; "));
+        assert!(text.contains("- Commit measured: 6e62258 (debug build)\n"));
+        assert!(text.contains(
+            "- Before the start: did not wait for a quiet machine.\n\n## Method\n\n\
+             - Each figure is the **median of 1 run(s)** (at most 1 for a case"
+        ));
+        assert!(text.contains("Logs of every run: `target/bench/smoke`.\n\n## 1. The talk\n"));
+        assert!(!text.contains("## Goals"));
+        assert!(text.ends_with("| model | wall |\n|---|---|\n| sync | 0.251 s |\n\n"));
+        assert!(!text.contains('{'), "a key left unfilled:\n{text}");
+    }
+}

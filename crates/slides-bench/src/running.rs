@@ -1,0 +1,199 @@
+//! Starting a program under the `slides-bench measure` wrapper, stopping it, and reading what
+//! it cost and what it said: its usage, its `--json` summary, its last line of error.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use crate::measure::Usage;
+use crate::{procfs, services};
+
+/// One program to measure.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Names its log files in the work directory: `LABEL.out`, `LABEL.err`, `LABEL.usage.json`.
+    pub label: String,
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    /// Sample the summed RSS of the whole tree (for programs that start processes).
+    pub sample_tree: bool,
+}
+
+/// A program under measurement.
+pub struct Running {
+    child: Child,
+    job: Job,
+    stdout: PathBuf,
+    stderr: PathBuf,
+    usage_file: PathBuf,
+    sampler: Option<(Arc<AtomicBool>, JoinHandle<u64>)>,
+}
+
+/// A finished program: its usage, its own report, and where its output is.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    pub usage: Usage,
+    /// Peak of the sampled summed RSS of the tree below the wrapper, KiB (if sampled).
+    pub tree_peak_kib: Option<u64>,
+    /// The slide's `--json` summary: the last stdout line that is a JSON object.
+    pub summary: Option<serde_json::Value>,
+    pub stdout: PathBuf,
+    /// The last line it wrote on stderr, if any: the slides say what went wrong in one line.
+    pub last_error: Option<String>,
+    /// Stopped by the benchmark because it ran past its time limit.
+    pub timed_out: bool,
+}
+
+impl Measured {
+    pub fn peak_rss_kib(&self) -> u64 {
+        self.tree_peak_kib.unwrap_or(0).max(self.usage.max_rss_kib)
+    }
+
+    /// A number from the slide's summary.
+    pub fn reported(&self, key: &str) -> Option<f64> {
+        self.summary.as_ref()?.get(key)?.as_f64()
+    }
+}
+
+impl Running {
+    pub fn start(job: &Job, work: &Path) -> Result<Running, String> {
+        if services::stopping() {
+            return Err("interrupted".into());
+        }
+        let me = std::env::current_exe()
+            .map_err(|err| format!("cannot find this program's path: {err}"))?;
+        let stdout = work.join(format!("{}.out", job.label));
+        let stderr = work.join(format!("{}.err", job.label));
+        let usage_file = work.join(format!("{}.usage.json", job.label));
+        let _ = fs::remove_file(&usage_file);
+        let open = |path: &Path| {
+            File::create(path).map_err(|err| format!("cannot create {}: {err}", path.display()))
+        };
+        let child = Command::new(me)
+            .arg("measure")
+            .arg("--out")
+            .arg(&usage_file)
+            .arg("--")
+            .arg(&job.program)
+            .args(&job.args)
+            .stdin(Stdio::null())
+            .stdout(open(&stdout)?)
+            .stderr(open(&stderr)?)
+            .spawn()
+            .map_err(|err| format!("cannot start {}: {err}", job.label))?;
+        services::register(child.id());
+        let sampler = job.sample_tree.then(|| sample_tree(child.id()));
+        Ok(Running {
+            child,
+            job: job.clone(),
+            stdout,
+            stderr,
+            usage_file,
+            sampler,
+        })
+    }
+
+    pub fn stdout(&self) -> &Path {
+        &self.stdout
+    }
+
+    /// Still running?
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits for the program to end by itself; past `limit`, stops it.
+    pub fn wait(mut self, limit: Duration) -> Result<Measured, String> {
+        let deadline = Instant::now() + limit;
+        // Bounded: ends by the deadline at the latest.
+        let timed_out = loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) => break false,
+                Ok(None) if Instant::now() >= deadline => break true,
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(err) => return Err(format!("cannot wait for {}: {err}", self.job.label)),
+            }
+        };
+        if timed_out {
+            self.terminate();
+        }
+        self.finish(timed_out)
+    }
+
+    /// Asks the program to stop (SIGTERM, passed on by the wrapper) and waits for it.
+    pub fn stop(mut self) -> Result<Measured, String> {
+        self.terminate();
+        self.finish(false)
+    }
+
+    /// SIGTERM to the program; after 10 s SIGKILL to it and everything below it.
+    fn terminate(&mut self) {
+        let tree = procfs::descendants(self.child.id());
+        services::stop_child(&mut self.child, Duration::from_secs(10));
+        for pid in tree {
+            services::signal(pid, Signal::SIGKILL);
+        }
+    }
+
+    fn finish(mut self, timed_out: bool) -> Result<Measured, String> {
+        let _ = self.child.wait();
+        services::unregister(self.child.id());
+        let tree_peak_kib = self.sampler.take().map(|(stop, sampler)| {
+            stop.store(true, Ordering::Relaxed);
+            sampler.join().unwrap_or(0)
+        });
+        let errors = fs::read_to_string(&self.stderr).unwrap_or_default();
+        let last_error = errors
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .map(|line| line.trim().to_owned());
+        let usage = fs::read_to_string(&self.usage_file).map_err(|err| {
+            format!(
+                "{} was not measured ({err}); its stderr: {}",
+                self.job.label,
+                last_error.as_deref().unwrap_or("(empty)")
+            )
+        })?;
+        let usage: Usage = serde_json::from_str(&usage)
+            .map_err(|err| format!("{}: unreadable measurement: {err}", self.job.label))?;
+        Ok(Measured {
+            usage,
+            tree_peak_kib,
+            summary: last_json_line(&self.stdout),
+            stdout: self.stdout.clone(),
+            last_error,
+            timed_out,
+        })
+    }
+}
+
+/// Samples the summed RSS below `root` every 50 ms until told to stop; gives the peak.
+fn sample_tree(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let sampler = thread::spawn(move || {
+        let mut peak = 0;
+        while !stopped.load(Ordering::Relaxed) {
+            peak = peak.max(procfs::tree_rss_kib(root));
+            thread::sleep(Duration::from_millis(50));
+        }
+        peak
+    });
+    (stop, sampler)
+}
+
+/// The last line of a file that parses as a JSON object.
+fn last_json_line(path: &Path) -> Option<serde_json::Value> {
+    let text = fs::read_to_string(path).ok()?;
+    text.lines()
+        .rev()
+        .filter(|line| line.starts_with('{'))
+        .find_map(|line| serde_json::from_str(line).ok())
+}

@@ -1,0 +1,97 @@
+//! Which slides each scenario runs, with how many requests and how many in flight. The slides
+//! come from the talk's one list, `lab::talk`.
+
+use lab::talk::{self, Slide};
+
+use crate::case::Case;
+
+/// The talk's slide of `model` ("threads").
+pub fn slide(model: &str) -> Result<&'static Slide, String> {
+    talk::find(model).ok_or_else(|| format!("the talk has no {model} slide (see lab::talk)"))
+}
+
+/// The talk's slides of these models, in this order.
+fn slides(models: &[&str]) -> Result<Vec<&'static Slide>, String> {
+    models.iter().map(|model| slide(model)).collect()
+}
+
+/// Every slide, each at its own default width.
+pub fn talk(requests: usize) -> Vec<Case> {
+    talk::SLIDES
+        .iter()
+        .map(|slide| Case::new(slide, requests))
+        .collect()
+}
+
+/// Every slide but sync (one at a time, it would take `width` times as long) with `width` in
+/// flight; the process pool with `pool`, since a process per request in flight is what no one
+/// runs.
+pub fn scale(requests: usize, width: usize, pool: usize) -> Result<Vec<Case>, String> {
+    let slides = slides(&["processes", "threads", "coroutines", "tokio", "queue"])?;
+    Ok(slides
+        .into_iter()
+        .map(|slide| match slide.model {
+            "processes" => Case::at(slide, requests, pool),
+            _ => Case::at(slide, requests, width),
+        })
+        .collect())
+}
+
+/// Every slide with `width` in flight (sync: its one).
+pub fn overhead(requests: usize, width: usize) -> Vec<Case> {
+    talk::SLIDES
+        .iter()
+        .map(|slide| Case::at(slide, requests, width))
+        .collect()
+}
+
+/// Threads, coroutines and tokio with every request in flight at once, at both sizes; then the
+/// process pool, as many as `pool`.
+pub fn memory(sizes: [usize; 2], pool: usize) -> Result<Vec<Case>, String> {
+    let mut cases = Vec::new();
+    for slide in slides(&["threads", "coroutines", "tokio"])? {
+        cases.extend(sizes.map(|size| Case::at(slide, size, size)));
+    }
+    cases.push(Case::at(slide("processes")?, pool, pool));
+    Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(cases: &[Case]) -> Vec<&str> {
+        cases.iter().map(Case::label).collect()
+    }
+
+    #[test]
+    fn the_talk_runs_every_slide_at_its_own_width() {
+        let cases = talk(50);
+        assert_eq!(cases.len(), talk::SLIDES.len());
+        assert!(cases.iter().all(|case| case.concurrency.is_none()));
+    }
+
+    #[test]
+    fn scale_leaves_out_sync_and_keeps_the_pool_small() {
+        let cases = scale(10_000, 1_000, 100).unwrap();
+        let widths: Vec<usize> = cases.iter().map(|case| case.width(2)).collect();
+        assert_eq!(
+            labels(&cases),
+            ["processes", "threads", "coroutines", "tokio", "queue"]
+        );
+        assert_eq!(widths, [100, 1_000, 1_000, 1_000, 1_000]);
+    }
+
+    #[test]
+    fn memory_puts_every_request_in_flight() {
+        let cases = memory([1_000, 10_000], 100).unwrap();
+        assert_eq!(cases.len(), 7);
+        assert!(cases.iter().all(|case| case.width(2) == case.requests));
+        assert_eq!(labels(&cases)[6], "processes");
+    }
+
+    #[test]
+    fn a_model_the_talk_lacks_is_an_error() {
+        assert!(slide("fibers").is_err());
+    }
+}

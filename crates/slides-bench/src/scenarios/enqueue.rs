@@ -1,0 +1,125 @@
+//! 5. Queue enqueue: the talk's "0.01 s", for 50 jobs and for 10 000.
+
+use std::time::Duration;
+
+use super::{Settings, cases, cells};
+use crate::bench::Bench;
+use crate::notes::note;
+use crate::report::{Goal, Section};
+use crate::services::Redis;
+use crate::stats::{median, range};
+use crate::units::{ms, us};
+
+/// The goal: the talk's 50 jobs enqueued within this many milliseconds.
+const GOAL_MS: f64 = 5.0;
+
+/// The header of the scenario's table, as Markdown writes it.
+const COLUMNS: &str = "\
+    jobs | runs | enqueue (median) | enqueue (min–max) | per job | whole program (median) | \
+    CPU (user+sys)";
+
+pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+    let sizes: [(usize, usize); 2] = if settings.smoke {
+        [(5, 3), (20, 3)]
+    } else {
+        // Milliseconds vary more from run to run than seconds: more runs for the small one.
+        [(50, settings.runs.max(11)), (10_000, settings.runs)]
+    };
+    let producer = cases::slide("queue")?.binary;
+    println!("\n==> enqueue: a fresh redis-server, no worker");
+    let redis = Redis::start(bench.work, "redis-enqueue")?;
+    let mut section = Section::new(
+        "5. Queue enqueue",
+        note("enqueue.intro").with("goal_ms", GOAL_MS).text(),
+        Vec::new(),
+        COLUMNS,
+    );
+    for (jobs, runs) in sizes {
+        let shown = args(jobs, "$REDIS").join(" ");
+        section.commands.push(format!("{producer} {shown}"));
+        let timed = time(bench, producer, jobs, runs, &redis.url)?;
+        let took = median(&timed.enqueue_s).unwrap_or(f64::NAN);
+        let spread = range(&timed.enqueue_s).map(|(low, high)| format!("{}–{}", ms(low), ms(high)));
+        section.row(vec![
+            jobs.to_string(),
+            runs.to_string(),
+            ms(took),
+            cells::or_dash(spread),
+            us(took / jobs as f64),
+            cells::or_dash(median(&timed.wall_s).map(ms)),
+            cells::or_dash(median(&timed.cpu_s).map(ms)),
+        ]);
+        if jobs == sizes[0].0 {
+            let what = format!("enqueue: {jobs} jobs in ≤ {GOAL_MS} ms");
+            let measured = format!("{} (median of {runs})", ms(took));
+            section.goals.push(if took * 1e3 <= GOAL_MS {
+                Goal::met(what, measured)
+            } else {
+                Goal::missed(what, measured, note("enqueue.slow").text())
+            });
+        }
+    }
+    Ok(section)
+}
+
+/// The producer's arguments: enqueue `jobs` jobs on `redis` and exit without waiting.
+fn args(jobs: usize, redis: &str) -> Vec<String> {
+    let jobs = jobs.to_string();
+    [
+        "--requests",
+        &jobs,
+        "--no-wait",
+        "--quiet",
+        "--json",
+        "--redis",
+        redis,
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Each run's figures, in seconds.
+struct Timed {
+    /// By the producer's own clock: from its first XADD to the last reply.
+    enqueue_s: Vec<f64>,
+    wall_s: Vec<f64>,
+    cpu_s: Vec<f64>,
+}
+
+/// Runs the producer `runs` times, each enqueueing `jobs` jobs.
+fn time(
+    bench: &Bench,
+    producer: &str,
+    jobs: usize,
+    runs: usize,
+    redis: &str,
+) -> Result<Timed, String> {
+    let program = bench.bin.join(producer);
+    let mut timed = Timed {
+        enqueue_s: Vec::new(),
+        wall_s: Vec::new(),
+        cpu_s: Vec::new(),
+    };
+    for number in 1..=runs {
+        let measured = bench.run_tool(
+            &format!("enqueue-{jobs}-{number}"),
+            &program.to_string_lossy(),
+            &args(jobs, redis),
+            Duration::from_secs(60),
+        )?;
+        let took = measured.reported("enqueue_s").ok_or_else(|| {
+            let said = measured.last_error.clone().unwrap_or_default();
+            format!("{producer} reported no enqueue_s: {said}")
+        })?;
+        println!(
+            "    {:<34} run {number}/{runs}: {:>8.3} ms enqueue, {:>8.3} ms whole",
+            format!("{jobs} jobs"),
+            took * 1e3,
+            measured.usage.wall_s * 1e3
+        );
+        timed.enqueue_s.push(took);
+        timed.wall_s.push(measured.usage.wall_s);
+        timed.cpu_s.push(measured.usage.cpu_s());
+    }
+    Ok(timed)
+}

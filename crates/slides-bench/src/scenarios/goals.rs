@@ -1,0 +1,82 @@
+//! Judging a row: its efficiency against the floor, and, when it falls short, where the time
+//! over the floor went or which requests failed.
+
+use std::time::Duration;
+
+use crate::notes::note;
+use crate::outcome::Outcome;
+use crate::report::Goal;
+use crate::units::secs;
+
+/// The efficiency goal of one row: floor ÷ wall ≥ `at_least`, and no request failed.
+pub fn efficiency(
+    scenario: &str,
+    outcome: &Outcome,
+    delay: Duration,
+    cores: usize,
+    at_least: f64,
+) -> Goal {
+    let floor = outcome.floor_s(delay, cores);
+    let wall = outcome.wall_s();
+    let efficiency = floor / wall;
+    let what = format!(
+        "{scenario}: {} efficiency ≥ {at_least:.2}",
+        outcome.case.label()
+    );
+    let measured = format!(
+        "{efficiency:.2} ({} over a {} floor)",
+        secs(wall),
+        secs(floor)
+    );
+    if outcome.failed() > 0 {
+        return Goal::missed(what, measured, failed(outcome));
+    }
+    if efficiency >= at_least {
+        return Goal::met(what, measured);
+    }
+    Goal::missed(what, measured, slow_because(outcome, floor, cores))
+}
+
+/// How many requests failed, and the first thing that went wrong.
+pub fn failed(outcome: &Outcome) -> String {
+    note("goal.failed")
+        .with("failed", outcome.failed())
+        .with("runs", outcome.runs.len())
+        .with("first", first_problem(outcome))
+        .text()
+}
+
+/// The first thing that went wrong, in the slide's words.
+pub fn first_problem(outcome: &Outcome) -> String {
+    outcome.first_problem().unwrap_or_else(|| "unknown".into())
+}
+
+/// Where the time over the floor went, from what was measured.
+fn slow_because(outcome: &Outcome, floor: f64, cores: usize) -> String {
+    let wall = outcome.wall_s();
+    let cpu = outcome.cpu_s();
+    let server = outcome.server_cpu_s();
+    let redis = outcome.redis_cpu_s();
+    let mut why = note("goal.over-the-floor")
+        .with("over", secs(wall - floor))
+        .with("cpu", secs(cpu))
+        .with("core_share", format!("{:.0}", 100.0 * cpu / wall))
+        .with("server", secs(server))
+        .text();
+    if let Some(redis) = redis {
+        why += &note("goal.redis").with("redis", secs(redis)).text();
+    }
+    let total = cpu + server + redis.unwrap_or(0.0);
+    let machine = wall * cores as f64;
+    if total > 0.8 * machine {
+        let share = format!("{:.0}", 100.0 * total / machine);
+        why += &note("goal.cpu-bound")
+            .with("share", share)
+            .with("cores", cores)
+            .text();
+    }
+    if let Some(own) = outcome.slide_wall_s() {
+        why += &note("goal.own-clock").with("own", secs(own)).text();
+    }
+    why
+}

@@ -1,0 +1,120 @@
+//! The memory section's second part: tokio and threads under valgrind's massif, and the heap at
+//! its peak by allocation site, per request in flight — who allocates what each request costs.
+//! It runs only when valgrind is installed.
+
+use std::fs;
+use std::process::Command;
+use std::time::Duration;
+
+use super::{Settings, cases};
+use crate::bench::Bench;
+use crate::case::Case;
+use crate::massif::{self, Peak};
+use crate::notes::note;
+use crate::report::{Section, Table};
+use crate::services::Httpbin;
+use crate::units::{kib_per, mb, percent, secs};
+
+/// One slide's heap at its peak, with `size` requests in flight.
+pub struct Heap {
+    /// The slide's model: "tokio".
+    pub label: &'static str,
+    pub size: usize,
+    pub peak: Peak,
+}
+
+/// Profiles tokio and threads, adds a table for each to `section`, and gives their peaks.
+pub fn by_site(
+    settings: &Settings,
+    bench: &Bench,
+    section: &mut Section,
+) -> Result<Vec<Heap>, String> {
+    if !installed() {
+        section.note(note("heap.no-valgrind").text());
+        return Ok(Vec::new());
+    }
+    // Under valgrind a program runs many times slower: a long delay keeps every request in
+    // flight at once while the last ones are still being sent.
+    let (delay, sizes) = if settings.smoke {
+        (Duration::from_secs(1), [10, 10])
+    } else {
+        (Duration::from_secs(5), [1_000, 100])
+    };
+    println!(
+        "\n==> memory: the heap by allocation site (valgrind massif), httpbin-lite answering \
+         after {}",
+        secs(delay.as_secs_f64())
+    );
+    let server = Httpbin::start(bench.bin, delay, bench.work)?;
+    let mut heaps = Vec::new();
+    for (model, size) in ["tokio", "threads"].into_iter().zip(sizes) {
+        let case = Case::at(cases::slide(model)?, size, size);
+        let label = format!("memory-massif-{model}-n{size}");
+        let peak = profile(bench, &label, &case, &server.uuid_url())?;
+        let total_kib = peak.total as f64 / 1024.0;
+        println!(
+            "    {:<34} heap at its peak: {} ({} per request)",
+            case.label(),
+            mb(total_kib),
+            kib_per(total_kib, size as f64)
+        );
+        let caption = note("heap.caption")
+            .with("model", model)
+            .with("size", size)
+            .with("total", mb(total_kib))
+            .with("per_request", kib_per(total_kib, size as f64))
+            .with("command", case.command("$SLOW_URL"))
+            .with("delay", secs(delay.as_secs_f64()));
+        section.tables.push(table(caption.text(), &peak, size));
+        heaps.push(Heap {
+            label: case.label(),
+            size,
+            peak,
+        });
+    }
+    Ok(heaps)
+}
+
+/// The six biggest allocation sites at the peak, per request in flight.
+fn table(caption: String, peak: &Peak, size: usize) -> Table {
+    let header = "allocated by | per request in flight | share of the heap";
+    let mut table = Table::new(caption, header);
+    for site in peak.sites.iter().take(6) {
+        table.rows.push(vec![
+            format!("`{}`", site.place),
+            kib_per(site.bytes as f64 / 1024.0, size as f64),
+            percent(site.bytes as f64 / peak.total.max(1) as f64),
+        ]);
+    }
+    table
+}
+
+fn installed() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// Runs the case's slide under massif against `url` and reads the heap at its peak.
+fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, String> {
+    let out = bench.work.join(format!("{label}.massif"));
+    let _ = fs::remove_file(&out);
+    let mut valgrind_args = vec![
+        "--tool=massif".to_owned(),
+        format!("--massif-out-file={}", out.display()),
+        "--depth=30".into(),
+        "--threshold=0.5".into(),
+        bench.bin.join(case.slide.binary).display().to_string(),
+    ];
+    valgrind_args.extend(case.slide_args(url, None));
+    let limit = Duration::from_secs(300);
+    let measured = bench.run_tool(label, "valgrind", &valgrind_args, limit)?;
+    let text = fs::read_to_string(&out).map_err(|err| {
+        format!(
+            "massif wrote no profile ({err}); valgrind said: {}",
+            measured.last_error.unwrap_or_default()
+        )
+    })?;
+    massif::parse(&text).ok_or_else(|| format!("{} has no peak snapshot", out.display()))
+}

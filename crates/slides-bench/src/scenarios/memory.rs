@@ -1,0 +1,169 @@
+//! 4. Memory per request in flight: N = C, 1 s each, so every request is in flight at once.
+
+use std::time::Duration;
+
+use super::goals;
+use super::heap::{self, Heap};
+use super::{Settings, cases, cells, run_cases, section};
+use crate::bench::Bench;
+use crate::notes::note;
+use crate::outcome::Outcome;
+use crate::report::{Goal, Section};
+use crate::units::{kib_per, mb, ms, secs};
+
+/// The goal: tokio under this many MB (10^6 bytes) at the larger size.
+const TOKIO_MB: f64 = 100.0;
+
+/// The header of the scenario's table, as Markdown writes it.
+const COLUMNS: &str = "\
+    model | in flight | peak RSS | per request | marginal per request | wall | failed";
+
+pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+    let (sizes, pool, delay) = if settings.smoke {
+        ([10, 20], 4, Duration::from_millis(10))
+    } else {
+        ([1_000, 10_000], 100, Duration::from_secs(1))
+    };
+    let [small, large] = sizes;
+    let outcomes = run_cases(
+        settings,
+        bench,
+        "memory",
+        delay,
+        &cases::memory(sizes, pool)?,
+    )?;
+    let intro = note("memory.intro")
+        .with("delay", ms(delay.as_secs_f64()))
+        .with("pool", pool)
+        .with("small", small)
+        .with("large", large)
+        .with("added", large - small)
+        .with("goal", TOKIO_MB);
+    let mut section = section(
+        "4. Memory per request in flight",
+        intro.text(),
+        "memory",
+        &outcomes,
+        COLUMNS,
+    );
+    for outcome in &outcomes {
+        let size = outcome.case.requests;
+        let label = outcome.case.label().into();
+        if let Some(why) = outcome.refused() {
+            let dash = || "–".to_owned();
+            let refused = note("memory.refused").with("why", why).text();
+            section.row(vec![
+                label,
+                size.to_string(),
+                dash(),
+                dash(),
+                dash(),
+                dash(),
+                refused,
+            ]);
+            continue;
+        }
+        // From the smaller size to this one, if this is the larger.
+        let smaller = outcomes.iter().find(|o| {
+            o.case.slide == outcome.case.slide
+                && o.case.requests == small
+                && size == large
+                && o.refused().is_none()
+        });
+        let marginal = smaller.map(|smaller| {
+            kib_per(
+                outcome.rss_kib() - smaller.rss_kib(),
+                (large - small) as f64,
+            )
+        });
+        section.row(vec![
+            label,
+            size.to_string(),
+            mb(outcome.rss_kib()),
+            kib_per(outcome.rss_kib(), size as f64),
+            cells::or_dash(marginal),
+            secs(outcome.wall_s()),
+            cells::failed(outcome),
+        ]);
+    }
+    let heaps = heap::by_site(settings, bench, &mut section)?;
+    let tokio = outcomes
+        .iter()
+        .find(|o| o.case.label() == "tokio" && o.case.requests == large);
+    if let Some(tokio) = tokio {
+        section.goals.push(tokio_goal(tokio, &heaps));
+        explain_tokio(settings, &mut section, tokio, delay);
+    }
+    let threads = heaps.iter().find(|heap| heap.label == "threads");
+    if let Some(heap) = threads
+        && !settings.smoke
+        && let Some(top) = heap.peak.sites.first()
+        && top.place.contains("LazyBuffers")
+    {
+        let buffers = kib_per(top.bytes as f64 / 1024.0, heap.size as f64);
+        section.note(
+            note("memory.threads-buffers")
+                .with("per_connection", buffers)
+                .text(),
+        );
+    }
+    Ok(section)
+}
+
+fn under_the_goal(tokio: &Outcome) -> bool {
+    tokio.rss_kib() < TOKIO_MB * 1e6 / 1024.0
+}
+
+/// The goal: tokio under 100 MB with every request in flight; if not, who holds the memory.
+fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
+    let size = tokio.case.requests;
+    let what = format!("memory: tokio under {TOKIO_MB} MB at {size} in flight");
+    let measured = format!(
+        "{} ({} per request)",
+        mb(tokio.rss_kib()),
+        kib_per(tokio.rss_kib(), size as f64)
+    );
+    if tokio.failed() > 0 {
+        return Goal::missed(what, measured, goals::failed(tokio));
+    }
+    if under_the_goal(tokio) {
+        return Goal::met(what, measured);
+    }
+    let why = match heaps.iter().find(|heap| heap.label == "tokio") {
+        Some(heap) => {
+            let connection: u64 = heap
+                .peak
+                .sites
+                .iter()
+                .filter(|site| {
+                    site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
+                })
+                .map(|site| site.bytes)
+                .sum();
+            let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
+            note("memory.tokio-connections")
+                .with("size", heap.size)
+                .with("per_connection", per_connection)
+                .text()
+        }
+        None => note("memory.see-below").text(),
+    };
+    Goal::missed(what, measured, why)
+}
+
+/// Why tokio holds what it holds, and why it takes longer than the delay, when it does.
+fn explain_tokio(settings: &Settings, section: &mut Section, tokio: &Outcome, delay: Duration) {
+    if settings.smoke {
+        return;
+    }
+    if tokio.failed() == 0 && !under_the_goal(tokio) {
+        section.note(note("memory.why-tokio-misses").text());
+    }
+    if tokio.wall_s() > 1.5 * delay.as_secs_f64() {
+        let slow = note("memory.tokio-slow")
+            .with("size", tokio.case.requests)
+            .with("wall", secs(tokio.wall_s()))
+            .with("delay", secs(delay.as_secs_f64()));
+        section.note(slow.text());
+    }
+}

@@ -1,0 +1,158 @@
+//! The benchmark's five scenarios, each turned into a section of the report: the commands, one
+//! table, and its goals marked met or not with the figures that say why.
+
+mod baseline;
+mod cases;
+mod cells;
+mod enqueue;
+mod goals;
+mod heap;
+mod memory;
+mod overhead;
+mod scale;
+mod talk;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::bench::Bench;
+use crate::case::Case;
+use crate::monitor::Monitor;
+use crate::outcome::Outcome;
+use crate::report::Section;
+use crate::services::{Httpbin, Redis};
+use crate::units::ms;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    Talk,
+    Scale,
+    Overhead,
+    Memory,
+    Enqueue,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 5] = [
+        Scenario::Talk,
+        Scenario::Scale,
+        Scenario::Overhead,
+        Scenario::Memory,
+        Scenario::Enqueue,
+    ];
+}
+
+/// How the benchmark runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bin: PathBuf,
+    pub work: PathBuf,
+    pub smoke: bool,
+    /// Runs per case (cases whose floor is 10 s or more: at most [`LONG_RUNS`]).
+    pub runs: usize,
+}
+
+/// Runs for a case whose floor is 10 s or more: they are long, and steady.
+pub const LONG_RUNS: usize = 3;
+
+impl Settings {
+    fn runs_for(&self, floor: Duration) -> usize {
+        if floor >= Duration::from_secs(10) {
+            self.runs.min(LONG_RUNS)
+        } else {
+            self.runs
+        }
+    }
+
+    /// How long one run may take before it is stopped: far past any sane result.
+    fn limit(floor: Duration) -> Duration {
+        Duration::from_secs(60) + floor * 3
+    }
+}
+
+pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Section>, String> {
+    std::fs::create_dir_all(&settings.work)
+        .map_err(|err| format!("cannot create {}: {err}", settings.work.display()))?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let bench = Bench {
+        bin: &settings.bin,
+        work: &settings.work,
+        cores,
+    };
+    let mut sections = Vec::new();
+    for scenario in scenarios {
+        let monitor = Monitor::start();
+        let mut section = match scenario {
+            Scenario::Talk => talk::run(settings, &bench)?,
+            Scenario::Scale => scale::run(settings, &bench)?,
+            Scenario::Overhead => overhead::run(settings, &bench)?,
+            Scenario::Memory => memory::run(settings, &bench)?,
+            Scenario::Enqueue => enqueue::run(settings, &bench)?,
+        };
+        let seen = monitor.finish();
+        if seen.busy > 0 {
+            println!(
+                "    (other programs ran meanwhile: {})",
+                seen.names.join(", ")
+            );
+        }
+        section.note(seen.summary());
+        sections.push(section);
+    }
+    Ok(sections)
+}
+
+/// Runs each case in turn against one server (and one Redis), printing a banner first.
+fn run_cases(
+    settings: &Settings,
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+) -> Result<Vec<Outcome>, String> {
+    println!(
+        "\n==> {scenario}: httpbin-lite answering after {}",
+        ms(delay.as_secs_f64())
+    );
+    let server = Httpbin::start(bench.bin, delay, bench.work)?;
+    let redis = if cases.iter().any(|case| case.worker().is_some()) {
+        Some(Redis::start(bench.work, &format!("redis-{scenario}"))?)
+    } else {
+        None
+    };
+    cases
+        .iter()
+        .map(|case| {
+            let floor = case.floor(delay, bench.cores);
+            let runs = settings.runs_for(floor);
+            let limit = Settings::limit(floor);
+            bench.run(scenario, case, &server, redis.as_ref(), runs, limit)
+        })
+        .collect()
+}
+
+/// A scenario's section for these outcomes: the commands that ran them, its table's header,
+/// and the runs in which requests failed (a smoke run fails on these).
+fn section(
+    title: &str,
+    intro: String,
+    scenario: &str,
+    outcomes: &[Outcome],
+    header: &str,
+) -> Section {
+    let commands = outcomes
+        .iter()
+        .flat_map(|outcome| outcome.case.shown_commands())
+        .collect();
+    let mut section = Section::new(title, intro, commands, header);
+    for outcome in outcomes.iter().filter(|outcome| outcome.failed() > 0) {
+        section.failures.push(format!(
+            "{scenario}: {} with {} requests: {} failed ({})",
+            outcome.case.label(),
+            outcome.case.requests,
+            outcome.failed(),
+            goals::first_problem(outcome)
+        ));
+    }
+    section
+}

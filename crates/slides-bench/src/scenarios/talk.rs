@@ -1,0 +1,69 @@
+//! 1. The talk: 50 requests, 1 s each, every slide at its own default width.
+
+use std::time::Duration;
+
+use lab::talk::Width;
+
+use super::goals;
+use super::{Settings, cases, cells, run_cases, section};
+use crate::bench::Bench;
+use crate::notes::note;
+use crate::report::Section;
+use crate::units::{mb, ms, secs};
+
+/// The goal: efficiency at least this for every slide but the queue.
+const AT_LEAST: f64 = 0.95;
+/// The queue's goal, end to end: enqueued, run by a worker, its result read back.
+const QUEUE_AT_LEAST: f64 = 0.90;
+
+/// The header of the scenario's table, as Markdown writes it.
+const COLUMNS: &str = "\
+    slide | model | width | floor | wall (median, min–max) | slide's own clock | efficiency | \
+    CPU (user+sys) | peak RSS | failed";
+
+pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+    let (requests, delay) = if settings.smoke {
+        (20, Duration::from_millis(10))
+    } else {
+        (50, Duration::from_secs(1))
+    };
+    let queue = cases::slide("queue")?;
+    let (Some(worker), Width::PerWorker(worker_width)) = (queue.companion, queue.width) else {
+        return Err("the talk's queue slide has no worker (see lab::talk)".into());
+    };
+    let outcomes = run_cases(settings, bench, "talk", delay, &cases::talk(requests))?;
+    let intro = note("talk.intro")
+        .with("requests", requests)
+        .with("delay", ms(delay.as_secs_f64()))
+        .with("worker", worker.binary)
+        .with("worker_width", worker_width)
+        .with("at_least", format!("{AT_LEAST:.2}"))
+        .with("queue_at_least", format!("{QUEUE_AT_LEAST:.2}"));
+    let mut section = section("1. The talk", intro.text(), "talk", &outcomes, COLUMNS);
+    for outcome in &outcomes {
+        let floor = outcome.floor_s(delay, bench.cores);
+        section.row(vec![
+            outcome.case.slide.number.into(),
+            outcome.case.label().into(),
+            outcome.concurrency(bench.cores).to_string(),
+            secs(floor),
+            cells::wall(outcome),
+            cells::or_dash(outcome.slide_wall_s().map(secs)),
+            format!("{:.3}", floor / outcome.wall_s()),
+            secs(outcome.cpu_s()),
+            mb(outcome.rss_kib()),
+            cells::failed(outcome),
+        ]);
+        let at_least = match outcome.case.worker() {
+            Some(_) => QUEUE_AT_LEAST,
+            None => AT_LEAST,
+        };
+        let goal = goals::efficiency("talk", outcome, delay, bench.cores, at_least);
+        section.goals.push(goal);
+    }
+    section.note(note("talk.queue-cpu").text());
+    if section.goals.iter().all(|goal| goal.met) {
+        section.note(note("talk.every-model-at-its-floor").text());
+    }
+    Ok(section)
+}

@@ -1,0 +1,83 @@
+//! Figures as a person reads them: as many digits as the size of the figure calls for.
+
+/// Seconds: `50.1 s`, `1.005 s`, and below a tenth of a second in milliseconds, `12.0 ms`.
+pub fn secs(value: f64) -> String {
+    if !value.is_finite() {
+        "–".into()
+    } else if value.abs() >= 10.0 {
+        format!("{value:.1} s")
+    } else if value.abs() >= 0.1 {
+        format!("{value:.3} s")
+    } else {
+        ms(value)
+    }
+}
+
+/// Seconds shown in milliseconds: `0.61 ms`, `12.4 ms`, `1000 ms`.
+pub fn ms(value: f64) -> String {
+    scaled(value * 1e3, "ms", 2)
+}
+
+/// Seconds shown in microseconds: `16.2 µs`, `123 µs`.
+pub fn us(value: f64) -> String {
+    scaled(value * 1e6, "µs", 1)
+}
+
+/// `value unit` with no decimals from 100 up, one from 10 up, and `small` below 10.
+fn scaled(value: f64, unit: &str, small: usize) -> String {
+    let decimals = match value.abs() {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => small,
+    };
+    if value.is_finite() {
+        format!("{value:.decimals$} {unit}")
+    } else {
+        "–".into()
+    }
+}
+
+/// KiB shown in MB (10^6 bytes), as the memory goal is written: `46.3 MB`.
+pub fn mb(kib: f64) -> String {
+    if !kib.is_finite() {
+        "–".into()
+    } else {
+        format!("{:.1} MB", kib * 1024.0 / 1e6)
+    }
+}
+
+/// `kib` over `count`, in KiB: `24.1 KiB`.
+pub fn kib_per(kib: f64, count: f64) -> String {
+    let per = kib / count;
+    if !per.is_finite() || count <= 0.0 {
+        "–".into()
+    } else {
+        format!("{per:.1} KiB")
+    }
+}
+
+/// A share of a whole, as a percentage: `71%`.
+pub fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_well() {
+        assert_eq!(secs(50.123), "50.1 s");
+        assert_eq!(secs(1.0051), "1.005 s");
+        assert_eq!(secs(0.012), "12.0 ms");
+        assert_eq!(ms(0.00061), "0.61 ms");
+        assert_eq!(ms(0.1234), "123 ms");
+        assert_eq!(us(0.0000162), "16.2 µs");
+        assert_eq!(us(0.000123), "123 µs");
+        assert_eq!(mb(45_000.0), "46.1 MB");
+        assert_eq!(kib_per(24_000.0, 1000.0), "24.0 KiB");
+        assert_eq!(percent(0.714), "71%");
+        assert_eq!(secs(f64::NAN), "–");
+        assert_eq!(us(f64::INFINITY), "–");
+    }
+}
