@@ -80,13 +80,19 @@ fn no_wait_only_enqueues_as_the_talk_did_and_results_expire() {
         ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // One summary line and its JSON: the time to enqueue, and no result waited for, so none
+    // failed and none is missing; no worker was heard from, so none is counted.
+    assert_eq!(stdout(&output).lines().count(), 2, "{}", stdout(&output));
     let summary = summary(&output);
-    assert_eq!(summary["waited"], false);
+    for (field, expected) in [("ok", 0), ("failed", 0), ("missing", 0)] {
+        assert_eq!(summary[field], expected, "{field} in {summary}");
+    }
+    assert!(summary.get("workers").is_none(), "{summary}");
     assert!(
         summary["enqueue_s"].as_f64().is_some_and(|s| s > 0.0),
         "{summary}"
     );
-    assert!(stdout(&output).contains("did not wait"));
+    assert!(stdout(&output).contains("enqueued in"));
     assert_eq!(
         redis.cmd(&["XLEN", JOBS]).int(),
         5,

@@ -121,8 +121,8 @@ async fn fetch_all(
         return Ok(queue);
     }
     if !cli.flags.quiet {
-        let (n, took) = (jobs.len(), queue.enqueued);
-        println!("enqueued {n} jobs in {took:.2?}; waiting for the workers");
+        let (n, ms) = (jobs.len(), queue.enqueued.as_secs_f64() * 1e3);
+        println!("enqueued {n} jobs in {ms:.2} ms; waiting for the workers");
     }
 
     let list = keys::results(run);
@@ -143,7 +143,7 @@ async fn fetch_all(
                 eprintln!(
                     "{NAME}: no result for 5 s — is a worker running? Start one: \
                      slide08-worker --redis {}",
-                    target.shown()
+                    target.shown
                 );
             }
             continue;

@@ -1,7 +1,6 @@
-//! One job, start to end: check it, fetch its URL (tried again as the job asks), and settle it
-//! in Redis.
+//! One job, start to end: check it, fetch its URL (again, if it fails and the job allows), and
+//! settle it in Redis.
 
-use std::fmt;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,6 @@ use slide08_queue::job::{FIELD, VERSION, to_json};
 use slide08_queue::keys::{self, DEAD, DEAD_MAX, GROUP, JOBS, RESULTS_TTL};
 use slide08_queue::{Job, JobResult, Target};
 use tokio::sync::OwnedSemaphorePermit;
-use tokio::task::JoinError;
 use uuid::Uuid;
 
 use crate::NAME;
@@ -27,7 +25,7 @@ pub struct Worker {
     pub name: String,
     /// `--concurrency`, which each result gives too: the producer adds them up.
     pub slots: usize,
-    /// One HTTP client for all the jobs, so that they share its connections.
+    /// One HTTP client for every job: they share its connections.
     pub client: Client,
     pub allowed: AllowList,
     /// The connection the tasks share to settle their entries.
@@ -63,8 +61,8 @@ impl Worker {
             }
         };
         if entry.deliveries > self.max_deliveries {
-            let (n, most) = (entry.deliveries, self.max_deliveries);
-            let why = format!("delivered {n} times, more than --max-deliveries {most}");
+            let (times, most) = (entry.deliveries, self.max_deliveries);
+            let why = format!("delivered {times} times, more than --max-deliveries {most}");
             // The producer still hears of it, rather than waiting for a result that never comes.
             let rejected = Err(FetchError::Rejected(format!("dead-lettered: {why}")));
             let answer = self.answer(&job, rejected, vec![]);
@@ -74,81 +72,79 @@ impl Worker {
         // --reclaim-after, or another worker would take the job over while this one still runs.
         let retries = job.retries.min(MAX_RETRIES);
         let tries = retry::non_blocking(retries, || self.fetch_one(&job), tokio::time::sleep);
-        let (result, retried) = match tokio::time::timeout(self.reclaim_after, tries).await {
-            Ok(tried) => (tried.result, tried.retried),
-            Err(_) => (Err(FetchError::Timeout), vec![]),
+        let answer = match tokio::time::timeout(self.reclaim_after, tries).await {
+            Ok(tried) => self.answer(&job, tried.result, tried.retried),
+            Err(_) => self.answer(&job, Err(FetchError::Timeout), vec![]),
         };
-        let answer = self.answer(&job, result, retried);
         self.settle(&entry, Some(answer), None).await
     }
 
     /// One GET, async: a worker has up to `--concurrency` of these in flight.
     async fn fetch_one(&self, job: &Job) -> Result<Uuid, FetchError> {
         let url = self.allowed.check(&job.url)?;
-        let response = self.client.get(url).timeout(job.timeout()).send().await?;
+        let request = self.client.get(url).timeout(job.timeout());
+        let response = request.send().await?;
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
         parse_uuid(&read_body(response).await?)
     }
 
-    /// The result for the job's producer, and the run whose list it goes to.
+    /// The job's result, for the list of the run that asked for it.
     fn answer(
         &self,
         job: &Job,
         result: Result<Uuid, FetchError>,
         retried: Vec<FetchError>,
-    ) -> (Uuid, JobResult) {
+    ) -> Answer {
         let (id, worker, slots) = (job.id, self.name.clone(), self.slots);
-        (
-            job.run,
-            JobResult {
-                v: VERSION,
-                id,
-                worker,
-                slots,
-                result,
-                retried,
-            },
-        )
+        let result = JobResult {
+            v: VERSION,
+            id,
+            worker,
+            slots,
+            result,
+            retried,
+        };
+        Answer {
+            run: job.run,
+            result,
+        }
     }
 
-    /// Settles the entry, in one script: acknowledges it, and only if no other worker has,
-    /// publishes its result, sends it to the dead letters with the reason, or both.
-    async fn settle(
-        &self,
-        entry: &Entry,
-        answer: Option<(Uuid, JobResult)>,
-        dead_letter: Option<String>,
-    ) -> Done {
-        let done = match (&dead_letter, &answer) {
+    /// Settles the entry with the SETTLE script: the result goes to its producer, the entry to
+    /// the dead letters if there is a reason to, or both.
+    async fn settle(&self, entry: &Entry, answer: Option<Answer>, dead: Option<String>) -> Done {
+        let id = &entry.id;
+        let done = match (&dead, &answer) {
             (Some(why), _) => {
-                eprintln!("{NAME}: entry {} goes to {DEAD}: {why}", entry.id);
+                eprintln!("{NAME}: entry {id} goes to {DEAD}: {why}");
                 Done::DeadLettered
             }
-            (None, Some((_, answer))) if answer.result.is_ok() => Done::Ok,
+            (None, Some(answer)) if answer.result.result.is_ok() => Done::Ok,
             (None, _) => Done::Failed,
         };
-        // With no result, the script touches no list: the key only keeps it in one slot.
-        let (run, result) = answer.map_or((Uuid::nil(), String::new()), |(run, answer)| {
-            (run, to_json(&answer))
+        // With no result, the script touches no list: its key only keeps the script in one slot.
+        let (run, result) = answer.map_or((Uuid::nil(), String::new()), |a| {
+            (a.run, to_json(&a.result))
         });
         let mut settling = SETTLE.key(JOBS);
-        settling.key(keys::results(run)).key(DEAD);
         settling
+            .key(keys::results(run))
+            .key(DEAD)
             .arg(GROUP)
-            .arg(&entry.id)
-            .arg(result)
-            .arg(RESULTS_TTL.as_secs());
-        let (reason, payload) = (dead_letter.as_deref(), entry.payload.as_deref());
-        let (reason, payload) = (reason.unwrap_or(""), payload.unwrap_or(""));
-        settling.arg(reason).arg(payload).arg(DEAD_MAX);
+            .arg(id)
+            .arg(result);
+        let payload = entry.payload.as_deref().unwrap_or("");
+        settling
+            .arg(RESULTS_TTL.as_secs())
+            .arg(dead.unwrap_or_default())
+            .arg(payload)
+            .arg(DEAD_MAX);
         // While Redis is away, try again (the connection reconnects by itself), but only until
         // --reclaim-after: by then another worker may have taken the job over anyway.
-        let (deadline, mut wait) = (
-            Instant::now() + self.reclaim_after,
-            Duration::from_millis(100),
-        );
+        let deadline = Instant::now() + self.reclaim_after;
+        let mut wait = Duration::from_millis(100);
         let settled = loop {
             match settling.invoke_async::<i64>(&mut self.redis.clone()).await {
                 Err(_) if Instant::now() + wait < deadline => tokio::time::sleep(wait).await,
@@ -156,24 +152,25 @@ impl Worker {
             }
             wait = (wait * 2).min(Duration::from_secs(5));
         };
-        let id = &entry.id;
         match settled {
             Ok(1) => done,
             Ok(_) => {
-                println!(
-                    "{NAME}: entry {id} was settled by another worker first; this result is dropped"
-                );
+                println!("{NAME}: entry {id} was settled by another worker first; result dropped");
                 Done::AlreadySettled
             }
             Err(err) => {
                 let why = self.target.explain(&err);
-                eprintln!(
-                    "{NAME}: cannot settle entry {id}: {why}; another worker will run it again after --reclaim-after"
-                );
+                eprintln!("{NAME}: cannot settle entry {id}: {why}; another worker will run it");
                 Done::Unsettled
             }
         }
     }
+}
+
+/// A job's result, and the run whose list it goes to.
+struct Answer {
+    run: Uuid,
+    result: JobResult,
 }
 
 /// Settles one entry, atomically: acknowledges it, and only if this acknowledgement is the one
@@ -201,26 +198,3 @@ return 1
 ",
     )
 });
-
-/// How many of the worker's jobs ended each way.
-#[derive(Default)]
-pub struct Tally([usize; 5]);
-
-impl Tally {
-    pub fn add(&mut self, done: Result<Done, JoinError>) {
-        // A task that panicked settled nothing either: its job will run again elsewhere.
-        self.0[done.unwrap_or(Done::Unsettled) as usize] += 1;
-    }
-}
-
-impl fmt::Display for Tally {
-    /// `3 jobs ok, 0 failed, …`, in the order of [`Done`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [ok, failed, dead, elsewhere, unsettled] = self.0;
-        write!(f, "{ok} jobs ok, {failed} failed, {dead} dead-lettered, ")?;
-        write!(
-            f,
-            "{elsewhere} settled first by another worker, {unsettled} left for others"
-        )
-    }
-}

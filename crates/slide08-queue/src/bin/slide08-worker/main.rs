@@ -15,19 +15,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{Signal, at_most, cannot, parse_duration, parse_flags, usage_error};
-use reqwest::Client;
-use reqwest::redirect::Policy;
+use common::{Signal, cannot, parse_duration, parse_flags, usage_error};
+use reqwest::{Client, redirect};
 use slide08_queue::connect::create_group;
 use slide08_queue::keys::JOBS;
 use slide08_queue::{RedisFlag, Target};
 use tokio::signal::unix::{self, SignalKind};
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use uuid::Uuid;
 
 use crate::allow::{AllowList, DEFAULT_HOSTS};
-use crate::job::{Tally, Worker};
+use crate::job::{Done, Worker};
 use crate::queue::{BLOCK, Reader};
 
 const NAME: &str = "slide08-worker";
@@ -38,22 +37,18 @@ const NAME: &str = "slide08-worker";
 struct Cli {
     #[command(flatten)]
     redis: RedisFlag,
-
     /// How many jobs may run at once.
     #[arg(short = 'c', long, value_name = "C", default_value_t = 32)]
-    #[arg(value_parser = at_most(100_000, "jobs"))]
-    concurrency: usize,
-
+    #[arg(value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    concurrency: u32,
     /// Take over jobs that another worker took and has not settled for this long: it crashed,
     /// or was stopped at once. Also the longest one job may run here.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     reclaim_after: Duration,
-
     /// Send a job delivered more times than this to the dead-letter stream, not to a worker again.
     #[arg(long, value_name = "N", default_value_t = 3)]
     #[arg(value_parser = clap::value_parser!(u32).range(1..))]
     max_deliveries: u32,
-
     /// A host this worker may fetch from; repeat for more (they replace the defaults). Jobs
     /// for other hosts fail without a request.
     #[arg(long = "allow-host", value_name = "HOST", default_values = DEFAULT_HOSTS)]
@@ -78,14 +73,14 @@ async fn main() -> ExitCode {
         Ok(signals) => signals,
         Err(err) => return cannot("listen for signals", err),
     };
-    let (name, redis, width) = (&worker.name, target.shown(), worker.slots);
+    let (name, redis, slots) = (&worker.name, &target.shown, worker.slots);
     println!(
-        "{NAME}: {name} waiting for jobs on {redis} ({JOBS}), {width} at a time; Ctrl-C stops \
+        "{NAME}: {name} waiting for jobs on {redis} ({JOBS}), {slots} at a time; Ctrl-C stops \
          it after the jobs in flight"
     );
     match work(reader, Arc::new(worker), &mut signals).await {
         Ok(tally) => {
-            println!("{NAME}: stopped; {tally}");
+            println!("{NAME}: stopped; {}", tally.said());
             ExitCode::SUCCESS
         }
         Err(signal) => {
@@ -151,10 +146,9 @@ async fn work(
             tally.add(done);
         }
     }
-    let in_flight = running.len();
+    let n = running.len();
     println!(
-        "{NAME}: stopping: finishing {in_flight} jobs in flight, taking no new ones (a second \
-         Ctrl-C quits now)"
+        "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C quits now)"
     );
     loop {
         tokio::select! {
@@ -171,20 +165,24 @@ async fn work(
 /// an HTTP client. Without one, it says so in one line and ends with exit code 1.
 async fn set_up(cli: &Cli, target: &Target) -> Result<(Reader, Worker), ExitCode> {
     let cannot_connect = |err: String| cannot("connect to Redis", err);
-    let redis = target.connect(Some(COMMAND_TIMEOUT)).await;
-    let mut redis = redis.map_err(cannot_connect)?;
+    let mut redis = target
+        .connect(Some(COMMAND_TIMEOUT))
+        .await
+        .map_err(cannot_connect)?;
     // The blocking read waits up to BLOCK on the server: its answer may take that much longer.
-    let reading = target.connect(Some(BLOCK + COMMAND_TIMEOUT)).await;
-    let reading = reading.map_err(cannot_connect)?;
+    let reading = target
+        .connect(Some(BLOCK + COMMAND_TIMEOUT))
+        .await
+        .map_err(cannot_connect)?;
     if let Err(err) = create_group(&mut redis).await {
         return Err(cannot("create the job queue", target.explain(&err)));
     }
     // A redirect could lead to a host not in --allow-host: follow none.
-    let client = Client::builder().redirect(Policy::none()).build();
+    let client = Client::builder().redirect(redirect::Policy::none()).build();
     let client = client.map_err(|err| cannot("set up the HTTP client", err))?;
     let worker = Worker {
         name: consumer_name(),
-        slots: cli.concurrency,
+        slots: cli.concurrency as usize,
         client,
         allowed: AllowList::new(&cli.allow_hosts),
         redis,
@@ -192,8 +190,10 @@ async fn set_up(cli: &Cli, target: &Target) -> Result<(Reader, Worker), ExitCode
         max_deliveries: cli.max_deliveries as usize,
         reclaim_after: cli.reclaim_after,
     };
-    let reader = Reader::new(reading, &worker.name, cli.reclaim_after);
-    Ok((reader, worker))
+    Ok((
+        Reader::new(reading, &worker.name, cli.reclaim_after),
+        worker,
+    ))
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event.
@@ -217,6 +217,25 @@ impl Signals {
             _ = self.interrupt.recv() => Signal::INTERRUPT,
             _ = self.terminate.recv() => Signal::TERMINATE,
         }
+    }
+}
+
+/// How many of the worker's jobs ended each way, in the order of [`Done`].
+#[derive(Default)]
+struct Tally([usize; 5]);
+
+impl Tally {
+    fn add(&mut self, done: Result<Done, JoinError>) {
+        // A task that panicked settled nothing either: its job will run again elsewhere.
+        self.0[done.unwrap_or(Done::Unsettled) as usize] += 1;
+    }
+
+    fn said(&self) -> String {
+        let [ok, failed, dead, elsewhere, unsettled] = self.0;
+        format!(
+            "{ok} jobs ok, {failed} failed, {dead} dead-lettered, {elsewhere} settled first by \
+             another worker, {unsettled} left for others"
+        )
     }
 }
 
