@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmarks of issue 8: how each concurrency model's cost grows, against the physical floor
+# The benchmarks: how each concurrency model's cost grows, against the physical floor
 # and against wrk. Writes BENCHMARKS.md.
 #
 #   scripts/bench.sh                 every scenario at full size (about 10 minutes), release build
