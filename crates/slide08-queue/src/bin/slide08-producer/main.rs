@@ -81,7 +81,7 @@ async fn main() -> ExitCode {
         );
     }
     report.finish_with(queue.stopped, |summary| {
-        summary.enqueue_s = Some(queue.enqueued.as_secs_f64());
+        summary.enqueue_s = queue.enqueued.map(|took| took.as_secs_f64());
         if cli.no_wait {
             // Nothing was waited for, so nothing failed or is missing: the talk's figure is all.
             summary.failed = 0;
@@ -113,15 +113,19 @@ async fn fetch_all(
     // `biased`: the shutdown future is polled first, so Ctrl-C is ours before any job goes out.
     let jobs = tokio::select! {
         biased;
-        signal = &mut shutdown => return Ok(Queue { stopped: Some(signal), ..Queue::default() }),
+        signal = &mut shutdown => {
+            queue.stopped = Some(signal);
+            return Ok(queue);
+        }
         jobs = enqueue(redis, run, &cli.flags) => jobs?,
     };
-    queue.enqueued = clock.elapsed();
+    let enqueued = clock.elapsed();
+    queue.enqueued = Some(enqueued);
     if cli.no_wait {
         return Ok(queue);
     }
     if !cli.flags.quiet {
-        let (n, ms) = (jobs.len(), queue.enqueued.as_secs_f64() * 1e3);
+        let (n, ms) = (jobs.len(), enqueued.as_secs_f64() * 1e3);
         println!("enqueued {n} jobs in {ms:.2} ms; waiting for the workers");
     }
 
@@ -161,7 +165,7 @@ async fn fetch_all(
         }
         report.record(Fetched {
             index,
-            started: queue.enqueued,
+            started: enqueued,
             finished: clock.elapsed(),
             result: answer.result,
             retried: answer.retried,
@@ -173,8 +177,8 @@ async fn fetch_all(
 /// What the producer learned besides the results, which the report holds.
 #[derive(Debug, Default)]
 struct Queue {
-    /// How long putting every job on the queue took: the talk's figure.
-    enqueued: Duration,
+    /// How long putting every job on the queue took (the talk's figure), if it got that far.
+    enqueued: Option<Duration>,
     /// Each worker that answered, with how many jobs it runs at once.
     workers: HashMap<String, usize>,
     /// Answers for a job that had one already (a worker that seemed dead was only slow).

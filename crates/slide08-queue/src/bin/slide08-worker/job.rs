@@ -1,6 +1,7 @@
 //! One job, start to end: check it, fetch its URL (again, if it fails and the job allows), and
 //! settle it in Redis.
 
+use std::fmt;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use slide08_queue::job::{FIELD, VERSION, to_json};
 use slide08_queue::keys::{self, DEAD, DEAD_MAX, GROUP, JOBS, RESULTS_TTL};
 use slide08_queue::{Job, JobResult, Target};
 use tokio::sync::OwnedSemaphorePermit;
+use tokio::task::JoinError;
 use uuid::Uuid;
 
 use crate::NAME;
@@ -128,19 +130,20 @@ impl Worker {
         let (run, result) = answer.map_or((Uuid::nil(), String::new()), |a| {
             (a.run, to_json(&a.result))
         });
-        let mut settling = SETTLE.key(JOBS);
-        settling
-            .key(keys::results(run))
-            .key(DEAD)
-            .arg(GROUP)
-            .arg(id)
-            .arg(result);
         let payload = entry.payload.as_deref().unwrap_or("");
-        settling
-            .arg(RESULTS_TTL.as_secs())
-            .arg(dead.unwrap_or_default())
-            .arg(payload)
-            .arg(DEAD_MAX);
+        let keys = [JOBS, &keys::results(run), DEAD];
+        let reason = dead.unwrap_or_default();
+        let args = (
+            GROUP,
+            id,
+            result,
+            RESULTS_TTL.as_secs(),
+            reason,
+            payload,
+            DEAD_MAX,
+        );
+        let mut settling = SETTLE.key(&keys[..]);
+        settling.arg(args);
         // While Redis is away, try again (the connection reconnects by itself), but only until
         // --reclaim-after: by then another worker may have taken the job over anyway.
         let deadline = Instant::now() + self.reclaim_after;
@@ -198,3 +201,25 @@ return 1
 ",
     )
 });
+
+/// How many of the worker's jobs ended each way, in the order of [`Done`].
+#[derive(Default)]
+pub struct Tally([usize; 5]);
+
+impl Tally {
+    pub fn add(&mut self, done: Result<Done, JoinError>) {
+        // A task that panicked settled nothing either: its job will run again elsewhere.
+        self.0[done.unwrap_or(Done::Unsettled) as usize] += 1;
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [ok, failed, dead, elsewhere, unsettled] = self.0;
+        write!(
+            f,
+            "{ok} jobs ok, {failed} failed, {dead} dead-lettered, {elsewhere} settled first by \
+             another worker, {unsettled} left for others"
+        )
+    }
+}

@@ -22,11 +22,11 @@ use slide08_queue::keys::JOBS;
 use slide08_queue::{RedisFlag, Target};
 use tokio::signal::unix::{self, SignalKind};
 use tokio::sync::Semaphore;
-use tokio::task::{JoinError, JoinSet};
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::allow::{AllowList, DEFAULT_HOSTS};
-use crate::job::{Done, Worker};
+use crate::job::{Tally, Worker};
 use crate::queue::{BLOCK, Reader};
 
 const NAME: &str = "slide08-worker";
@@ -80,7 +80,7 @@ async fn main() -> ExitCode {
     );
     match work(reader, Arc::new(worker), &mut signals).await {
         Ok(tally) => {
-            println!("{NAME}: stopped; {}", tally.said());
+            println!("{NAME}: stopped; {tally}");
             ExitCode::SUCCESS
         }
         Err(signal) => {
@@ -217,25 +217,6 @@ impl Signals {
             _ = self.interrupt.recv() => Signal::INTERRUPT,
             _ = self.terminate.recv() => Signal::TERMINATE,
         }
-    }
-}
-
-/// How many of the worker's jobs ended each way, in the order of [`Done`].
-#[derive(Default)]
-struct Tally([usize; 5]);
-
-impl Tally {
-    fn add(&mut self, done: Result<Done, JoinError>) {
-        // A task that panicked settled nothing either: its job will run again elsewhere.
-        self.0[done.unwrap_or(Done::Unsettled) as usize] += 1;
-    }
-
-    fn said(&self) -> String {
-        let [ok, failed, dead, elsewhere, unsettled] = self.0;
-        format!(
-            "{ok} jobs ok, {failed} failed, {dead} dead-lettered, {elsewhere} settled first by \
-             another worker, {unsettled} left for others"
-        )
     }
 }
 

@@ -129,12 +129,8 @@ impl Reader {
         let deliveries = pending
             .iter()
             .map(|p| p.ids.first().map_or(1, |p| p.times_delivered));
-        Ok(reply
-            .claimed
-            .iter()
-            .zip(deliveries)
-            .map(|(e, n)| Entry::new(e, n))
-            .collect())
+        let entries = reply.claimed.iter().zip(deliveries);
+        Ok(entries.map(|(entry, n)| Entry::new(entry, n)).collect())
     }
 }
 
