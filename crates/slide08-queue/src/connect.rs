@@ -22,9 +22,9 @@ pub struct RedisFlag {
         long = "redis",
         value_name = "URL",
         env = "REDIS_URL",
+        default_value = DEFAULT_URL,
         hide_env_values = true
     )]
-    #[arg(default_value = DEFAULT_URL)]
     pub redis_url: String,
 }
 
@@ -66,9 +66,9 @@ impl Target {
         response_timeout: Option<Duration>,
     ) -> Result<ConnectionManager, String> {
         if self.tls {
-            // ureq brings rustls' `ring` provider and reqwest its `aws-lc-rs`; redis takes the
-            // process-wide default, and rustls panics rather than pick one of two. So we pick
-            // one. An error means one is installed already: fine.
+            // Cargo builds rustls once for the workspace, with ureq's `ring` provider and
+            // reqwest's `aws-lc-rs`. Redis takes the process-wide default, which rustls cannot
+            // pick between two (it would panic), so we pick one. An error: one is installed.
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
         let explain = |err: RedisError| self.explain(&err);

@@ -51,14 +51,12 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(redis: ConnectionManager, consumer: &str, reclaim_after: Duration) -> Reader {
-        let (consumer, cursor) = (consumer.to_owned(), "0-0".to_owned());
-        let next_reclaim = Instant::now();
         Reader {
             redis,
-            consumer,
+            consumer: consumer.to_owned(),
             reclaim_after,
-            cursor,
-            next_reclaim,
+            cursor: "0-0".into(),
+            next_reclaim: Instant::now(),
         }
     }
 
