@@ -26,4 +26,4 @@ pub use report::Report;
 #[cfg(feature = "tokio")]
 pub use signals::shutdown_signal;
 pub use signals::{Signal, SignalFlag, spawn_exit_on_signal};
-pub use summary::{Span, Summary};
+pub use summary::{Span, Summary, brief};

@@ -74,6 +74,15 @@ impl Summary {
     /// The line people read:
     /// `slide06-threads: 50/50 ok, 50 unique, 2.01 s, 24.9 req/s, concurrency 40`.
     pub fn line(&self) -> String {
+        // A producer that only enqueued (`--no-wait`) heard from no worker: say what it did.
+        if let (Some(enqueue_s), None) = (self.enqueue_s, self.workers) {
+            return format!(
+                "{}: enqueued {} jobs in {} and did not wait for their results",
+                self.slide,
+                self.requests,
+                brief(enqueue_s)
+            );
+        }
         let failures = match self.failed {
             0 => String::new(),
             failed => {
@@ -174,6 +183,14 @@ mod tests {
         assert_eq!(
             summary().line(),
             "slide: 49/50 ok, 49 unique, 1 failed (1 timeout), 2.01 s, 24.3 req/s, concurrency 40"
+        );
+        let enqueued = Summary {
+            enqueue_s: Some(0.0006),
+            ..summary()
+        };
+        assert_eq!(
+            enqueued.line(),
+            "slide: enqueued 50 jobs in 0.60 ms and did not wait for their results"
         );
         let queue = Summary {
             enqueue_s: Some(0.0006),
