@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser, Subcommand};
-use harness::{parse_duration, parse_or_exit};
+use clap::{Parser, Subcommand};
+use common::{parse_duration, parse_flags};
 
 use crate::table::{Comparison, Summary};
 
@@ -49,7 +49,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_or_exit(Flags::command());
+    let flags: Flags = parse_flags();
     let result = match flags.command {
         Command::Compare {
             delay,
@@ -71,13 +71,8 @@ fn compare(delay: Option<Duration>, out: &PathBuf, files: &[PathBuf]) -> Result<
     for file in files {
         let text = fs::read_to_string(file)
             .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-        let last = text
-            .lines()
-            .rev()
-            .find(|line| line.trim_start().starts_with('{'))
-            .ok_or_else(|| format!("{} holds no JSON summary line", file.display()))?;
-        let summary: Summary = serde_json::from_str(last)
-            .map_err(|err| format!("{}: not a slide summary: {err}", file.display()))?;
+        let summary =
+            Summary::from_output(&text).map_err(|err| format!("{}: {err}", file.display()))?;
         summaries.push(summary);
     }
     let comparison = Comparison::new(summaries, delay);

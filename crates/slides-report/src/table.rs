@@ -3,36 +3,11 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use lab::talk::{self, Slide};
 
-/// One slide's `--json` summary line (the fields this report reads).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Summary {
-    pub slide: String,
-    pub model: String,
-    pub requests: u64,
-    pub concurrency: u64,
-    pub ok: u64,
-    pub failed: u64,
-    pub wall_s: f64,
-    /// The queue's producer only: the time to enqueue, which is all the talk's "0.01 s" measured.
-    #[serde(default)]
-    pub enqueue_s: Option<f64>,
-    #[serde(default)]
-    pub timeline: Vec<Span>,
-}
-
-/// When one request started and finished, in seconds since its run started.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Span {
-    pub index: u64,
-    pub start_s: f64,
-    pub end_s: f64,
-    pub ok: bool,
-}
+pub use common::{Span, Summary};
 
 /// One line of the table. The queue gets two: enqueue, and end to end.
 #[derive(Debug, Clone)]
@@ -230,17 +205,15 @@ pub fn seconds(s: f64) -> String {
 mod tests {
     use super::*;
 
-    fn summary(slide: &str, model: &str, concurrency: u64, wall_s: f64) -> Summary {
+    fn summary(slide: &str, model: &str, concurrency: usize, wall_s: f64) -> Summary {
         Summary {
             slide: slide.into(),
             model: model.into(),
             requests: 50,
             concurrency,
             ok: 50,
-            failed: 0,
             wall_s,
-            enqueue_s: None,
-            timeline: Vec::new(),
+            ..Summary::default()
         }
     }
 
