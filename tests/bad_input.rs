@@ -10,7 +10,7 @@
 //! - `slide07a_coroutines.rs`, `bad_input_gets_one_clear_line_and_a_non_zero_exit`: https://,
 //!   a closed port, a 503, a timeout, a body without uuid, a huge response.
 //! - `slide05_multiprocess.rs`: `--concurrency 0`, a missing child binary, the child by hand.
-//! - `slide06_threads.rs` and `slide07_tokio.rs`: `--concurrency 0`; slide 7's `--runtime fast`.
+//! - `slide06_threads.rs` and `slide07_tokio.rs`: `--concurrency 0`; slide 7's `--runtime`, which it no longer has.
 //! - `slide08_queue.rs`, `redis_trouble_gets_one_clear_line_and_a_non_zero_exit`: Redis refusing
 //!   the connection, a wrong or missing password, TLS against a plain port, a malformed Redis
 //!   URL, another scheme.

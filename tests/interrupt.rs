@@ -92,7 +92,6 @@ fn coroutines_stop_between_two_polls() {
 #[test]
 fn tokio_hears_the_signal_as_one_more_event() {
     stops_at_once_and_sums_up("slide07-tokio", &[]);
-    stops_at_once_and_sums_up("slide07-tokio", &["--runtime", "multi-thread"]);
 }
 
 #[test]
