@@ -1,5 +1,6 @@
 //! The talk end to end: `scripts/run-all.sh` runs every slide and ends with the comparison,
-//! and `scripts/diff.sh` finds every slide by its short name or number.
+//! `scripts/diff.sh` finds every slide by its short name or number, and `lab list` names them
+//! in the talk's order.
 
 mod support;
 
@@ -106,9 +107,36 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
 
 #[test]
 fn run_all_refuses_what_it_does_not_know() {
-    let output = script("run-all.sh", &["--frobnicate"]);
+    // The script builds before lab reads the options: --debug makes that the debug build the
+    // tests have made already.
+    support::bin("lab");
+    let output = script("run-all.sh", &["--debug", "--frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(support::stderr(&output).contains("--frobnicate"));
+
+    let output = script("run-all.sh", &["--debug", "--only", "6,9"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    // Only lab's own lines: a build may warn about code that is not ours to judge here.
+    let said: Vec<&str> = err.lines().filter(|l| l.starts_with("lab:")).collect();
+    assert_eq!(said.len(), 1, "one line: {err}");
+    assert!(
+        said[0].contains("no slide 9") && said[0].contains("4, 5, 6, 7a, 7, 8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn lab_lists_the_talks_slides_in_order() {
+    let output = support::run("lab", &["list"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = support::stdout(&output);
+    let numbers: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "8"], "{text}");
+    assert!(text.contains("slide08-producer"), "{text}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! What the end-to-end tests share: finding the workspace's binaries, starting a real
-//! httpbin-lite on a free port, and a tiny HTTP client over a plain `TcpStream`.
+//! What the end-to-end tests share: finding the workspace's binaries, a real httpbin-lite on a
+//! free port (started by `lab`, as everything else starts it), and a tiny HTTP client over a
+//! plain `TcpStream`.
 #![allow(dead_code)] // each test file uses its own part of this module
 
 pub mod redis;
@@ -7,33 +8,34 @@ pub mod redis;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// The path of one of the workspace's binaries, built (once per test process) by the same
 /// cargo and profile that built this test, so the tests never run a stale binary.
 pub fn bin(name: &str) -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BUILT.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test knows its own path");
-        // target/<profile>/deps/<test> → target/<profile>
-        let dir = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .expect("test runs from target/");
+    let path = binaries().dir().join(name);
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
+
+/// The directory of the workspace's binaries (`target/<profile>`), built first.
+pub fn binaries() -> &'static lab::Binaries {
+    static BUILT: OnceLock<lab::Binaries> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        // A test runs from target/<profile>/deps: lab knows to look one level up.
+        let binaries = lab::Binaries::beside_this_program().unwrap_or_else(|err| panic!("{err}"));
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build.args(["build", "--workspace", "--bins", "--quiet"]);
-        if dir.ends_with("release") {
+        if binaries.dir().ends_with("release") {
             build.arg("--release");
         }
         let status = build.status().expect("cargo runs");
         assert!(status.success(), "cargo build --workspace --bins failed");
-        dir.to_path_buf()
-    });
-    let path = dir.join(name);
-    assert!(path.exists(), "{} was not built", path.display());
-    path
+        binaries
+    })
 }
 
 /// Runs a binary to completion with these arguments and no stdin.
@@ -61,54 +63,36 @@ pub fn summary(output: &Output) -> serde_json::Value {
     serde_json::from_str(last).unwrap_or_else(|err| panic!("last line {last:?}: {err}"))
 }
 
-/// A real httpbin-lite on a free loopback port, stopped when dropped.
+/// A real httpbin-lite on a free loopback port, stopped when dropped (lab starts and stops it,
+/// as it does for scripts/run-all.sh).
 pub struct Server {
-    child: Child,
     pub addr: SocketAddr,
-    _stdout: BufReader<ChildStdout>,
+    httpbin: lab::Httpbin,
 }
 
 impl Server {
-    /// Starts `httpbin-lite --port 0 --delay DELAY` and reads its first line for the port.
+    /// Starts `httpbin-lite --port 0 --delay DELAY` (`"0"`, `"20ms"`, `"1s"`).
     pub fn start(delay: &str) -> Server {
         Server::start_with(delay, &[])
     }
 
     /// The same, with more flags (faults, a seed).
     pub fn start_with(delay: &str, flags: &[&str]) -> Server {
-        let mut child = Command::new(bin("httpbin-lite"))
-            .args(["--port", "0", "--delay", delay])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("httpbin-lite starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut first = String::new();
-        stdout
-            .read_line(&mut first)
-            .expect("httpbin-lite prints its address");
-        let addr = first
-            .trim()
-            .strip_prefix("httpbin-lite listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .parse()
-            .expect("a socket address");
+        let httpbin = lab::Httpbin::start(binaries(), duration(delay), flags)
+            .unwrap_or_else(|err| panic!("{err}"));
         Server {
-            child,
-            addr,
-            _stdout: stdout,
+            addr: httpbin.addr(),
+            httpbin,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.httpbin.url(path)
     }
 
     /// `GET /stats` as JSON.
     pub fn stats(&self) -> serde_json::Value {
-        let response = get(self.addr, "/stats");
-        assert_eq!(response.status, 200);
-        serde_json::from_str(&response.body).expect("stats are JSON")
+        self.httpbin.stats().unwrap_or_else(|err| panic!("{err}"))
     }
 
     pub fn peak_in_flight(&self) -> u64 {
@@ -116,11 +100,16 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `"0"`, `"250ms"`, `"1.5s"` as a duration, the way the tests write their delays.
+fn duration(text: &str) -> Duration {
+    let (number, unit) = match text.strip_suffix("ms") {
+        Some(number) => (number, 0.001),
+        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
+    };
+    let number: f64 = number
+        .parse()
+        .unwrap_or_else(|err| panic!("delay {text:?}: {err}"));
+    Duration::from_secs_f64(number * unit)
 }
 
 /// One HTTP/1.1 exchange, read to the end (the request asks the server to close).

@@ -1,85 +1,44 @@
 //! A real redis-server for the slide 8 tests: on a free loopback port, keeping nothing on
-//! disk, stopped when dropped. And a tiny RESP client, so a test can look inside the queue.
+//! disk, stopped when dropped (`lab::Redis` does all that). And a tiny RESP client, so a test
+//! can look inside the queue.
 
-use std::fs;
-use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
 
-const INSTALL: &str = "redis-server is not installed, and the slide 8 tests need a real one. \
-    Install it: `sudo apt-get install -y redis-server` (Debian/Ubuntu), `brew install redis` \
-    (macOS); or run scripts/test.sh, which installs it";
-
+/// redis-server for one test, started and stopped by `lab`, as scripts/run-all.sh's is.
 pub struct RedisServer {
-    child: Child,
+    redis: lab::Redis,
     pub port: u16,
-    dir: PathBuf,
 }
 
 impl RedisServer {
     /// `redis-server` on a free port, with `extra` arguments (e.g. `--requirepass`).
     pub fn start(extra: &[&str]) -> RedisServer {
-        // A port we bound and let go may be taken again before redis-server binds it: retry.
-        for _ in 0..5 {
-            if let Some(server) = RedisServer::start_on(free_port(), extra) {
-                return server;
-            }
+        let redis = lab::Redis::start(extra).unwrap_or_else(|err| panic!("{err}"));
+        RedisServer {
+            port: redis.port(),
+            redis,
         }
-        panic!("redis-server did not start on any of 5 free ports");
     }
 
     /// `redis-server` on this port, or `None` if it could not listen there.
     pub fn start_on(port: u16, extra: &[&str]) -> Option<RedisServer> {
-        let dir =
-            std::env::temp_dir().join(format!("async-slides-redis-{}-{port}", std::process::id()));
-        fs::create_dir_all(&dir).expect("create redis-server's directory");
-        let log = fs::File::create(dir.join("redis.log")).expect("create redis-server's log");
-        let port_arg = port.to_string();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port_arg, "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
+        match lab::Redis::start_on(port, extra) {
+            Ok(redis) => Some(RedisServer { port, redis }),
             Err(err) => {
-                let _ = fs::remove_dir_all(&dir);
-                if err.kind() == ErrorKind::NotFound {
-                    panic!("{INSTALL}");
-                }
-                panic!("cannot start redis-server: {err}");
+                eprintln!("{err}");
+                None
             }
-        };
-        let mut server = RedisServer { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if server.answers() {
-                return Some(server);
-            }
-            if let Ok(Some(_)) = server.child.try_wait() {
-                return None; // most likely the port was taken
-            }
-            thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server gave no answer within 10 s:\n{}", server.log());
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        self.redis.url()
     }
 
     /// Stops it now, as a crash would (the test may start another on the same port).
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.redis.kill().unwrap_or_else(|err| panic!("{err}"));
     }
 
     /// Runs one command and returns its reply.
@@ -106,28 +65,7 @@ impl RedisServer {
     }
 
     pub fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("redis.log")).unwrap_or_default()
-    }
-
-    /// True once it answers a PING (or asks for a password first, which is an answer too).
-    fn answers(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        if stream.write_all(b"*1\r\n$4\r\nPING\r\n").is_err() {
-            return false;
-        }
-        let mut line = String::new();
-        BufReader::new(stream).read_line(&mut line).is_ok()
-            && (line.starts_with("+PONG") || line.starts_with("-NOAUTH"))
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = fs::remove_dir_all(&self.dir);
+        self.redis.log()
     }
 }
 
@@ -185,9 +123,4 @@ fn read_reply(reader: &mut impl BufRead) -> Reply {
         "*" => Reply::List((0..number()).map(|_| read_reply(reader)).collect()),
         _ => panic!("not a RESP reply: {line:?}"),
     }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("bound address").port()
 }
