@@ -2,24 +2,41 @@
 //! the same redis-server and a fresh worker for each run), each run measured from outside.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use lab::{Binaries, Httpbin, Redis, Worker};
+
 use crate::case::Case;
+use crate::measure::Usage;
 use crate::outcome::{Outcome, RunResult};
+use crate::procfs;
 use crate::running::{Job, Measured, Running};
-use crate::services::{Httpbin, Redis};
-use crate::{procfs, services};
 
 /// What a scenario needs to run its cases.
 pub struct Bench<'a> {
-    pub bin: &'a Path,
+    pub bins: &'a Binaries,
     pub work: &'a Path,
     pub cores: usize,
 }
 
 impl Bench<'_> {
+    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`.
+    pub fn start_httpbin(&self, delay: Duration) -> Result<Httpbin, String> {
+        Httpbin::start(self.bins, delay, &[]).map_err(|err| err.to_string())
+    }
+
+    /// A private redis-server on a free loopback port.
+    pub fn start_redis(&self) -> Result<Redis, String> {
+        Redis::start(&[]).map_err(|err| err.to_string())
+    }
+
+    /// The path of the built program `name`, or an error that says how to build it.
+    pub fn program(&self, name: &str) -> Result<PathBuf, String> {
+        self.bins.path(name).map_err(|err| err.to_string())
+    }
+
     /// Runs `case` `runs` times against `server` (and `redis`, for the queue).
     pub fn run(
         &self,
@@ -65,27 +82,28 @@ impl Bench<'_> {
         redis: Option<&Redis>,
         limit: Duration,
     ) -> Result<RunResult, String> {
+        let started = Instant::now();
         let (worker, queue) = match (case.worker(), redis) {
-            (Some(worker), Some(redis)) => (
-                Some(self.start_worker(label, worker, case, redis)?),
-                Some(redis),
-            ),
+            (Some(_), Some(redis)) => (Some(self.start_worker(case, server, redis)?), Some(redis)),
             (Some(_), None) => return Err("the queue needs a redis-server".into()),
             (None, _) => (None, None),
         };
-        let server_before = procfs::cpu_time(server.service.pid()).unwrap_or_default();
-        let redis_before = queue.and_then(|r| procfs::cpu_time(r.service.pid()));
+        let server_before = procfs::cpu_time(server.pid()).unwrap_or_default();
+        let redis_before = queue.and_then(|r| procfs::cpu_time(r.pid()));
         let job = Job {
             label: label.into(),
-            program: self.bin.join(case.slide.binary),
-            args: case.slide_args(&server.uuid_url(), queue.map(|r| r.url.as_str())),
+            program: self.program(case.slide.binary)?,
+            args: case.slide_args(&server.url("/uuid"), queue.map(Redis::url).as_deref()),
             sample_tree: case.starts_processes(),
         };
         let client = Running::start(&job, self.work)?.wait(limit)?;
-        let worker = worker.map(Running::stop).transpose()?;
-        let server_after = procfs::cpu_time(server.service.pid()).unwrap_or_default();
+        let worker = match worker {
+            Some(worker) => Some(self.stop_worker(label, worker, started)?),
+            None => None,
+        };
+        let server_after = procfs::cpu_time(server.pid()).unwrap_or_default();
         let redis_cpu_s = match (queue, redis_before) {
-            (Some(redis), Some(before)) => procfs::cpu_time(redis.service.pid())
+            (Some(redis), Some(before)) => procfs::cpu_time(redis.pid())
                 .map(|after| after.saturating_sub(before).as_secs_f64()),
             _ => None,
         };
@@ -97,41 +115,38 @@ impl Bench<'_> {
         })
     }
 
-    /// A fresh worker for one run, so that its CPU time and memory are that run's.
-    fn start_worker(
+    /// A fresh worker for one run, so that its CPU time and memory are that run's. It may
+    /// fetch only from the host httpbin-lite listens on.
+    fn start_worker(&self, case: &Case, server: &Httpbin, redis: &Redis) -> Result<Worker, String> {
+        let allow_host = server.addr().ip().to_string();
+        let flags = case.worker_flags();
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        Worker::start(self.bins, &redis.url(), &allow_host, &flags).map_err(|err| err.to_string())
+    }
+
+    /// Stops the run's worker and gives what it cost. It runs outside the measure wrapper, so
+    /// its CPU time and peak memory come from /proc, read just before the stop: by then it has
+    /// run every job and waits, idle, for more. Its output goes to `LABEL-worker.log`.
+    fn stop_worker(
         &self,
         label: &str,
-        worker: &str,
-        case: &Case,
-        redis: &Redis,
-    ) -> Result<Running, String> {
-        let job = Job {
-            label: format!("{label}-worker"),
-            program: self.bin.join(worker),
-            args: case.worker_args(&redis.url),
-            sample_tree: false,
-        };
-        let mut running = Running::start(&job, self.work)?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        // Bounded by the deadline.
-        while Instant::now() < deadline {
-            let said = fs::read_to_string(running.stdout()).unwrap_or_default();
-            if said.contains("waiting for jobs") {
-                return Ok(running);
-            }
-            if !running.alive() {
-                let measured = running.stop()?;
-                return Err(format!(
-                    "{worker} did not start: {}",
-                    measured
-                        .last_error
-                        .unwrap_or_else(|| services::last_line(&said))
-                ));
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        let _ = running.stop();
-        Err(format!("{worker} was not waiting for jobs within 10 s"))
+        mut worker: Worker,
+        started: Instant,
+    ) -> Result<Usage, String> {
+        let pid = worker.pid();
+        let (user, sys) = procfs::cpu_times(pid).unwrap_or_default();
+        let max_rss_kib = procfs::peak_rss_kib(pid).unwrap_or(0);
+        let status = worker.stop().map_err(|err| err.to_string())?;
+        let log = self.work.join(format!("{label}-worker.log"));
+        fs::write(&log, worker.output())
+            .map_err(|err| format!("cannot write {}: {err}", log.display()))?;
+        Ok(Usage {
+            wall_s: started.elapsed().as_secs_f64(),
+            user_s: user.as_secs_f64(),
+            sys_s: sys.as_secs_f64(),
+            max_rss_kib,
+            code: status.code(),
+        })
     }
 
     /// Runs a program that is not a slide (wrk), measured the same way.

@@ -84,12 +84,19 @@ impl Case {
         args
     }
 
-    /// The worker's arguments: where Redis is, and how many jobs it runs at a time.
-    pub fn worker_args(&self, redis: &str) -> Vec<String> {
-        let mut args = vec!["--redis".into(), redis.into()];
-        if let Some(width) = self.concurrency {
-            args.extend(["--concurrency".into(), width.to_string()]);
+    /// The worker's own flags, after the `--redis` and `--allow-host` that lab gives it: how
+    /// many jobs it runs at a time.
+    pub fn worker_flags(&self) -> Vec<String> {
+        match self.concurrency {
+            Some(width) => vec!["--concurrency".into(), width.to_string()],
+            None => Vec::new(),
         }
+    }
+
+    /// The worker's arguments as the report shows them: where Redis is, then its own flags.
+    fn worker_args(&self, redis: &str) -> Vec<String> {
+        let mut args = vec!["--redis".into(), redis.into()];
+        args.extend(self.worker_flags());
         args
     }
 

@@ -25,8 +25,8 @@ mod quiet;
 mod report;
 mod running;
 mod scenarios;
-mod services;
 mod stats;
+mod stopping;
 mod units;
 mod wrk;
 
@@ -35,8 +35,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser, Subcommand};
-use harness::{parse_duration, parse_or_exit};
+use clap::{Parser, Subcommand};
+use common::{parse_duration, parse_flags};
+use lab::Binaries;
 
 use crate::scenarios::{Scenario, Settings};
 
@@ -77,7 +78,7 @@ struct RunFlags {
     #[arg(long, value_name = "FILE", default_value = "BENCHMARKS.md")]
     out: PathBuf,
 
-    /// Where each run's output, measurement and the servers' logs go.
+    /// Where each run's output and measurement, and each queue worker's log, go.
     #[arg(long, value_name = "DIR", default_value = "target/bench")]
     work: PathBuf,
 
@@ -105,7 +106,7 @@ struct RunFlags {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_or_exit(Flags::command());
+    let flags: Flags = parse_flags();
     match flags.command {
         Command::Measure { out, command } => measure::wrapper(&out, &command),
         Command::Run(flags) => match run(flags) {
@@ -119,17 +120,13 @@ fn main() -> ExitCode {
 }
 
 fn run(flags: RunFlags) -> Result<(), String> {
-    services::stop_all_on_signal()?;
-    let bin = match flags.bin {
-        Some(dir) => dir,
-        None => std::env::current_exe()
-            .map_err(|err| format!("cannot find this program's path: {err}"))?
-            .parent()
-            .map(PathBuf::from)
-            .ok_or("this program's path has no directory")?,
+    stopping::stop_all_on_signal()?;
+    let bins = match flags.bin {
+        Some(dir) => Binaries::in_dir(dir),
+        None => Binaries::beside_this_program().map_err(|err| err.to_string())?,
     };
     let settings = Settings {
-        bin,
+        bins,
         work: flags.work,
         smoke: flags.smoke,
         runs: flags

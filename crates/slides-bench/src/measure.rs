@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::services;
+use crate::stopping;
 
 /// What a finished program's process tree cost, as the kernel counted it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ fn measure_child(command: &[OsString]) -> Result<Usage, String> {
     let forwarder = thread::spawn(move || {
         for number in signals.forever() {
             if let Ok(signal) = Signal::try_from(number) {
-                services::signal(pid, signal);
+                stopping::signal(pid, signal);
             }
         }
     });

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::case::Case;
+use crate::measure::Usage;
 use crate::running::Measured;
 use crate::stats::{median, range};
 
@@ -12,8 +13,8 @@ use crate::stats::{median, range};
 pub struct RunResult {
     /// The slide (for the queue, the producer).
     pub client: Measured,
-    /// The queue's worker, started for this run alone.
-    pub worker: Option<Measured>,
+    /// The queue's worker, started for this run alone: what it had cost when the run ended.
+    pub worker: Option<Usage>,
     /// CPU time httpbin-lite spent during the run.
     pub server_cpu_s: f64,
     /// CPU time redis-server spent during the run (queue only).
@@ -24,20 +25,20 @@ impl RunResult {
     /// Requests that did not get a UUID, as the slide reports them; all of them if it said
     /// nothing (it crashed or was stopped).
     pub fn failed(&self, requests: usize) -> usize {
-        match self.client.reported("failed") {
-            Some(failed) if !self.client.timed_out => failed as usize,
+        match &self.client.summary {
+            Some(summary) if !self.client.timed_out => summary.failed,
             _ => requests,
         }
     }
 
     /// CPU of everything on the client side: the slide, plus the worker for the queue.
     pub fn client_cpu_s(&self) -> f64 {
-        self.client.usage.cpu_s() + self.worker.as_ref().map_or(0.0, |w| w.usage.cpu_s())
+        self.client.usage.cpu_s() + self.worker.as_ref().map_or(0.0, Usage::cpu_s)
     }
 
     /// Peak RSS of the client side: the slide's (its tree's, for slide 5), plus the worker's.
     pub fn client_rss_kib(&self) -> u64 {
-        self.client.peak_rss_kib() + self.worker.as_ref().map_or(0, Measured::peak_rss_kib)
+        self.client.peak_rss_kib() + self.worker.as_ref().map_or(0, |w| w.max_rss_kib)
     }
 }
 
@@ -64,7 +65,7 @@ impl Outcome {
 
     /// Median wall time by the slide's own clock (from after its setup to its last answer).
     pub fn slide_wall_s(&self) -> Option<f64> {
-        median(&self.each(|r| r.client.reported("wall_s")))
+        median(&self.each(|r| Some(r.client.summary.as_ref()?.wall_s)))
     }
 
     pub fn cpu_s(&self) -> f64 {
@@ -74,7 +75,7 @@ impl Outcome {
     /// The share of the client's CPU time spent in the kernel (system time), median.
     pub fn sys_share(&self) -> f64 {
         median(&self.each(|r| {
-            let sys = r.client.usage.sys_s + r.worker.as_ref().map_or(0.0, |w| w.usage.sys_s);
+            let sys = r.client.usage.sys_s + r.worker.as_ref().map_or(0.0, |w| w.sys_s);
             let total = r.client_cpu_s();
             (total > 0.0).then(|| sys / total)
         }))
@@ -119,17 +120,12 @@ impl Outcome {
     /// Wall time outside the slide's own clock: starting the program, its setup, writing the
     /// summary and exiting. Median over the runs.
     pub fn outside_own_clock_s(&self) -> Option<f64> {
-        median(&self.each(|r| Some(r.client.usage.wall_s - r.client.reported("wall_s")?)))
+        median(&self.each(|r| Some(r.client.usage.wall_s - r.client.summary.as_ref()?.wall_s)))
     }
 
-    /// Median of a figure the slide reports in its summary.
-    pub fn reported(&self, key: &str) -> Option<f64> {
-        median(&self.each(|r| r.client.reported(key)))
-    }
-
-    /// The width the slide reports it ran at (the workers' sum for the queue).
+    /// The width the slide reports it ran at (the workers' sum for the queue), median.
     pub fn concurrency(&self, cores: usize) -> usize {
-        self.reported("concurrency")
+        median(&self.each(|r| Some(r.client.summary.as_ref()?.concurrency as f64)))
             .map_or_else(|| self.case.width(cores), |c| c as usize)
     }
 
@@ -166,7 +162,7 @@ impl Outcome {
                 r.client
                     .summary
                     .as_ref()
-                    .and_then(|s| s.get("first_error")?.as_str().map(str::to_owned))
+                    .and_then(|s| s.first_error.clone())
                     .or_else(|| r.client.last_error.clone())
             })
     }
@@ -180,11 +176,11 @@ impl Outcome {
 
 /// `(start_s, end_s)` of each request in a slide's `--json` timeline.
 fn spans(measured: &Measured) -> Option<Vec<(f64, f64)>> {
-    let timeline = measured.summary.as_ref()?.get("timeline")?.as_array()?;
+    let timeline = &measured.summary.as_ref()?.timeline;
     Some(
         timeline
             .iter()
-            .filter_map(|span| Some((span.get("start_s")?.as_f64()?, span.get("end_s")?.as_f64()?)))
+            .map(|span| (span.start_s, span.end_s))
             .collect(),
     )
 }

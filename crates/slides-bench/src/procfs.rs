@@ -10,6 +10,11 @@ use nix::unistd::{SysconfVar, sysconf};
 
 /// User plus system CPU time of one running process (all its threads), or `None` once it is gone.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
+    cpu_times(pid).map(|(user, sys)| user + sys)
+}
+
+/// User and system CPU time of one running process (all its threads), or `None` once it is gone.
+pub fn cpu_times(pid: u32) -> Option<(Duration, Duration)> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name, field 2, is in parentheses and may hold spaces: count from after it.
     let rest = &stat[stat.rfind(')')? + 1..];
@@ -17,9 +22,8 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     // Fields 14 and 15 of the whole line (utime, stime) are 12 and 13 after the name.
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_secs_f64(
-        (utime + stime) as f64 / clock_ticks() as f64,
-    ))
+    let seconds = |ticks: u64| Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64);
+    Some((seconds(utime), seconds(stime)))
 }
 
 /// The kernel's unit for the times in /proc/PID/stat (USER_HZ, 100 on Linux).
@@ -60,6 +64,12 @@ pub fn descendants(pid: u32) -> Vec<u32> {
 /// Resident memory of one process in KiB (`VmRSS`), or `None` once it is gone.
 pub fn rss_kib(pid: u32) -> Option<u64> {
     status_kib(pid, "VmRSS:")
+}
+
+/// The most resident memory one process has had so far in KiB (`VmHWM`), or `None` once it is
+/// gone: what getrusage's ru_maxrss gives for a process after it has been reaped.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:")
 }
 
 /// One `… kB` line of /proc/PID/status.
@@ -145,6 +155,8 @@ mod tests {
         let me = std::process::id();
         assert!(cpu_time(me).is_some());
         assert!(rss_kib(me).is_some_and(|kib| kib > 0));
+        assert!(peak_rss_kib(me).is_some_and(|kib| kib > 0));
+        assert!(cpu_times(me).is_some());
         assert!(comm(me).is_some());
         assert!(all_pids().contains(&me));
         assert!(ancestors(me).len() > 1);

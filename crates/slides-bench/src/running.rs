@@ -1,5 +1,6 @@
-//! Starting a program under the `slides-bench measure` wrapper, stopping it, and reading what
-//! it cost and what it said: its usage, its `--json` summary, its last line of error.
+//! Starting a program under the `slides-bench measure` wrapper, stopping it if it runs too long,
+//! and reading what it cost and what it said: its usage, its `--json` summary, its last line of
+//! error.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -9,10 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use common::Summary;
 use nix::sys::signal::Signal;
 
 use crate::measure::Usage;
-use crate::{procfs, services};
+use crate::{procfs, stopping};
 
 /// One program to measure.
 #[derive(Debug, Clone)]
@@ -42,7 +44,7 @@ pub struct Measured {
     /// Peak of the sampled summed RSS of the tree below the wrapper, KiB (if sampled).
     pub tree_peak_kib: Option<u64>,
     /// The slide's `--json` summary: the last stdout line that is a JSON object.
-    pub summary: Option<serde_json::Value>,
+    pub summary: Option<Summary>,
     pub stdout: PathBuf,
     /// The last line it wrote on stderr, if any: the slides say what went wrong in one line.
     pub last_error: Option<String>,
@@ -54,16 +56,11 @@ impl Measured {
     pub fn peak_rss_kib(&self) -> u64 {
         self.tree_peak_kib.unwrap_or(0).max(self.usage.max_rss_kib)
     }
-
-    /// A number from the slide's summary.
-    pub fn reported(&self, key: &str) -> Option<f64> {
-        self.summary.as_ref()?.get(key)?.as_f64()
-    }
 }
 
 impl Running {
     pub fn start(job: &Job, work: &Path) -> Result<Running, String> {
-        if services::stopping() {
+        if stopping::stopping() {
             return Err("interrupted".into());
         }
         let me = std::env::current_exe()
@@ -87,7 +84,6 @@ impl Running {
             .stderr(open(&stderr)?)
             .spawn()
             .map_err(|err| format!("cannot start {}: {err}", job.label))?;
-        services::register(child.id());
         let sampler = job.sample_tree.then(|| sample_tree(child.id()));
         Ok(Running {
             child,
@@ -97,15 +93,6 @@ impl Running {
             usage_file,
             sampler,
         })
-    }
-
-    pub fn stdout(&self) -> &Path {
-        &self.stdout
-    }
-
-    /// Still running?
-    pub fn alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Waits for the program to end by itself; past `limit`, stops it.
@@ -126,24 +113,17 @@ impl Running {
         self.finish(timed_out)
     }
 
-    /// Asks the program to stop (SIGTERM, passed on by the wrapper) and waits for it.
-    pub fn stop(mut self) -> Result<Measured, String> {
-        self.terminate();
-        self.finish(false)
-    }
-
     /// SIGTERM to the program; after 10 s SIGKILL to it and everything below it.
     fn terminate(&mut self) {
         let tree = procfs::descendants(self.child.id());
-        services::stop_child(&mut self.child, Duration::from_secs(10));
+        stopping::stop_child(&mut self.child, Duration::from_secs(10));
         for pid in tree {
-            services::signal(pid, Signal::SIGKILL);
+            stopping::signal(pid, Signal::SIGKILL);
         }
     }
 
     fn finish(mut self, timed_out: bool) -> Result<Measured, String> {
         let _ = self.child.wait();
-        services::unregister(self.child.id());
         let tree_peak_kib = self.sampler.take().map(|(stop, sampler)| {
             stop.store(true, Ordering::Relaxed);
             sampler.join().unwrap_or(0)
@@ -166,7 +146,10 @@ impl Running {
         Ok(Measured {
             usage,
             tree_peak_kib,
-            summary: last_json_line(&self.stdout),
+            // A program that printed no summary (it crashed, or it is not a slide) has none.
+            summary: fs::read_to_string(&self.stdout)
+                .ok()
+                .and_then(|text| Summary::from_output(&text).ok()),
             stdout: self.stdout.clone(),
             last_error,
             timed_out,
@@ -187,13 +170,4 @@ fn sample_tree(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
         peak
     });
     (stop, sampler)
-}
-
-/// The last line of a file that parses as a JSON object.
-fn last_json_line(path: &Path) -> Option<serde_json::Value> {
-    let text = fs::read_to_string(path).ok()?;
-    text.lines()
-        .rev()
-        .filter(|line| line.starts_with('{'))
-        .find_map(|line| serde_json::from_str(line).ok())
 }

@@ -46,7 +46,7 @@ pub fn render(report: &Report) -> String {
 /// What the machine is, and what it was doing before the start.
 fn machine(report: &Report) -> String {
     let machine = report.machine;
-    let bin = &report.settings.bin;
+    let bin = report.settings.bins.dir();
     let profile = if bin.ends_with("release") {
         "release"
     } else if bin.ends_with("debug") {
@@ -115,7 +115,7 @@ mod tests {
             others: Vec::new(),
         };
         let settings = Settings {
-            bin: "target/debug".into(),
+            bins: lab::Binaries::in_dir("target/debug"),
             work: "target/bench/smoke".into(),
             smoke: true,
             runs: 1,

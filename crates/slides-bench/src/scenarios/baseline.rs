@@ -8,7 +8,6 @@ use std::time::Duration;
 use crate::bench::Bench;
 use crate::procfs;
 use crate::running::Measured;
-use crate::services::Httpbin;
 use crate::stats::median;
 use crate::units::{mb, percent, us};
 use crate::wrk::{self, Printed};
@@ -32,16 +31,16 @@ pub fn installed() -> bool {
 
 /// Runs wrk `runs` times for `seconds` each with `width` connections.
 pub fn run(bench: &Bench, runs: usize, width: usize, seconds: u64) -> Result<Baseline, String> {
-    let server = Httpbin::start(bench.bin, Duration::ZERO, bench.work)?;
+    let server = bench.start_httpbin(Duration::ZERO)?;
     let mut baseline = Baseline { runs: Vec::new() };
     for number in 1..=runs {
         let measured = bench.run_tool(
             &format!("overhead-wrk-{number}"),
             "wrk",
-            &args(width, seconds, &server.uuid_url()),
+            &args(width, seconds, &server.url("/uuid")),
             Duration::from_secs(seconds + 60),
         )?;
-        let server_cpu = procfs::cpu_time(server.service.pid());
+        let server_cpu = procfs::cpu_time(server.pid());
         let text = std::fs::read_to_string(&measured.stdout).unwrap_or_default();
         let printed = wrk::parse(&text).ok_or_else(|| {
             format!(

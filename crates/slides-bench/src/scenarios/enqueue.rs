@@ -6,7 +6,6 @@ use super::{Settings, cases, cells};
 use crate::bench::Bench;
 use crate::notes::note;
 use crate::report::{Goal, Section};
-use crate::services::Redis;
 use crate::stats::{median, range};
 use crate::units::{ms, us};
 
@@ -27,7 +26,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     };
     let producer = cases::slide("queue")?.binary;
     println!("\n==> enqueue: a fresh redis-server, no worker");
-    let redis = Redis::start(bench.work, "redis-enqueue")?;
+    let redis = bench.start_redis()?;
     let mut section = Section::new(
         "5. Queue enqueue",
         note("enqueue.intro").with("goal_ms", GOAL_MS).text(),
@@ -37,7 +36,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     for (jobs, runs) in sizes {
         let shown = args(jobs, "$REDIS").join(" ");
         section.commands.push(format!("{producer} {shown}"));
-        let timed = time(bench, producer, jobs, runs, &redis.url)?;
+        let timed = time(bench, producer, jobs, runs, &redis.url())?;
         let took = median(&timed.enqueue_s).unwrap_or(f64::NAN);
         let spread = range(&timed.enqueue_s).map(|(low, high)| format!("{}–{}", ms(low), ms(high)));
         section.row(vec![
@@ -94,7 +93,7 @@ fn time(
     runs: usize,
     redis: &str,
 ) -> Result<Timed, String> {
-    let program = bench.bin.join(producer);
+    let program = bench.program(producer)?;
     let mut timed = Timed {
         enqueue_s: Vec::new(),
         wall_s: Vec::new(),
@@ -107,7 +106,8 @@ fn time(
             &args(jobs, redis),
             Duration::from_secs(60),
         )?;
-        let took = measured.reported("enqueue_s").ok_or_else(|| {
+        let summary = measured.summary.as_ref();
+        let took = summary.and_then(|s| s.enqueue_s).ok_or_else(|| {
             let said = measured.last_error.clone().unwrap_or_default();
             format!("{producer} reported no enqueue_s: {said}")
         })?;

@@ -12,7 +12,6 @@ use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
 use crate::report::{Section, Table};
-use crate::services::Httpbin;
 use crate::units::{kib_per, mb, percent, secs};
 
 /// One slide's heap at its peak, with `size` requests in flight.
@@ -45,12 +44,12 @@ pub fn by_site(
          after {}",
         secs(delay.as_secs_f64())
     );
-    let server = Httpbin::start(bench.bin, delay, bench.work)?;
+    let server = bench.start_httpbin(delay)?;
     let mut heaps = Vec::new();
     for (model, size) in ["tokio", "threads"].into_iter().zip(sizes) {
         let case = Case::at(cases::slide(model)?, size, size);
         let label = format!("memory-massif-{model}-n{size}");
-        let peak = profile(bench, &label, &case, &server.uuid_url())?;
+        let peak = profile(bench, &label, &case, &server.url("/uuid"))?;
         let total_kib = peak.total as f64 / 1024.0;
         println!(
             "    {:<34} heap at its peak: {} ({} per request)",
@@ -105,7 +104,7 @@ fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, S
         format!("--massif-out-file={}", out.display()),
         "--depth=30".into(),
         "--threshold=0.5".into(),
-        bench.bin.join(case.slide.binary).display().to_string(),
+        bench.program(case.slide.binary)?.display().to_string(),
     ];
     valgrind_args.extend(case.slide_args(url, None));
     let limit = Duration::from_secs(300);

@@ -15,12 +15,13 @@ mod talk;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lab::Binaries;
+
 use crate::bench::Bench;
 use crate::case::Case;
 use crate::monitor::Monitor;
 use crate::outcome::Outcome;
 use crate::report::Section;
-use crate::services::{Httpbin, Redis};
 use crate::units::ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,7 +46,8 @@ impl Scenario {
 /// How the benchmark runs.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub bin: PathBuf,
+    /// Where the built programs are: httpbin-lite, the slides, the worker.
+    pub bins: Binaries,
     pub work: PathBuf,
     pub smoke: bool,
     /// Runs per case (cases whose floor is 10 s or more: at most [`LONG_RUNS`]).
@@ -75,7 +77,7 @@ pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Sectio
         .map_err(|err| format!("cannot create {}: {err}", settings.work.display()))?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bench = Bench {
-        bin: &settings.bin,
+        bins: &settings.bins,
         work: &settings.work,
         cores,
     };
@@ -114,9 +116,9 @@ fn run_cases(
         "\n==> {scenario}: httpbin-lite answering after {}",
         ms(delay.as_secs_f64())
     );
-    let server = Httpbin::start(bench.bin, delay, bench.work)?;
+    let server = bench.start_httpbin(delay)?;
     let redis = if cases.iter().any(|case| case.worker().is_some()) {
-        Some(Redis::start(bench.work, &format!("redis-{scenario}"))?)
+        Some(bench.start_redis()?)
     } else {
         None
     };
