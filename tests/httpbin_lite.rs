@@ -65,13 +65,13 @@ fn a_thousand_requests_at_once_are_all_in_flight_together() {
             .collect()
     });
     assert_eq!(uuids.len(), 1000);
-    assert!(uuids.iter().all(|body| harness_like_uuid(body)));
+    assert!(uuids.iter().all(|body| httpbin_like_uuid(body)));
     let stats = server.stats();
     assert_eq!(stats["peak_in_flight"], 1000, "{stats}");
     assert_eq!(stats["served"], 1000, "{stats}");
 }
 
-fn harness_like_uuid(body: &str) -> bool {
+fn httpbin_like_uuid(body: &str) -> bool {
     let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     value["uuid"]
         .as_str()
@@ -163,7 +163,7 @@ fn injected_faults_are_counted_and_repeat_with_the_same_seed() {
                 match support::try_get(server.addr, "/uuid") {
                     None => seen.1 += 1,
                     Some(r) if r.status >= 500 => seen.0 += 1,
-                    Some(r) if !harness_like_uuid(&r.body) => seen.2 += 1,
+                    Some(r) if !httpbin_like_uuid(&r.body) => seen.2 += 1,
                     Some(_) => {}
                 }
             }

@@ -77,7 +77,7 @@ fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
         (
             vec!["--concurrency", "4"],
             2,
-            vec!["--concurrency", "one request at a time"],
+            vec!["unexpected argument '--concurrency'"],
         ),
         (vec!["--timeout", "soon"], 2, vec!["--timeout", "soon"]),
         (

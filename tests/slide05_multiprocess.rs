@@ -119,7 +119,7 @@ fn ctrl_c_or_sigterm_stops_and_reaps_every_child() {
             err.contains(&format!("SIG{signal}")) && err.contains("reaped"),
             "{err}"
         );
-        // Then the harness sums up: none of the 50 answered, all interrupted.
+        // Then the report sums up: none of the 50 answered, all interrupted.
         let summary = summary(&output);
         assert_eq!(summary["interrupted"], format!("SIG{signal}"), "{summary}");
         assert_eq!(summary["failures"]["interrupted"], 50, "{summary}");

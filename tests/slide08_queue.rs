@@ -92,7 +92,7 @@ fn no_wait_only_enqueues_as_the_talk_did_and_results_expire() {
         summary["enqueue_s"].as_f64().is_some_and(|s| s > 0.0),
         "{summary}"
     );
-    assert!(stdout(&output).contains("enqueued in"));
+    assert!(stdout(&output).contains("did not wait for their results"));
     assert_eq!(
         redis.cmd(&["XLEN", JOBS]).int(),
         5,

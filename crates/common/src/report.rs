@@ -33,8 +33,8 @@ struct Results {
     concurrency: usize,
     clock: Clock,
     fetched: Vec<Fetched>,
-    /// The summary is printed once, whoever asks first.
-    finished: bool,
+    /// The summary is printed once, whoever asks first; a later ask gets the same exit code.
+    finished: Option<ExitCode>,
 }
 
 impl Report {
@@ -47,7 +47,7 @@ impl Report {
             concurrency,
             clock: Clock::start(),
             fetched: Vec::with_capacity(flags.requests),
-            finished: false,
+            finished: None,
         };
         Report {
             shared: Arc::new(Mutex::new(results)),
@@ -67,7 +67,7 @@ impl Report {
     /// Prints one result, `  0.512s  #07  <uuid>` (unless `--quiet`), and keeps it.
     pub fn record(&self, fetched: Fetched) {
         let mut results = self.results();
-        if !results.flags.quiet && !results.finished {
+        if !results.flags.quiet && results.finished.is_none() {
             say(&results.line(&fetched));
         }
         results.fetched.push(fetched);
@@ -85,18 +85,40 @@ impl Report {
         stopped_by: Option<Signal>,
         add: impl FnOnce(&mut Summary),
     ) -> ExitCode {
+        self.finish_after(stopped_by, || {}, add)
+    }
+
+    /// [`Report::finish_with`], after `clean_up`, run while no other thread can finish the
+    /// report: a slide whose clean-up ends its own run (killing its children) cannot then print
+    /// a summary of its own before the signal's.
+    pub(crate) fn finish_after(
+        &self,
+        stopped_by: Option<Signal>,
+        clean_up: impl FnOnce(),
+        add: impl FnOnce(&mut Summary),
+    ) -> ExitCode {
         let mut results = self.results();
-        if std::mem::replace(&mut results.finished, true) {
-            return stopped_by.map_or(ExitCode::SUCCESS, Signal::exit_code);
+        clean_up();
+        if let Some(code) = results.finished {
+            return code;
         }
-        let mut summary = results.summary(stopped_by);
+        let code = results.print(stopped_by, add);
+        results.finished = Some(code);
+        code
+    }
+}
+
+impl Results {
+    /// Prints the summary, and anything that went wrong on stderr; gives the exit code.
+    fn print(&self, stopped_by: Option<Signal>, add: impl FnOnce(&mut Summary)) -> ExitCode {
+        let mut summary = self.summary(stopped_by);
         add(&mut summary);
-        if results.flags.timeline {
-            let wall = results.clock.elapsed();
-            say(timeline::render(&results.fetched, wall, TIMELINE_WIDTH).trim_end());
+        if self.flags.timeline {
+            let wall = self.clock.elapsed();
+            say(timeline::render(&self.fetched, wall, TIMELINE_WIDTH).trim_end());
         }
         say(&summary.line());
-        if results.flags.json {
+        if self.flags.json {
             say(&summary.to_json());
         }
         if let Some(signal) = stopped_by {
@@ -104,9 +126,9 @@ impl Report {
                 "{}: {}: stopped after {} of {} requests; not finished: {}",
                 summary.slide,
                 signal.name(),
-                results.fetched.len(),
+                self.fetched.len(),
                 summary.requests,
-                results.unfinished()
+                self.unfinished()
             );
             return signal.exit_code();
         }
@@ -121,9 +143,7 @@ impl Report {
         );
         ExitCode::FAILURE
     }
-}
 
-impl Results {
     /// `  0.512s  #07  <uuid>`, and why it was tried again if it was.
     fn line(&self, fetched: &Fetched) -> String {
         let width = self.flags.requests.to_string().len().max(2);
@@ -261,55 +281,5 @@ fn say(line: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        flags: Flags,
-    }
-
-    fn report(requests: usize, done: &[usize]) -> Report {
-        let cli = Cli::parse_from(["slide", "-q", "-n", &requests.to_string()]);
-        let report = Report::start("slide", "model", &cli.flags, 1);
-        for &index in done {
-            let ok = crate::retry::Tried {
-                result: Ok(Uuid::new_v4()),
-                retried: vec![],
-            };
-            report.record(report.clock().time(index, || ok));
-        }
-        report
-    }
-
-    #[test]
-    fn unfinished_requests_are_named_as_ranges() {
-        assert_eq!(report(5, &[]).results().unfinished(), "#1-#5");
-        assert_eq!(
-            report(9, &[1, 2, 5, 9]).results().unfinished(),
-            "#3-#4, #6-#8"
-        );
-        assert_eq!(report(3, &[1, 2, 3]).results().unfinished(), "none");
-        let every_other: Vec<usize> = (1..=40).step_by(2).collect();
-        let text = report(40, &every_other).results().unfinished();
-        assert!(
-            text.starts_with("#2, #4, #6") && text.ends_with(", …"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn the_summary_counts_what_never_came_back() {
-        let summary = report(5, &[2, 4]).results().summary(None);
-        assert_eq!(
-            (summary.ok, summary.unique, summary.failed, summary.missing),
-            (2, 2, 3, 3)
-        );
-        assert_eq!(summary.failures.get("missing"), Some(&3));
-        let stopped = report(5, &[2]).results().summary(Some(Signal::INTERRUPT));
-        assert_eq!(stopped.failures.get("interrupted"), Some(&4));
-        assert_eq!(stopped.interrupted.as_deref(), Some("SIGINT"));
-    }
-}
+#[path = "report_tests.rs"]
+mod tests;

@@ -55,8 +55,7 @@ pub fn spawn_exit_on_signal(report: &Report, clean_up: impl FnOnce(Signal) + Sen
         .spawn(move || {
             if let Some(number) = signals.forever().next() {
                 let signal = Signal(number);
-                clean_up(signal);
-                let _ = report.finish(Some(signal));
+                let _ = report.finish_after(Some(signal), || clean_up(signal), |_| {});
                 process::exit(128 + number)
             }
         });

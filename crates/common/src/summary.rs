@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// What a run got done.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// The binary that ran (`slide06-threads`).
+    /// The binary that ran (the summary names it).
     pub slide: String,
     /// The concurrency model in one word (`threads`).
     pub model: String,
@@ -72,7 +72,7 @@ fn one() -> usize {
 
 impl Summary {
     /// The line people read:
-    /// `slide06-threads: 50/50 ok, 50 unique, 2.01 s, 24.9 req/s, concurrency 40`.
+    /// `NAME: 50/50 ok, 50 unique, 2.01 s, 24.9 req/s, concurrency 40`.
     pub fn line(&self) -> String {
         // A producer that only enqueued (`--no-wait`) heard from no worker: say what it did.
         if let (Some(enqueue_s), None) = (self.enqueue_s, self.workers) {

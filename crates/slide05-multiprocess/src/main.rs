@@ -9,6 +9,7 @@
 //! child once; if that dies too, or no child is left, the request counts as failed. How: `pool.rs`;
 //! what a child runs: `slide05-child`.
 
+mod child;
 mod pool;
 
 use std::collections::VecDeque;

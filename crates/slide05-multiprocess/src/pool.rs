@@ -4,18 +4,15 @@
 //! Ctrl-C — so none is left behind.
 
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread;
 
 use common::{Clock, Fetched, Flags, Signal};
 
-/// The program each child runs, found next to this one.
-const CHILD: &str = "slide05-child";
+use crate::child::{child_program, forward_lines};
 
 /// What the pool tells `fetch_all`.
 pub enum Event {
@@ -58,7 +55,7 @@ struct Processes {
 }
 
 /// What the helper threads forward to the parent's one channel.
-enum Message {
+pub(crate) enum Message {
     /// Child number n wrote this line.
     Line(usize, String),
     /// Child number n closed its stdout: it has ended.
@@ -285,41 +282,6 @@ impl Children {
             signal.name()
         ));
     }
-}
-
-/// `slide05-child`, next to this program: cargo builds both into the same directory.
-fn child_program() -> Result<PathBuf, String> {
-    let me = std::env::current_exe().map_err(|err| format!("find this program's path: {err}"))?;
-    let program = me.with_file_name(CHILD);
-    if program.is_file() {
-        return Ok(program);
-    }
-    // `cargo run` builds only the binary it runs, so this is the usual way to get here.
-    let release = match me.parent() {
-        Some(dir) if dir.ends_with("release") => " --release",
-        _ => "",
-    };
-    Err(format!(
-        "{} is missing; build both binaries with `cargo build{release} -p slide05-multiprocess`",
-        program.display()
-    ))
-}
-
-/// std cannot wait on several pipes at once, so each child's stdout gets a small thread that
-/// forwards its lines to the one channel the parent reads. (Python's `Pool` has such threads too.)
-fn forward_lines(number: usize, stdout: ChildStdout, messages: Sender<Message>) -> io::Result<()> {
-    thread::Builder::new()
-        .name(format!("child-{}", number + 1))
-        .spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if messages.send(Message::Line(number, line)).is_err() {
-                    return;
-                }
-            }
-            let _ = messages.send(Message::Closed(number));
-        })
-        .map(drop)
 }
 
 /// One line on stderr, under the slide's name.
