@@ -1,14 +1,25 @@
 //! What the end-to-end tests share: finding the workspace's binaries, a real httpbin-lite on a
 //! free port (started by `lab`, as everything else starts it), and a tiny HTTP client over a
-//! plain `TcpStream`.
+//! plain `TcpStream`. Beside it: servers that misbehave on purpose (`fake`), watching and
+//! signalling processes (`process`), and a real redis-server (`redis`).
 #![allow(dead_code)] // each test file uses its own part of this module
 
+mod fake;
+mod process;
 pub mod redis;
 
-use std::io::{BufRead, BufReader, Read, Write};
+// Each test file uses its own part of these, as with the rest of this module.
+#[allow(unused_imports)]
+pub use fake::{canned, closed_port_url, huge_body_url, scripted};
+#[allow(unused_imports)]
+pub use process::{
+    children_of, finish_within, process_exists, send_signal, spawn, thread_count, wait_until,
+};
+
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -157,163 +168,6 @@ fn try_request(addr: SocketAddr, method: &str, path: &str) -> Option<Response> {
     })
 }
 
-/// A server that answers every connection with the same 200 and this body: for the bodies
-/// httpbin-lite never sends (not JSON, a `uuid` that is not a UUID). Lives as long as the test.
-pub fn canned(body: &'static str) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            answer(stream, body);
-        }
-    });
-    format!("http://{addr}/uuid")
-}
-
-fn answer(mut stream: TcpStream, body: &str) {
-    // Read the request head before answering, so the client sees a clean exchange.
-    let mut reader = BufReader::new(&stream);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
-        line.clear();
-    }
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n{body}",
-        body.len()
-    );
-}
-
-/// A loopback URL on which nothing listens: a port we bound and let go.
-pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    drop(listener);
-    format!("http://{addr}/uuid")
-}
-
-/// A server that answers every connection with exactly `response` — raw bytes, head and all —
-/// written `piece` bytes at a time with `pause` between pieces, then closes. For what
-/// httpbin-lite never sends: chunked bodies, an answer split over many reads, an answer cut
-/// short. Each connection gets its own thread, so concurrent clients are answered together.
-pub fn scripted(response: &'static str, piece: usize, pause: std::time::Duration) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                read_request_head(&stream);
-                for bytes in response.as_bytes().chunks(piece.max(1)) {
-                    // The client may hang up first (a timeout, say): then stop writing.
-                    if stream.write_all(bytes).is_err() {
-                        return;
-                    }
-                    std::thread::sleep(pause);
-                }
-            });
-        }
-    });
-    format!("http://{addr}/uuid")
-}
-
-/// Reads a request's head up to its empty line, so the client sees a clean exchange.
-fn read_request_head(stream: &TcpStream) {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
-        line.clear();
-    }
-}
-
-// Processes, for the slides whose lesson is processes and threads (5, 6, 7): start one without
-// waiting, look at it and its children in /proc while it runs, signal it, and collect its output.
-
-/// Starts a binary with these arguments, stdout and stderr piped, without waiting for it.
-pub fn spawn(name: &str, args: &[&str]) -> Child {
-    Command::new(bin(name))
-        .args(args)
-        .env_remove("SLIDES_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts")
-}
-
-/// Waits for `child` and collects its output. If it has not ended within `limit` it is killed
-/// and the test fails: a guard against a hang, never a measure of speed.
-pub fn finish_within(child: Child, limit: std::time::Duration) -> Output {
-    let pid = child.id();
-    let (done, output) = std::sync::mpsc::channel();
-    std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(limit) {
-        Ok(output) => output.expect("collect the output"),
-        Err(_) => {
-            send_signal(pid, "KILL");
-            panic!("process {pid} had not ended after {limit:?}: it hangs");
-        }
-    }
-}
-
-/// Polls `ready` until it holds, failing the test (as a hang) after `limit`.
-pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + limit;
-    while !ready() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited {limit:?} for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
-/// Sends a signal by name (`INT`, `TERM`, `KILL`) with the shell's `kill`, as a user would.
-pub fn send_signal(pid: u32, signal: &str) {
-    let status = Command::new("sh")
-        .args(["-c", r#"kill -s "$0" "$1""#, signal, &pid.to_string()])
-        .status()
-        .expect("sh runs");
-    assert!(status.success(), "kill -s {signal} {pid} failed");
-}
-
-/// The pids of the processes whose parent is `pid`, from /proc.
-pub fn children_of(pid: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc")
-        .expect("/proc is there")
-        .flatten()
-    {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue; // not a process, or it ended meanwhile
-        };
-        // `pid (name) state ppid …`; the name may hold spaces and parentheses, so look
-        // after its last ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|ppid| ppid.parse::<u32>().ok());
-        if ppid == Some(pid)
-            && let Ok(child) = entry.file_name().to_string_lossy().parse()
-        {
-            children.push(child);
-        }
-    }
-    children
-}
-
-/// Whether a process with this pid exists at all: running, or a zombie nobody has reaped.
-pub fn process_exists(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// How many threads the process has right now.
-pub fn thread_count(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
-        .map(|tasks| tasks.count())
-        .unwrap_or(0)
-}
-
 /// The UUIDs of the result lines (`  0.021s  #01  <uuid>`), as a set: its size is how many
 /// different ones were printed.
 pub fn printed_uuids(output: &Output) -> std::collections::HashSet<uuid::Uuid> {
@@ -322,12 +176,6 @@ pub fn printed_uuids(output: &Output) -> std::collections::HashSet<uuid::Uuid> {
         .filter_map(|line| line.split_whitespace().nth(2))
         .filter_map(|word| uuid::Uuid::parse_str(word).ok())
         .collect()
-}
-
-/// A server whose 200 answer has a body of 100 KB, more than any client of ours reads (64 KiB).
-pub fn huge_body_url() -> String {
-    let body = format!(r#"{{"uuid": "{}"}}"#, "x".repeat(100_000));
-    canned(Box::leak(body.into_boxed_str()))
 }
 
 /// The lines of `text` that are not empty.
