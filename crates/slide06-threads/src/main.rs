@@ -44,15 +44,16 @@ fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
+    let work = || {
+        while let Some(index) = take_next() {
+            let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
+            report.record(clock.time(index, fetch));
+        }
+    };
+    // All C run at once, each on a thread of its own: while one waits, the others go on.
     thread::scope(|scope| {
         for _ in 0..threads {
-            let started = thread::Builder::new().spawn_scoped(scope, || {
-                while let Some(index) = take_next() {
-                    let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
-                    report.record(clock.time(index, fetch));
-                }
-            });
-            if let Err(err) = started {
+            if let Err(err) = thread::Builder::new().spawn_scoped(scope, work) {
                 eprintln!("slide06-threads: the OS refused more threads ({err}); carrying on");
                 break;
             }

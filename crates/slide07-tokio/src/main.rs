@@ -45,14 +45,14 @@ async fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
-    let task = async || {
+    let work = async || {
         while let Some(index) = take_next() {
             let fetch = retry::non_blocking(flags.retries, || fetch_one(client, &flags.url), sleep);
             report.record(clock.time_async(index, fetch).await);
         }
     };
     // All C run at once, on this one thread: at each `.await` one task lets the others go on.
-    future::join_all((0..tasks).map(|_| task())).await;
+    future::join_all((0..tasks).map(|_| work())).await;
 }
 
 /// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.

@@ -54,7 +54,7 @@ fn fetch_all(
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
-    let task = async || {
+    let work = async || {
         while let Some(index) = take_next() {
             let fetch = retry::non_blocking(flags.retries, || fetch_one(client), reactor::sleep);
             report.record(clock.time_async(index, fetch).await);
@@ -64,7 +64,7 @@ fn fetch_all(
     // one task until its socket would block, then another, all on this one thread.
     let mut executor = Executor::new();
     for _ in 0..tasks {
-        executor.spawn(task());
+        executor.spawn(work());
     }
     executor.run(signals)
 }
