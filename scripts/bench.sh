@@ -42,6 +42,8 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
+# Where cargo puts what it builds: target/, unless CARGO_TARGET_DIR says elsewhere.
+target=${CARGO_TARGET_DIR:-target}
 if [ -n "$smoke" ]; then
     # CI has just built the debug workspace, so this costs nothing there; a release build
     # would add minutes. The smoke run times nothing, so the profile does not matter.
@@ -96,8 +98,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # In the background and waited for, so that the traps above run at once on Ctrl-C.
-"target/$profile/slides-bench" run $smoke ${runs[@]+"${runs[@]}"} ${only[@]+"${only[@]}"} \
-    --bin "target/$profile" --work "$work" --out "$out" \
+"$target/$profile/slides-bench" run $smoke ${runs[@]+"${runs[@]}"} ${only[@]+"${only[@]}"} \
+    --bin "$target/$profile" --work "$work" --out "$out" \
     --quiet-wait "$quiet_wait" --command "$command_line" &
 bench_pid=$!
 status=0
