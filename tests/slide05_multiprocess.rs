@@ -1,85 +1,20 @@
-//! Slide 5: a pool of four processes keeps four requests in flight, and the parent answers for
-//! its children: a child that dies is named and its request retried, and Ctrl-C leaves none behind.
+//! Slide 5: the parent answers for its pool of children. A child that dies is named and its
+//! request tried again by another; with none left the rest count as failed; Ctrl-C leaves no
+//! child behind; and without its child program the pool says what to build. (What every slide
+//! shows, the pool's width among it, is in `slides.rs`; the child's own flags are in
+//! `bad_flags.rs`.)
 
 mod support;
 
-use std::time::Duration;
+use std::process::{Child, Output};
 
 use support::{
-    Server, bin, children_of, finish_within, printed_uuids, process_exists, run, send_signal,
-    spawn, stderr, summary, wait_until,
+    LIMIT, Server, assert_one_line, assert_stopped_by, bin, children_of, finish_within,
+    process_exists, send_signal, spawn, stderr, summary, wait_until,
 };
 
-/// A guard against a hang: far longer than any of these runs takes.
-const LIMIT: Duration = Duration::from_secs(30);
-
-#[test]
-fn a_pool_of_four_processes_keeps_four_requests_in_flight() {
-    let server = Server::start("200ms");
-    let url = server.url("/uuid");
-    let args = [
-        "--url",
-        &url,
-        "--requests",
-        "50",
-        "--concurrency",
-        "4",
-        "--json",
-    ];
-    let output = run("slide05-multiprocess", &args);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-
-    let summary = summary(&output);
-    assert_eq!(summary["model"], "processes");
-    assert_eq!(summary["concurrency"], 4);
-    assert_eq!(
-        (summary["ok"].as_u64(), summary["unique"].as_u64()),
-        (Some(50), Some(50))
-    );
-    assert_eq!(printed_uuids(&output).len(), 50);
-
-    // Each child makes one request at a time, so four children: four at once, never five.
-    assert_eq!(server.peak_in_flight(), 4);
-    assert_eq!(server.stats()["served"], 50);
-}
-
-#[test]
-fn the_default_pool_has_one_process_per_cpu() {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let server = Server::start("0");
-    let url = server.url("/uuid");
-    let output = run(
-        "slide05-multiprocess",
-        &["--url", &url, "-n", "50", "--json"],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(summary(&output)["concurrency"], cpus.min(50));
-}
-
-#[test]
-fn a_failed_request_comes_back_from_the_child_as_a_failure() {
-    let server = Server::start("0");
-    let url = server.url("/status/500");
-    let output = run(
-        "slide05-multiprocess",
-        &["--url", &url, "-n", "4", "-c", "2", "--json"],
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let summary = summary(&output);
-    assert_eq!(
-        (summary["ok"].as_u64(), summary["failed"].as_u64()),
-        (Some(0), Some(4))
-    );
-    assert_eq!(summary["failures"]["status"], 4);
-    assert!(stderr(&output).contains("500"), "{}", stderr(&output));
-}
-
 /// Starts the pool on a slow server and waits until each of its `width` children is mid-request.
-fn start_busy_pool(
-    server: &Server,
-    width: usize,
-    requests: usize,
-) -> (std::process::Child, Vec<u32>) {
+fn start_busy_pool(server: &Server, width: usize, requests: usize) -> (Child, Vec<u32>) {
     let url = server.url("/uuid");
     let (width_text, requests_text) = (width.to_string(), requests.to_string());
     let args = [
@@ -94,7 +29,7 @@ fn start_busy_pool(
     let slide = spawn("slide05-multiprocess", &args);
     let pid = slide.id();
     wait_until("every child mid-request", LIMIT, || {
-        children_of(pid).len() == width && server.stats()["in_flight"] == width
+        children_of(pid).len() == width && server.in_flight() == width
     });
     (slide, children_of(pid))
 }
@@ -108,21 +43,10 @@ fn ctrl_c_or_sigterm_stops_and_reaps_every_child() {
         send_signal(slide.id(), signal);
         let output = finish_within(slide, LIMIT);
 
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "SIG{signal}: {}",
-            stderr(&output)
-        );
-        let err = stderr(&output);
-        assert!(
-            err.contains(&format!("SIG{signal}")) && err.contains("reaped"),
-            "{err}"
-        );
-        // Then the report sums up: none of the 50 answered, all interrupted.
-        let summary = summary(&output);
-        assert_eq!(summary["interrupted"], format!("SIG{signal}"), "{summary}");
-        assert_eq!(summary["failures"]["interrupted"], 50, "{summary}");
+        // The report sums up: none of the 50 answered, all interrupted; and says who reaped.
+        let err = assert_stopped_by(&format!("SIG{signal}"), &output, signal, code, 50);
+        let said = format!("SIG{signal}");
+        assert!(err.contains(&said) && err.contains("reaped"), "{err}");
         // Reaped means gone from /proc: neither running nor a zombie.
         for child in children {
             assert!(
@@ -133,50 +57,44 @@ fn ctrl_c_or_sigterm_stops_and_reaps_every_child() {
     }
 }
 
+/// Runs a pool of 2 children on `requests` requests of `delay`, and SIGKILLs `killed` of them
+/// once both are mid-request. Gives the run's output and the pids it killed.
+fn kill_children_mid_request(delay: &str, requests: usize, killed: usize) -> (Output, Vec<u32>) {
+    let server = Server::start(delay);
+    let (slide, mut children) = start_busy_pool(&server, 2, requests);
+    children.truncate(killed);
+    for &child in &children {
+        send_signal(child, "KILL");
+    }
+    (finish_within(slide, LIMIT), children)
+}
+
 #[test]
 fn a_child_killed_mid_request_is_named_and_its_request_retried() {
-    let server = Server::start("500ms");
-    let (slide, children) = start_busy_pool(&server, 2, 4);
-    let victim = children[0];
-    send_signal(victim, "KILL");
-    let output = finish_within(slide, LIMIT);
+    let (output, killed) = kill_children_mid_request("500ms", 4, 1);
+    let victim = killed[0];
 
     // The other child did the work: all four answered, the run succeeds.
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{err}");
     let summary = summary(&output);
-    assert_eq!(
-        (summary["ok"].as_u64(), summary["unique"].as_u64()),
-        (Some(4), Some(4))
-    );
-    assert!(
-        err.contains(&format!("(pid {victim}) died while fetching #")),
-        "{err}"
-    );
-    assert!(
-        err.contains("SIGKILL") && err.contains("another child will try it again"),
-        "{err}"
-    );
+    assert_eq!((summary.ok, summary.unique), (4, 4), "{summary:?}");
+    let died = format!("(pid {victim}) died while fetching #");
+    assert!(err.contains(&died), "{err}");
+    let again = "another child will try it again";
+    assert!(err.contains("SIGKILL") && err.contains(again), "{err}");
     assert!(!process_exists(victim));
 }
 
 #[test]
 fn when_every_child_dies_the_rest_count_as_failed() {
-    let server = Server::start("1s");
-    let (slide, children) = start_busy_pool(&server, 2, 6);
-    for &child in &children {
-        send_signal(child, "KILL");
-    }
-    let output = finish_within(slide, LIMIT);
+    let (output, children) = kill_children_mid_request("1s", 6, 2);
 
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     let summary = summary(&output);
-    assert_eq!(
-        (summary["ok"].as_u64(), summary["failed"].as_u64()),
-        (Some(0), Some(6))
-    );
-    assert_eq!(summary["failures"]["missing"], 6);
+    assert_eq!((summary.ok, summary.failed), (0, 6), "{summary:?}");
+    assert_eq!(summary.failures.get("missing"), Some(&6), "{summary:?}");
     for child in children {
         assert!(err.contains(&format!("(pid {child}) died")), "{err}");
     }
@@ -196,24 +114,6 @@ fn without_its_child_program_the_pool_says_what_to_build() {
         .expect("the parent starts");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("slide05-child is missing"), "{err}");
-    assert!(err.contains("cargo build"), "{err}");
-}
-
-#[test]
-fn usage_errors_get_one_clear_line() {
-    // The pool's flags: as every slide's.
-    let output = run("slide05-multiprocess", &["--concurrency", "0"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
-    assert!(stderr(&output).contains("--concurrency"));
-
-    // The child is started by the pool, not by hand; by hand it says so.
-    let output = run("slide05-child", &[]);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
-    assert!(stderr(&output).contains("slide05-multiprocess starts it"));
+    let words = ["slide05-child is missing", "cargo build"];
+    assert_one_line("the pool without its child", &output, 1, &words);
 }

@@ -4,8 +4,9 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
+
+use support::root;
 
 /// Commands slides.md may show that are not ours to check.
 const OTHER_COMMANDS: &[&str] = &["curl", "redis-cli", "redis-server", "diff", "wait", "done"];
@@ -36,10 +37,6 @@ fn shell_blocks() -> BTreeMap<String, Vec<String>> {
         }
     }
     sections
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The workspace's binaries: every `src/main.rs` and `src/bin/*.rs` under crates/.

@@ -2,19 +2,20 @@
 //! not a UUID, a chunked or cut-short answer, a body too big to read; and a port nobody is on.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
 
 /// A server that answers every connection with the same 200 and this body: for the bodies
 /// httpbin-lite never sends (not JSON, a `uuid` that is not a UUID). Lives as long as the test.
 pub fn canned(body: &'static str) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    std::thread::spawn(move || {
+    let (listener, url) = listen();
+    thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             answer(stream, body);
         }
     });
-    format!("http://{addr}/uuid")
+    url
 }
 
 fn answer(mut stream: TcpStream, body: &str) {
@@ -27,36 +28,45 @@ fn answer(mut stream: TcpStream, body: &str) {
     );
 }
 
-/// A loopback URL on which nothing listens: a port we bound and let go.
+/// A loopback port on which nothing listens: one we bound and let go.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("bound address").port()
+}
+
+/// `/uuid` on a loopback port on which nothing listens.
 pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    drop(listener);
-    format!("http://{addr}/uuid")
+    format!("http://127.0.0.1:{}/uuid", closed_port())
 }
 
 /// A server that answers every connection with exactly `response` — raw bytes, head and all —
 /// written `piece` bytes at a time with `pause` between pieces, then closes. For what
 /// httpbin-lite never sends: chunked bodies, an answer split over many reads, an answer cut
 /// short. Each connection gets its own thread, so concurrent clients are answered together.
-pub fn scripted(response: &'static str, piece: usize, pause: std::time::Duration) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().expect("bound address");
-    std::thread::spawn(move || {
+pub fn scripted(response: &'static str, piece: usize, pause: Duration) -> String {
+    let (listener, url) = listen();
+    thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
+            thread::spawn(move || {
                 read_request_head(&stream);
                 for bytes in response.as_bytes().chunks(piece.max(1)) {
                     // The client may hang up first (a timeout, say): then stop writing.
                     if stream.write_all(bytes).is_err() {
                         return;
                     }
-                    std::thread::sleep(pause);
+                    thread::sleep(pause);
                 }
             });
         }
     });
-    format!("http://{addr}/uuid")
+    url
+}
+
+/// A listener on a free loopback port, and the `/uuid` URL on it.
+fn listen() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = listener.local_addr().expect("bound address");
+    (listener, format!("http://{addr}/uuid"))
 }
 
 /// Reads a request's head up to its empty line, so the client sees a clean exchange.
@@ -68,8 +78,9 @@ fn read_request_head(stream: &TcpStream) {
     }
 }
 
-/// A server whose 200 answer has a body of 100 KB, more than any client of ours reads (64 KiB).
-pub fn huge_body_url() -> String {
-    let body = format!(r#"{{"uuid": "{}"}}"#, "x".repeat(100_000));
+/// A server whose 200 answer has a body of `bytes` bytes: past 64 KiB, more than any client of
+/// ours reads.
+pub fn huge_body_url(bytes: usize) -> String {
+    let body = format!(r#"{{"uuid": "{}"}}"#, "x".repeat(bytes));
     canned(Box::leak(body.into_boxed_str()))
 }

@@ -1,27 +1,49 @@
-//! What the end-to-end tests share: finding the workspace's binaries, a real httpbin-lite on a
-//! free port (started by `lab`, as everything else starts it), and a tiny HTTP client over a
-//! plain `TcpStream`. Beside it: servers that misbehave on purpose (`fake`), watching and
-//! signalling processes (`process`), and a real redis-server (`redis`).
+//! What the end-to-end tests share: the workspace's binaries (built once), running one, its
+//! output and summary, and a real httpbin-lite on a free port (started by `lab`, as everything
+//! else starts it). Beside it: a slide of the talk ready to run (`stage`), servers that
+//! misbehave on purpose (`fake`), a tiny HTTP client (`http`), watching and signalling
+//! processes (`process`), a real redis-server (`redis`) and the queue's programs (`queue`).
 #![allow(dead_code)] // each test file uses its own part of this module
 
 mod fake;
+mod http;
 mod process;
+pub mod queue;
 pub mod redis;
+mod stage;
 
 // Each test file uses its own part of these, as with the rest of this module.
 #[allow(unused_imports)]
-pub use fake::{canned, closed_port_url, huge_body_url, scripted};
+pub use fake::{canned, closed_port, closed_port_url, huge_body_url, scripted};
+#[allow(unused_imports)]
+pub use http::{Response, get, request, try_get};
 #[allow(unused_imports)]
 pub use process::{
-    children_of, finish_within, process_exists, send_signal, spawn, thread_count, wait_until,
+    LIMIT, children_of, eventually, finish_within, process_exists, send_signal, socket_count,
+    thread_count, wait_until,
 };
+#[allow(unused_imports)]
+pub use stage::{Stage, binaries_of, takes_concurrency};
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
+
+use common::Summary;
+use lab::talk::Slide;
+
+/// The workspace's root, where `scripts/` and `slides.md` are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The slide a number, name or alias stands for, from the talk's own list (`lab::talk`).
+pub fn slide(name: &str) -> &'static Slide {
+    lab::talk::find(name).unwrap_or_else(|| panic!("the talk has no slide {name:?}"))
+}
 
 /// The path of one of the workspace's binaries, built (once per test process) by the same
 /// cargo and profile that built this test, so the tests never run a stale binary.
@@ -49,13 +71,34 @@ pub fn binaries() -> &'static lab::Binaries {
     })
 }
 
-/// Runs a binary to completion with these arguments and no stdin.
-pub fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(bin(name))
+/// A binary with these arguments and no stdin. Only the arguments count: a `SLIDES_URL` or
+/// `REDIS_URL` left in the environment is taken away.
+pub fn command(name: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(bin(name));
+    command
         .args(args)
         .env_remove("SLIDES_URL")
-        .stdin(Stdio::null())
-        .output()
+        .env_remove("REDIS_URL")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs a binary to completion.
+pub fn run(name: &str, args: &[&str]) -> Output {
+    command(name, args).output().expect("binary starts")
+}
+
+/// Starts a binary with stdout and stderr piped, without waiting for it.
+pub fn spawn(name: &str, args: &[&str]) -> Child {
+    piped(command(name, args))
+}
+
+/// Starts `command` with stdout and stderr piped, without waiting for it.
+pub fn piped(mut command: Command) -> Child {
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("binary starts")
 }
 
@@ -67,11 +110,62 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The JSON summary: the last line of stdout of a slide run with `--json`.
-pub fn summary(output: &Output) -> serde_json::Value {
+/// The summary a run with `--json` prints as the last line of its stdout.
+pub fn summary(output: &Output) -> Summary {
     let text = stdout(output);
     let last = text.lines().last().expect("stdout has a summary line");
-    serde_json::from_str(last).unwrap_or_else(|err| panic!("last line {last:?}: {err}"))
+    Summary::from_output(last).unwrap_or_else(|err| panic!("last line {last:?}: {err}"))
+}
+
+/// Checks the one line a binary that was given something wrong says: no panic, exit `code`,
+/// exactly one line on stderr, and every one of `words` in it. `who` names the run.
+pub fn assert_one_line(who: &str, output: &Output, code: i32, words: &[&str]) {
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "{who}: {err}");
+    assert_eq!(output.status.code(), Some(code), "{who}: {err}");
+    assert_eq!(err.lines().count(), 1, "{who}: want one line, got {err:?}");
+    for word in words {
+        assert!(err.contains(word), "{who}: {err:?} should say {word:?}");
+    }
+}
+
+/// Checks a run that `signal` (`INT`, `TERM`) stopped before any of its `requests` was answered:
+/// no panic, exit `code` (128 + the signal's number), and a summary that names the signal and
+/// counts every request interrupted. Gives what it said on stderr.
+pub fn assert_stopped_by(
+    who: &str,
+    output: &Output,
+    signal: &str,
+    code: i32,
+    requests: usize,
+) -> String {
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "{who}: {err}");
+    assert_eq!(output.status.code(), Some(code), "{who}: {err}");
+    let summary = summary(output);
+    let name = format!("SIG{signal}");
+    assert_eq!(
+        summary.interrupted.as_deref(),
+        Some(name.as_str()),
+        "{who}: {summary:?}"
+    );
+    let interrupted = summary.failures.get("interrupted").copied();
+    assert_eq!(
+        (summary.ok, interrupted),
+        (0, Some(requests)),
+        "{who}: {summary:?}"
+    );
+    err
+}
+
+/// The UUIDs of the result lines (`  0.021s  #01  <uuid>`), as a set: its size is how many
+/// different ones were printed.
+pub fn printed_uuids(output: &Output) -> HashSet<uuid::Uuid> {
+    stdout(output)
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(2))
+        .filter_map(|word| uuid::Uuid::parse_str(word).ok())
+        .collect()
 }
 
 /// A real httpbin-lite on a free loopback port, stopped when dropped (lab starts and stops it,
@@ -106,8 +200,33 @@ impl Server {
         self.httpbin.stats().unwrap_or_else(|err| panic!("{err}"))
     }
 
-    pub fn peak_in_flight(&self) -> u64 {
-        self.stats()["peak_in_flight"].as_u64().expect("a count")
+    /// One count from `/stats`: `served`, `in_flight`, `peak_in_flight`.
+    fn count(&self, name: &str) -> usize {
+        let stats = self.stats();
+        let count = stats[name].as_u64();
+        count.unwrap_or_else(|| panic!("/stats has no count {name:?}: {stats}")) as usize
+    }
+
+    /// How many requests it has answered, or cut off as a fault.
+    pub fn served(&self) -> usize {
+        self.count("served")
+    }
+
+    /// How many requests it is answering right now.
+    pub fn in_flight(&self) -> usize {
+        self.count("in_flight")
+    }
+
+    /// The most requests it has had in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.count("peak_in_flight")
+    }
+
+    /// How many answers it failed on purpose (`--fail-rate`).
+    pub fn injected_failures(&self) -> usize {
+        let stats = self.stats();
+        let count = stats["injected"]["failed"].as_u64();
+        count.unwrap_or_else(|| panic!("/stats counts no injected failures: {stats}")) as usize
     }
 }
 
@@ -121,66 +240,4 @@ fn duration(text: &str) -> Duration {
         .parse()
         .unwrap_or_else(|err| panic!("delay {text:?}: {err}"));
     Duration::from_secs_f64(number * unit)
-}
-
-/// One HTTP/1.1 exchange, read to the end (the request asks the server to close).
-pub struct Response {
-    pub status: u16,
-    pub head: String,
-    pub body: String,
-}
-
-pub fn get(addr: SocketAddr, path: &str) -> Response {
-    request(addr, "GET", path)
-}
-
-pub fn request(addr: SocketAddr, method: &str, path: &str) -> Response {
-    try_request(addr, method, path).expect("an answer before the connection closed")
-}
-
-/// `GET`, where the server may close the connection without answering (`None`).
-pub fn try_get(addr: SocketAddr, path: &str) -> Option<Response> {
-    try_request(addr, "GET", path)
-}
-
-fn try_request(addr: SocketAddr, method: &str, path: &str) -> Option<Response> {
-    let mut stream = TcpStream::connect(addr).expect("connect to httpbin-lite");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send request");
-    let mut raw = String::new();
-    // A reset instead of a clean close also means "no answer".
-    if stream.read_to_string(&mut raw).is_err() || raw.is_empty() {
-        return None;
-    }
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a head and a body");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    Some(Response {
-        status,
-        head: head.to_owned(),
-        body: body.to_owned(),
-    })
-}
-
-/// The UUIDs of the result lines (`  0.021s  #01  <uuid>`), as a set: its size is how many
-/// different ones were printed.
-pub fn printed_uuids(output: &Output) -> std::collections::HashSet<uuid::Uuid> {
-    stdout(output)
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(2))
-        .filter_map(|word| uuid::Uuid::parse_str(word).ok())
-        .collect()
-}
-
-/// The lines of `text` that are not empty.
-pub fn lines(text: &str) -> Vec<&str> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect()
 }

@@ -1,28 +1,22 @@
-//! Processes, for the slides whose lesson is processes and threads (5, 6, 7): start one without
-//! waiting, look at it and its children in /proc while it runs, signal it, and collect its output.
+//! Processes, for the slides whose lesson is processes and threads: wait for one without
+//! hanging, look at it and its children in /proc while it runs, and signal it.
 
-use std::process::{Child, Command, Output, Stdio};
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Output};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
 
-use super::bin;
-
-/// Starts a binary with these arguments, stdout and stderr piped, without waiting for it.
-pub fn spawn(name: &str, args: &[&str]) -> Child {
-    Command::new(bin(name))
-        .args(args)
-        .env_remove("SLIDES_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts")
-}
+/// A guard against a hang: far longer than any run here takes, never a measure of speed.
+pub const LIMIT: Duration = Duration::from_secs(30);
 
 /// Waits for `child` and collects its output. If it has not ended within `limit` it is killed
 /// and the test fails: a guard against a hang, never a measure of speed.
-pub fn finish_within(child: Child, limit: std::time::Duration) -> Output {
+pub fn finish_within(child: Child, limit: Duration) -> Output {
     let pid = child.id();
-    let (done, output) = std::sync::mpsc::channel();
-    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let (done, output) = mpsc::channel();
+    thread::spawn(move || done.send(child.wait_with_output()));
     match output.recv_timeout(limit) {
         Ok(output) => output.expect("collect the output"),
         Err(_) => {
@@ -32,19 +26,25 @@ pub fn finish_within(child: Child, limit: std::time::Duration) -> Output {
     }
 }
 
-/// Polls `ready` until it holds, failing the test (as a hang) after `limit`.
-pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + limit;
-    while !ready() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited {limit:?} for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+/// Polls `check` until it gives a value, failing the test (as a hang) after `limit`.
+pub fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
+        thread::sleep(Duration::from_millis(10));
     }
 }
 
-/// Sends a signal by name (`INT`, `TERM`, `KILL`) with the shell's `kill`, as a user would.
+/// Polls `ready` until it holds, failing the test (as a hang) after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    eventually(what, limit, || ready().then_some(()));
+}
+
+/// Sends a signal by name (`INT`, `TERM`, `KILL`, `STOP`) with the shell's `kill`, as a user
+/// would.
 pub fn send_signal(pid: u32, signal: &str) {
     let status = Command::new("sh")
         .args(["-c", r#"kill -s "$0" "$1""#, signal, &pid.to_string()])
@@ -56,11 +56,8 @@ pub fn send_signal(pid: u32, signal: &str) {
 /// The pids of the processes whose parent is `pid`, from /proc.
 pub fn children_of(pid: u32) -> Vec<u32> {
     let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc")
-        .expect("/proc is there")
-        .flatten()
-    {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+    for entry in fs::read_dir("/proc").expect("/proc is there").flatten() {
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
             continue; // not a process, or it ended meanwhile
         };
         // `pid (name) state ppid …`; the name may hold spaces and parentheses, so look
@@ -80,12 +77,23 @@ pub fn children_of(pid: u32) -> Vec<u32> {
 
 /// Whether a process with this pid exists at all: running, or a zombie nobody has reaped.
 pub fn process_exists(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// How many threads the process has right now.
 pub fn thread_count(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
+    fs::read_dir(format!("/proc/{pid}/task"))
         .map(|tasks| tasks.count())
         .unwrap_or(0)
+}
+
+/// How many sockets the process has open right now: a connection to a server is one.
+pub fn socket_count(pid: u32) -> usize {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return 0;
+    };
+    fds.flatten()
+        .filter_map(|fd| fs::read_link(fd.path()).ok())
+        .filter(|target| target.to_string_lossy().starts_with("socket:"))
+        .count()
 }

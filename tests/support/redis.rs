@@ -5,6 +5,11 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
+/// The stream the producer adds jobs to.
+pub const JOBS: &str = "{slides}:jobs";
+/// The stream a worker moves an entry to when it can never run it.
+pub const DEAD: &str = "{slides}:dead";
+
 /// redis-server for one test, started and stopped by `lab`, as scripts/run-all.sh's is.
 pub struct RedisServer {
     redis: lab::Redis,
@@ -52,16 +57,36 @@ impl RedisServer {
         read_reply(&mut BufReader::new(stream))
     }
 
+    /// How many entries the jobs stream holds: queued, or taken and not yet settled.
+    pub fn queued(&self) -> i64 {
+        self.cmd(&["XLEN", JOBS]).int()
+    }
+
     /// `XPENDING`: how many entries the group's workers hold, or `consumer` holds.
     pub fn pending(&self, consumer: Option<&str>) -> usize {
-        let mut args = vec!["XPENDING", "{slides}:jobs", "workers", "-", "+", "100000"];
+        self.pending_idle_ms(consumer).len()
+    }
+
+    /// `XPENDING`: for each entry the group's workers (or `consumer`) hold, how many
+    /// milliseconds ago it was delivered.
+    pub fn pending_idle_ms(&self, consumer: Option<&str>) -> Vec<i64> {
+        let mut args = vec!["XPENDING", JOBS, "workers", "-", "+", "100000"];
         args.extend(consumer);
         match self.cmd(&args) {
-            Reply::List(entries) => entries.len(),
+            // Each entry: [id, consumer, idle ms, deliveries].
+            Reply::List(entries) => entries.iter().map(|entry| entry.list()[2].int()).collect(),
             // No group yet: nothing is pending.
-            Reply::Error(err) if err.starts_with("NOGROUP") => 0,
+            Reply::Error(err) if err.starts_with("NOGROUP") => Vec::new(),
             other => panic!("XPENDING gave {other:?}"),
         }
+    }
+
+    /// The results list of the first run that has one, and how many results it holds.
+    pub fn results(&self) -> Option<(String, i64)> {
+        let keys = self.cmd(&["KEYS", "{slides}:results:*"]);
+        let key = keys.list().first()?.text().to_owned();
+        let len = self.cmd(&["LLEN", &key]).int();
+        Some((key, len))
     }
 
     pub fn log(&self) -> String {

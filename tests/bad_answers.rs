@@ -1,0 +1,93 @@
+//! Servers that answer wrong, or not at all, for every slide: each request fails with its cause
+//! in ONE line on stderr, naming what to do where there is something, exit code 1, and never a
+//! panic. And Redis that refuses the queue's programs. The slides are the talk's own list,
+//! `lab::talk::SLIDES`; the queue's producer runs with a redis-server and a worker of its own.
+
+mod support;
+
+use lab::talk::SLIDES;
+use support::redis::RedisServer;
+use support::{Server, Stage, assert_one_line, canned, closed_port, closed_port_url};
+use support::{command, huge_body_url, run, stdout};
+
+#[test]
+fn each_request_fails_with_its_cause_in_one_line() {
+    let server = Server::start("0");
+    let closed = closed_port_url();
+    let (empty, no_uuid) = (server.url("/status/200"), server.url("/get"));
+    let not_json = canned("<html>502 Bad Gateway</html>");
+    let not_a_uuid = canned(r#"{"uuid": "not-a-uuid"}"#);
+    // 100 KB: every client stops reading at 64 KiB.
+    let huge = huge_body_url(100_000);
+    let (error_status, slow) = (server.url("/status/503"), server.url("/delay/2"));
+
+    // (URL, more arguments, words stderr must contain)
+    let cases: [(&str, &[&str], &[&str]); 8] = [
+        (&closed, &[], &[&closed, "refused", "httpbin-lite", "--url"]),
+        (&empty, &[], &["empty body"]),
+        (&not_json, &[], &["not JSON"]),
+        (&no_uuid, &[], &[r#"no "uuid""#]),
+        (&not_a_uuid, &[], &["not a UUID"]),
+        (&huge, &[], &["larger than"]),
+        (&error_status, &[], &["503"]),
+        (&slow, &["--timeout", "200ms"], &["timed out", "200ms"]),
+    ];
+    for slide in SLIDES {
+        let stage = Stage::new(slide);
+        // Two requests each: both fail, and the line says so once.
+        for (url, more, words) in cases {
+            let mut args = vec!["--url", url, "-n", "2"];
+            args.extend(more);
+            let output = stage.run(&args);
+            assert_one_line(&format!("{} {args:?}", slide.binary), &output, 1, words);
+        }
+    }
+    // A host that does not resolve is not tested: finding that out means asking the machine's
+    // resolver, which is not on loopback, and these tests send nothing beyond 127.0.0.1.
+}
+
+#[test]
+fn redis_trouble_gets_one_clear_line_and_a_non_zero_exit() {
+    let plain = RedisServer::start(&[]);
+    let locked = RedisServer::start(&["--requirepass", "open-sesame"]);
+    let closed = format!("redis://127.0.0.1:{}", closed_port());
+    let wrong = format!("redis://:hunter2@127.0.0.1:{}", locked.port);
+    let none = locked.url();
+    let tls = plain.url().replace("redis://", "rediss://");
+    let (missing, not_a_number) = (
+        format!("{}/99", plain.url()),
+        format!("{}/abc", plain.url()),
+    );
+
+    // (--redis, exit code, words stderr must contain)
+    let cases: [(&str, i32, &[&str]); 8] = [
+        (&closed, 1, &["connection refused", "redis-server", &closed]),
+        (
+            &wrong,
+            1,
+            &["refused the password", "redis://:****@127.0.0.1"],
+        ),
+        (&none, 1, &["wants a password", "redis://:PASSWORD@"]),
+        (&tls, 1, &["TLS"]),
+        (&missing, 1, &["no such database", &missing]),
+        (&not_a_number, 2, &["--redis", "Invalid database number"]),
+        ("redis//:hunter2@nowhere", 2, &["--redis", "not a URL"]),
+        ("http://:hunter2@127.0.0.1:1", 2, &["http://", "redis://"]),
+    ];
+    for binary in ["slide08-producer", "slide08-worker"] {
+        for (url, code, words) in cases {
+            let output = run(binary, &["--redis", url]);
+            assert_one_line(&format!("{binary} {url}"), &output, code, words);
+            // A password never shows.
+            let said = format!("{}{}", stdout(&output), support::stderr(&output));
+            assert!(!said.contains("hunter2"), "{binary}: {said}");
+        }
+    }
+
+    // --help names REDIS_URL but never prints its value.
+    let help = command("slide08-worker", &["--help"])
+        .env("REDIS_URL", "redis://:hunter2@127.0.0.1:1")
+        .output()
+        .expect("binary starts");
+    assert!(stdout(&help).contains("REDIS_URL") && !stdout(&help).contains("hunter2"));
+}

@@ -1,0 +1,193 @@
+//! Flags that are wrong, for every binary: each gives ONE line on stderr that names the flag and
+//! the value (and the fix where there is one), exit code 2, and never a panic; nothing is
+//! fetched. The slides are the talk's own list, `lab::talk::SLIDES`.
+
+mod support;
+
+use std::net::TcpListener;
+
+use support::{assert_one_line, binaries_of, run, takes_concurrency};
+
+const SYNC: &str = "slide04-sync";
+const PROCESSES: &str = "slide05-multiprocess";
+const THREADS: &str = "slide06-threads";
+const COROUTINES: &str = "slide07a-coroutines";
+const TOKIO: &str = "slide07-tokio";
+const PRODUCER: &str = "slide08-producer";
+const WORKER: &str = "slide08-worker";
+const CHILD: &str = "slide05-child";
+const HTTPBIN: &str = "httpbin-lite";
+
+/// Every slide: they share `--requests`, `--timeout`, `--url` and `--retries`.
+fn every_slide() -> Vec<&'static str> {
+    binaries_of(|_| true)
+}
+
+/// The slides with a `--concurrency` of their own (the queue's producer leaves it to workers).
+fn wide_slides() -> Vec<&'static str> {
+    binaries_of(|slide| takes_concurrency(slide) && !slide.queue)
+}
+
+/// Runs each of `binaries` with `args`: a usage error, one line that says all of `words`.
+fn usage(binaries: &[&str], args: &[&str], words: &[&str]) {
+    for binary in binaries {
+        assert_one_line(&format!("{binary} {args:?}"), &run(binary, args), 2, words);
+    }
+}
+
+#[test]
+fn numbers_that_are_not_numbers_or_out_of_range_are_usage_errors() {
+    let (all, wide) = (every_slide(), wide_slides());
+    usage(&all, &["--requests", "abc"], &["--requests", "abc"]);
+    usage(&all, &["--requests", "0"], &["--requests", "0"]);
+    usage(&all, &["--requests", "-3"], &["-3"]);
+    usage(&all, &["--requests", "1e3"], &["--requests", "1e3"]);
+    usage(
+        &all,
+        &["--requests", "99999999999"],
+        &["--requests", "99999999999"],
+    );
+    usage(&wide, &["--concurrency", "0"], &["--concurrency", "0"]);
+    usage(&wide, &["--concurrency", "abc"], &["--concurrency", "abc"]);
+    usage(&wide, &["--concurrency", "-1"], &["-1"]);
+    usage(
+        &wide,
+        &["--concurrency", "99999999999"],
+        &["--concurrency", "99999999999"],
+    );
+    usage(&all, &["--retries", "abc"], &["--retries", "abc"]);
+    usage(&all, &["--retries", "-1"], &["-1"]);
+    usage(&all, &["--retries", "11"], &["--retries", "11"]);
+}
+
+#[test]
+fn durations_that_are_not_durations_are_usage_errors() {
+    let all = every_slide();
+    usage(&all, &["--timeout", "0"], &["--timeout 0", "10s"]);
+    usage(&all, &["--timeout=-1s"], &["-1s", "out of range"]);
+    usage(&all, &["--timeout", "soon"], &["--timeout", "soon"]);
+    usage(
+        &all,
+        &["--timeout", "300000000000000000m"],
+        &["--timeout", "out of range"],
+    );
+    usage(&[PRODUCER], &["--give-up-after", "5"], &["'5' has no unit"]);
+}
+
+#[test]
+fn urls_we_cannot_fetch_are_refused_before_the_clock_starts() {
+    let all = every_slide();
+    usage(
+        &all,
+        &["--url", "not-a-url"],
+        &["not-a-url", "is not a URL"],
+    );
+    usage(
+        &all,
+        &["--url", "ftp://127.0.0.1/uuid"],
+        &["ftp://", "http://"],
+    );
+    // Coroutines by hand speak plain HTTP only; refused before anything is sent.
+    let https = "https://httpbin.org/uuid";
+    usage(
+        &[COROUTINES],
+        &["--url", https],
+        &[https, "no TLS", "http://"],
+    );
+}
+
+#[test]
+fn a_flag_a_slide_does_not_have_is_named() {
+    usage(
+        &[SYNC],
+        &["--concurrency", "4"],
+        &["unexpected argument '--concurrency'"],
+    );
+    usage(&[TOKIO], &["--runtime", "multi-thread"], &["--runtime"]);
+    // The producer's concurrency is the workers' business.
+    usage(
+        &[PRODUCER],
+        &["--concurrency", "5"],
+        &["each worker's own --concurrency"],
+    );
+}
+
+#[test]
+fn threads_and_processes_have_a_ceiling_tasks_do_not() {
+    let args = ["-n", "100000", "-c", "100000"];
+    usage(
+        &[THREADS],
+        &args,
+        &["--concurrency 100000", "at most 10000 threads"],
+    );
+    usage(
+        &[PROCESSES],
+        &args,
+        &["--concurrency 100000", "at most 256 processes"],
+    );
+}
+
+#[test]
+fn the_worker_and_the_child_check_their_own_arguments() {
+    usage(&[WORKER], &["--concurrency", "0"], &["--concurrency", "0"]);
+    usage(
+        &[WORKER],
+        &["--concurrency", "abc"],
+        &["--concurrency", "abc"],
+    );
+    usage(
+        &[WORKER],
+        &["--concurrency", "100001"],
+        &["--concurrency", "100001"],
+    );
+    usage(
+        &[WORKER],
+        &["--reclaim-after", "10ms"],
+        &["--reclaim-after", "100ms"],
+    );
+    usage(
+        &[WORKER],
+        &["--max-deliveries", "0"],
+        &["--max-deliveries", "0"],
+    );
+    let url = "http://127.0.0.1:9/uuid";
+    usage(&[CHILD], &[url, "soon", "0"], &["soon"]);
+    usage(&[CHILD], &[url, "1s", "many"], &["RETRIES", "many"]);
+    // The pool starts the child; by hand it says so.
+    usage(&[CHILD], &[], &["slide05-multiprocess starts it"]);
+}
+
+#[test]
+fn httpbin_lite_refuses_ports_delays_hosts_and_rates_it_cannot_use() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = taken
+        .local_addr()
+        .expect("bound address")
+        .port()
+        .to_string();
+    let port_in_use = run(HTTPBIN, &["--port", &port]);
+    assert_one_line(
+        "--port in use",
+        &port_in_use,
+        1,
+        &[&port, "in use", "--port"],
+    );
+
+    usage(&[HTTPBIN], &["--port", "70000"], &["--port", "70000"]);
+    usage(&[HTTPBIN], &["--port", "99999"], &["99999"]);
+    usage(&[HTTPBIN], &["--port", "-1"], &["-1"]);
+    usage(&[HTTPBIN], &["--port", "http"], &["--port", "http"]);
+    usage(&[HTTPBIN], &["--host", "not-an-ip"], &["not-an-ip"]);
+    usage(&[HTTPBIN], &["--delay", "soon"], &["--delay", "soon"]);
+    usage(&[HTTPBIN], &["--delay", "abc"], &["abc"]);
+    usage(&[HTTPBIN], &["--delay", "2"], &["--delay", "no unit"]);
+    usage(
+        &[HTTPBIN],
+        &["--fail-rate", "2"],
+        &["--fail-rate", "0 to 1"],
+    );
+    usage(&[HTTPBIN], &["--fail-rate", "1.5"], &["1.5"]);
+    usage(&[HTTPBIN], &["--drop-rate", "abc"], &["abc"]);
+    let both = ["--fail-rate", "0.6", "--drop-rate", "0.6"];
+    usage(&[HTTPBIN], &both, &["more than 1"]);
+}

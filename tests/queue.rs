@@ -1,0 +1,135 @@
+//! Slide 8: a queue over a real Redis. The producer enqueues in a moment and then waits for the
+//! results; a worker runs the jobs, and on SIGTERM finishes the ones it holds. (What every slide
+//! shows, the worker's width among it, is in `slides.rs`; crashes, pauses, dead letters and a
+//! Redis restart are in `queue_faults.rs`.)
+
+mod support;
+
+use support::queue::{Producer, Worker, producer};
+use support::redis::RedisServer;
+use support::{LIMIT, Server, eventually, stderr, stdout, summary};
+
+#[test]
+fn the_producer_times_both_ends_and_settled_jobs_leave_the_stream() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("300ms");
+    let _worker = Worker::start(&redis, &[]);
+
+    let output = producer(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "50", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Two figures: the talk's (enqueue), and the whole run (until every result is back).
+    let summary = summary(&output);
+    let enqueue = summary.enqueue_s.expect("enqueue_s");
+    let wall = summary.wall_s;
+    assert!(
+        0.0 < enqueue && enqueue < wall,
+        "enqueue {enqueue} s, wall {wall} s"
+    );
+    let text = stdout(&output);
+    assert!(text.contains("enqueued 50 jobs in"), "{text}");
+
+    // Settled entries leave the stream and the pending list.
+    assert_eq!(redis.queued(), 0);
+    assert_eq!(redis.pending(None), 0);
+}
+
+#[test]
+fn no_wait_only_enqueues_as_the_talk_did_and_results_expire() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let args = [
+        "--url",
+        &server.url("/uuid"),
+        "-n",
+        "5",
+        "--no-wait",
+        "--json",
+    ];
+    let output = producer(&redis, &args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // One summary line and its JSON: the time to enqueue, and no result waited for, so none
+    // failed and none is missing; no worker was heard from, so none is counted.
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let json = text.lines().last().unwrap_or_default();
+    assert!(!json.contains(r#""workers""#), "{json}");
+    let summary = summary(&output);
+    let counts = (summary.ok, summary.failed, summary.missing, summary.workers);
+    assert_eq!(counts, (0, 0, 0, None), "{summary:?}");
+    assert!(summary.enqueue_s.is_some_and(|s| s > 0.0), "{summary:?}");
+    assert!(text.contains("did not wait for their results"), "{text}");
+    assert_eq!(redis.queued(), 5, "the jobs wait in the stream");
+
+    // A worker started later still runs them; their results wait for a while, then expire.
+    let _worker = Worker::start(&redis, &[]);
+    let list = eventually("the 5 results to be published", LIMIT, || {
+        redis
+            .results()
+            .and_then(|(key, len)| (len == 5).then_some(key))
+    });
+    let ttl = redis.cmd(&["TTL", &list]).int();
+    assert!(0 < ttl && ttl <= 3600, "TTL {ttl}");
+    assert_eq!(server.served(), 5);
+}
+
+#[test]
+fn no_worker_means_missing_results_not_a_hang() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let url = server.url("/uuid");
+    let args = [
+        "--url",
+        &url,
+        "-n",
+        "3",
+        "--give-up-after",
+        "300ms",
+        "--json",
+    ];
+    let output = producer(&redis, &args);
+    assert_eq!(output.status.code(), Some(1));
+    let summary = summary(&output);
+    assert_eq!((summary.missing, summary.failed), (3, 3), "{summary:?}");
+    let width = (summary.workers, summary.concurrency);
+    assert_eq!(width, (Some(0), 0), "{summary:?}");
+    let err = stderr(&output);
+    assert!(err.contains("3 requests got no answer"), "{err}");
+}
+
+#[test]
+fn sigterm_finishes_the_jobs_in_flight_takes_no_new_one_and_exits_0() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("1s");
+    let mut worker = Worker::start(&redis, &["-c", "3"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "3", "--json"],
+    );
+    eventually("the worker to hold 3 jobs", LIMIT, || {
+        (redis.pending(Some(&worker.name)) == 3).then_some(())
+    });
+
+    worker.signal("TERM");
+    worker.wait_for("stopping: finishing 3 jobs in flight");
+    // A job enqueued now must wait for another worker.
+    let args = ["--url", &server.url("/uuid"), "-n", "1", "--no-wait"];
+    let late = producer(&redis, &args);
+    assert_eq!(late.status.code(), Some(0), "{}", stderr(&late));
+
+    assert_eq!(
+        worker.wait_exit(LIMIT).code(),
+        Some(0),
+        "{}",
+        worker.output()
+    );
+    let said = worker.output();
+    assert!(said.contains("stopped; 3 jobs ok"), "{said}");
+    let output = run.finish();
+    assert_eq!(summary(&output).ok, 3, "{}", stderr(&output));
+    assert_eq!(redis.queued(), 1, "the late job is still queued");
+    assert_eq!(redis.pending(None), 0, "and no worker took it");
+    assert_eq!(server.served(), 3);
+}

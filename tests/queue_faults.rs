@@ -1,0 +1,214 @@
+//! Slide 8 when things go wrong: no job is lost when a worker is killed or paused, an entry that
+//! can never run is dead-lettered and the worker goes on, and a worker waits out a Redis
+//! restart. (Redis refusing the producer and the worker is in `bad_answers.rs`.)
+
+mod support;
+
+use std::thread;
+use std::time::Duration;
+
+use support::queue::{Producer, Worker, producer};
+use support::redis::{DEAD, JOBS, RedisServer, Reply};
+use support::{LIMIT, Server, eventually, stderr, summary};
+
+/// How long each answer takes here: a job delivered a moment ago is still mid-request.
+const DELAY: &str = "300ms";
+
+/// Waits until `worker` holds a job it was handed less than 100 ms ago: one it is surely still
+/// fetching (each answer takes 300 ms), so a kill now leaves it unsettled.
+fn wait_until_mid_request(redis: &RedisServer, worker: &Worker, also: impl Fn() -> bool) {
+    eventually("worker A to hold a job it is fetching", LIMIT, || {
+        let idle = redis.pending_idle_ms(Some(&worker.name));
+        (also() && idle.iter().any(|&ms| ms < 100)).then_some(())
+    });
+}
+
+#[test]
+fn a_killed_workers_jobs_are_taken_over_and_none_is_lost_at_any_kill_point() {
+    // Kill worker A as soon as it holds jobs, then again later in the run.
+    for served_before_kill in [0, 8, 16] {
+        let redis = RedisServer::start(&[]);
+        let server = Server::start(DELAY);
+        let mut a = Worker::start(&redis, &["-c", "4"]);
+        let _b = Worker::start(&redis, &["-c", "4"]);
+        let run = Producer::start(
+            &redis,
+            &["--url", &server.url("/uuid"), "-n", "24", "--json"],
+        );
+
+        wait_until_mid_request(&redis, &a, || server.served() >= served_before_kill);
+        a.kill();
+        let held = redis.pending(Some(&a.name));
+        assert!(held > 0, "the kill should leave jobs unsettled");
+
+        // B keeps the default --reclaim-after (60 s); C, started now, takes A's jobs over.
+        let c = Worker::start(&redis, &["-c", "4", "--reclaim-after", "1s"]);
+        let output = run.finish();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let summary = summary(&output);
+        let counts = (
+            summary.ok,
+            summary.unique,
+            summary.missing,
+            summary.duplicates,
+        );
+        let who = format!("kill point {served_before_kill}");
+        assert_eq!(counts, (24, 24, 0, Some(0)), "{who}: {summary:?}");
+        c.wait_for("took over");
+        assert_eq!(redis.pending(None), 0);
+        assert_eq!(redis.queued(), 0);
+        // Jobs A was running when it died ran again: at least once, not exactly once.
+        let served = server.served();
+        assert!(served >= 24, "served {served}");
+        eprintln!(
+            "{who}: A died holding {held} jobs; all 24 results arrived, 0 missing, \
+             0 duplicates; httpbin served {served}"
+        );
+    }
+}
+
+#[test]
+fn a_paused_worker_that_wakes_up_late_publishes_nothing_twice() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start(DELAY);
+    let a = Worker::start(&redis, &["-c", "4"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "12", "--json"],
+    );
+    wait_until_mid_request(&redis, &a, || true);
+    a.signal("STOP");
+
+    // B takes A's jobs over and finishes the run while A sleeps.
+    let b = Worker::start(&redis, &["-c", "4", "--reclaim-after", "1s"]);
+    let output = run.finish();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    b.wait_for("took over");
+
+    // A wakes up and finishes the same jobs: its acknowledgements come second, so the
+    // settle script publishes none of its results.
+    a.signal("CONT");
+    a.wait_for("was settled by another worker first");
+    let summary = summary(&output);
+    assert_eq!(
+        (summary.unique, summary.duplicates),
+        (12, Some(0)),
+        "{summary:?}"
+    );
+    let results = redis.cmd(&["KEYS", "{slides}:results:*"]);
+    assert_eq!(results, Reply::List(vec![]), "no late result");
+    assert!(server.served() > 12);
+}
+
+#[test]
+fn bad_entries_are_dead_lettered_a_disallowed_host_fails_and_the_worker_goes_on() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let worker = Worker::start(&redis, &["--allow-host", "127.0.0.1"]);
+    redis.cmd(&["XADD", JOBS, "*", "job", "this is not a job"]);
+    redis.cmd(&["XADD", JOBS, "*", "something", "else"]);
+
+    // localhost is this machine, but not on this worker's list: refused, never fetched.
+    let refused = server.url("/uuid").replace("127.0.0.1", "localhost");
+    let output = producer(&redis, &["--url", &refused, "-n", "1", "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let summary = summary(&output);
+    assert_eq!(summary.failures.get("rejected"), Some(&1), "{summary:?}");
+    let first = summary.first_error.unwrap_or_default();
+    assert!(first.contains("host not allowed: localhost"), "{first}");
+
+    let dead = eventually("two dead letters", LIMIT, || {
+        let entries = redis.cmd(&["XRANGE", DEAD, "-", "+"]);
+        (entries.list().len() == 2).then(|| format!("{entries:?}"))
+    });
+    assert!(
+        dead.contains("not JSON") && dead.contains("this is not a job"),
+        "{dead}"
+    );
+    assert!(dead.contains(r#"no \"job\" field"#), "{dead}");
+
+    // The worker is still there, and runs the next good job.
+    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        server.served(),
+        2,
+        "the refused job never reached the server"
+    );
+    let said = worker.output();
+    assert!(said.contains("goes to {slides}:dead"), "{said}");
+    assert_eq!((redis.pending(None), redis.queued()), (0, 0));
+}
+
+#[test]
+fn a_job_delivered_too_often_is_dead_lettered_and_its_producer_told() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "1", "--json"],
+    );
+    eventually("the job to be enqueued", LIMIT, || {
+        (redis.queued() == 1).then_some(())
+    });
+
+    // A consumer takes the job and never finishes it: delivered once, then claimed twice more.
+    let read = redis.cmd(&[
+        "XREADGROUP",
+        "GROUP",
+        "workers",
+        "ghost",
+        "COUNT",
+        "1",
+        "STREAMS",
+        JOBS,
+        ">",
+    ]);
+    let id = read.list()[0].list()[1].list()[0].list()[0]
+        .text()
+        .to_owned();
+    for _ in 0..2 {
+        redis.cmd(&["XCLAIM", JOBS, "workers", "ghost", "0", &id]);
+    }
+    let _worker = Worker::start(
+        &redis,
+        &["--reclaim-after", "100ms", "--max-deliveries", "3"],
+    );
+
+    let output = run.finish();
+    assert_eq!(output.status.code(), Some(1));
+    let summary = summary(&output);
+    assert_eq!(summary.failures.get("rejected"), Some(&1), "{summary:?}");
+    let first = summary.first_error.unwrap_or_default();
+    assert!(
+        first.contains("dead-lettered: delivered 4 times"),
+        "{first}"
+    );
+    let dead = redis.cmd(&["XRANGE", DEAD, "-", "+"]);
+    assert!(format!("{dead:?}").contains(&id), "{dead:?}");
+    assert_eq!(server.served(), 0);
+}
+
+#[test]
+fn a_worker_waits_out_a_redis_restart_without_spinning() {
+    let mut redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let worker = Worker::start(&redis, &[]);
+    let port = redis.port;
+    redis.kill();
+    worker.wait_for("trying again in");
+    thread::sleep(Duration::from_secs(2));
+    let retries = worker.output().matches("trying again in").count();
+    assert!(
+        retries <= 5,
+        "{retries} retries in ~2 s:\n{}",
+        worker.output()
+    );
+
+    // Back on the same port, empty: the worker makes its group again and takes jobs.
+    let redis = RedisServer::start_on(port, &[]).expect("redis-server restarts on its port");
+    worker.wait_for("Redis answers again");
+    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "3"]);
+    let code = output.status.code();
+    assert_eq!(code, Some(0), "{}\n{}", stderr(&output), worker.output());
+}
