@@ -55,8 +55,9 @@ fn row(slide: &Slide) -> Row {
             Proc::NoChild,
             "20ms",
         ),
+        // One process per CPU, as Python's `multiprocessing.Pool()`.
         "processes" => (
-            "a pool of a process per cpu keeps as many requests in flight",
+            "the pool keeps one request in flight per process",
             Width::PerCpu,
             Proc::ChildPerRequest,
             "100ms",
@@ -104,8 +105,8 @@ fn sync_makes_one_request_at_a_time() {
 }
 
 #[test]
-fn a_pool_of_a_process_per_cpu_keeps_as_many_requests_in_flight() {
-    the_talk_shows("a pool of a process per cpu keeps as many requests in flight");
+fn the_pool_keeps_one_request_in_flight_per_process() {
+    the_talk_shows("the pool keeps one request in flight per process");
 }
 
 #[test]
@@ -149,6 +150,7 @@ fn every_slide_of_the_talk_has_a_row_and_a_test() {
 
 #[test]
 fn concurrency_c_keeps_c_in_flight_in_every_model_that_has_it() {
+    // The pool's processes, the threads, the tasks, and for the queue its worker's jobs.
     for slide in SLIDES.iter().filter(|slide| takes_concurrency(slide)) {
         let who = format!("{} -c 7", slide.binary);
         let server = Server::start("500ms");

@@ -16,7 +16,7 @@ mod stage;
 #[allow(unused_imports)]
 pub use fake::{canned, closed_port, closed_port_url, huge_body_url, scripted};
 #[allow(unused_imports)]
-pub use http::{Response, get, request, try_get};
+pub use http::{get, request, try_get};
 #[allow(unused_imports)]
 pub use process::{
     LIMIT, children_of, eventually, finish_within, process_exists, send_signal, socket_count,
