@@ -1,9 +1,134 @@
-//! What slide 8's producer and worker share: where the queue lives in Redis ([`keys`]), what
-//! travels through it ([`job`]), and how to reach it ([`connect`]).
+//! What slide 8's producer and worker share: where the queue lives in Redis, what travels
+//! through it as JSON (a job one way, its result the other), and how to reach it ([`connect`]).
+//!
+//! Every key starts with the hash tag `{slides}`: Redis Cluster keeps keys with the same tag in
+//! one slot, and a Lua script may only touch keys of one slot (the worker's settle script writes
+//! the job stream, a result list and the dead-letter stream at once).
 
 pub mod connect;
-pub mod job;
-pub mod keys;
 
-pub use connect::{RedisFlag, Target};
-pub use job::{Job, JobResult};
+use std::time::Duration;
+
+use common::FetchError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use connect::{RedisFlag, Target, create_group};
+
+/// The stream of jobs: the producer adds to it, the workers read it. Each entry holds one job,
+/// as JSON, in its [`FIELD`].
+pub const JOBS: &str = "{slides}:jobs";
+pub const FIELD: &str = "job";
+
+/// The consumer group the workers read [`JOBS`] through. Each entry goes to one worker, and
+/// Redis keeps the entries taken but not yet acknowledged (the "pending" list) with how often
+/// each was delivered: what lets a worker take over the jobs of one that crashed.
+pub const GROUP: &str = "workers";
+
+/// Entries no worker could run (not a job, or delivered too often), with the reason.
+pub const DEAD: &str = "{slides}:dead";
+
+/// The list a run's results go to; the producer of that run waits on it.
+pub fn results(run: Uuid) -> String {
+    format!("{{slides}}:results:{run}")
+}
+
+/// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: Uuid,
+    /// The producer's run that wants the result: it names the result list.
+    pub run: Uuid,
+    pub url: String,
+    pub timeout: Duration,
+    pub retries: u32,
+}
+
+/// What a worker sends back for one job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub id: Uuid,
+    /// The worker that ran it (`host:pid:random`), and how many jobs it runs at once: the
+    /// producer adds those up into the run's concurrency.
+    pub worker: String,
+    pub slots: usize,
+    pub result: Result<Uuid, FetchError>,
+    /// Why each earlier try failed, when the job's retries tried it again.
+    pub retried: Vec<FetchError>,
+}
+
+impl Job {
+    /// The job in an entry's `job` field, or why it is not one.
+    pub fn parse(text: &str) -> Result<Job, String> {
+        serde_json::from_str(text).map_err(|err| match err.is_data() {
+            true => format!("not a job: {err}"),
+            false => format!("not JSON: {err}"),
+        })
+    }
+}
+
+/// JSON for Redis. Both types hold only strings, numbers and UUIDs, which always serialize.
+pub fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("strings, numbers and UUIDs always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_that_are_not_jobs_say_why() {
+        let cases = [
+            ("hello", "not JSON"),
+            ("{}", "not a job"),
+            (r#"{"url": "http://x/"}"#, "not a job"),
+        ];
+        for (text, expected) in cases {
+            let err = Job::parse(text).unwrap_err();
+            assert!(err.contains(expected), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_result_round_trips() {
+        let result = JobResult {
+            id: Uuid::new_v4(),
+            worker: "host:1:abc".into(),
+            slots: 32,
+            result: Err(FetchError::Rejected("host not allowed".into())),
+            retried: vec![FetchError::Status(503)],
+        };
+        assert_eq!(serde_json::from_str(&to_json(&result)).ok(), Some(result));
+    }
+
+    proptest::proptest! {
+        /// Anyone who can write to the stream can put anything in a job field: the worker
+        /// reads it as text (lossily), and gets a job or a reason.
+        #[test]
+        fn any_entry_gives_a_job_or_a_reason(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = Job::parse(&String::from_utf8_lossy(&bytes));
+        }
+
+        /// JSON that looks like a job, with any values in its fields.
+        #[test]
+        fn near_jobs_give_a_job_or_a_reason(url in ".{0,40}", secs in proptest::prelude::any::<i64>(), nanos in proptest::prelude::any::<u64>()) {
+            let text = format!(
+                r#"{{"id": "{0}", "run": "{0}", "url": {url:?}, "timeout": {{"secs": {secs}, "nanos": {nanos}}}, "retries": 1}}"#,
+                Uuid::nil()
+            );
+            let _ = Job::parse(&text);
+        }
+
+        /// What the producer encodes, the worker decodes to the same job.
+        #[test]
+        fn every_job_round_trips(
+            url in proptest::prelude::any::<String>(),
+            millis in proptest::prelude::any::<u64>(),
+            retries in proptest::prelude::any::<u32>(),
+        ) {
+            let (id, run, timeout) = (Uuid::new_v4(), Uuid::new_v4(), Duration::from_millis(millis));
+            let job = Job { id, run, url, timeout, retries };
+            proptest::prop_assert_eq!(Job::parse(&to_json(&job)), Ok(job));
+        }
+    }
+}

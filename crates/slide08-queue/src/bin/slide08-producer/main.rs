@@ -2,19 +2,16 @@
 //! stream and is free at once; workers, here or on other machines, run them (`fetch_one` is in
 //! the worker) and send each result back. The talk timed the enqueueing; we also time the results.
 
-use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::pin::pin;
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{Fetched, Flags, Report, Signal, cannot, parse_duration, parse_flags, usage_error};
+use common::usage_error;
+use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
-use slide08_queue::connect::create_group;
-use slide08_queue::job::{FIELD, to_json};
-use slide08_queue::{Job, JobResult, RedisFlag, Target, keys};
+use slide08_queue::{FIELD, JOBS, Job, JobResult, RedisFlag, Target, results, to_json};
 use uuid::Uuid;
 
 const NAME: &str = "slide08-producer";
@@ -25,28 +22,18 @@ const NAME: &str = "slide08-producer";
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-
     #[command(flatten)]
     redis: RedisFlag,
-
     /// Enqueue the jobs and exit without waiting for results, as the talk's producer did.
     #[arg(long)]
     no_wait: bool,
-
     /// Stop waiting once no result has come for this long; jobs still out count as missing.
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
     give_up_after: Duration,
-
     /// Hidden, and refused: how many jobs run at once is up to the workers.
     #[arg(short = 'c', long, hide = true)]
     concurrency: Option<String>,
 }
-
-/// Redis commands get this long to answer. BLPOP waits at most 1 s of it on the server.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// With no result for this long, the producer says what the likely cause is.
-const HINT_AFTER: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -58,34 +45,36 @@ async fn main() -> ExitCode {
         );
     }
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
-    let mut redis = match target.connect(Some(COMMAND_TIMEOUT)).await {
+    // BLPOP waits up to 1 s on the server: well within the 10 s a command may take.
+    let mut redis = match target.connect(Duration::from_secs(10)).await {
         Ok(redis) => redis,
         Err(err) => return cannot("connect to Redis", err),
     };
-    if let Err(err) = create_group(&mut redis).await {
-        return cannot("create the job queue", target.explain(&err));
-    }
 
     // How many jobs run at once is the workers' doing: the summary says it at the end.
     let report = Report::start(NAME, "queue", &cli.flags, 0);
-    let shutdown = common::shutdown_signal();
-    let queue = match fetch_all(&mut redis, &target, &cli, &report, shutdown).await {
-        Ok(queue) => queue,
-        Err(err) => return cannot("enqueue", target.explain(&err)),
+    let mut queue = Queue::default();
+    // `biased`: the signals are listened for first, so Ctrl-C is ours before any job goes out.
+    let stopped = tokio::select! {
+        biased;
+        signal = common::shutdown_signal() => Some(signal),
+        done = fetch_all(&mut redis, &target, &cli, &report, &mut queue) => match done {
+            Ok(()) => None,
+            Err(err) => return cannot("enqueue", target.explain(&err)),
+        },
     };
-    if let Some(signal) = queue.stopped {
+    if let Some(signal) = stopped {
         eprintln!(
             "{NAME}: {}: stopped waiting; the jobs not finished stay queued on Redis, a worker \
              will still run them, and their results are kept for an hour",
             signal.name()
         );
     }
-    report.finish_with(queue.stopped, |summary| {
+    report.finish_with(stopped, |summary| {
         summary.enqueue_s = queue.enqueued.map(|took| took.as_secs_f64());
         if cli.no_wait {
             // Nothing was waited for, so nothing failed or is missing: the talk's figure is all.
-            summary.failed = 0;
-            summary.missing = 0;
+            (summary.failed, summary.missing) = (0, 0);
             summary.failures.clear();
             return;
         }
@@ -97,6 +86,15 @@ async fn main() -> ExitCode {
     })
 }
 
+/// What the producer learned besides the results: how long enqueueing took (the talk's
+/// figure), each worker that answered with its --concurrency, and answers that came twice.
+#[derive(Debug, Default)]
+struct Queue {
+    enqueued: Option<Duration>,
+    workers: HashMap<String, usize>,
+    duplicates: usize,
+}
+
 /// The lesson: enqueueing is one quick round trip; the work happens elsewhere, as wide as the
 /// workers are, and the producer only waits for the answers (or not, with `--no-wait`).
 async fn fetch_all(
@@ -104,65 +102,54 @@ async fn fetch_all(
     target: &Target,
     cli: &Cli,
     report: &Report,
-    shutdown: impl Future<Output = Signal>,
-) -> Result<Queue, RedisError> {
-    let mut shutdown = pin!(shutdown);
-    let mut queue = Queue::default();
-    let clock = report.clock();
-    let run = Uuid::new_v4();
-    // `biased`: the shutdown future is polled first, so Ctrl-C is ours before any job goes out.
-    let jobs = tokio::select! {
-        biased;
-        signal = &mut shutdown => {
-            queue.stopped = Some(signal);
-            return Ok(queue);
-        }
-        jobs = enqueue(redis, run, &cli.flags) => jobs?,
-    };
+    queue: &mut Queue,
+) -> Result<(), RedisError> {
+    let (clock, run) = (report.clock(), Uuid::new_v4());
+    let mut jobs = enqueue(redis, run, &cli.flags).await?;
     let enqueued = clock.elapsed();
     queue.enqueued = Some(enqueued);
     if cli.no_wait {
-        return Ok(queue);
+        return Ok(());
     }
     if !cli.flags.quiet {
-        let (n, ms) = (jobs.len(), enqueued.as_secs_f64() * 1e3);
-        println!("enqueued {n} jobs in {ms:.2} ms; waiting for the workers");
+        let (n, took) = (jobs.len(), brief(enqueued.as_secs_f64()));
+        println!("enqueued {n} jobs in {took}; waiting for the workers");
     }
 
-    let list = keys::results(run);
-    let mut done = HashSet::with_capacity(jobs.len());
-    let mut last_news = Instant::now();
-    let mut hinted = false;
-    while done.len() < jobs.len() && last_news.elapsed() < cli.give_up_after {
-        let answer = tokio::select! {
-            signal = &mut shutdown => {
-                queue.stopped = Some(signal);
-                break;
-            }
-            answer = next_result(redis, target, &list) => answer,
-        };
-        let Some(answer) = answer else {
-            if !hinted && last_news.elapsed() >= HINT_AFTER {
+    let list = results(run);
+    let (mut last_news, mut hinted) = (Instant::now(), false);
+    while !jobs.is_empty() && last_news.elapsed() < cli.give_up_after {
+        let popped = redis.blpop::<_, Option<(String, String)>>(&list, 1.0).await;
+        let answer: JobResult = match popped {
+            Ok(Some((_, text))) => match serde_json::from_str(&text) {
+                Ok(answer) => answer,
+                Err(err) => {
+                    eprintln!("{NAME}: ignored a result that is not one: {err}");
+                    continue;
+                }
+            },
+            Ok(None) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
                 hinted = true;
-                eprintln!(
-                    "{NAME}: no result for 5 s — is a worker running? Start one: \
-                     slide08-worker --redis {}",
-                    target.shown
-                );
+                let start = format!("slide08-worker --redis {}", target.shown);
+                eprintln!("{NAME}: no result for 5 s — is a worker running? Start one: {start}");
+                continue;
             }
-            continue;
-        };
-        // Only this run's jobs answer on this run's list; anything else is skipped.
-        let Some(&index) = jobs.get(&answer.id) else {
-            continue;
+            Ok(None) => continue,
+            Err(err) => {
+                // The next BLPOP connects again.
+                eprintln!("{NAME}: {}; trying again", target.explain(&err));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
         };
         last_news = Instant::now();
         queue.workers.insert(answer.worker, answer.slots);
-        // A job may run twice (its worker seemed dead, but was only slow): count it once.
-        if !done.insert(answer.id) {
+        // Only this run's jobs answer on this run's list, so an answer for none still out is
+        // a job that ran twice (its worker seemed dead, but was only slow): count it once.
+        let Some(index) = jobs.remove(&answer.id) else {
             queue.duplicates += 1;
             continue;
-        }
+        };
         report.record(Fetched {
             index,
             started: enqueued,
@@ -171,20 +158,7 @@ async fn fetch_all(
             retried: answer.retried,
         });
     }
-    Ok(queue)
-}
-
-/// What the producer learned besides the results, which the report holds.
-#[derive(Debug, Default)]
-struct Queue {
-    /// How long putting every job on the queue took (the talk's figure), if it got that far.
-    enqueued: Option<Duration>,
-    /// Each worker that answered, with how many jobs it runs at once.
-    workers: HashMap<String, usize>,
-    /// Answers for a job that had one already (a worker that seemed dead was only slow).
-    duplicates: usize,
-    /// The signal that stopped the waiting, if one did.
-    stopped: Option<Signal>,
+    Ok(())
 }
 
 /// Adds one job per request to the stream: the `XADD`s go out pipelined, a thousand per round
@@ -194,39 +168,31 @@ async fn enqueue(
     run: Uuid,
     flags: &Flags,
 ) -> Result<HashMap<Uuid, usize>, RedisError> {
-    let jobs: Vec<Job> = (0..flags.requests)
-        .map(|_| Job::new(run, &flags.url, flags.timeout, flags.retries))
-        .collect();
+    let (url, timeout, retries) = (flags.url.clone(), flags.timeout, flags.retries);
+    let job = |_| Job {
+        id: Uuid::new_v4(),
+        run,
+        url: url.clone(),
+        timeout,
+        retries,
+    };
+    let jobs: Vec<Job> = (0..flags.requests).map(job).collect();
     for chunk in jobs.chunks(1000) {
         let mut pipe = redis::pipe();
         for job in chunk {
-            pipe.xadd(keys::JOBS, "*", &[(FIELD, to_json(job))])
-                .ignore();
+            pipe.xadd(JOBS, "*", &[(FIELD, to_json(job))]).ignore();
         }
         pipe.query_async::<()>(redis).await?;
     }
     Ok(jobs.iter().zip(1..).map(|(job, n)| (job.id, n)).collect())
 }
 
-/// The next result on the run's list: `BLPOP` waits up to 1 s for one. `None` if none came, or
-/// Redis is away (which it says once a second: the connection reconnects by itself).
-async fn next_result(
-    redis: &mut ConnectionManager,
-    target: &Target,
-    list: &str,
-) -> Option<JobResult> {
-    match redis.blpop::<_, Option<(String, String)>>(list, 1.0).await {
-        Ok(popped) => match JobResult::parse(&popped?.1) {
-            Ok(answer) => Some(answer),
-            Err(err) => {
-                eprintln!("{NAME}: ignored a result: {err}");
-                None
-            }
-        },
-        Err(err) => {
-            eprintln!("{NAME}: {}; trying again", target.explain(&err));
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            None
-        }
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_well_formed() {
+        super::Cli::command().debug_assert();
     }
 }

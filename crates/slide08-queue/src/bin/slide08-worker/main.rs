@@ -5,7 +5,6 @@
 //! Nothing is lost: an entry stays on Redis's pending list until its result is published, so
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
-mod allow;
 mod job;
 mod queue;
 
@@ -17,17 +16,14 @@ use std::time::Duration;
 use clap::Parser;
 use common::{Signal, cannot, parse_duration, parse_flags, usage_error};
 use reqwest::{Client, redirect};
-use slide08_queue::connect::create_group;
-use slide08_queue::keys::JOBS;
-use slide08_queue::{RedisFlag, Target};
+use slide08_queue::{JOBS, RedisFlag};
 use tokio::signal::unix::{self, SignalKind};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::allow::{AllowList, DEFAULT_HOSTS};
-use crate::job::{Tally, Worker};
-use crate::queue::{BLOCK, Reader};
+use crate::job::{Worker, host_key};
+use crate::queue::BLOCK;
 
 const NAME: &str = "slide08-worker";
 
@@ -51,12 +47,11 @@ struct Cli {
     max_deliveries: u32,
     /// A host this worker may fetch from; repeat for more (they replace the defaults). Jobs
     /// for other hosts fail without a request.
-    #[arg(long = "allow-host", value_name = "HOST", default_values = DEFAULT_HOSTS)]
+    #[arg(long = "allow-host", value_name = "HOST")]
+    #[arg(value_parser = |host: &str| Ok::<_, String>(host_key(host)))]
+    #[arg(default_values = ["127.0.0.1", "localhost", "::1", "httpbin.org"])]
     allow_hosts: Vec<String>,
 }
-
-/// Redis commands other than the blocking read get this long to answer.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -65,22 +60,43 @@ async fn main() -> ExitCode {
         usage_error("--reclaim-after must be at least 100ms");
     }
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
-    let (reader, worker) = match set_up(&cli, &target).await {
-        Ok(ready) => ready,
-        Err(exit_code) => return exit_code,
+    // Commands get 5 s to answer; the blocking read waits up to BLOCK on the server first.
+    let timeout = Duration::from_secs(5);
+    let connecting = tokio::try_join!(target.connect(timeout), target.connect(BLOCK + timeout));
+    let (redis, reading) = match connecting {
+        Ok(connections) => connections,
+        Err(err) => return cannot("connect to Redis", err),
+    };
+    // A redirect could lead to a host not in --allow-host: follow none.
+    let client = match Client::builder().redirect(redirect::Policy::none()).build() {
+        Ok(client) => client,
+        Err(err) => return cannot("set up the HTTP client", err),
     };
     let mut signals = match Signals::listen() {
         Ok(signals) => signals,
         Err(err) => return cannot("listen for signals", err),
     };
-    let (name, redis, slots) = (&worker.name, &target.shown, worker.slots);
+    // `host:pid:random`: unique in the group, and says where the worker runs.
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    let random = Uuid::new_v4().simple().to_string();
+    let name = format!("{host}:{}:{}", process::id(), &random[..6]);
     println!(
-        "{NAME}: {name} waiting for jobs on {redis} ({JOBS}), {slots} at a time; Ctrl-C stops \
-         it after the jobs in flight"
+        "{NAME}: {name} waiting for jobs on {} ({JOBS}), {} at a time; Ctrl-C stops it after \
+         the jobs in flight",
+        target.shown, cli.concurrency
     );
-    match work(reader, Arc::new(worker), &mut signals).await {
-        Ok(tally) => {
-            println!("{NAME}: stopped; {tally}");
+    let worker = Worker {
+        cli,
+        name,
+        client,
+        redis,
+        reading,
+        target,
+    };
+    match work(Arc::new(worker), &mut signals).await {
+        Ok((ok, taken)) => {
+            let others = taken - ok;
+            println!("{NAME}: stopped; {ok} jobs ok, {others} failed or left to other workers");
             ExitCode::SUCCESS
         }
         Err(signal) => {
@@ -95,15 +111,12 @@ async fn main() -> ExitCode {
 
 /// The worker's loop: wait for free slots, take as many entries as there are, and run each in
 /// a task of its own. The first signal ends the loop and lets the jobs in flight finish; a
-/// second one ends that wait too (`Err`).
-async fn work(
-    mut reader: Reader,
-    worker: Arc<Worker>,
-    signals: &mut Signals,
-) -> Result<Tally, Signal> {
-    let slots = Arc::new(Semaphore::new(worker.slots));
+/// second one ends that wait too (`Err`). Gives how many jobs ended ok, of how many taken.
+async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usize), Signal> {
+    let slots = Arc::new(Semaphore::new(worker.cli.concurrency as usize));
     let mut running = JoinSet::new();
-    let mut tally = Tally::default();
+    // A task that panicked settled nothing: its job will run again elsewhere.
+    let (mut ok, mut taken) = (0, 0);
     let mut backoff: Option<Duration> = None;
     loop {
         // `biased`: a signal that came wins over a free slot, so no job is taken after it.
@@ -115,18 +128,22 @@ async fn work(
         // Our semaphore is never closed, so this is always a slot.
         let Ok(first) = first else { break };
         let mut free = vec![first];
-        free.extend(std::iter::from_fn(|| {
-            slots.clone().try_acquire_owned().ok()
-        }));
-        match reader.take(free.len()).await {
+        while let Ok(slot) = slots.clone().try_acquire_owned() {
+            free.push(slot);
+        }
+        match worker.take(free.len()).await {
             Ok(entries) => {
                 if backoff.take().is_some() {
                     println!("{NAME}: Redis answers again");
                 }
+                taken += entries.len();
                 // Redis gives at most as many entries as asked for: one per free slot.
-                for (entry, slot) in entries.into_iter().zip(free) {
+                for ((entry, deliveries), slot) in entries.into_iter().zip(free) {
                     let worker = worker.clone();
-                    running.spawn(async move { worker.run(entry, slot).await });
+                    running.spawn(async move {
+                        let _slot = slot;
+                        worker.run(entry, deliveries).await
+                    });
                 }
             }
             Err(err) => {
@@ -143,86 +160,49 @@ async fn work(
             }
         }
         while let Some(done) = running.try_join_next() {
-            tally.add(done);
+            ok += usize::from(matches!(done, Ok(true)));
         }
     }
     let n = running.len();
     println!(
-        "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C quits now)"
+        "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C \
+         quits now)"
     );
     loop {
         tokio::select! {
             signal = signals.next() => return Err(signal),
             done = running.join_next() => match done {
-                Some(done) => tally.add(done),
-                None => return Ok(tally),
+                Some(done) => ok += usize::from(matches!(done, Ok(true))),
+                None => return Ok((ok, taken)),
             },
         }
     }
 }
 
-/// What the worker must have before it takes a job: two connections to Redis, the job queue,
-/// an HTTP client. Without one, it says so in one line and ends with exit code 1.
-async fn set_up(cli: &Cli, target: &Target) -> Result<(Reader, Worker), ExitCode> {
-    let cannot_connect = |err: String| cannot("connect to Redis", err);
-    let mut redis = target
-        .connect(Some(COMMAND_TIMEOUT))
-        .await
-        .map_err(cannot_connect)?;
-    // The blocking read waits up to BLOCK on the server: its answer may take that much longer.
-    let reading = target
-        .connect(Some(BLOCK + COMMAND_TIMEOUT))
-        .await
-        .map_err(cannot_connect)?;
-    if let Err(err) = create_group(&mut redis).await {
-        return Err(cannot("create the job queue", target.explain(&err)));
-    }
-    // A redirect could lead to a host not in --allow-host: follow none.
-    let client = Client::builder().redirect(redirect::Policy::none()).build();
-    let client = client.map_err(|err| cannot("set up the HTTP client", err))?;
-    let worker = Worker {
-        name: consumer_name(),
-        slots: cli.concurrency as usize,
-        client,
-        allowed: AllowList::new(&cli.allow_hosts),
-        redis,
-        target: target.clone(),
-        max_deliveries: cli.max_deliveries as usize,
-        reclaim_after: cli.reclaim_after,
-    };
-    Ok((
-        Reader::new(reading, &worker.name, cli.reclaim_after),
-        worker,
-    ))
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event.
-struct Signals {
-    interrupt: unix::Signal,
-    terminate: unix::Signal,
-}
+/// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event. Not
+/// `common::shutdown_signal`: on a second signal, that exits before we can say so.
+struct Signals(unix::Signal, unix::Signal);
 
 impl Signals {
     fn listen() -> io::Result<Signals> {
         let interrupt = unix::signal(SignalKind::interrupt())?;
-        let terminate = unix::signal(SignalKind::terminate())?;
-        Ok(Signals {
-            interrupt,
-            terminate,
-        })
+        Ok(Signals(interrupt, unix::signal(SignalKind::terminate())?))
     }
 
     async fn next(&mut self) -> Signal {
         tokio::select! {
-            _ = self.interrupt.recv() => Signal::INTERRUPT,
-            _ = self.terminate.recv() => Signal::TERMINATE,
+            _ = self.0.recv() => Signal::INTERRUPT,
+            _ = self.1.recv() => Signal::TERMINATE,
         }
     }
 }
 
-/// `host:pid:random`: unique in the group, and says where the worker runs.
-fn consumer_name() -> String {
-    let host = gethostname::gethostname();
-    let random = &Uuid::new_v4().simple().to_string()[..6];
-    format!("{}:{}:{random}", host.to_string_lossy(), process::id())
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

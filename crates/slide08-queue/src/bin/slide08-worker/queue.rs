@@ -1,114 +1,56 @@
 //! Taking entries from the queue in Redis: new ones, and the ones a dead worker left behind.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use redis::aio::ConnectionManager;
-use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamPendingCountReply,
-    StreamReadOptions, StreamReadReply,
-};
+use redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId};
+use redis::streams::{StreamPendingCountReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult};
-use slide08_queue::connect::create_group;
-use slide08_queue::job::FIELD;
-use slide08_queue::keys::{GROUP, JOBS};
+use slide08_queue::{GROUP, JOBS, create_group};
 
 use crate::NAME;
+use crate::job::Worker;
 
-/// How long one `XREADGROUP` waits for new jobs. Between two reads the worker looks for
-/// abandoned jobs and for a signal, so this bounds how late it notices either.
+/// How long one `XREADGROUP` waits for new jobs: how late the worker may notice a signal.
 pub const BLOCK: Duration = Duration::from_millis(500);
 
-/// One stream entry, taken by this worker.
-pub struct Entry {
-    pub id: String,
-    /// The `job` field as text, if the entry has one.
-    pub payload: Option<String>,
-    /// How many times Redis has handed this entry to a worker, this time included.
-    pub deliveries: usize,
-}
-
-impl Entry {
-    fn new(entry: &StreamId, deliveries: usize) -> Entry {
-        let payload = entry.get::<Vec<u8>>(FIELD);
-        Entry {
-            id: entry.id.clone(),
-            payload: payload.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
-            deliveries,
-        }
-    }
-}
-
-/// Takes entries for this worker, on a connection of its own: a blocking read holds its
-/// connection until it returns, and would stall everyone else's commands on a shared one.
-pub struct Reader {
-    redis: ConnectionManager,
-    consumer: String,
-    reclaim_after: Duration,
-    /// Where the next scan of the pending list starts ("0-0": at its beginning).
-    cursor: String,
-    next_reclaim: Instant,
-}
-
-impl Reader {
-    pub fn new(redis: ConnectionManager, consumer: &str, reclaim_after: Duration) -> Reader {
-        Reader {
-            redis,
-            consumer: consumer.to_owned(),
-            reclaim_after,
-            cursor: "0-0".into(),
-            next_reclaim: Instant::now(),
-        }
-    }
-
-    /// Up to `count` entries: abandoned ones first, when it is time to look for them, else
-    /// new ones, waiting up to [`BLOCK`] for some. May give none.
-    pub async fn take(&mut self, count: usize) -> RedisResult<Vec<Entry>> {
-        let reclaimed = if Instant::now() >= self.next_reclaim {
-            self.reclaim(count).await
-        } else {
-            Ok(Vec::new())
-        };
-        let taken = match reclaimed {
-            Ok(entries) if entries.is_empty() => self.read_new(count).await,
-            other => other,
-        };
-        match taken {
-            // A Redis restarted without its data has lost the group (and the jobs with it).
-            Err(err) if err.code() == Some("NOGROUP") => {
-                create_group(&mut self.redis).await?;
-                println!("{NAME}: created the group {GROUP} again (Redis lost it)");
-                Ok(Vec::new())
-            }
-            other => other,
-        }
-    }
-
-    /// `XREADGROUP … >`: entries no worker of the group has had yet.
-    async fn read_new(&mut self, count: usize) -> RedisResult<Vec<Entry>> {
+impl Worker {
+    /// Up to `count` entries, each with how many times Redis has handed it to a worker (this
+    /// time included): new ones, waiting up to [`BLOCK`] for some; if fewer come, ones a dead
+    /// worker left behind. May give none.
+    pub async fn take(&self, count: usize) -> RedisResult<Vec<(StreamId, usize)>> {
+        // `XREADGROUP … >`: entries no worker of the group has had yet.
         let options = StreamReadOptions::default()
-            .group(GROUP, &self.consumer)
+            .group(GROUP, &self.name)
             .count(count)
-            .block(millis(BLOCK));
+            .block(BLOCK.as_millis() as usize);
+        let mut redis = self.reading.clone();
         let reply: Option<StreamReadReply> =
-            self.redis.xread_options(&[JOBS], &[">"], &options).await?;
-        let entries = reply.into_iter().flat_map(|reply| reply.keys);
-        let entries = entries.flat_map(|stream| stream.ids);
-        Ok(entries.map(|entry| Entry::new(&entry, 1)).collect())
+            match redis.xread_options(&[JOBS], &[">"], &options).await {
+                // A Redis restarted without its data has lost the group (and the jobs with it).
+                Err(err) if err.code() == Some("NOGROUP") => {
+                    create_group(&mut redis).await?;
+                    None
+                }
+                read => read?,
+            };
+        let streams = reply.into_iter().flat_map(|reply| reply.keys);
+        let ids = streams.flat_map(|stream| stream.ids);
+        let mut entries: Vec<_> = ids.map(|id| (id, 1)).collect();
+        if entries.len() < count {
+            entries.extend(self.reclaim(count - entries.len()).await?);
+        }
+        Ok(entries)
     }
 
     /// `XAUTOCLAIM`: entries some worker took and has not settled for `--reclaim-after`. Its
     /// worker crashed, or was stopped at once; the entries become ours, one delivery more.
-    async fn reclaim(&mut self, count: usize) -> RedisResult<Vec<Entry>> {
-        let idle = millis(self.reclaim_after);
+    async fn reclaim(&self, count: usize) -> RedisResult<Vec<(StreamId, usize)>> {
+        let (mut redis, after) = (self.reading.clone(), self.cli.reclaim_after);
         let options = StreamAutoClaimOptions::default().count(count);
-        let reply: StreamAutoClaimReply = (self.redis)
-            .xautoclaim_options(JOBS, GROUP, &self.consumer, idle, &self.cursor, options)
+        let idle = after.as_millis() as usize;
+        let reply: StreamAutoClaimReply = redis
+            .xautoclaim_options(JOBS, GROUP, &self.name, idle, "0-0", options)
             .await?;
-        // Back at "0-0", the scan has been through the whole pending list: rest a while.
-        if reply.next_stream_id == "0-0" {
-            self.next_reclaim = Instant::now() + (self.reclaim_after / 4).min(BLOCK * 10);
-        }
-        self.cursor = reply.next_stream_id;
         if reply.claimed.is_empty() {
             return Ok(Vec::new());
         }
@@ -117,21 +59,15 @@ impl Reader {
         for entry in &reply.claimed {
             pipe.xpending_count(JOBS, GROUP, &entry.id, &entry.id, 1);
         }
-        let pending: Vec<StreamPendingCountReply> = pipe.query_async(&mut self.redis).await?;
+        let pending: Vec<StreamPendingCountReply> = pipe.query_async(&mut redis).await?;
+        let n = reply.claimed.len();
         println!(
-            "{NAME}: took over {} jobs left unsettled for more than {:?} (their worker stopped \
-             or crashed)",
-            reply.claimed.len(),
-            self.reclaim_after
+            "{NAME}: took over {n} jobs left unsettled for more than {after:?} (their worker \
+             stopped or crashed)"
         );
         let deliveries = pending
             .iter()
             .map(|p| p.ids.first().map_or(1, |p| p.times_delivered));
-        let entries = reply.claimed.iter().zip(deliveries);
-        Ok(entries.map(|(entry, n)| Entry::new(entry, n)).collect())
+        Ok(reply.claimed.into_iter().zip(deliveries).collect())
     }
-}
-
-fn millis(duration: Duration) -> usize {
-    usize::try_from(duration.as_millis()).unwrap_or(usize::MAX)
 }
