@@ -115,7 +115,7 @@ async fn main() -> ExitCode {
 async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usize), Signal> {
     let slots = Arc::new(Semaphore::new(worker.cli.concurrency as usize));
     let mut running = JoinSet::new();
-    // A task that panicked settled nothing: its job will run again elsewhere.
+    // Jobs that ended ok, of those taken; a task that panicked did not (its job runs again).
     let (mut ok, mut taken) = (0, 0);
     let mut backoff: Option<Duration> = None;
     loop {

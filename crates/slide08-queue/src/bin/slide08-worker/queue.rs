@@ -48,6 +48,7 @@ impl Worker {
         let (mut redis, after) = (self.reading.clone(), self.cli.reclaim_after);
         let options = StreamAutoClaimOptions::default().count(count);
         let idle = after.as_millis() as usize;
+        // From the head of the pending list each time ("0-0"): the oldest entries wait there.
         let reply: StreamAutoClaimReply = redis
             .xautoclaim_options(JOBS, GROUP, &self.name, idle, "0-0", options)
             .await?;
