@@ -1,7 +1,8 @@
 //! What every slide shares but is not the lesson: the flags ([`Flags`]), reading the
 //! `{"uuid": …}` body ([`parse_uuid`]), why a request failed ([`FetchError`]), trying it again
 //! ([`retry`]), timing it ([`Clock`]), printing each result and the summary ([`Report`],
-//! [`Summary`]) and the timeline, and hearing Ctrl-C ([`signals`]).
+//! [`Summary`]) and the timeline, and hearing Ctrl-C ([`spawn_exit_on_signal`], `shutdown_signal`,
+//! [`SignalFlag`]).
 //!
 //! Each name does what it says and nothing else. Whatever changes a slide's control flow —
 //! retrying, stopping on Ctrl-C, exiting — is a call the slide makes itself, where a reader sees it.
