@@ -43,10 +43,16 @@ pub fn parse_uuid(body: &str) -> Result<Uuid, FetchError> {
 
 /// The start of a body, quoted, so a huge or binary one still gives a short message.
 fn snippet(text: &str) -> String {
-    const MAX: usize = 40;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{:?}…", &text[..cut]),
-        None => format!("{text:?}"),
+    let (start, more) = cut(text, 40);
+    format!("{start:?}{more}")
+}
+
+/// The first `max` characters of `text`, and `…` if that is not all of it: every message that
+/// quotes something a user or a server sent quotes at most this much.
+pub(crate) fn cut(text: &str, max: usize) -> (&str, &'static str) {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => (&text[..end], "…"),
+        None => (text, ""),
     }
 }
 

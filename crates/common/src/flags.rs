@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use clap::error::ErrorKind;
 
+use crate::body::cut;
 use crate::retry::MAX_RETRIES;
 
 /// The most requests a run accepts: past this a typo is likelier than a plan.
@@ -186,11 +187,8 @@ fn parse_url(text: &str) -> Result<String, String> {
 
 /// The start of what someone typed, so that a huge value still gives a one-line message.
 fn snippet(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
+    let (start, more) = cut(text, 200);
+    format!("{start}{more}")
 }
 
 /// The URL with `****` for its password, if it has one: fit to print.

@@ -29,6 +29,11 @@ impl Signal {
     pub const TERMINATE: Signal = Signal(SIGTERM);
     pub const HANG_UP: Signal = Signal(SIGHUP);
 
+    /// Its number, to pass it on to another process.
+    pub fn number(self) -> i32 {
+        self.0
+    }
+
     /// `SIGINT`, `SIGTERM`, …
     pub fn name(self) -> &'static str {
         signal_hook::low_level::signal_name(self.0).unwrap_or("a signal")
@@ -82,15 +87,15 @@ pub async fn shutdown_signal() -> Signal {
     }
 }
 
-/// The first Ctrl-C, SIGTERM or SIGHUP, recorded instead of ending the process, for a loop of
-/// our own that looks between steps (slide 7a's executor).
+/// Ctrl-C, SIGTERM or SIGHUP, recorded instead of ending the process, for a loop of our own
+/// that looks between steps and stops itself (slide 7a's executor, the lab).
 #[derive(Debug, Clone)]
 pub struct SignalFlag(Arc<AtomicUsize>);
 
 impl SignalFlag {
-    /// From now on the first signal is recorded here (a second one still exits at once).
+    /// From now on a signal is recorded here, and no longer ends the process by itself. If the
+    /// OS will not let us listen, the signals keep their default effect: the process dies.
     pub fn listen() -> SignalFlag {
-        second_signal_exits();
         let flag = Arc::new(AtomicUsize::new(0));
         for number in SIGNALS {
             let _ = signal_hook::flag::register_usize(number, flag.clone(), number as usize);

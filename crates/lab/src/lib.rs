@@ -17,5 +17,6 @@ mod worker;
 pub use binaries::Binaries;
 pub use error::Error;
 pub use httpbin::Httpbin;
+pub use process::stop;
 pub use redis::Redis;
 pub use worker::Worker;

@@ -3,7 +3,7 @@
 //! caller (a return, an error, a panic), so no program outlives the one that started it.
 
 use std::fs::{self, File};
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
@@ -128,35 +128,35 @@ impl Process {
         }
     }
 
-    /// Sends `signal`; a program that has already exited is not an error.
-    pub(crate) fn signal(&self, signal: Signal) {
-        if let Ok(pid) = i32::try_from(self.child.id()) {
-            let _ = kill(Pid::from_raw(pid), signal);
-        }
-    }
-
-    /// SIGTERM, up to `grace` for it to exit, then SIGKILL; always reaped. A zero grace kills
-    /// at once. Gives how it ended.
+    /// [`stop`] this program. Gives how it ended.
     pub(crate) fn stop(&mut self, grace: Duration) -> Result<ExitStatus, Error> {
-        if let Some(status) = self.exited() {
-            return Ok(status);
-        }
-        if !grace.is_zero() {
-            self.signal(Signal::SIGTERM);
-            let deadline = Instant::now() + grace;
-            while Instant::now() < deadline {
-                if let Some(status) = self.exited() {
-                    return Ok(status);
-                }
-                thread::sleep(POLL);
-            }
-        }
-        // Killing a program that exited meanwhile fails harmlessly; the wait is what matters.
-        let _ = self.child.kill();
-        self.child
-            .wait()
+        stop(&mut self.child, grace)
             .map_err(|err| Error::new(format!("cannot reap {}: {err}", self.name)))
     }
+}
+
+/// SIGTERM, up to `grace` for `child` to exit, then SIGKILL; always reaped. A zero grace kills
+/// at once. Gives how it ended.
+pub fn stop(child: &mut Child, grace: Duration) -> io::Result<ExitStatus> {
+    if let Some(status) = child.try_wait()? {
+        return Ok(status);
+    }
+    if !grace.is_zero() {
+        // A program that has exited meanwhile is not an error: the wait below reaps it.
+        if let Ok(pid) = i32::try_from(child.id()) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            thread::sleep(POLL);
+        }
+    }
+    // Killing a program that exited meanwhile fails harmlessly; the wait is what matters.
+    let _ = child.kill();
+    child.wait()
 }
 
 impl Drop for Process {

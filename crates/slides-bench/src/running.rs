@@ -116,7 +116,8 @@ impl Running {
     /// SIGTERM to the program; after 10 s SIGKILL to it and everything below it.
     fn terminate(&mut self) {
         let tree = procfs::descendants(self.child.id());
-        stopping::stop_child(&mut self.child, Duration::from_secs(10));
+        // Reaped whatever happens; a wait that fails leaves nothing more to do here.
+        let _ = lab::stop(&mut self.child, Duration::from_secs(10));
         for pid in tree {
             stopping::signal(pid, Signal::SIGKILL);
         }

@@ -1,12 +1,12 @@
-//! Stopping what the benchmark started: one program (SIGTERM, then SIGKILL), and everything at
-//! once on Ctrl-C or SIGTERM. The servers and workers come from `lab`, whose handles stop their
-//! process when dropped; but a signal ends this program without dropping anything, so the
+//! Stopping everything the benchmark started, at once, on Ctrl-C or SIGTERM. The servers and
+//! workers come from `lab`, whose handles stop their process when dropped (one program alone
+//! stops with `lab::stop`); but a signal ends this program without dropping anything, so the
 //! signal thread stops every process below this one itself.
 
-use std::process::{self, Child};
+use std::process;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -53,21 +53,4 @@ pub fn stop_all_on_signal() -> Result<(), String> {
         })
         .map(drop)
         .map_err(|err| format!("cannot watch for Ctrl-C: {err}"))
-}
-
-/// SIGTERM, up to `grace` to exit, then SIGKILL; always reaped.
-pub fn stop_child(child: &mut Child, grace: Duration) {
-    if let Ok(Some(_)) = child.try_wait() {
-        return;
-    }
-    signal(child.id(), Signal::SIGTERM);
-    let deadline = Instant::now() + grace;
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -9,7 +9,6 @@ mod delay;
 mod names;
 mod queue;
 mod shown;
-mod signals;
 mod talk;
 mod up;
 
@@ -20,7 +19,7 @@ use common::{parse_flags, usage_error};
 use lab::Binaries;
 
 use crate::delay::Delay;
-use crate::signals::{Signals, exit_code};
+use common::SignalFlag;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -78,18 +77,15 @@ fn main() -> ExitCode {
 
 /// What `up` and `talk` share: the binaries beside this one, and Ctrl-C heard from the start,
 /// before anything is started that a Ctrl-C must stop.
-fn serve(run: impl FnOnce(&Binaries, &Signals) -> Result<ExitCode, String>) -> ExitCode {
-    let signals = match Signals::listen() {
-        Ok(signals) => signals,
-        Err(err) => return failure(&err),
-    };
+fn serve(run: impl FnOnce(&Binaries, &SignalFlag) -> Result<ExitCode, String>) -> ExitCode {
+    let signals = SignalFlag::listen();
     let result = Binaries::beside_this_program()
         .map_err(|err| err.to_string())
         .and_then(|bins| run(&bins, &signals));
-    match (result, signals.received()) {
+    match (result, signals.get()) {
         (Ok(code), _) => code,
         // A service that stopped because of the Ctrl-C is no error of its own.
-        (Err(_), Some(signal)) => ExitCode::from(exit_code(signal)),
+        (Err(_), Some(signal)) => signal.exit_code(),
         (Err(err), None) => failure(&err),
     }
 }

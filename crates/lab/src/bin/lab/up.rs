@@ -10,7 +10,7 @@ use lab::{Binaries, Httpbin};
 use crate::delay::Delay;
 use crate::queue::Queue;
 use crate::shown::shown;
-use crate::signals::Signals;
+use common::SignalFlag;
 
 /// How often to look for Ctrl-C, and for a service that stopped by itself.
 const POLL: Duration = Duration::from_millis(100);
@@ -20,7 +20,7 @@ pub fn up(
     bins: &Binaries,
     delay: &Delay,
     with_redis: bool,
-    signals: &Signals,
+    signals: &SignalFlag,
 ) -> Result<(), String> {
     let mut server = Httpbin::start(bins, delay.duration, &[]).map_err(|err| err.to_string())?;
     println!(
@@ -58,11 +58,11 @@ pub fn up(
     println!("    curl {}", server.url("/stats"));
     println!("Ctrl-C here stops everything.");
 
-    while signals.received().is_none() {
+    while signals.get().is_none() {
         if let Some(status) = server.exited() {
             // A Ctrl-C in this terminal reaches the server too, and may stop it first.
             thread::sleep(POLL);
-            if signals.received().is_none() {
+            if signals.get().is_none() {
                 return Err(format!("httpbin-lite stopped by itself ({status})"));
             }
         }

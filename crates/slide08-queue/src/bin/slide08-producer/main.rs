@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::usage_error;
-use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags};
+use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
 use slide08_queue::{FIELD, JOBS, Job, JobResult, RedisFlag, Target, results, to_json};

@@ -17,7 +17,7 @@ use lab::{Binaries, Httpbin};
 
 pub use self::flags::Flags;
 use self::turn::{Talk, Turn};
-use crate::signals::{Signals, exit_code};
+use common::SignalFlag;
 
 /// People start the talk as scripts/run-all.sh, and its messages have always said so.
 const NAME: &str = "run-all.sh";
@@ -26,7 +26,7 @@ const RULE: &str = "============================================================
 
 /// Runs the talk; the exit code is 0 when every slide got every UUID, 1 when any did not, 2
 /// when no slide ran, 128 + N when signal N stopped it.
-pub fn talk(flags: &Flags, bins: &Binaries, signals: &Signals) -> ExitCode {
+pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     let delay = flags.delay();
     // Every slide fetches from it, so it lives until the talk ends.
     let server;
@@ -70,10 +70,10 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &Signals) -> ExitCode {
             }
             Turn::Skipped => {}
             Turn::Failed => failures += 1,
-            Turn::Stopped(signal) => return ExitCode::from(exit_code(signal)),
+            Turn::Stopped(signal) => return signal.exit_code(),
         }
-        if let Some(signal) = signals.received() {
-            return ExitCode::from(exit_code(signal));
+        if let Some(signal) = signals.get() {
+            return signal.exit_code();
         }
     }
 
@@ -98,8 +98,8 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &Signals) -> ExitCode {
             failures += 1;
         }
     }
-    match signals.received() {
-        Some(signal) => ExitCode::from(exit_code(signal)),
+    match signals.get() {
+        Some(signal) => signal.exit_code(),
         None if failures > 0 => ExitCode::FAILURE,
         None => ExitCode::SUCCESS,
     }
@@ -143,9 +143,9 @@ fn compare(bins: &Binaries, floor: Option<&str>, out: &Path, runs: &Path) -> Res
 }
 
 /// A service did not start: say so, unless a Ctrl-C is why (then it stopped with the lab).
-fn failed(signals: &Signals, message: &str) -> ExitCode {
-    match signals.received() {
-        Some(signal) => ExitCode::from(exit_code(signal)),
+fn failed(signals: &SignalFlag, message: &str) -> ExitCode {
+    match signals.get() {
+        Some(signal) => signal.exit_code(),
         None => {
             eprintln!("{NAME}: {message}");
             ExitCode::FAILURE

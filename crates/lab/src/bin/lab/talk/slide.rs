@@ -10,10 +10,9 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, kill};
+use common::{Signal, SignalFlag};
+use nix::sys::signal::{self, kill};
 use nix::unistd::Pid;
-
-use crate::signals::Signals;
 
 /// How often to look for the slide's exit and for Ctrl-C.
 const POLL: Duration = Duration::from_millis(20);
@@ -25,8 +24,8 @@ const GRACE: Duration = Duration::from_secs(10);
 pub enum Ended {
     /// It exited: 0 when every request got a UUID.
     Exited(ExitStatus),
-    /// A signal stopped the lab (its number), and so the slide.
-    Interrupted(i32),
+    /// A signal stopped the lab, and so the slide.
+    Interrupted(Signal),
 }
 
 /// Runs `program ARGS` to the end, its stdout into `record` and, but for JSON lines, onto
@@ -35,7 +34,7 @@ pub fn run(
     program: &Path,
     args: &[String],
     record: &Path,
-    signals: &Signals,
+    signals: &SignalFlag,
 ) -> Result<Ended, String> {
     let file =
         File::create(record).map_err(|err| format!("cannot create {}: {err}", record.display()))?;
@@ -68,16 +67,17 @@ pub fn run(
 }
 
 /// Waits for the slide to exit, passing on a signal the lab gets.
-fn wait(child: &mut Child, signals: &Signals) -> Result<Ended, String> {
+fn wait(child: &mut Child, signals: &SignalFlag) -> Result<Ended, String> {
     let reaped = |err: io::Error| format!("cannot wait for the slide: {err}");
     loop {
         if let Some(status) = child.try_wait().map_err(reaped)? {
             return Ok(Ended::Exited(status));
         }
-        if let Some(number) = signals.received() {
-            if let (Ok(signal), Ok(pid)) = (Signal::try_from(number), i32::try_from(child.id())) {
+        if let Some(stop) = signals.get() {
+            let number = signal::Signal::try_from(stop.number());
+            if let (Ok(number), Ok(pid)) = (number, i32::try_from(child.id())) {
                 // It may have exited meanwhile: then there is nobody to tell, which is fine.
-                let _ = kill(Pid::from_raw(pid), signal);
+                let _ = kill(Pid::from_raw(pid), number);
             }
             let deadline = Instant::now() + GRACE;
             while Instant::now() < deadline && child.try_wait().map_err(reaped)?.is_none() {
@@ -86,7 +86,7 @@ fn wait(child: &mut Child, signals: &Signals) -> Result<Ended, String> {
             // Harmless if it exited; the wait reaps it either way.
             let _ = child.kill();
             child.wait().map_err(reaped)?;
-            return Ok(Ended::Interrupted(number));
+            return Ok(Ended::Interrupted(stop));
         }
         thread::sleep(POLL);
     }

@@ -11,13 +11,13 @@ use super::slide::{self, Ended};
 use super::{NAME, RULE};
 use crate::queue::Queue;
 use crate::shown::shown;
-use crate::signals::Signals;
+use common::{Signal, SignalFlag};
 
 /// What the talk hands every slide.
 pub struct Talk<'a> {
     pub flags: &'a Flags,
     pub bins: &'a Binaries,
-    pub signals: &'a Signals,
+    pub signals: &'a SignalFlag,
     /// The UUID endpoint every slide fetches from.
     pub url: &'a str,
     /// Where each slide's output goes, as `NAME.json`.
@@ -33,7 +33,7 @@ pub enum Turn {
     /// What it runs against did not start.
     Failed,
     /// A signal stopped the lab (its number) during the turn.
-    Stopped(i32),
+    Stopped(Signal),
 }
 
 impl Talk<'_> {
@@ -46,7 +46,7 @@ impl Talk<'_> {
         // Stopped when this turn ends (the worker first, then its Redis): no other slide uses it.
         let queue = match slide.queue {
             false => None,
-            true => match (self.start_queue(slide), self.signals.received()) {
+            true => match (self.start_queue(slide), self.signals.get()) {
                 (Some(Ok(queue)), _) => Some(queue),
                 // A Ctrl-C reaches the services too: then that is why they did not start.
                 (_, Some(signal)) => return Turn::Stopped(signal),
