@@ -93,9 +93,17 @@ pub async fn shutdown_signal() -> Signal {
 pub struct SignalFlag(Arc<AtomicUsize>);
 
 impl SignalFlag {
-    /// From now on a signal is recorded here, and no longer ends the process by itself. If the
-    /// OS will not let us listen, the signals keep their default effect: the process dies.
+    /// From now on the first signal is recorded here instead of ending the process; a second
+    /// one still exits at once. If the OS will not let us listen, the signals keep their
+    /// default effect: the process dies.
     pub fn listen() -> SignalFlag {
+        second_signal_exits();
+        SignalFlag::listen_without_exit()
+    }
+
+    /// [`SignalFlag::listen`], but no signal ever ends the process: for a program that must
+    /// stop what it started however often it is told to stop (the lab).
+    pub fn listen_without_exit() -> SignalFlag {
         let flag = Arc::new(AtomicUsize::new(0));
         for number in SIGNALS {
             let _ = signal_hook::flag::register_usize(number, flag.clone(), number as usize);

@@ -78,7 +78,8 @@ fn main() -> ExitCode {
 /// What `up` and `talk` share: the binaries beside this one, and Ctrl-C heard from the start,
 /// before anything is started that a Ctrl-C must stop.
 fn serve(run: impl FnOnce(&Binaries, &SignalFlag) -> Result<ExitCode, String>) -> ExitCode {
-    let signals = SignalFlag::listen();
+    // However often Ctrl-C comes, the lab stops what it started before it exits.
+    let signals = SignalFlag::listen_without_exit();
     let result = Binaries::beside_this_program()
         .map_err(|err| err.to_string())
         .and_then(|bins| run(&bins, &signals));
