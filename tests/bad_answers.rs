@@ -8,7 +8,8 @@ mod support;
 use lab::talk::SLIDES;
 use support::redis::RedisServer;
 use support::{Server, Stage, assert_one_line, canned, closed_port, closed_port_url};
-use support::{command, huge_body_url, run, stdout};
+use support::{command, run, stdout};
+use support::{huge_body_url, huge_head_url};
 
 #[test]
 fn each_request_fails_with_its_cause_in_one_line() {
@@ -19,16 +20,19 @@ fn each_request_fails_with_its_cause_in_one_line() {
     let not_a_uuid = canned(r#"{"uuid": "not-a-uuid"}"#);
     // 100 KB: every client stops reading at 64 KiB.
     let huge = huge_body_url(100_000);
+    // A 1 MB header: every client gives up on the head, and says so (not "connection closed").
+    let huge_head = huge_head_url(1_000_000);
     let (error_status, slow) = (server.url("/status/503"), server.url("/delay/2"));
 
     // (URL, more arguments, words stderr must contain)
-    let cases: [(&str, &[&str], &[&str]); 8] = [
+    let cases: [(&str, &[&str], &[&str]); 9] = [
         (&closed, &[], &[&closed, "refused", "httpbin-lite", "--url"]),
         (&empty, &[], &["empty body"]),
         (&not_json, &[], &["not JSON"]),
         (&no_uuid, &[], &[r#"no "uuid""#]),
         (&not_a_uuid, &[], &["not a UUID"]),
         (&huge, &[], &["larger than"]),
+        (&huge_head, &[], &["large"]),
         (&error_status, &[], &["503"]),
         (&slow, &["--timeout", "200ms"], &["timed out", "200ms"]),
     ];
@@ -41,6 +45,26 @@ fn each_request_fails_with_its_cause_in_one_line() {
             let output = stage.run(&args);
             assert_one_line(&format!("{} {args:?}", slide.binary), &output, 1, words);
         }
+    }
+    // A 100 KB URL is a valid URL, but no message quotes all of it.
+    let long = format!("{}?{}", closed, "a".repeat(100_000));
+    for slide in SLIDES {
+        let output = Stage::new(slide).run(&["--url", &long, "-n", "2", "--json"]);
+        let size = format!("({} bytes)", long.len());
+        assert_one_line(slide.binary, &output, 1, &[&size]);
+        let (err, out) = (support::stderr(&output), stdout(&output));
+        assert!(
+            err.len() < 2_000,
+            "{}: {} bytes on stderr",
+            slide.binary,
+            err.len()
+        );
+        assert!(
+            out.len() < 4_000,
+            "{}: {} bytes on stdout",
+            slide.binary,
+            out.len()
+        );
     }
     // A host that does not resolve is not tested: finding that out means asking the machine's
     // resolver, which is not on loopback, and these tests send nothing beyond 127.0.0.1.

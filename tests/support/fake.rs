@@ -1,5 +1,5 @@
 //! Servers that answer what httpbin-lite never sends: a body that is not JSON, a `uuid` that is
-//! not a UUID, a chunked or cut-short answer, a body too big to read; and a port nobody is on.
+//! not a UUID, a chunked or cut-short answer, a head or a body too big to read; and a port nobody is on.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -76,6 +76,19 @@ fn read_request_head(stream: &TcpStream) {
     while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
         line.clear();
     }
+}
+
+/// A server whose 200 answer has a header of `bytes` bytes: a head no client of ours keeps.
+pub fn huge_head_url(bytes: usize) -> String {
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nx-padding: {}\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}",
+        "x".repeat(bytes)
+    );
+    scripted(
+        Box::leak(response.into_boxed_str()),
+        bytes + 100,
+        Duration::ZERO,
+    )
 }
 
 /// A server whose 200 answer has a body of `bytes` bytes: past 64 KiB, more than any client of

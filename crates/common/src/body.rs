@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::error::FetchError;
+use crate::quote::cut;
 
 /// The most of a body any client reads: a `/uuid` body is 53 bytes, and a server that sends
 /// more than 64 KiB is not the one we meant to ask (nor one we let fill our memory).
@@ -45,15 +46,6 @@ pub fn parse_uuid(body: &str) -> Result<Uuid, FetchError> {
 fn snippet(text: &str) -> String {
     let (start, more) = cut(text, 40);
     format!("{start:?}{more}")
-}
-
-/// The first `max` characters of `text`, and `…` if that is not all of it: every message that
-/// quotes something a user or a server sent quotes at most this much.
-pub(crate) fn cut(text: &str, max: usize) -> (&str, &'static str) {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => (&text[..end], "…"),
-        None => (text, ""),
-    }
 }
 
 #[cfg(test)]

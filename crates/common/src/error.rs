@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::quote::quote;
+
 /// Why one request did not give us a UUID. A failed request is a result, not a crash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
@@ -62,7 +64,8 @@ impl fmt::Display for FetchError {
             FetchError::Status(code) => write!(f, "HTTP status {code}"),
             FetchError::Network(detail)
             | FetchError::Body(detail)
-            | FetchError::Rejected(detail) => f.write_str(detail),
+            // What a server or a library said can be any length: a line of it is enough.
+            | FetchError::Rejected(detail) => f.write_str(&quote(detail)),
         }
     }
 }
@@ -93,6 +96,9 @@ impl From<ureq::Error> for FetchError {
             ureq::Error::Io(io) if io.to_string().starts_with("failed to lookup address") => {
                 FetchError::Network(format!("{HOST_NOT_FOUND}: {io}"))
             }
+            ureq::Error::LargeResponseHeader(_, limit) => FetchError::Body(format!(
+                "the response head is too large (more than {limit} bytes)"
+            )),
             ureq::Error::BodyExceedsLimit(limit) => {
                 FetchError::Body(format!("body is larger than {limit} bytes"))
             }

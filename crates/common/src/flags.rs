@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::body::cut;
+use crate::quote::quote;
 use crate::retry::MAX_RETRIES;
 
 /// The most requests a run accepts: past this a typo is likelier than a plan.
@@ -74,7 +74,7 @@ pub fn parse_flags<T: Parser>() -> T {
             let rendered = err.to_string();
             let line = rendered.lines().next().unwrap_or("invalid arguments");
             // clap quotes the value it refused: a 100 KB --url must not make a 100 KB line.
-            usage_error(&snippet(line.trim_start_matches("error: ").trim()))
+            usage_error(&quote(line.trim_start_matches("error: ").trim()))
         }
     })
 }
@@ -146,7 +146,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if text == "0" {
         return Ok(Duration::ZERO);
     }
-    let shown = snippet(text);
+    let shown = quote(text);
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
         .ok_or_else(|| format!("'{shown}' has no unit; write e.g. 250ms, 1s or 1.5s"))?;
@@ -169,26 +169,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Accepts absolute `http://` and `https://` URLs with a host; says what is wrong otherwise.
 fn parse_url(text: &str) -> Result<String, String> {
-    let shown = snippet(text);
+    let shown = quote(text);
     let example = "expected e.g. http://127.0.0.1:8080/uuid";
     let url = url::Url::parse(text)
         .map_err(|err| format!("'{shown}' is not a URL ({err}); {example}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "'{shown}' uses {}://; only http:// and https:// are supported",
-            snippet(url.scheme())
+            quote(url.scheme())
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("'{shown}' has no host; {example}"));
     }
     Ok(url.into())
-}
-
-/// The start of what someone typed, so that a huge value still gives a one-line message.
-fn snippet(text: &str) -> String {
-    let (start, more) = cut(text, 200);
-    format!("{start}{more}")
 }
 
 /// The URL with `****` for its password, if it has one: fit to print.

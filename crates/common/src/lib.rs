@@ -11,6 +11,7 @@ mod body;
 mod clock;
 mod error;
 mod flags;
+mod quote;
 mod report;
 pub mod retry;
 mod signals;
@@ -23,6 +24,7 @@ pub use body::{MAX_BODY, parse_uuid};
 pub use clock::{Clock, Fetched};
 pub use error::{FetchError, HOST_NOT_FOUND};
 pub use flags::{Flags, cannot, parse_duration, parse_flags, usage_error, width, without_password};
+pub use quote::{QUOTE_MAX, quote};
 pub use report::Report;
 #[cfg(feature = "tokio")]
 pub use signals::shutdown_signal;

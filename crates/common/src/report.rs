@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::clock::{Clock, Fetched};
 use crate::error::FetchError;
 use crate::flags::{Flags, without_password};
+use crate::quote::quote;
 use crate::signals::Signal;
 use crate::summary::{Span, Summary};
 use crate::timeline;
@@ -202,7 +203,7 @@ impl Results {
         Summary {
             slide: self.slide.clone(),
             model: self.model.clone(),
-            url: without_password(&self.flags.url),
+            url: quote(&without_password(&self.flags.url)),
             requests: self.flags.requests,
             concurrency: self.concurrency,
             ok: uuids.len(),
@@ -227,7 +228,7 @@ impl Results {
 
     /// `GET URL: what went wrong — what to do`, the line a learner reads first.
     fn describe(&self, err: &FetchError) -> String {
-        let url = without_password(&self.flags.url);
+        let url = quote(&without_password(&self.flags.url));
         let what = match err {
             FetchError::Timeout => format!("{err} after {:?}", self.flags.timeout),
             _ => err.to_string(),
