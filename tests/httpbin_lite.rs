@@ -1,12 +1,17 @@
-//! httpbin-lite answers like httpbin.org, and counts what it serves. (Its flags are checked
-//! with every other binary's in `bad_flags.rs`.)
+//! httpbin-lite answers like httpbin.org, counts what it serves, and closes connections that
+//! never finish their request. (Most of its flags are checked with every other binary's in
+//! `bad_flags.rs`.)
 
 mod support;
 
 use std::collections::HashSet;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
-use support::{Server, get, request, try_get};
+use support::{Server, assert_one_line, get, request, run, try_get};
 
 #[test]
 fn uuid_body_is_byte_for_byte_httpbins() {
@@ -159,4 +164,123 @@ fn injected_faults_are_counted_and_repeat_with_the_same_seed() {
         "{}",
         injected[0]
     );
+}
+
+/// Half-sent requests: enough to matter, few enough for a test to hold.
+const HALF_SENT: usize = 2000;
+
+/// How long the server gives a request's head here, in seconds: long enough that all the
+/// half-sent connections are surely still open when the real request has been answered.
+const HEADER_TIMEOUT_SECS: u64 = 3;
+
+#[test]
+fn half_sent_requests_starve_no_one_and_are_closed_after_the_header_timeout() {
+    // Each connection is a file descriptor here too, and the thousand-request test runs
+    // beside this one; the usual soft limit of 1024 would stop us short.
+    let open_files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
+    assert!(
+        open_files >= 2 * HALF_SENT as u64,
+        "this test holds {HALF_SENT} connections, but may open only {open_files} files"
+    );
+    let timeout = format!("{HEADER_TIMEOUT_SECS}s");
+    let server = Server::start_with("0", &["--header-timeout", &timeout]);
+    let half_sent: Vec<TcpStream> = (0..HALF_SENT).map(|_| half_send(&server)).collect();
+    let sent = Instant::now();
+
+    // It holds them all, and still answers a whole request. (The limit is a guard against a
+    // hang, not a measure of speed.)
+    let addr = server.addr;
+    let answer = within(Duration::from_secs(30), "an answer to /uuid", move || {
+        get(addr, "/uuid")
+    });
+    assert_eq!(answer.status, 200);
+    assert!(httpbin_like_uuid(&answer.body), "{}", answer.body);
+    let now = Instant::now();
+    let closed = half_sent
+        .iter()
+        .filter(|s| closed_by_server(s, now))
+        .count();
+    assert_eq!(
+        closed, 0,
+        "/uuid was answered only once the header timeout had closed some half-sent connections"
+    );
+
+    // Once the header timeout has passed, it closes every one of them.
+    let deadline = sent + Duration::from_secs(HEADER_TIMEOUT_SECS + 10);
+    let open = half_sent
+        .iter()
+        .filter(|s| !closed_by_server(s, deadline))
+        .count();
+    assert_eq!(
+        open, 0,
+        "half-sent connections still open 10 s after the header timeout"
+    );
+    // None of them was a request: the one answered is all it served.
+    assert_eq!(server.served(), 1);
+}
+
+/// A connection that sends a request line and one header, but never the blank line that
+/// ends the head.
+fn half_send(server: &Server) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr).expect("connect to httpbin-lite");
+    write!(stream, "GET /uuid HTTP/1.1\r\nHost: {}\r\n", server.addr).expect("send half");
+    stream
+}
+
+/// Whether the server has closed `stream` (end of file, or a reset) by `deadline`.
+fn closed_by_server(mut stream: &TcpStream, deadline: Instant) -> bool {
+    let wait = deadline.saturating_duration_since(Instant::now());
+    // A socket takes a zero timeout to mean "wait forever": past the deadline, look without
+    // waiting instead.
+    stream
+        .set_nonblocking(wait.is_zero())
+        .expect("set (non-)blocking");
+    if !wait.is_zero() {
+        stream
+            .set_read_timeout(Some(wait))
+            .expect("set a read timeout");
+    }
+    // hyper closes a connection whose head came too late without a word: there is nothing to
+    // read but the end.
+    let mut nothing = Vec::new();
+    match stream.read_to_end(&mut nothing) {
+        Ok(_) => true,
+        Err(err) => !matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+    }
+}
+
+/// Runs `work` on a thread of its own and gives its result, failing the test if it takes
+/// longer than `limit` rather than hanging it.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || done.send(work()));
+    result
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("no {what} within {limit:?}"))
+}
+
+#[test]
+fn header_timeout_and_max_connections_refuse_zero_and_nonsense() {
+    let bad: [(&[&str], &[&str]); 4] = [
+        (
+            &["--header-timeout", "0"],
+            &["--header-timeout", "would close every connection"],
+        ),
+        (&["--header-timeout", "soon"], &["--header-timeout", "soon"]),
+        (
+            &["--max-connections", "0"],
+            &["--max-connections", "would accept no connection"],
+        ),
+        (
+            &["--max-connections", "many"],
+            &["--max-connections", "many"],
+        ),
+    ];
+    for (args, words) in bad {
+        assert_one_line(&format!("{args:?}"), &run("httpbin-lite", args), 2, words);
+    }
 }

@@ -7,6 +7,7 @@
 
 mod faults;
 mod routes;
+mod server;
 mod stats;
 
 use std::io;
@@ -19,13 +20,14 @@ use common::{parse_duration, parse_flags, usage_error};
 use tokio::net::{TcpListener, TcpSocket};
 
 use crate::faults::{FaultRates, Faults, parse_rate};
+use crate::server::{Limits, parse_header_timeout, parse_max_connections};
 
 /// How many connections may wait to be accepted. tokio's `TcpListener::bind` asks for 128,
 /// too few when a slide opens thousands of connections at once; the kernel caps this at
 /// `net.core.somaxconn` anyway.
 const BACKLOG: u32 = 4096;
 
-/// A local stand-in for httpbin.org: /uuid, /delay/{n}, /status/{code}, /get, /stats.
+/// A local stand-in for httpbin.org: /uuid, /delay/{seconds}, /status/{code}, /get, /stats.
 /// Faults on request: --fail-rate, --drop-rate, --garbage-rate, --jitter, --seed.
 #[derive(Debug, Parser)]
 #[command(name = "httpbin-lite", version)]
@@ -61,6 +63,16 @@ struct Flags {
     /// Seed for the faults and the jitter, so that a run can be repeated exactly.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+
+    /// Close a connection that has not sent a whole request head within this time, counted
+    /// from connecting or from the answer before (so an idle kept-alive one, too).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_header_timeout)]
+    header_timeout: Duration,
+
+    /// Hold at most this many connections at once; more wait in the kernel's backlog until one
+    /// closes, to be answered late rather than refused [default: the open-file limit, less 100]
+    #[arg(long, value_name = "N", value_parser = parse_max_connections)]
+    max_connections: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -78,9 +90,13 @@ fn main() -> ExitCode {
 }
 
 fn serve(flags: Flags) -> Result<(), String> {
-    // Every request in flight holds a socket; the usual soft limit of 1024 would cap us there.
-    // Raising it up to the hard limit needs no privilege; if even that fails, serve anyway.
-    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let open_files = raise_open_file_limit();
+    let limits = Limits {
+        header_timeout: flags.header_timeout,
+        max_connections: flags
+            .max_connections
+            .unwrap_or_else(|| server::connections_within(open_files)),
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|err| format!("cannot start the tokio runtime: {err}"))?;
     runtime.block_on(async {
@@ -91,7 +107,11 @@ fn serve(flags: Flags) -> Result<(), String> {
             .map_err(|err| format!("cannot read the bound address: {err}"))?;
         // Scripts and tests start us on port 0 and read this first line to learn the port.
         println!("httpbin-lite listening on http://{local}");
-        println!("delay {:?} on /uuid; Ctrl-C to stop", flags.delay);
+        println!(
+            "delay {:?} on /uuid; at most {} connections, {:?} to send a request's head; \
+             Ctrl-C to stop",
+            flags.delay, limits.max_connections, limits.header_timeout
+        );
         let rates = FaultRates {
             fail: flags.fail_rate,
             drop: flags.drop_rate,
@@ -99,12 +119,21 @@ fn serve(flags: Flags) -> Result<(), String> {
             jitter: flags.jitter,
         };
         let faults = Faults::new(rates, flags.seed);
-        let app =
-            routes::app(flags.delay, faults).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
+        let app = routes::app(flags.delay, faults);
+        server::run(listener, app, limits)
             .await
             .map_err(|err| format!("server stopped: {err}"))
     })
+}
+
+/// Raises the open-file limit as far as it goes, and says what it is now. Every connection
+/// holds a file descriptor; the usual soft limit of 1024 would cap us there. Raising it up to
+/// the hard limit needs no privilege; if even that fails, we serve within the limit we have.
+fn raise_open_file_limit() -> u64 {
+    rlimit::increase_nofile_limit(u64::MAX)
+        .or_else(|_| rlimit::getrlimit(rlimit::Resource::NOFILE).map(|(soft, _hard)| soft))
+        // Not even readable: assume the usual soft limit.
+        .unwrap_or(1024)
 }
 
 fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
