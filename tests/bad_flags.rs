@@ -18,7 +18,7 @@ const WORKER: &str = "slide08-worker";
 const CHILD: &str = "slide05-child";
 const HTTPBIN: &str = "httpbin-lite";
 
-/// Every slide: they share `--requests`, `--timeout`, `--url` and `--retries`.
+/// Every slide: they share `--requests`, `--timeout`, `--url`, `--retries` and `--work`.
 fn every_slide() -> Vec<&'static str> {
     binaries_of(|_| true)
 }
@@ -71,6 +71,9 @@ fn durations_that_are_not_durations_are_usage_errors() {
         &["--timeout", "300000000000000000m"],
         &["--timeout", "out of range"],
     );
+    usage(&all, &["--work", "soon"], &["--work", "soon"]);
+    usage(&all, &["--work", "20"], &["--work", "'20' has no unit"]);
+    usage(&all, &["--work", "11s"], &["--work", "at most 10s"]);
     usage(&[PRODUCER], &["--give-up-after", "5"], &["'5' has no unit"]);
 }
 
@@ -151,8 +154,9 @@ fn the_worker_and_the_child_check_their_own_arguments() {
         &["--max-deliveries", "0"],
     );
     let url = "http://127.0.0.1:9/uuid";
-    usage(&[CHILD], &[url, "soon", "0"], &["soon"]);
-    usage(&[CHILD], &[url, "1s", "many"], &["RETRIES", "many"]);
+    usage(&[CHILD], &[url, "soon", "0", "0"], &["soon"]);
+    usage(&[CHILD], &[url, "1s", "many", "0"], &["RETRIES", "many"]);
+    usage(&[CHILD], &[url, "1s", "0", "hard"], &["hard"]);
     // The pool starts the child; by hand it says so.
     usage(&[CHILD], &[], &["slide05-multiprocess starts it"]);
 }

@@ -77,6 +77,11 @@ fn tokio_hears_the_signal_as_one_more_event() {
 }
 
 #[test]
+fn a_blocked_loop_is_stopped_by_a_thread_that_listens() {
+    stops_at_once_and_sums_up("slide07b-blocking", &[]);
+}
+
+#[test]
 fn the_producer_stops_waiting_and_its_jobs_stay_queued_for_the_workers() {
     for (signal, code) in SIGNALS {
         let redis = RedisServer::start(&[]);

@@ -33,7 +33,16 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
     let out_arg = out.to_string_lossy().into_owned();
     let output = script(
         "run-all.sh",
-        &["--quick", "--requests", "10", "--debug", "--out", &out_arg],
+        &[
+            "--quick",
+            "--requests",
+            "10",
+            "--work",
+            "5ms",
+            "--debug",
+            "--out",
+            &out_arg,
+        ],
     );
     let text = support::stdout(&output);
     assert_eq!(
@@ -49,7 +58,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
         .iter()
         .filter_map(|l| l.split([' ', ':']).nth(2))
         .collect();
-    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "8"], "{text}");
+    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "7b", "8"], "{text}");
 
     // One table row per slide, and two for the queue: enqueue and end to end.
     let table = text
@@ -64,7 +73,12 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
                 .is_some_and(|w| w.starts_with(['4', '5', '6', '7', '8']))
         })
         .collect();
-    assert_eq!(rows.len(), 7, "{table}");
+    assert_eq!(rows.len(), 8, "{table}");
+    // With --work, every slide computed too: the table counts the cores, the floor the work.
+    assert!(
+        table.contains("cores") && table.contains("work w = 5ms"),
+        "{table}"
+    );
     assert!(
         rows.iter().any(|r| r.contains("queue: enqueue only")),
         "{table}"
@@ -82,8 +96,11 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
         &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
     )
     .expect("results.json is JSON");
-    assert_eq!(results["rows"].as_array().map(Vec::len), Some(7));
-    assert_eq!(results["delay_s"], 0.1);
+    assert_eq!(results["rows"].as_array().map(Vec::len), Some(8));
+    assert_eq!(
+        (&results["delay_s"], &results["work_s"]),
+        (&0.1.into(), &0.005.into())
+    );
     for run in results["runs"].as_array().expect("runs") {
         assert_eq!(
             run["timeline"].as_array().map(Vec::len),
@@ -94,7 +111,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
     }
 
     let report = std::fs::read_to_string(out.join("report.html")).expect("report.html");
-    assert_eq!(report.matches("<svg").count(), 6, "one timeline per slide");
+    assert_eq!(report.matches("<svg").count(), 7, "one timeline per slide");
     // Self-contained: nothing to fetch, no script to run.
     assert!(
         !report.contains("<script") && !report.contains("src=\"http"),
@@ -119,7 +136,7 @@ fn run_all_refuses_what_it_does_not_know() {
     let said: Vec<&str> = err.lines().filter(|l| l.starts_with("lab:")).collect();
     assert_eq!(said.len(), 1, "one line: {err}");
     assert!(
-        said[0].contains("no slide 9") && said[0].contains("4, 5, 6, 7a, 7, 8"),
+        said[0].contains("no slide 9") && said[0].contains("4, 5, 6, 7a, 7, 7b, 8"),
         "{err}"
     );
 }
@@ -133,7 +150,7 @@ fn lab_lists_the_talks_slides_in_order() {
         .lines()
         .filter_map(|line| line.split_whitespace().next())
         .collect();
-    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "8"], "{text}");
+    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "7b", "8"], "{text}");
     assert!(text.contains("slide08-producer"), "{text}");
 }
 

@@ -21,8 +21,11 @@ const REQUESTS: usize = 50;
 struct Row {
     /// What the talk says of it, which is also the name of its test.
     claim: &'static str,
-    /// How many requests it keeps in flight unless told (`lab::talk` must say the same).
+    /// How many requests it sets out to keep in flight unless told (`lab::talk` must say the
+    /// same): what its summary reports.
     width: Width,
+    /// How many the server sees in flight: the width, unless a mistake keeps it from that.
+    in_flight: Width,
     /// What /proc sees while they are in flight.
     proc: Proc,
     /// How long httpbin-lite takes to answer: long enough that the whole width overlaps, short
@@ -80,6 +83,13 @@ fn row(slide: &Slide) -> Row {
             Proc::OneThread,
             "500ms",
         ),
+        // Slide 7's 50 tasks, each stuck in a blocking call: see `in_flight` below.
+        "blocking" => (
+            "a blocking call in the loop makes one request at a time",
+            Width::All,
+            Proc::NoChild,
+            "100ms",
+        ),
         "queue" => (
             "one worker keeps 32 of the queued jobs in flight",
             Width::PerWorker(32),
@@ -91,9 +101,15 @@ fn row(slide: &Slide) -> Row {
             slide.number
         ),
     };
+    // The one model that starts all 50 tasks and still keeps one request in flight.
+    let in_flight = match slide.model {
+        "blocking" => Width::One,
+        _ => width,
+    };
     Row {
         claim,
         width,
+        in_flight,
         proc,
         delay,
     }
@@ -122,6 +138,11 @@ fn coroutines_keep_all_50_in_flight_on_one_thread() {
 #[test]
 fn tokio_keeps_all_50_in_flight_on_one_thread() {
     the_talk_shows("tokio keeps all 50 in flight on one thread");
+}
+
+#[test]
+fn a_blocking_call_in_the_loop_makes_one_request_at_a_time() {
+    the_talk_shows("a blocking call in the loop makes one request at a time");
 }
 
 #[test]
@@ -157,7 +178,12 @@ fn concurrency_c_keeps_c_in_flight_in_every_model_that_has_it() {
         let stage = Stage::with_concurrency(slide, 7);
         let output = stage.run(&["--url", &server.url("/uuid"), "-n", "20", "--json"]);
         assert_all_answered(&who, slide, &output, 20, 7);
-        assert_eq!(server.peak_in_flight(), 7, "{who}: the server's peak");
+        // -c 7 sets the width; only a blocked loop keeps fewer in flight than that.
+        let peak = match row(slide).in_flight {
+            Width::One => 1,
+            _ => 7,
+        };
+        assert_eq!(server.peak_in_flight(), peak, "{who}: the server's peak");
         assert_eq!(server.served(), 20, "{who}");
     }
 }
@@ -173,7 +199,7 @@ fn no_model_keeps_more_in_flight_than_it_has_requests() {
         assert_all_answered(slide.binary, slide, &output, 10, width);
         assert_eq!(
             server.peak_in_flight(),
-            width,
+            row.in_flight.resolve(10, cpus()),
             "{}: the server's peak",
             slide.binary
         );
@@ -250,25 +276,30 @@ fn the_talk_shows(claim: &str) {
         .unwrap_or_else(|| panic!("no row says {claim:?}"));
     let row = row(slide);
     let width = row.width.resolve(REQUESTS, cpus());
+    let in_flight = row.in_flight.resolve(REQUESTS, cpus());
     let server = Server::start(row.delay);
     let stage = Stage::new(slide);
     let requests = REQUESTS.to_string();
     let mut running = stage.spawn(&["--url", &server.url("/uuid"), "-n", &requests, "--json"]);
 
-    eventually(&format!("{width} requests in flight"), LIMIT, || {
+    eventually(&format!("{in_flight} requests in flight"), LIMIT, || {
         let ended = running.try_wait().expect("the slide can be waited on");
         assert!(
             ended.is_none(),
-            "{claim}: ended before {width} were in flight"
+            "{claim}: ended before {in_flight} were in flight"
         );
-        (server.in_flight() == width).then_some(())
+        (server.in_flight() == in_flight).then_some(())
     });
-    row.proc.check(claim, running.id(), width, &stage);
+    row.proc.check(claim, running.id(), in_flight, &stage);
 
     let output = finish_within(running, LIMIT);
     assert_all_answered(claim, slide, &output, REQUESTS, width);
     // The server's own count proves it: never more at once, and at times that many.
-    assert_eq!(server.peak_in_flight(), width, "{claim}: the server's peak");
+    assert_eq!(
+        server.peak_in_flight(),
+        in_flight,
+        "{claim}: the server's peak"
+    );
     assert_eq!(server.served(), REQUESTS, "{claim}");
 }
 

@@ -12,7 +12,7 @@ use support::root;
 const OTHER_COMMANDS: &[&str] = &["curl", "redis-cli", "redis-server", "diff", "wait", "done"];
 
 /// Sections (by their number) that are runnable slides and must show a command.
-const RUNNABLE: &[&str] = &["4.", "5.", "6.", "7a.", "7.", "8."];
+const RUNNABLE: &[&str] = &["4.", "5.", "6.", "7a.", "7.", "7b.", "8."];
 
 /// slides.md's sections: heading → the lines of its `sh` code blocks.
 fn shell_blocks() -> BTreeMap<String, Vec<String>> {

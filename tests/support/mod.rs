@@ -20,7 +20,7 @@ pub use http::{get, request, try_get};
 #[allow(unused_imports)]
 pub use process::{
     LIMIT, children_of, eventually, finish_within, process_exists, send_signal, socket_count,
-    thread_count, wait_until,
+    thread_count, threads_that_used_cpu, wait_until,
 };
 #[allow(unused_imports)]
 pub use stage::{Stage, binaries_of, takes_concurrency};

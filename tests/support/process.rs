@@ -87,6 +87,26 @@ pub fn thread_count(pid: u32) -> usize {
         .unwrap_or(0)
 }
 
+/// How many of the process's threads have used at least `least` of CPU so far, by the kernel's
+/// count in /proc (utime + stime, in clock ticks of 10 ms), not by any clock of ours.
+pub fn threads_that_used_cpu(pid: u32, least: Duration) -> usize {
+    const TICK: Duration = Duration::from_millis(10);
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    let ticks = |stat: &str| -> Option<u64> {
+        // After the name's last ')': state is field 3, utime 14 and stime 15 of the line.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("stat")).ok())
+        .filter_map(|stat| ticks(&stat))
+        .filter(|&ticks| TICK * ticks as u32 >= least)
+        .count()
+}
+
 /// How many sockets the process has open right now: a connection to a server is one.
 pub fn socket_count(pid: u32) -> usize {
     let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {

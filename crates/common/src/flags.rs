@@ -51,6 +51,11 @@ pub struct Flags {
     )]
     pub retries: u32,
 
+    /// After each answer, spend this much CPU handling it (20ms): busy work over the UUID,
+    /// never a sleep. Concurrency makes waiting cheap; it does not make computing fast.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = work)]
+    pub work: Duration,
+
     /// End with one JSON summary line on stdout, for scripts.
     #[arg(long)]
     pub json: bool,
@@ -126,6 +131,15 @@ fn requests(text: &str) -> Result<usize, String> {
         Ok(n @ 1..=MAX_REQUESTS) => Ok(n as usize),
         Ok(_) => Err(format!("from 1 to {MAX_REQUESTS}")),
         Err(_) => Err("not a whole number".into()),
+    }
+}
+
+fn work(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        work if work > Duration::from_secs(10) => {
+            Err("at most 10s of CPU per answer; give e.g. 20ms".into())
+        }
+        work => Ok(work),
     }
 }
 

@@ -1,6 +1,6 @@
 //! What every slide shares but is not the lesson: the flags ([`Flags`]), reading the
 //! `{"uuid": …}` body ([`parse_uuid`]), why a request failed ([`FetchError`]), trying it again
-//! ([`retry`]), timing it ([`Clock`]), printing each result and the summary ([`Report`],
+//! ([`retry`]), the CPU work `--work` asks for ([`spend_cpu`]), timing it ([`Clock`]), printing each result and the summary ([`Report`],
 //! [`Summary`]) and the timeline, and hearing Ctrl-C ([`spawn_exit_on_signal`], `shutdown_signal`,
 //! [`SignalFlag`]).
 //!
@@ -9,6 +9,7 @@
 
 mod body;
 mod clock;
+mod cpu;
 mod error;
 mod flags;
 mod quote;
@@ -22,6 +23,7 @@ mod timeline;
 pub use body::read_body;
 pub use body::{MAX_BODY, parse_uuid};
 pub use clock::{Clock, Fetched};
+pub use cpu::{process_cpu, spend_cpu};
 pub use error::{FetchError, HOST_NOT_FOUND};
 pub use flags::{Flags, cannot, parse_duration, parse_flags, usage_error, width, without_password};
 pub use quote::{QUOTE_MAX, quote};

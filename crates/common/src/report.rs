@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
 
 use crate::clock::{Clock, Fetched};
+use crate::cpu::process_cpu;
 use crate::error::FetchError;
 use crate::flags::{Flags, without_password};
 use crate::quote::quote;
@@ -169,6 +170,7 @@ impl Results {
 
     fn summary(&self, stopped_by: Option<Signal>) -> Summary {
         let wall = self.clock.elapsed().as_secs_f64();
+        let cpu_s = process_cpu().as_secs_f64();
         let uuids: Vec<Uuid> = self
             .fetched
             .iter()
@@ -217,6 +219,9 @@ impl Results {
             wall_s: wall,
             // Only answers count: when every request fails, no rate is claimed.
             req_per_s: uuids.len() as f64 / wall.max(f64::EPSILON),
+            work_s: self.flags.work.as_secs_f64(),
+            cpu_s,
+            cores_used: cpu_s / wall.max(f64::EPSILON),
             first_error: errors.first().map(|err| self.describe(err)),
             interrupted: stopped_by.map(|signal| signal.name().into()),
             timeline,

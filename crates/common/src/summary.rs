@@ -37,6 +37,15 @@ pub struct Summary {
     /// From the start of the first request to the end of the last.
     pub wall_s: f64,
     pub req_per_s: f64,
+    /// `--work`: the CPU each answer asked for, in seconds.
+    #[serde(default)]
+    pub work_s: f64,
+    /// The CPU the run used, on every core, in seconds (its children's and workers' too).
+    #[serde(default)]
+    pub cpu_s: f64,
+    /// `cpu_s ÷ wall_s`: how many cores were busy, on average. One thread cannot pass 1.
+    #[serde(default)]
+    pub cores_used: f64,
     /// The first failure, in words a learner can act on.
     pub first_error: Option<String>,
     /// The signal that stopped the run early (`SIGINT`), if one did.
@@ -99,19 +108,23 @@ impl Summary {
             (_, 1) => " 1 retry,".into(),
             (_, n) => format!(" {n} retries,"),
         };
-        let mut queue = String::new();
+        let mut more = String::new();
         if let Some(enqueue_s) = self.enqueue_s {
-            queue += &format!(", enqueued in {}", brief(enqueue_s));
+            more += &format!(", enqueued in {}", brief(enqueue_s));
         }
         if let Some(workers) = self.workers {
             let plural = if workers == 1 { "" } else { "s" };
-            queue += &format!(", {workers} worker{plural}");
+            more += &format!(", {workers} worker{plural}");
         }
         if let Some(duplicates) = self.duplicates {
-            queue += &format!(", {duplicates} duplicates");
+            more += &format!(", {duplicates} duplicates");
+        }
+        // With `--work` the CPU is the point; without it, waiting needs so little it is noise.
+        if self.work_s > 0.0 {
+            more += &format!(", cpu {:.2} s on {:.1} cores", self.cpu_s, self.cores_used);
         }
         format!(
-            "{}: {}/{} ok, {} unique,{failures}{retries} {:.2} s, {:.1} req/s, concurrency {}{queue}",
+            "{}: {}/{} ok, {} unique,{failures}{retries} {:.2} s, {:.1} req/s, concurrency {}{more}",
             self.slide,
             self.ok,
             self.requests,
@@ -169,6 +182,9 @@ mod tests {
             retried: BTreeMap::new(),
             wall_s: 2.014,
             req_per_s: 24.3,
+            work_s: 0.0,
+            cpu_s: 0.05,
+            cores_used: 0.02,
             first_error: Some("GET …: timed out".into()),
             interrupted: None,
             timeline: vec![],

@@ -20,6 +20,9 @@ pub struct Slide {
     pub title: &'static str,
     /// How many requests it keeps in flight when not told.
     pub width: Width,
+    /// All of its requests run on one thread, so it uses one core at most: with `--work`, it
+    /// cannot reach a floor that needs more.
+    pub one_thread: bool,
     /// A binary it needs beside it, with its own source: the pool's child, the queue's worker.
     pub companion: Option<Companion>,
     /// It runs against a queue: the lab starts a redis-server and the companion worker first,
@@ -78,6 +81,7 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["sync", "synchronous"],
         title: "Synchronous",
         width: Width::One,
+        one_thread: true,
         companion: None,
         queue: false,
         deck: "~1 min",
@@ -92,6 +96,7 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["processes", "process", "multiprocess", "multiprocessing"],
         title: "Multiprocessing",
         width: Width::PerCpu,
+        one_thread: false,
         companion: Some(Companion {
             binary: "slide05-child",
             source: "crates/slide05-multiprocess/src/bin/slide05-child.rs",
@@ -110,6 +115,7 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["threads", "thread", "multithreading"],
         title: "Multithreading",
         width: Width::Fixed(40),
+        one_thread: false,
         companion: None,
         queue: false,
         deck: "3 s",
@@ -124,6 +130,7 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["coroutines", "coroutine"],
         title: "Coroutines by hand",
         width: Width::All,
+        one_thread: true,
         companion: None,
         queue: false,
         deck: "not shown",
@@ -138,10 +145,26 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["tokio", "async", "asyncio"],
         title: "Asyncio (tokio)",
         width: Width::All,
+        one_thread: true,
         companion: None,
         queue: false,
         deck: "2 s",
         notes: "5-6 s",
+    },
+    Slide {
+        number: "7b",
+        binary: "slide07b-blocking",
+        package: "slide07b-blocking",
+        source: "crates/slide07b-blocking/src/main.rs",
+        model: "blocking",
+        aliases: &["blocking", "blocked"],
+        title: "Blocking the event loop",
+        width: Width::All,
+        one_thread: true,
+        companion: None,
+        queue: false,
+        deck: "not shown",
+        notes: "not shown",
     },
     Slide {
         number: "8",
@@ -152,6 +175,7 @@ pub const SLIDES: &[Slide] = &[
         aliases: &["producer", "queue", "celery"],
         title: "Celery and Redis (a Redis queue)",
         width: Width::PerWorker(32),
+        one_thread: false,
         companion: Some(Companion {
             binary: "slide08-worker",
             source: "crates/slide08-queue/src/bin/slide08-worker/main.rs",
@@ -196,6 +220,7 @@ mod tests {
         }
         assert_eq!(find("7a").map(|s| s.model), Some("coroutines"));
         assert_eq!(find("7").map(|s| s.model), Some("tokio"));
+        assert_eq!(find("7b").map(|s| s.model), Some("blocking"));
         assert_eq!(find("9"), None);
     }
 

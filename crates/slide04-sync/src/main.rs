@@ -34,14 +34,16 @@ fn main() -> ExitCode {
 fn fetch_all(agent: &Agent, flags: &Flags, report: &Report) {
     let clock = report.clock();
     for index in 1..=flags.requests {
-        let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
+        let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
         report.record(clock.time(index, fetch));
     }
 }
 
-/// One GET, blocking until the whole body is in (at most 64 KiB of it).
-fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(url).call()?;
+/// One GET, blocking until the whole body is in (at most 64 KiB of it); then the answer's CPU work.
+fn fetch_one(agent: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
+    let mut response = agent.get(&flags.url).call()?;
     let body = response.body_mut().with_config().limit(MAX_BODY);
-    parse_uuid(&body.read_to_string()?)
+    let uuid = parse_uuid(&body.read_to_string()?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: handling the answer holds this thread
+    Ok(uuid)
 }

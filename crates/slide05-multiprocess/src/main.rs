@@ -47,6 +47,8 @@ fn main() -> ExitCode {
     let children = pool.children();
     common::spawn_exit_on_signal(&report, move |signal| children.stop_on(signal));
     fetch_all(&mut pool, &flags, &report);
+    // The children exit: only then does the CPU they used count in the summary.
+    drop(pool);
     report.finish(None)
 }
 

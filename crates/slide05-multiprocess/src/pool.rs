@@ -63,7 +63,7 @@ pub(crate) enum Message {
 }
 
 impl Pool {
-    /// Starts `processes` children, each told the URL, the timeout and the retries.
+    /// Starts `processes` children, each told the URL, the timeout, the retries and the work.
     pub fn start(flags: &Flags, processes: usize) -> Result<Pool, String> {
         let program = child_program()?;
         let (messages_in, messages) = mpsc::channel();
@@ -81,6 +81,7 @@ impl Pool {
                 .arg(&flags.url)
                 .arg(format!("{}s", flags.timeout.as_secs_f64()))
                 .arg(flags.retries.to_string())
+                .arg(format!("{}s", flags.work.as_secs_f64()))
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 // A process group of its own: Ctrl-C at the terminal then reaches the parent

@@ -44,16 +44,16 @@ fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
-    let work = || {
+    let worker = || {
         while let Some(index) = take_next() {
-            let fetch = || retry::blocking(flags.retries, || fetch_one(agent, &flags.url));
+            let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
             report.record(clock.time(index, fetch));
         }
     };
     // All C run at once, each on a thread of its own: while one waits, the others go on.
     thread::scope(|scope| {
         for _ in 0..threads {
-            if let Err(err) = thread::Builder::new().spawn_scoped(scope, work) {
+            if let Err(err) = thread::Builder::new().spawn_scoped(scope, worker) {
                 eprintln!("slide06-threads: the OS refused more threads ({err}); carrying on");
                 break;
             }
@@ -61,9 +61,11 @@ fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
     });
 }
 
-/// One GET, blocking until the whole body is in (at most 64 KiB of it).
-fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(url).call()?;
+/// One GET, blocking until the whole body is in (at most 64 KiB of it); then the answer's CPU work.
+fn fetch_one(agent: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
+    let mut response = agent.get(&flags.url).call()?;
     let body = response.body_mut().with_config().limit(MAX_BODY);
-    parse_uuid(&body.read_to_string()?)
+    let uuid = parse_uuid(&body.read_to_string()?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: on this thread, on any free core
+    Ok(uuid)
 }

@@ -45,18 +45,20 @@ async fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
-    let work = async || {
+    let worker = async || {
         while let Some(index) = take_next() {
-            let fetch = retry::non_blocking(flags.retries, || fetch_one(client, &flags.url), sleep);
+            let fetch = retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
             report.record(clock.time_async(index, fetch).await);
         }
     };
     // All C run at once, on this one thread: at each `.await` one task lets the others go on.
-    future::join_all((0..tasks).map(|_| work())).await;
+    future::join_all((0..tasks).map(|_| worker())).await;
 }
 
 /// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.
-async fn fetch_one(client: &Client, url: &str) -> Result<Uuid, FetchError> {
-    let response = client.get(url).send().await?.error_for_status()?;
-    parse_uuid(&read_body(response).await?)
+async fn fetch_one(client: &Client, flags: &Flags) -> Result<Uuid, FetchError> {
+    let response = client.get(&flags.url).send().await?.error_for_status()?;
+    let uuid = parse_uuid(&read_body(response).await?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs
+    Ok(uuid)
 }

@@ -54,9 +54,10 @@ fn fetch_all(
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
-    let work = async || {
+    let worker = async || {
         while let Some(index) = take_next() {
-            let fetch = retry::non_blocking(flags.retries, || fetch_one(client), reactor::sleep);
+            let fetch =
+                retry::non_blocking(flags.retries, || fetch_one(client, flags), reactor::sleep);
             report.record(clock.time_async(index, fetch).await);
         }
     };
@@ -64,13 +65,14 @@ fn fetch_all(
     // one task until its socket would block, then another, all on this one thread.
     let mut executor = Executor::new();
     for _ in 0..tasks {
-        executor.spawn(work());
+        executor.spawn(worker());
     }
     executor.run(signals)
 }
 
 /// One GET. Inside it, each `.await` is a point where this coroutine may yield to the others.
-async fn fetch_one(client: &Client) -> Result<Uuid, FetchError> {
-    let body = client.get().await?;
-    parse_uuid(&body)
+async fn fetch_one(client: &Client, flags: &Flags) -> Result<Uuid, FetchError> {
+    let uuid = parse_uuid(&client.get().await?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs
+    Ok(uuid)
 }

@@ -43,14 +43,15 @@ pub fn render(comparison: &Comparison) -> String {
 
 fn table(page: &mut String, comparison: &Comparison) {
     page.push_str("<table>\n<tr><th>slide</th><th>model</th><th>requests</th><th>concurrency</th>");
-    page.push_str("<th>wall</th><th>floor</th><th>efficiency</th><th>speed-up</th><th>ok</th>");
+    page.push_str("<th>wall</th><th>floor</th><th>efficiency</th><th>cores</th><th>speed-up</th>");
+    page.push_str("<th>ok</th>");
     page.push_str("<th>the talk (deck / notes)</th></tr>\n");
     for row in &comparison.rows {
         let s = &comparison.summaries[row.summary];
         let _ = writeln!(
             page,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}/{}</td><td>{}</td></tr>",
+             <td>{:.1}</td><td>{}</td><td>{}/{}</td><td>{}</td></tr>",
             escape(row.talk.map_or("?", |t| t.number)),
             escape(&row.what),
             s.requests,
@@ -58,6 +59,7 @@ fn table(page: &mut String, comparison: &Comparison) {
             seconds(row.seconds),
             row.floor.map_or("-".into(), seconds),
             row.efficiency().map_or("-".into(), |e| format!("{e:.2}")),
+            s.cores_used,
             row.speedup.map_or("-".into(), |x| format!("{x:.1}×")),
             s.ok,
             s.requests,
@@ -68,11 +70,11 @@ fn table(page: &mut String, comparison: &Comparison) {
         );
     }
     page.push_str("</table>\n");
-    if let Some(d) = comparison.delay {
+    if comparison.delay.is_some() {
         let _ = writeln!(
             page,
-            "<p class=\"note\">floor = ⌈requests ÷ concurrency⌉ × {d:?}: the least any model \
-             can take. efficiency = floor ÷ wall.</p>"
+            "<p class=\"note\">{}. efficiency = floor ÷ wall; cores = CPU time ÷ wall.</p>",
+            escape(&comparison.floor_note())
         );
     }
 }

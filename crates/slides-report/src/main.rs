@@ -33,7 +33,8 @@ struct Flags {
 enum Command {
     /// Compare slide runs: print the table, write results.json and report.html.
     Compare {
-        /// The delay httpbin-lite added to each request; the floor is ⌈N/C⌉ × delay.
+        /// The delay httpbin-lite added to each request; the floor is ⌈N/C⌉ × delay, and with
+        /// `--work` it counts the CPU work and this machine's cores too.
         /// Leave it out (e.g. against the real httpbin.org) and no floor is claimed.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         delay: Option<Duration>,
@@ -75,7 +76,8 @@ fn compare(delay: Option<Duration>, out: &PathBuf, files: &[PathBuf]) -> Result<
             Summary::from_output(&text).map_err(|err| format!("{}: {err}", file.display()))?;
         summaries.push(summary);
     }
-    let comparison = Comparison::new(summaries, delay);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let comparison = Comparison::new(summaries, delay, cores);
     print!("{}", comparison.text_table());
 
     fs::create_dir_all(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;

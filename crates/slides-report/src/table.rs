@@ -32,12 +32,16 @@ impl Row {
 #[derive(Debug)]
 pub struct Comparison {
     pub delay: Option<Duration>,
+    /// The CPU work each answer asked for (`--work`), the same for every run.
+    pub work: Duration,
+    /// The cores of this machine, K in the floor.
+    pub cores: usize,
     pub summaries: Vec<Summary>,
     pub rows: Vec<Row>,
 }
 
 impl Comparison {
-    pub fn new(mut summaries: Vec<Summary>, delay: Option<Duration>) -> Self {
+    pub fn new(mut summaries: Vec<Summary>, delay: Option<Duration>, cores: usize) -> Self {
         // The talk's order; anything the talk does not know goes last.
         let order = |s: &Summary| {
             talk::SLIDES
@@ -66,7 +70,7 @@ impl Comparison {
                 });
             }
             let floor =
-                delay.map(|d| s.requests.div_ceil(s.concurrency.max(1)) as f64 * d.as_secs_f64());
+                delay.map(|d| floor(s.requests, s.concurrency, d.as_secs_f64(), s.work_s, cores));
             let speedup = sync_wall
                 .filter(|(requests, _)| *requests == s.requests)
                 .map(|(_, wall)| wall / s.wall_s.max(f64::EPSILON));
@@ -83,8 +87,11 @@ impl Comparison {
                 speedup,
             });
         }
+        let work = summaries.iter().map(|s| s.work_s).fold(0.0, f64::max);
         Comparison {
             delay,
+            work: Duration::from_secs_f64(work),
+            cores,
             summaries,
             rows,
         }
@@ -100,6 +107,7 @@ impl Comparison {
             "wall",
             "floor",
             "efficiency",
+            "cores",
             "speed-up",
             "ok",
             "the talk (deck / notes)",
@@ -115,6 +123,7 @@ impl Comparison {
                 seconds(row.seconds),
                 row.floor.map_or("-".into(), seconds),
                 row.efficiency().map_or("-".into(), |e| format!("{e:.2}")),
+                format!("{:.1}", s.cores_used),
                 row.speedup.map_or("-".into(), |x| format!("{x:.1}x")),
                 format!("{}/{}", s.ok, s.requests),
                 row.talk
@@ -144,11 +153,8 @@ impl Comparison {
             }
         }
         match self.delay {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "floor = ceil(requests / concurrency) x {d:?}, the least any model can take"
-                );
+            Some(_) => {
+                let _ = writeln!(out, "{}", self.floor_note());
             }
             None => {
                 let _ = writeln!(
@@ -158,6 +164,39 @@ impl Comparison {
             }
         }
         out
+    }
+
+    /// How the floor was found, and which models cannot reach it.
+    pub fn floor_note(&self) -> String {
+        let Some(d) = self.delay else {
+            return String::new();
+        };
+        if self.work.is_zero() {
+            return format!(
+                "floor = ceil(requests / concurrency) x {d:?}, the least any model can take"
+            );
+        }
+        let one_thread: Vec<&str> = self
+            .rows
+            .iter()
+            .filter_map(|row| row.talk)
+            .filter(|t| t.one_thread)
+            .map(|t| t.model)
+            .collect();
+        let one_thread = match one_thread.as_slice() {
+            [] => String::new(),
+            [one] => format!("\n{one} runs on one thread, so it uses one core at most"),
+            [many @ .., last] => format!(
+                "\n{} and {last} run on one thread, so they use one core at most",
+                many.join(", ")
+            ),
+        };
+        format!(
+            "floor = max(ceil(N / C) x (d + w), N x w / min(C, K)), the least any model can take\n\
+             here, with delay d = {d:?}, work w = {w:?} and K = {k} cores{one_thread}",
+            w = self.work,
+            k = self.cores,
+        )
     }
 
     /// Everything in the table, for scripts: `results.json`.
@@ -178,6 +217,9 @@ impl Comparison {
                     "wall_s": row.seconds,
                     "floor_s": row.floor,
                     "efficiency": row.efficiency(),
+                    "work_s": s.work_s,
+                    "cpu_s": s.cpu_s,
+                    "cores_used": s.cores_used,
                     "speedup_over_sync": row.speedup,
                     "talk_deck": row.talk.map(|t| t.deck),
                     "talk_notes": row.talk.map(|t| t.notes),
@@ -186,10 +228,21 @@ impl Comparison {
             .collect();
         json!({
             "delay_s": self.delay.map(|d| d.as_secs_f64()),
+            "work_s": self.work.as_secs_f64(),
+            "cores": self.cores,
             "rows": rows,
             "runs": self.summaries,
         })
     }
+}
+
+/// The least `requests` requests can take at width `concurrency`, each waiting `delay` and
+/// then computing for `work`, on `cores` cores: ⌈N/C⌉ rounds of waiting and working, and never
+/// less than all the work spread over as many cores as there are requests in flight.
+pub fn floor(requests: usize, concurrency: usize, delay: f64, work: f64, cores: usize) -> f64 {
+    let rounds = requests.div_ceil(concurrency.max(1)) as f64 * (delay + work);
+    let computing = requests as f64 * work / concurrency.min(cores).max(1) as f64;
+    rounds.max(computing)
 }
 
 /// `50.11 s`, `2.003 s`, `0.0012 s`: enough digits to see the difference that matters.
@@ -223,7 +276,7 @@ mod tests {
             summary("slide07-tokio", "tokio", 50, 1.25),
             summary("slide04-sync", "sync", 1, 50.0),
         ];
-        let table = Comparison::new(runs, Some(Duration::from_secs(1)));
+        let table = Comparison::new(runs, Some(Duration::from_secs(1)), 2);
         assert_eq!(table.rows[0].what, "sync");
         assert_eq!(table.rows[1].floor, Some(1.0));
         assert_eq!(table.rows[1].efficiency(), Some(0.8));
@@ -234,7 +287,7 @@ mod tests {
     fn the_queue_reports_enqueue_and_end_to_end_apart() {
         let mut queue = summary("slide08-producer", "queue", 50, 1.1);
         queue.enqueue_s = Some(0.002);
-        let table = Comparison::new(vec![queue], Some(Duration::from_secs(1)));
+        let table = Comparison::new(vec![queue], Some(Duration::from_secs(1)), 2);
         let whats: Vec<&str> = table.rows.iter().map(|r| r.what.as_str()).collect();
         assert_eq!(whats, ["queue: enqueue only", "queue: end to end"]);
         assert_eq!(table.rows[0].floor, None, "enqueueing finishes no request");
@@ -242,8 +295,29 @@ mod tests {
     }
 
     #[test]
+    fn with_work_the_floor_counts_the_cores() {
+        // 50 requests at 100 ms, 20 ms of CPU each, on 2 cores.
+        assert!(
+            (floor(50, 1, 0.1, 0.02, 2) - 6.0).abs() < 1e-9,
+            "one at a time"
+        );
+        assert!(
+            (floor(50, 40, 0.1, 0.02, 2) - 0.5).abs() < 1e-9,
+            "the work over 2 cores"
+        );
+        assert!(
+            (floor(50, 50, 0.1, 0.0, 2) - 0.1).abs() < 1e-9,
+            "no work: the delay alone"
+        );
+        let mut tokio = summary("slide07-tokio", "tokio", 50, 1.1);
+        tokio.work_s = 0.02;
+        let table = Comparison::new(vec![tokio], Some(Duration::from_millis(100)), 2);
+        assert!(table.text_table().contains("tokio runs on one thread"));
+    }
+
+    #[test]
     fn no_delay_no_floor() {
-        let table = Comparison::new(vec![summary("slide04-sync", "sync", 1, 50.0)], None);
+        let table = Comparison::new(vec![summary("slide04-sync", "sync", 1, 50.0)], None, 2);
         assert_eq!(table.rows[0].floor, None);
         assert!(table.text_table().contains("no floor claimed"));
     }

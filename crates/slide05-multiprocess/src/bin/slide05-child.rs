@@ -2,11 +2,12 @@
 //! reads request numbers on stdin, one per line, and writes each result as one JSON line on
 //! stdout. It ends when its stdin does: the pool has no more work for it, or the parent is gone.
 //!
-//! `slide05-multiprocess` starts it as `slide05-child URL TIMEOUT RETRIES` (its own `--url`,
-//! `--timeout` and `--retries`); it is not for running by hand.
+//! `slide05-multiprocess` starts it as `slide05-child URL TIMEOUT RETRIES WORK` (its own `--url`,
+//! `--timeout`, `--retries` and `--work`); it is not for running by hand.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use common::{Clock, FetchError, MAX_BODY, parse_duration, parse_uuid, retry};
 use ureq::Agent;
@@ -16,25 +17,34 @@ const NAME: &str = "slide05-child";
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
-    let (Some(url), Some(timeout), Some(retries), None) =
-        (argv.next(), argv.next(), argv.next(), argv.next())
-    else {
+    let (Some(url), Some(timeout), Some(retries), Some(work), None) = (
+        argv.next(),
+        argv.next(),
+        argv.next(),
+        argv.next(),
+        argv.next(),
+    ) else {
         eprintln!(
-            "{NAME}: usage: {NAME} URL TIMEOUT RETRIES; slide05-multiprocess starts it, run that"
+            "{NAME}: usage: {NAME} URL TIMEOUT RETRIES WORK; slide05-multiprocess starts it, \
+             run that"
         );
         return ExitCode::from(2);
     };
-    let (timeout, retries) = match (parse_duration(&timeout), retries.parse()) {
-        (Ok(timeout), Ok(retries)) => (timeout, retries),
-        (Err(err), _) => return usage(&err),
-        (_, Err(_)) => return usage(&format!("RETRIES {retries:?} is not a number")),
+    let (timeout, retries, work) = match (
+        parse_duration(&timeout),
+        retries.parse(),
+        parse_duration(&work),
+    ) {
+        (Ok(timeout), Ok(retries), Ok(work)) => (timeout, retries, work),
+        (Err(err), _, _) | (_, _, Err(err)) => return usage(&err),
+        (_, Err(_), _) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
     // This process's own agent: processes share no memory, so they share no connections either.
     let config = Agent::config_builder()
         .timeout_global(Some(timeout))
         .build();
     let agent = Agent::new_with_config(config);
-    match serve(&agent, &url, retries) {
+    match serve(&agent, &url, retries, work) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{NAME}: {err}");
@@ -49,7 +59,7 @@ fn usage(problem: &str) -> ExitCode {
 }
 
 /// One request number in, one answer out, until stdin ends.
-fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
+fn serve(agent: &Agent, url: &str, retries: u32, work: Duration) -> io::Result<()> {
     // The child's own clock: the parent only uses how long each request took. Its retries,
     // too, happen here, in the process that makes the request.
     let clock = Clock::start();
@@ -60,7 +70,7 @@ fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
             let message = format!("{line:?} is not a request number");
             return Err(io::Error::new(io::ErrorKind::InvalidData, message));
         };
-        let fetch = || retry::blocking(retries, || fetch_one(agent, url));
+        let fetch = || retry::blocking(retries, || fetch_one(agent, url, work));
         let fetched = clock.time(index, fetch);
         writeln!(answers, "{}", serde_json::to_string(&fetched)?)?;
         // The parent is waiting for this line: send it now, not when a buffer fills.
@@ -69,9 +79,11 @@ fn serve(agent: &Agent, url: &str, retries: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// One GET, blocking until the whole body is in: slide 4's, unchanged.
-fn fetch_one(agent: &Agent, url: &str) -> Result<Uuid, FetchError> {
+/// One GET, blocking until the whole body is in; then the answer's CPU work: slide 4's.
+fn fetch_one(agent: &Agent, url: &str, work: Duration) -> Result<Uuid, FetchError> {
     let mut response = agent.get(url).call()?;
     let body = response.body_mut().with_config().limit(MAX_BODY);
-    parse_uuid(&body.read_to_string()?)
+    let uuid = parse_uuid(&body.read_to_string()?)?;
+    common::spend_cpu(&uuid, work); // --work: in this process, on a core of its own
+    Ok(uuid)
 }

@@ -5,12 +5,12 @@
 //! talk, as `scripts/run-all.sh` asks it to. Whatever it starts, it stops: on return, on an
 //! error, and on Ctrl-C, which it notes and acts on rather than dying on the spot.
 
-mod delay;
 mod names;
 mod queue;
 mod shown;
 mod talk;
 mod up;
+mod written;
 
 use std::process::ExitCode;
 
@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use common::{parse_flags, usage_error};
 use lab::Binaries;
 
-use crate::delay::Delay;
+use crate::written::Written;
 use common::SignalFlag;
 
 #[derive(Debug, Parser)]
@@ -45,7 +45,7 @@ enum Command {
     Up {
         /// How long httpbin-lite waits before answering each /uuid.
         #[arg(long, value_name = "DURATION", default_value = "1s")]
-        delay: Delay,
+        delay: Written,
         /// Also start a private redis-server and one slide08-worker, for slide 8.
         #[arg(long)]
         redis: bool,

@@ -7,9 +7,9 @@ use std::time::Duration;
 use lab::talk::SLIDES;
 use lab::{Binaries, Httpbin};
 
-use crate::delay::Delay;
 use crate::queue::Queue;
 use crate::shown::shown;
+use crate::written::Written;
 use common::SignalFlag;
 
 /// How often to look for Ctrl-C, and for a service that stopped by itself.
@@ -18,7 +18,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// Starts the services, prints how to use them, and waits for a signal.
 pub fn up(
     bins: &Binaries,
-    delay: &Delay,
+    delay: &Written,
     with_redis: bool,
     signals: &SignalFlag,
 ) -> Result<(), String> {

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use clap::Args;
 use lab::talk::{self, SLIDES, Slide};
 
-use crate::delay::Delay;
+use crate::written::Written;
 
 #[derive(Debug, Args)]
 pub struct Flags {
@@ -22,13 +22,18 @@ pub struct Flags {
 
     /// How long httpbin-lite waits before answering each /uuid [default: 1s; 100ms with --quick].
     #[arg(long, value_name = "DURATION")]
-    pub delay: Option<Delay>,
+    pub delay: Option<Written>,
+
+    /// Spend this much CPU on each answer, in every slide and in the queue's worker (20ms):
+    /// concurrency makes waiting cheap, not computing fast. The table then counts the cores.
+    #[arg(long, value_name = "DURATION", value_parser = work)]
+    pub work: Option<Written>,
 
     /// Fetch from this URL instead of a local httpbin-lite; then no floor is claimed.
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub url: Option<String>,
 
-    /// Only these slides, by number: 6,7 (the numbers are 4, 5, 6, 7a, 7, 8).
+    /// Only these slides, by number: 6,7 (the numbers are 4, 5, 6, 7a, 7, 7b, 8).
     #[arg(long, value_name = "LIST")]
     pub only: Option<Only>,
 
@@ -48,12 +53,12 @@ pub struct Flags {
 
 impl Flags {
     /// The delay asked for: `--delay`, else `--quick`'s, else the talk's one second.
-    pub fn delay(&self) -> Delay {
+    pub fn delay(&self) -> Written {
         let (text, duration) = match self.quick {
             true => ("100ms", std::time::Duration::from_millis(100)),
             false => ("1s", std::time::Duration::from_secs(1)),
         };
-        self.delay.clone().unwrap_or_else(|| Delay {
+        self.delay.clone().unwrap_or_else(|| Written {
             text: text.to_owned(),
             duration,
         })
@@ -99,10 +104,19 @@ impl FromStr for Only {
     }
 }
 
-/// `4, 5, 6, 7a, 7, 8`
+/// `4, 5, 6, 7a, 7, 7b, 8`
 fn numbers() -> String {
     let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
     numbers.join(", ")
+}
+
+/// `--work`, as every slide takes it: at most 10s of CPU per answer.
+fn work(text: &str) -> Result<Written, String> {
+    let work: Written = text.parse()?;
+    match work.duration > std::time::Duration::from_secs(10) {
+        true => Err("at most 10s of CPU per answer; give e.g. 20ms".to_owned()),
+        false => Ok(work),
+    }
 }
 
 /// A URL a slide can fetch: http or https, with a host. Kept as written.
@@ -134,7 +148,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(numbers, ["6", "6", "7a"]);
         let err = "6,9".parse::<Only>().err().unwrap_or_default();
-        assert_eq!(err, "no slide 9; slide numbers are 4, 5, 6, 7a, 7, 8");
+        assert_eq!(err, "no slide 9; slide numbers are 4, 5, 6, 7a, 7, 7b, 8");
         assert!(",".parse::<Only>().is_err());
     }
 

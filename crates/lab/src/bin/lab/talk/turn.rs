@@ -43,6 +43,9 @@ impl Talk<'_> {
         };
         let mut args = vec!["--url".to_owned(), self.url.to_owned()];
         args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
+        if let Some(work) = &self.flags.work {
+            args.extend(["--work".to_owned(), work.text.clone()]);
+        }
         // Stopped when this turn ends (the worker first, then its Redis): no other slide uses it.
         let queue = match slide.queue {
             false => None,
