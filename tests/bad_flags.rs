@@ -90,6 +90,12 @@ fn urls_we_cannot_fetch_are_refused_before_the_clock_starts() {
         &["--url", "ftp://127.0.0.1/uuid"],
         &["ftp://", "http://"],
     );
+    // Without a scheme, `localhost:8080` would read as one: say what is missing.
+    usage(
+        &all,
+        &["--url", "localhost:8080/uuid"],
+        &["no scheme", "http://localhost:8080/uuid"],
+    );
     // Coroutines by hand speak plain HTTP only; refused before anything is sent.
     let https = "https://httpbin.org/uuid";
     usage(
@@ -121,12 +127,21 @@ fn threads_and_processes_have_a_ceiling_tasks_do_not() {
     usage(
         &[THREADS],
         &args,
-        &["--concurrency 100000", "at most 10000 threads"],
+        &["--concurrency 100000", "100000 threads", "at most 10000"],
     );
     usage(
         &[PROCESSES],
         &args,
-        &["--concurrency 100000", "at most 256 processes"],
+        &["--concurrency 100000", "at most 256"],
+    );
+    // What was typed, not what it came to: 20000 requests cap 100000 at 20000.
+    usage(
+        &[THREADS],
+        &["-n", "20000", "-c", "100000"],
+        &[
+            "--concurrency 100000 with --requests 20000",
+            "20000 threads",
+        ],
     );
 }
 

@@ -44,6 +44,14 @@ impl FetchError {
     /// What to do about it, where there is something to do.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
+            FetchError::Status(404) => {
+                Some("the server has no such page: check the URL's path (httpbin's is /uuid)")
+            }
+            // EMFILE, 24 on Linux and macOS: each request in flight holds a socket, a file.
+            FetchError::Network(detail) if detail.contains("(os error 24)") => Some(
+                "this process ran out of open files: raise `ulimit -n`, or give a smaller \
+                 --concurrency",
+            ),
             FetchError::Refused => Some(
                 "is httpbin-lite running? Start it with `cargo run --release -p httpbin-lite`, \
                  or pass --url",

@@ -118,8 +118,14 @@ impl Flags {
     pub fn at_once(&self, asked: usize, most: usize, what: &str) -> usize {
         let width = asked.min(self.requests);
         if width > most {
+            // Name what was typed: `-n 20000 -c 100000` asks for 20000 at once, not 100000.
+            let asked = match asked > self.requests {
+                true => format!("--concurrency {asked} with --requests {width}"),
+                false => format!("--concurrency {asked}"),
+            };
             usage_error(&format!(
-                "--concurrency {width}: this slide runs at most {most} {what} at once; ask for fewer"
+                "{asked} would run {width} {what} at once; this slide runs at most {most}: \
+                 give a smaller --concurrency"
             ));
         }
         width
@@ -187,6 +193,10 @@ fn parse_url(text: &str) -> Result<String, String> {
     let example = "expected e.g. http://127.0.0.1:8080/uuid";
     let url = url::Url::parse(text)
         .map_err(|err| format!("'{shown}' is not a URL ({err}); {example}"))?;
+    // `localhost:8080/uuid` parses as the scheme `localhost`: what was missing is `http://`.
+    if !text.contains("://") {
+        return Err(format!("'{shown}' has no scheme; write http://{shown}"));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "'{shown}' uses {}://; only http:// and https:// are supported",

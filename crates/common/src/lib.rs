@@ -12,6 +12,7 @@ mod clock;
 mod cpu;
 mod error;
 mod flags;
+mod limits;
 mod quote;
 mod report;
 pub mod retry;
@@ -26,6 +27,7 @@ pub use clock::{Clock, Fetched};
 pub use cpu::{process_cpu, spend_cpu};
 pub use error::{FetchError, HOST_NOT_FOUND};
 pub use flags::{Flags, cannot, parse_duration, parse_flags, usage_error, width, without_password};
+pub use limits::raise_open_file_limit;
 pub use quote::{QUOTE_MAX, quote};
 pub use report::Report;
 #[cfg(feature = "tokio")]

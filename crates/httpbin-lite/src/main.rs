@@ -90,7 +90,7 @@ fn main() -> ExitCode {
 }
 
 fn serve(flags: Flags) -> Result<(), String> {
-    let open_files = raise_open_file_limit();
+    let open_files = common::raise_open_file_limit();
     let limits = Limits {
         header_timeout: flags.header_timeout,
         max_connections: flags
@@ -124,16 +124,6 @@ fn serve(flags: Flags) -> Result<(), String> {
             .await
             .map_err(|err| format!("server stopped: {err}"))
     })
-}
-
-/// Raises the open-file limit as far as it goes, and says what it is now. Every connection
-/// holds a file descriptor; the usual soft limit of 1024 would cap us there. Raising it up to
-/// the hard limit needs no privilege; if even that fails, we serve within the limit we have.
-fn raise_open_file_limit() -> u64 {
-    rlimit::increase_nofile_limit(u64::MAX)
-        .or_else(|_| rlimit::getrlimit(rlimit::Resource::NOFILE).map(|(soft, _hard)| soft))
-        // Not even readable: assume the usual soft limit.
-        .unwrap_or(1024)
 }
 
 fn listen(addr: SocketAddr) -> io::Result<TcpListener> {

@@ -18,6 +18,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let Cli { flags } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
     // One agent for the whole run: it keeps connections open for the next request.
     let config = Agent::config_builder()
         .timeout_global(Some(flags.timeout))

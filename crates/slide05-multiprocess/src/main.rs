@@ -34,6 +34,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let processes = flags.at_once(concurrency.unwrap_or(cpus), 256, "processes"); // whole programs
     // P copies of `slide05-child`, each with its own agent: processes share nothing.

@@ -23,6 +23,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let threads = flags.at_once(concurrency, 10_000, "threads"); // each has its own stack
     // One agent for the whole run: it keeps connections open for the next request.
     // Every thread shares it, so it keeps one idle connection per thread, not its default 3.

@@ -32,6 +32,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of its
     // own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.

@@ -25,6 +25,7 @@ struct Cli {
 #[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
 async fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run: it keeps connections open for the next request.
     let config = Agent::config_builder().timeout_global(Some(flags.timeout));
