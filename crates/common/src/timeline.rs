@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::clock::Fetched;
 
-/// At most this many rows; more requests share a row, shaded by how many of them were in flight.
-const MAX_ROWS: usize = 50;
+/// At most this many rows, so a chart fits a screen; more requests share a row, shaded by how
+/// many of them were in flight.
+const MAX_ROWS: usize = 20;
 
 /// Shades for a bucketed row, from "one of its requests in flight" to "all of them".
 const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
@@ -65,8 +66,13 @@ pub fn render(fetched: &[Fetched], wall: Duration, width: usize) -> String {
         };
         let _ = writeln!(chart, "{label:>w$} |{bar}|", w = 2 * label_width + 2);
     }
-    let axis = format!("0s{:>w$}", format!("{wall:.2}s"), w = width);
-    let _ = writeln!(chart, "{:>w$}  {axis}", "", w = 2 * label_width + 2);
+    let _ = writeln!(
+        chart,
+        "{:>w$}  {}",
+        "",
+        axis(wall, width),
+        w = 2 * label_width + 2
+    );
     if per_row > 1 {
         let _ = writeln!(
             chart,
@@ -74,6 +80,38 @@ pub fn render(fetched: &[Fetched], wall: Duration, width: usize) -> String {
         );
     }
     chart
+}
+
+/// The time axis under the bars: a label at each round step (every second for a run of a few
+/// seconds), so that two charts of different lengths read differently, and the end.
+fn axis(wall: f64, width: usize) -> String {
+    let end = format!("{wall:.2}s");
+    let mut line: Vec<char> = vec![' '; width + 2];
+    let mut place = |at: usize, text: &str| {
+        let around = at.saturating_sub(1)..(at + text.len() + 1).min(line.len());
+        let free = at + text.len() <= line.len() && line[around].iter().all(|c| *c == ' ');
+        if free {
+            for (cell, c) in line[at..].iter_mut().zip(text.chars()) {
+                *cell = c;
+            }
+        }
+    };
+    // The end first, flush right, so that no step label crowds it out.
+    place(width + 2 - end.len(), &end);
+    place(0, "0s");
+    let step = [
+        0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0,
+    ]
+    .into_iter()
+    .find(|step| wall / step <= 6.0)
+    .unwrap_or(600.0);
+    let mut t = step;
+    while t < wall {
+        let label = format!("{}s", (t * 10.0).round() / 10.0);
+        place((t / wall * width as f64) as usize + 1, &label);
+        t += step;
+    }
+    line.into_iter().collect::<String>().trim_end().to_owned()
 }
 
 #[cfg(test)]
@@ -127,7 +165,7 @@ mod tests {
         let chart = render(&fetched, Duration::from_millis(100), 40);
         let rows = chart.lines().filter(|l| l.contains('|')).count();
         assert_eq!(rows, MAX_ROWS, "\n{chart}");
-        assert!(chart.contains("20 requests a row"), "\n{chart}");
+        assert!(chart.contains("50 requests a row"), "\n{chart}");
         // All 20 of a row in flight at once: the darkest shade.
         assert!(
             chart
@@ -136,6 +174,21 @@ mod tests {
                 .is_some_and(|l| l.contains(&"█".repeat(40))),
             "\n{chart}"
         );
+    }
+
+    #[test]
+    fn the_axis_marks_each_second_of_a_short_run() {
+        let two = axis(2.01, 40);
+        assert!(two.starts_with("0s ") && two.ends_with(" 2.01s"), "{two}");
+        assert!(
+            two.contains(" 1s ") && two.contains(" 0.5s ") && two.contains(" 1.5s "),
+            "{two}"
+        );
+        let one = axis(1.0, 40);
+        assert!(one.contains(" 0.6s ") && one.ends_with(" 1.00s"), "{one}");
+        // 50 s: a label every 10 s, and the end.
+        let long = axis(50.1, 60);
+        assert!(long.contains("10s") && long.contains("40s") && long.ends_with("50.10s"));
     }
 
     #[test]
