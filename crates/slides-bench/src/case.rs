@@ -1,5 +1,6 @@
-//! One row of a scenario: a slide of the talk, how many requests, how many in flight — and the
-//! command lines that run it, as the benchmark starts them and as the report shows them.
+//! One row of a scenario: a slide of the talk, how many requests, how many in flight, how much
+//! CPU each answer costs — and the command lines that run it, as the benchmark starts them and as
+//! the report shows them.
 
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ pub struct Case {
     pub requests: usize,
     /// `--concurrency` (for the queue: the worker's); `None` leaves the slide's default.
     pub concurrency: Option<usize>,
+    /// `--work`: the CPU each answer costs; zero leaves the flag out.
+    pub work: Duration,
 }
 
 impl Case {
@@ -21,6 +24,7 @@ impl Case {
             slide,
             requests,
             concurrency: None,
+            work: Duration::ZERO,
         }
     }
 
@@ -60,10 +64,32 @@ impl Case {
             .min(self.requests)
     }
 
-    /// ⌈N/C⌉ × delay: no model can do better with C in flight and each answer `delay` late.
+    /// Whether its requests go one at a time whatever its width: sync has one, and slide 7b's
+    /// tasks share one thread that each of them blocks for a whole request.
+    pub fn one_at_a_time(&self) -> bool {
+        self.slide.width == Width::One || self.slide.model == "blocking"
+    }
+
+    /// The least any model can take with this case's width on `cores` cores (see [`floor_s`]).
     pub fn floor(&self, delay: Duration, cores: usize) -> Duration {
-        let rounds = self.requests.div_ceil(self.width(cores).max(1));
-        delay * u32::try_from(rounds).unwrap_or(u32::MAX)
+        let width = self.width(cores);
+        seconds(floor_s(self.requests, width, delay, self.work, cores))
+    }
+
+    /// The least this slide's model can take: the floor, on one core if it runs on one thread.
+    pub fn best(&self, delay: Duration, cores: usize) -> Duration {
+        let cores = if self.slide.one_thread { 1 } else { cores };
+        self.floor(delay, cores)
+    }
+
+    /// How long a run should take, to plan its runs and its time limit: the model's best, and
+    /// N × (delay + work) for a slide whose requests go one at a time.
+    pub fn expected(&self, delay: Duration, cores: usize) -> Duration {
+        if self.one_at_a_time() {
+            seconds(floor_s(self.requests, 1, delay, self.work, 1))
+        } else {
+            self.best(delay, cores)
+        }
     }
 
     /// The slide's arguments, given the server's URL (and Redis, for the queue).
@@ -76,6 +102,9 @@ impl Case {
             "--quiet".into(),
             "--json".into(),
         ];
+        if !self.work.is_zero() {
+            args.extend(["--work".into(), flag_duration(self.work)]);
+        }
         if let Some(redis) = redis {
             args.extend(["--redis".into(), redis.into()]);
         } else if let Some(width) = self.concurrency {
@@ -129,6 +158,38 @@ impl Case {
     }
 }
 
+/// The floor in seconds for N requests, each answered after `delay` and then costing `work` of
+/// CPU, with C in flight on K cores: max(⌈N/C⌉ × (d + w), N × w ÷ min(C, K)). The rounds of
+/// waiting and working cannot overlap within one request in flight, and the work cannot run on
+/// more cores than there are, or than requests in flight. With no work it is ⌈N/C⌉ × d. The same
+/// formula as the floor of slides-report's table.
+pub fn floor_s(
+    requests: usize,
+    width: usize,
+    delay: Duration,
+    work: Duration,
+    cores: usize,
+) -> f64 {
+    let (delay, work) = (delay.as_secs_f64(), work.as_secs_f64());
+    let rounds = requests.div_ceil(width.max(1)) as f64 * (delay + work);
+    let computing = requests as f64 * work / width.min(cores).max(1) as f64;
+    rounds.max(computing)
+}
+
+/// Seconds as a duration; one past any sane size is capped rather than a panic.
+fn seconds(value: f64) -> Duration {
+    Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX)
+}
+
+/// A duration as the slides' flags take it: `20ms`, `1.5s`.
+fn flag_duration(duration: Duration) -> String {
+    if duration.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{}ms", duration.as_millis())
+    } else {
+        format!("{}s", duration.as_secs_f64())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +215,22 @@ mod tests {
             case.floor(Duration::from_millis(100), 2),
             Duration::from_secs(1)
         );
+    }
+
+    #[test]
+    fn a_blocked_loop_is_planned_as_one_request_at_a_time() {
+        let blocking = Case::new(slide("blocking"), 50);
+        assert!(blocking.one_at_a_time());
+        assert_eq!(blocking.width(2), 50);
+        assert_eq!(
+            blocking.floor(Duration::from_secs(1), 2),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            blocking.expected(Duration::from_secs(1), 2),
+            Duration::from_secs(50)
+        );
+        assert!(!Case::new(slide("tokio"), 50).one_at_a_time());
     }
 
     #[test]

@@ -86,7 +86,7 @@ struct RunFlags {
     #[arg(long)]
     smoke: bool,
 
-    /// Runs per case; the report gives the median. Cases whose floor is 10 s or more get at
+    /// Runs per case; the report gives the median. Cases that should take 10 s or more get at
     /// most 3. Default: 5, or 1 with --smoke.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
     runs: Option<u32>,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::case::Case;
+use crate::case::{Case, floor_s};
 use crate::measure::Usage;
 use crate::running::Measured;
 use crate::stats::{median, range};
@@ -167,10 +167,16 @@ impl Outcome {
             })
     }
 
-    /// `ceil(N/C) × delay`, with C as the slide reported it.
+    /// The floor on `cores` cores (see [`floor_s`]), with C as the slide reported it.
     pub fn floor_s(&self, delay: Duration, cores: usize) -> f64 {
-        let rounds = self.case.requests.div_ceil(self.concurrency(cores).max(1));
-        rounds as f64 * delay.as_secs_f64()
+        let case = &self.case;
+        floor_s(
+            case.requests,
+            self.concurrency(cores),
+            delay,
+            case.work,
+            cores,
+        )
     }
 }
 

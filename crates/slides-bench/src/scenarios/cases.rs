@@ -23,9 +23,9 @@ pub fn talk(requests: usize) -> Vec<Case> {
         .collect()
 }
 
-/// Every slide but sync (one at a time, it would take `width` times as long) with `width` in
-/// flight; the process pool with `pool`, since a process per request in flight is what no one
-/// runs.
+/// Every slide but sync and slide 7b's blocked loop (one request at a time, they would take
+/// `width` times as long: 10 000 × 100 ms is 1 000 s) with `width` in flight; the process pool
+/// with `pool`, since a process per request in flight is what no one runs.
 pub fn scale(requests: usize, width: usize, pool: usize) -> Result<Vec<Case>, String> {
     let slides = slides(&["processes", "threads", "coroutines", "tokio", "queue"])?;
     Ok(slides
@@ -37,7 +37,8 @@ pub fn scale(requests: usize, width: usize, pool: usize) -> Result<Vec<Case>, St
         .collect())
 }
 
-/// Every slide with `width` in flight (sync: its one).
+/// Every slide with `width` in flight (sync: its one; slide 7b has `width` tasks and one request
+/// at a time). With no delay, one at a time takes seconds, not minutes.
 pub fn overhead(requests: usize, width: usize) -> Vec<Case> {
     talk::SLIDES
         .iter()
@@ -46,7 +47,7 @@ pub fn overhead(requests: usize, width: usize) -> Vec<Case> {
 }
 
 /// Threads, coroutines and tokio with every request in flight at once, at both sizes; then the
-/// process pool, as many as `pool`.
+/// process pool, as many as `pool`. Sync and slide 7b have one request in flight whatever N is.
 pub fn memory(sizes: [usize; 2], pool: usize) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
     for slide in slides(&["threads", "coroutines", "tokio"])? {
@@ -88,6 +89,15 @@ mod tests {
         assert_eq!(cases.len(), 7);
         assert!(cases.iter().all(|case| case.width(2) == case.requests));
         assert_eq!(labels(&cases)[6], "processes");
+    }
+
+    #[test]
+    fn nothing_at_scale_goes_one_request_at_a_time() {
+        let scale = scale(10_000, 1_000, 100).unwrap();
+        let memory = memory([1_000, 10_000], 100).unwrap();
+        for case in scale.iter().chain(&memory) {
+            assert!(!case.one_at_a_time(), "{} at scale", case.label());
+        }
     }
 
     #[test]
