@@ -14,6 +14,16 @@ use crate::outcome::{Outcome, RunResult};
 use crate::procfs;
 use crate::running::{Job, Measured, Running};
 
+/// Which run of a case this is, and how long it may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// Names the run's log files: `SCENARIO-MODEL-nN-NUMBER.out`.
+    pub scenario: &'a str,
+    pub number: usize,
+    pub runs: usize,
+    pub limit: Duration,
+}
+
 /// What a scenario needs to run its cases.
 pub struct Bench<'a> {
     pub bins: &'a Binaries,
@@ -49,29 +59,52 @@ impl Bench<'_> {
     ) -> Result<Outcome, String> {
         let mut results = Vec::with_capacity(runs);
         for number in 1..=runs {
-            let label = format!("{scenario}-{}-n{}-{number}", case.label(), case.requests);
-            let result = self.run_once(&label, case, server, redis, limit)?;
-            let failed = result.failed(case.requests);
-            println!(
-                "    {:<34} run {number}/{runs}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{}",
-                case.label(),
-                result.client.usage.wall_s,
-                result.client_cpu_s(),
-                result.client_rss_kib() as f64 * 1024.0 / 1e6,
-                if failed > 0 {
-                    format!(", {failed} FAILED")
-                } else {
-                    String::new()
-                }
-            );
-            results.push(result);
-            // Let the server close the last connections before the next run starts.
-            thread::sleep(Duration::from_millis(200));
+            let run = Run {
+                scenario,
+                number,
+                runs,
+                limit,
+            };
+            results.push(self.run_numbered(&run, case, server, redis)?);
         }
         Ok(Outcome {
             case: case.clone(),
             runs: results,
         })
+    }
+
+    /// Runs `case` once, as run `number` of `runs`, and prints what it cost.
+    pub fn run_numbered(
+        &self,
+        run: &Run,
+        case: &Case,
+        server: &Httpbin,
+        redis: Option<&Redis>,
+    ) -> Result<RunResult, String> {
+        let Run {
+            scenario,
+            number,
+            runs,
+            limit,
+        } = *run;
+        let label = format!("{scenario}-{}-n{}-{number}", case.label(), case.requests);
+        let result = self.run_once(&label, case, server, redis, limit)?;
+        let failed = result.failed(case.requests);
+        println!(
+            "    {:<34} run {number}/{runs}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{}",
+            case.label(),
+            result.client.usage.wall_s,
+            result.client_cpu_s(),
+            result.client_rss_kib() as f64 * 1024.0 / 1e6,
+            if failed > 0 {
+                format!(", {failed} FAILED")
+            } else {
+                String::new()
+            }
+        );
+        // Let the server close the last connections before the next run starts.
+        thread::sleep(Duration::from_millis(200));
+        Ok(result)
     }
 
     fn run_once(
@@ -90,6 +123,9 @@ impl Bench<'_> {
         };
         let server_before = procfs::cpu_time(server.pid()).unwrap_or_default();
         let redis_before = queue.and_then(|r| procfs::cpu_time(r.pid()));
+        // The peak in flight restarts at what is in flight now: nothing, between runs. A server
+        // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
+        let stats_reset = server.reset_stats().is_ok();
         let job = Job {
             label: label.into(),
             program: self.program(case.slide.binary)?,
@@ -102,6 +138,9 @@ impl Bench<'_> {
             None => None,
         };
         let server_after = procfs::cpu_time(server.pid()).unwrap_or_default();
+        let server_peak_in_flight = stats_reset
+            .then(|| server.stats().ok()?.get("peak_in_flight")?.as_u64())
+            .flatten();
         let redis_cpu_s = match (queue, redis_before) {
             (Some(redis), Some(before)) => procfs::cpu_time(redis.pid())
                 .map(|after| after.saturating_sub(before).as_secs_f64()),
@@ -112,6 +151,7 @@ impl Bench<'_> {
             worker,
             server_cpu_s: server_after.saturating_sub(server_before).as_secs_f64(),
             redis_cpu_s,
+            server_peak_in_flight,
         })
     }
 

@@ -28,6 +28,11 @@ impl Case {
         }
     }
 
+    /// The same case with `work` of CPU spent on each answer.
+    pub fn with_work(self, work: Duration) -> Case {
+        Case { work, ..self }
+    }
+
     /// The slide with `width` requests in flight; a slide that makes one request at a time has
     /// no `--concurrency`, and keeps its one.
     pub fn at(slide: &'static Slide, requests: usize, width: usize) -> Case {
@@ -217,6 +222,28 @@ mod tests {
         );
     }
 
+    /// Within a microsecond: floors are computed in floating point.
+    fn about(got: Duration, want: Duration) {
+        assert!(
+            got.abs_diff(want) < Duration::from_micros(1),
+            "{got:?} is not {want:?}"
+        );
+    }
+
+    #[test]
+    fn work_makes_the_floor_count_the_cores() {
+        let ms = Duration::from_millis;
+        let threads = Case::new(slide("threads"), 50).with_work(ms(20));
+        // 50 × 20 ms of work on 2 cores outweighs two rounds of 120 ms.
+        about(threads.floor(ms(100), 2), ms(500));
+        about(threads.best(ms(100), 2), ms(500));
+        let tokio = Case::new(slide("tokio"), 50).with_work(ms(20));
+        about(tokio.floor(ms(100), 2), ms(500));
+        about(tokio.best(ms(100), 2), ms(1_000));
+        let sync = Case::new(slide("sync"), 50).with_work(ms(20));
+        about(sync.floor(ms(100), 2), ms(6_000));
+    }
+
     #[test]
     fn a_blocked_loop_is_planned_as_one_request_at_a_time() {
         let blocking = Case::new(slide("blocking"), 50);
@@ -231,6 +258,17 @@ mod tests {
             Duration::from_secs(50)
         );
         assert!(!Case::new(slide("tokio"), 50).one_at_a_time());
+    }
+
+    #[test]
+    fn work_is_passed_as_a_flag() {
+        let case = Case::at(slide("tokio"), 20, 5).with_work(Duration::from_millis(5));
+        assert!(
+            case.command("$URL")
+                .ends_with("--json --work 5ms --concurrency 5")
+        );
+        let case = Case::new(slide("sync"), 20).with_work(Duration::from_micros(2_500));
+        assert!(case.command("$URL").ends_with("--json --work 0.0025s"));
     }
 
     #[test]

@@ -91,7 +91,7 @@ struct RunFlags {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
     runs: Option<u32>,
 
-    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue.
+    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue, cpu.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     only: Vec<Scenario>,
 

@@ -107,6 +107,7 @@ mod tests {
         include_str!("monitor.rs"),
         include_str!("quiet.rs"),
         include_str!("report/mod.rs"),
+        include_str!("scenarios/cpu.rs"),
         include_str!("scenarios/enqueue.rs"),
         include_str!("scenarios/goals.rs"),
         include_str!("scenarios/heap.rs"),

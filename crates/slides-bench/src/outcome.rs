@@ -19,6 +19,8 @@ pub struct RunResult {
     pub server_cpu_s: f64,
     /// CPU time redis-server spent during the run (queue only).
     pub redis_cpu_s: Option<f64>,
+    /// The most requests httpbin-lite had in flight at once during the run, from its /stats.
+    pub server_peak_in_flight: Option<u64>,
 }
 
 impl RunResult {
@@ -70,6 +72,28 @@ impl Outcome {
 
     pub fn cpu_s(&self) -> f64 {
         median(&self.each(|r| Some(r.client_cpu_s()))).unwrap_or(f64::NAN)
+    }
+
+    /// Cores busy on average, CPU ÷ wall as measured outside the slide, median.
+    pub fn cores_used(&self) -> f64 {
+        median(&self.each(|r| {
+            let wall = r.client.usage.wall_s;
+            (wall > 0.0).then(|| r.client_cpu_s() / wall)
+        }))
+        .unwrap_or(f64::NAN)
+    }
+
+    /// Cores busy on average by the slide's own count (its `cores_used`), median.
+    pub fn slide_cores_used(&self) -> Option<f64> {
+        median(&self.each(|r| Some(r.client.summary.as_ref()?.cores_used)))
+    }
+
+    /// The most requests httpbin-lite had in flight at once, over all the runs.
+    pub fn server_peak_in_flight(&self) -> Option<u64> {
+        self.runs
+            .iter()
+            .filter_map(|r| r.server_peak_in_flight)
+            .max()
     }
 
     /// The share of the client's CPU time spent in the kernel (system time), median.
@@ -177,6 +201,14 @@ impl Outcome {
             case.work,
             cores,
         )
+    }
+
+    /// The least the slide's model can take: the floor, on one core if it runs on one thread.
+    pub fn best_s(&self, delay: Duration, cores: usize) -> f64 {
+        let case = &self.case;
+        let width = self.concurrency(cores);
+        let cores = if case.slide.one_thread { 1 } else { cores };
+        floor_s(case.requests, width, delay, case.work, cores)
     }
 }
 

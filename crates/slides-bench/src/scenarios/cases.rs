@@ -1,6 +1,8 @@
 //! Which slides each scenario runs, with how many requests and how many in flight. The slides
 //! come from the talk's one list, `lab::talk`.
 
+use std::time::Duration;
+
 use lab::talk::{self, Slide};
 
 use crate::case::Case;
@@ -57,6 +59,36 @@ pub fn memory(sizes: [usize; 2], pool: usize) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
+/// Every slide but the queue at its own default width, each answer costing `work` of CPU. The
+/// queue's worker does not spend `--work` yet: its row would measure no work at all.
+pub fn cpu_talk(requests: usize, work: Duration) -> Vec<Case> {
+    talk::SLIDES
+        .iter()
+        .filter(|slide| !slide.queue)
+        .map(|slide| Case::new(slide, requests).with_work(work))
+        .collect()
+}
+
+/// The models that keep many requests in flight, `width` of them, each answer costing `work`:
+/// sync and slide 7b, one at a time, would take N × (delay + work).
+pub fn cpu_at_scale(requests: usize, width: usize, work: Duration) -> Result<Vec<Case>, String> {
+    let slides = slides(&["processes", "threads", "coroutines", "tokio"])?;
+    Ok(slides
+        .into_iter()
+        .map(|slide| Case::at(slide, requests, width).with_work(work))
+        .collect())
+}
+
+/// Slide 7b's blocked loop beside slide 7, which it differs from by one call: `requests`
+/// requests, every one of them given a task.
+pub fn blocked_loop(requests: usize) -> Result<Vec<Case>, String> {
+    let slides = slides(&["blocking", "tokio"])?;
+    Ok(slides
+        .into_iter()
+        .map(|slide| Case::new(slide, requests))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,9 +127,35 @@ mod tests {
     fn nothing_at_scale_goes_one_request_at_a_time() {
         let scale = scale(10_000, 1_000, 100).unwrap();
         let memory = memory([1_000, 10_000], 100).unwrap();
-        for case in scale.iter().chain(&memory) {
+        let work = Duration::from_millis(5);
+        let cpu = cpu_at_scale(1_000, 100, work).unwrap();
+        for case in scale.iter().chain(&memory).chain(&cpu) {
             assert!(!case.one_at_a_time(), "{} at scale", case.label());
         }
+    }
+
+    #[test]
+    fn the_cpu_scenario_gives_every_answer_work_and_leaves_out_the_queue() {
+        let work = Duration::from_millis(20);
+        let cases = cpu_talk(50, work);
+        assert_eq!(
+            labels(&cases),
+            [
+                "sync",
+                "processes",
+                "threads",
+                "coroutines",
+                "tokio",
+                "blocking"
+            ]
+        );
+        assert!(cases.iter().all(|case| case.work == work));
+        let widths: Vec<usize> = cpu_at_scale(1_000, 100, work)
+            .unwrap()
+            .iter()
+            .map(|case| case.width(2))
+            .collect();
+        assert_eq!(widths, [100; 4]);
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! The benchmark's five scenarios, each turned into a section of the report: the commands, one
-//! table, and its goals marked met or not with the figures that say why.
+//! The benchmark's six scenarios, each turned into a section of the report: the commands, its
+//! tables, and its goals marked met or not with the figures that say why.
 
 mod baseline;
 mod cases;
 mod cells;
+mod cpu;
 mod enqueue;
 mod goals;
 mod heap;
@@ -15,9 +16,9 @@ mod talk;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lab::Binaries;
+use lab::{Binaries, Httpbin, Redis};
 
-use crate::bench::Bench;
+use crate::bench::{Bench, Run};
 use crate::case::Case;
 use crate::monitor::Monitor;
 use crate::outcome::Outcome;
@@ -31,15 +32,17 @@ pub enum Scenario {
     Overhead,
     Memory,
     Enqueue,
+    Cpu,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 5] = [
+    pub const ALL: [Scenario; 6] = [
         Scenario::Talk,
         Scenario::Scale,
         Scenario::Overhead,
         Scenario::Memory,
         Scenario::Enqueue,
+        Scenario::Cpu,
     ];
 }
 
@@ -91,6 +94,7 @@ pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Sectio
             Scenario::Overhead => overhead::run(settings, &bench)?,
             Scenario::Memory => memory::run(settings, &bench)?,
             Scenario::Enqueue => enqueue::run(settings, &bench)?,
+            Scenario::Cpu => cpu::run(settings, &bench)?,
         };
         let seen = monitor.finish();
         if seen.busy > 0 {
@@ -113,16 +117,7 @@ fn run_cases(
     delay: Duration,
     cases: &[Case],
 ) -> Result<Vec<Outcome>, String> {
-    println!(
-        "\n==> {scenario}: httpbin-lite answering after {}",
-        ms(delay.as_secs_f64())
-    );
-    let server = bench.start_httpbin(delay)?;
-    let redis = if cases.iter().any(|case| case.worker().is_some()) {
-        Some(bench.start_redis()?)
-    } else {
-        None
-    };
+    let (server, redis) = start_servers(bench, scenario, delay, cases)?;
     cases
         .iter()
         .map(|case| {
@@ -134,6 +129,69 @@ fn run_cases(
             bench.run(scenario, case, &server, redis.as_ref(), runs, limit)
         })
         .collect()
+}
+
+/// Runs the cases in rounds, each round every case once, so that whatever else the machine is
+/// doing at some moment slows one run of each case rather than every run of one.
+fn run_interleaved(
+    settings: &Settings,
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+) -> Result<Vec<Outcome>, String> {
+    let (server, redis) = start_servers(bench, scenario, delay, cases)?;
+    let plans: Vec<(usize, Duration)> = cases
+        .iter()
+        .map(|case| {
+            let expected = case.expected(delay, bench.cores);
+            (settings.runs_for(expected), Settings::limit(expected))
+        })
+        .collect();
+    let rounds = plans.iter().map(|(runs, _)| *runs).max().unwrap_or(0);
+    let mut outcomes: Vec<Outcome> = cases
+        .iter()
+        .map(|case| Outcome {
+            case: case.clone(),
+            runs: Vec::new(),
+        })
+        .collect();
+    for number in 1..=rounds {
+        for (outcome, &(runs, limit)) in outcomes.iter_mut().zip(&plans) {
+            if number > runs {
+                continue;
+            }
+            let run = Run {
+                scenario,
+                number,
+                runs,
+                limit,
+            };
+            let result = bench.run_numbered(&run, &outcome.case, &server, redis.as_ref())?;
+            outcome.runs.push(result);
+        }
+    }
+    Ok(outcomes)
+}
+
+/// httpbin-lite answering after `delay`, and a redis-server if a case needs one, after a banner.
+fn start_servers(
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+) -> Result<(Httpbin, Option<Redis>), String> {
+    println!(
+        "\n==> {scenario}: httpbin-lite answering after {}",
+        ms(delay.as_secs_f64())
+    );
+    let server = bench.start_httpbin(delay)?;
+    let redis = if cases.iter().any(|case| case.worker().is_some()) {
+        Some(bench.start_redis()?)
+    } else {
+        None
+    };
+    Ok((server, redis))
 }
 
 /// A scenario's section for these outcomes: the commands that ran them, its table's header,
