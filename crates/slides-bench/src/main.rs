@@ -91,7 +91,9 @@ struct RunFlags {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
     runs: Option<u32>,
 
-    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue, cpu.
+    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue, cpu. Unless
+    /// --smoke, they replace their own sections of the report already in --out (and their rows
+    /// of its goals), leaving the others as they were measured.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     only: Vec<Scenario>,
 
@@ -148,20 +150,37 @@ fn run(flags: RunFlags) -> Result<(), String> {
     println!("==> {}", quiet.summary());
     let machine = machine::Machine::read();
     let sections = scenarios::run_all(&settings, &scenarios)?;
-    let text = report::render(&report::Report {
+    let report = report::Report {
         command: &command,
         machine: &machine,
         quiet: &quiet,
         settings: &settings,
         sections: &sections,
-    });
+    };
+    // Some scenarios only, measured for real: they replace their own sections of the report
+    // already there, and leave the others as they were measured.
+    let merged = if scenarios.len() < Scenario::ALL.len() && !settings.smoke {
+        let ran: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
+        let order: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+        std::fs::read_to_string(&flags.out)
+            .ok()
+            .and_then(|existing| report::merge_into(&existing, &report, &ran, &order))
+    } else {
+        None
+    };
+    let wrote = if merged.is_some() {
+        "merged into"
+    } else {
+        "wrote"
+    };
+    let text = merged.unwrap_or_else(|| report::render(&report));
     if let Some(dir) = flags.out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     }
     std::fs::write(&flags.out, text)
         .map_err(|err| format!("cannot write {}: {err}", flags.out.display()))?;
-    println!("==> wrote {}", flags.out.display());
+    println!("==> {wrote} {}", flags.out.display());
     let missed: Vec<String> = sections
         .iter()
         .flat_map(|section| &section.goals)

@@ -1,6 +1,7 @@
 //! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
 //! scenario. Everything in it is measured by this run; nothing is carried over from another.
 
+mod merge;
 mod section;
 mod table;
 
@@ -43,17 +44,49 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// What the machine is, and what it was doing before the start.
-fn machine(report: &Report) -> String {
-    let machine = report.machine;
+/// The report already written in `existing`, with this run's sections in place of their old
+/// ones (see `merge.rs`); `None` if `existing` is not a full report, to be written anew. `ran`
+/// names the scenarios run, `order` every scenario in the report's order.
+pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str]) -> Option<String> {
+    // Each section says how it was measured: the report's header tells of the earlier run.
+    let alone = measured_alone(report);
+    let sections: Vec<Section> = report
+        .sections
+        .iter()
+        .cloned()
+        .map(|mut section| {
+            section.note(alone.clone());
+            section
+        })
+        .collect();
+    merge::merge(existing, &sections, ran, order)
+}
+
+/// For a section merged into a report of an earlier run: its own command, commit and machine.
+fn measured_alone(report: &Report) -> String {
+    note("report.measured-alone")
+        .with("command", report.command)
+        .with("commit", &report.machine.commit)
+        .with("profile", profile(report))
+        .with("quiet", report.quiet.summary())
+        .text()
+}
+
+/// The build the slides came from, as the directory they were found in says.
+fn profile(report: &Report) -> &'static str {
     let bin = report.settings.bins.dir();
-    let profile = if bin.ends_with("release") {
+    if bin.ends_with("release") {
         "release"
     } else if bin.ends_with("debug") {
         "debug"
     } else {
         "as found"
-    };
+    }
+}
+
+/// What the machine is, and what it was doing before the start.
+fn machine(report: &Report) -> String {
+    let machine = report.machine;
     note("report.machine")
         .with("cpu", &machine.cpu)
         .with("cores", machine.cores)
@@ -63,7 +96,7 @@ fn machine(report: &Report) -> String {
         .with("wrk", machine.wrk.as_deref().unwrap_or("not installed"))
         .with("redis", machine.redis.as_deref().unwrap_or("not installed"))
         .with("commit", &machine.commit)
-        .with("profile", profile)
+        .with("profile", profile(report))
         .with("soft", machine.nofile.0)
         .with("hard", machine.nofile.1)
         .with("somaxconn", &machine.somaxconn)

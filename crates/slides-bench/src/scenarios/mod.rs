@@ -44,6 +44,18 @@ impl Scenario {
         Scenario::Enqueue,
         Scenario::Cpu,
     ];
+
+    /// Its name, as `--only` takes it and as each of its goals begins: "talk".
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Talk => "talk",
+            Scenario::Scale => "scale",
+            Scenario::Overhead => "overhead",
+            Scenario::Memory => "memory",
+            Scenario::Enqueue => "enqueue",
+            Scenario::Cpu => "cpu",
+        }
+    }
 }
 
 /// How the benchmark runs.
