@@ -43,7 +43,7 @@ pub struct Flags {
     #[arg(long)]
     pub timeline: bool,
 
-    /// Where to write runs/, results.json and report.html.
+    /// Where to write results.json and report.html (the talk works in DIR/talk-PID meanwhile).
     #[arg(long, value_name = "DIR", default_value = "target/slides")]
     pub out: PathBuf,
 

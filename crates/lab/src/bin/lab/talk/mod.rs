@@ -2,20 +2,26 @@
 //!
 //! Starts httpbin-lite on a free port (unless `--url`), and before a queue slide a private
 //! redis-server and one worker; runs each slide under a banner with `--json`, keeping its
-//! output in `OUT/runs/NAME.json`; then hands those to `slides-report compare`. Everything it
-//! started is stopped however it ends: each service stops when its handle is dropped.
+//! output in a directory of this talk's own (`own_dir`); then hands those records to
+//! `slides-report compare` and moves the report it writes into OUT. A slide that printed no
+//! summary still has a record that ends with one: a stand-in that says why (`stand_in`), so
+//! the table is never lost for one slide. Everything it started is stopped however it ends:
+//! each service stops when its handle is dropped.
 
 mod flags;
+mod own_dir;
 mod slide;
+mod stand_in;
 mod turn;
 
-use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 use lab::{Binaries, Httpbin};
 
 pub use self::flags::Flags;
+use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
 use common::SignalFlag;
 
@@ -27,6 +33,12 @@ const RULE: &str = "============================================================
 /// Runs the talk; the exit code is 0 when every slide got every UUID, 1 when any did not, 2
 /// when no slide ran, 128 + N when signal N stopped it.
 pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
+    // An earlier talk's report goes first: whatever happens to this one, it never passes for
+    // this one's.
+    let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
+        Ok(own) => own,
+        Err(err) => return failed(signals, &err),
+    };
     let delay = flags.delay();
     // Every slide fetches from it, so it lives until the talk ends.
     let server;
@@ -49,24 +61,29 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         }
     };
 
-    let runs = flags.out.join("runs");
-    if let Err(err) = clear(&runs) {
-        return failed(signals, &err);
-    }
     let talk = Talk {
         flags,
         bins,
         signals,
         url: &url,
-        runs: &runs,
+        dir: own.path(),
     };
+    let mut records = Vec::new();
+    let mut stand_ins = Vec::new();
     let mut failures = 0;
-    let mut ran = 0;
     for slide in flags.slides() {
         match talk.turn(slide) {
             Turn::Ran { ok } => {
-                ran += 1;
+                records.push(talk.record(slide));
                 failures += usize::from(!ok);
+            }
+            Turn::StandIn { why } => {
+                records.push(talk.record(slide));
+                stand_ins.push(format!(
+                    "slide {}'s row counts no request as done: {}: {why}",
+                    slide.number, slide.binary
+                ));
+                failures += 1;
             }
             Turn::Skipped => {}
             Turn::Failed => failures += 1,
@@ -77,7 +94,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         }
     }
 
-    if ran == 0 {
+    if records.is_empty() {
         // Every name in --only is a slide (the flags are checked), so none was built or could run.
         match &flags.only {
             Some(only) => eprintln!("{NAME}: no slide of --only '{}' ran", only.text),
@@ -89,7 +106,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         return ExitCode::from(2);
     }
     println!("\n==> the comparison: {} requests each\n", flags.requests);
-    match compare(bins, floor, &flags.out, &runs) {
+    match compare(bins, floor, &flags.out, &own, &records) {
         Ok(true) => {}
         // slides-report has said what is wrong.
         Ok(false) => failures += 1,
@@ -98,6 +115,10 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
             failures += 1;
         }
     }
+    // The table has no room for why a row counts nothing as done: say it under the table.
+    for stand_in in &stand_ins {
+        eprintln!("{NAME}: {stand_in}");
+    }
     match signals.get() {
         Some(signal) => signal.exit_code(),
         None if failures > 0 => ExitCode::FAILURE,
@@ -105,44 +126,46 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     }
 }
 
-/// Makes `runs` exist and hold no summaries of an earlier talk.
-fn clear(runs: &Path) -> Result<(), String> {
-    fs::create_dir_all(runs).map_err(|err| format!("cannot create {}: {err}", runs.display()))?;
-    for path in summaries(runs)? {
-        fs::remove_file(&path).map_err(|err| format!("cannot remove {}: {err}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// The `*.json` files in `runs`, sorted.
-fn summaries(runs: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries =
-        fs::read_dir(runs).map_err(|err| format!("cannot read {}: {err}", runs.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-/// `slides-report compare [--delay D] --out OUT RUNS/*.json`, which prints the table and
-/// writes results.json and report.html. False when it failed (it says why itself).
-fn compare(bins: &Binaries, floor: Option<&str>, out: &Path, runs: &Path) -> Result<bool, String> {
+/// `slides-report compare [--delay D] --out OWN RECORDS`, which prints the table and writes
+/// results.json and report.html into the talk's own directory; from there they move into OUT.
+/// False when it failed (it says why itself).
+fn compare(
+    bins: &Binaries,
+    floor: Option<&str>,
+    out: &Path,
+    own: &OwnDir,
+    records: &[PathBuf],
+) -> Result<bool, String> {
     let mut command = Command::new(bins.path("slides-report").map_err(|err| err.to_string())?);
     command.arg("compare");
     if let Some(delay) = floor {
         command.args(["--delay", delay]);
     }
-    command.arg("--out").arg(out).args(summaries(runs)?);
-    let status = command
-        .status()
+    command.arg("--out").arg(own.path()).args(records);
+    // Its stdout (the table, then where it wrote) is held until the files are where it says.
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
         .map_err(|err| format!("cannot run slides-report: {err}"))?;
-    Ok(status.success())
+    let published = match output.status.success() {
+        true => REPORT.iter().try_for_each(|name| own.publish(name, out)),
+        false => Ok(()),
+    };
+    // It names the files where it wrote them, and they are in OUT now.
+    let said = String::from_utf8_lossy(&output.stdout).replace(
+        &own.path().display().to_string(),
+        &out.display().to_string(),
+    );
+    let mut screen = io::stdout().lock();
+    // A screen that went away (`| head`) is no reason to fail: the files are written.
+    let _ = screen
+        .write_all(said.as_bytes())
+        .and_then(|()| screen.flush());
+    published.map(|()| output.status.success())
 }
 
-/// A service did not start: say so, unless a Ctrl-C is why (then it stopped with the lab).
+/// What the talk needs (its directory, a service) is not there: say so, unless a Ctrl-C is why
+/// (then it stopped with the lab).
 fn failed(signals: &SignalFlag, message: &str) -> ExitCode {
     match signals.get() {
         Some(signal) => signal.exit_code(),

@@ -1,12 +1,13 @@
-//! Running one slide with `--json`: its output streams to the screen as it comes, all of it
-//! goes to `runs/NAME.json` (whose last line, the JSON summary, is what the table reads), and
-//! a Ctrl-C reaches it exactly once, from here.
+//! Running one slide with `--json`: its output streams to the screen line by line as it comes,
+//! all of it goes to its record, `NAME.json` (whose last line, the JSON summary, is what the
+//! table reads), its last line on stderr is kept (it says why, when a slide ends early), and a
+//! Ctrl-C reaches it exactly once, from here.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,14 +23,17 @@ const GRACE: Duration = Duration::from_secs(10);
 
 /// How a slide's run ended.
 pub enum Ended {
-    /// It exited: 0 when every request got a UUID.
-    Exited(ExitStatus),
+    /// It exited: 0 when every request got a UUID. `said`: its last line on stderr, if any.
+    Exited {
+        status: ExitStatus,
+        said: Option<String>,
+    },
     /// A signal stopped the lab, and so the slide.
     Interrupted(Signal),
 }
 
 /// Runs `program ARGS` to the end, its stdout into `record` and, but for JSON lines, onto
-/// the screen; its stderr goes straight to the screen.
+/// the screen; its stderr onto the screen too.
 pub fn run(
     program: &Path,
     args: &[String],
@@ -42,18 +46,21 @@ pub fn run(
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         // A process group of its own, so that a Ctrl-C in the terminal reaches it once, passed
         // on from here, and not also straight from the terminal: a slide takes a second signal
         // as "exit now", before it has printed what it got done.
         .process_group(0)
         .spawn()
         .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
-    let copier = match child.stdout.take() {
-        Some(stdout) => thread::spawn(move || copy(stdout, file)),
-        None => return Err("the slide's stdout was not piped".to_owned()),
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err("the slide's output was not piped".to_owned());
     };
+    let copier = thread::spawn(move || copy(stdout, file));
+    let passer = thread::spawn(move || pass_on(stderr));
     let ended = wait(&mut child, signals);
-    // The copy ends when the slide's stdout closes, which its exit (or the kill) brings.
+    // Both copies end when the slide's pipes close, which its exit (or the kill) brings.
+    let said = passer.join().ok().flatten();
     let copied = copier
         .join()
         .map_err(|_| "the thread copying the slide's output panicked".to_owned())?;
@@ -63,7 +70,11 @@ pub fn run(
             record.display()
         )
     })?;
-    ended
+    // `wait` sees the exit; what the slide said on stderr came in through the other thread.
+    match ended? {
+        Ended::Exited { status, .. } => Ok(Ended::Exited { status, said }),
+        interrupted => Ok(interrupted),
+    }
 }
 
 /// Waits for the slide to exit, passing on a signal the lab gets.
@@ -71,7 +82,7 @@ fn wait(child: &mut Child, signals: &SignalFlag) -> Result<Ended, String> {
     let reaped = |err: io::Error| format!("cannot wait for the slide: {err}");
     loop {
         if let Some(status) = child.try_wait().map_err(reaped)? {
-            return Ok(Ended::Exited(status));
+            return Ok(Ended::Exited { status, said: None });
         }
         if let Some(stop) = signals.get() {
             let number = signal::Signal::try_from(stop.number());
@@ -108,6 +119,27 @@ fn copy(stdout: ChildStdout, mut record: File) -> io::Result<()> {
             let mut screen = screen.lock();
             // A screen that went away (`| head`) is no reason to lose the record.
             let _ = screen.write_all(&line).and_then(|()| screen.flush());
+        }
+    }
+}
+
+/// Copies the slide's stderr to the screen line by line, and gives its last line that is not
+/// blank: a slide that ends without its summary says why there, last.
+fn pass_on(stderr: ChildStderr) -> Option<String> {
+    let mut lines = BufReader::new(stderr);
+    let mut line = Vec::new();
+    let mut last = None;
+    loop {
+        line.clear();
+        // A pipe that cannot be read any more has nothing more to say: what came so far counts.
+        if lines.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+            return last;
+        }
+        // Unbuffered, so each line shows as it comes; a screen that went away loses nothing.
+        let _ = io::stderr().write_all(&line);
+        let text = String::from_utf8_lossy(&line).trim().to_owned();
+        if !text.is_empty() {
+            last = Some(text);
         }
     }
 }

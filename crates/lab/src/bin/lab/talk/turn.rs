@@ -1,13 +1,15 @@
 //! One slide's turn in the talk: what it runs against, its banner, and its run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use lab::Binaries;
 use lab::talk::Slide;
 
 use super::flags::{Flags, host_of};
 use super::slide::{self, Ended};
+use super::stand_in::{self, Known};
 use super::{NAME, RULE};
 use crate::queue::Queue;
 use crate::shown::shown;
@@ -20,27 +22,36 @@ pub struct Talk<'a> {
     pub signals: &'a SignalFlag,
     /// The UUID endpoint every slide fetches from.
     pub url: &'a str,
-    /// Where each slide's output goes, as `NAME.json`.
-    pub runs: &'a Path,
+    /// Where each slide's output goes, as `NAME.json`: the talk's own directory.
+    pub dir: &'a Path,
 }
 
 /// What one slide's turn came to.
 pub enum Turn {
-    /// It ran; `ok` when it got every UUID.
+    /// It ran and its record ends with its summary; `ok` when it got every UUID.
     Ran { ok: bool },
-    /// It is not built, or needs a redis-server this machine cannot have.
+    /// It printed no summary (it did not start, exited early, crashed, or what it runs against
+    /// did not start): its record ends with a stand-in that says `why`.
+    StandIn { why: String },
+    /// It is not built, or needs a redis-server this machine cannot have: no row.
     Skipped,
-    /// What it runs against did not start.
+    /// Not even a stand-in could be written (it has said why): no row.
     Failed,
     /// A signal stopped the lab (its number) during the turn.
     Stopped(Signal),
 }
 
 impl Talk<'_> {
+    /// The slide's record: its stdout, whose last line is the summary the table reads.
+    pub fn record(&self, slide: &Slide) -> PathBuf {
+        self.dir.join(format!("{}.json", slide.binary))
+    }
+
     pub fn turn(&self, slide: &Slide) -> Turn {
         let Ok(program) = self.bins.path(slide.binary) else {
             return Turn::Skipped; // not built: not a slide of this build
         };
+        let started = Instant::now();
         let mut args = vec!["--url".to_owned(), self.url.to_owned()];
         args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
         if let Some(work) = &self.flags.work {
@@ -55,7 +66,7 @@ impl Talk<'_> {
                 (_, Some(signal)) => return Turn::Stopped(signal),
                 (Some(Err(err)), None) => {
                     eprintln!("{NAME}: {err}");
-                    return Turn::Failed;
+                    return self.stand_in(slide, started, format!("did not run: {err}"));
                 }
                 (None, None) => return Turn::Skipped,
             },
@@ -68,21 +79,44 @@ impl Talk<'_> {
         if self.flags.timeline {
             args.push("--timeline".to_owned());
         }
-        let record = self.runs.join(format!("{}.json", slide.binary));
-        match slide::run(&program, &args, &record, self.signals) {
-            Ok(Ended::Exited(status)) => {
+        let record = self.record(slide);
+        let why = match slide::run(&program, &args, &record, self.signals) {
+            Ok(Ended::Interrupted(signal)) => return Turn::Stopped(signal),
+            Ok(Ended::Exited { status, said }) => {
                 if let (false, Some(queue)) = (status.success(), &queue) {
-                    let said = queue.worker.output();
-                    eprintln!("{NAME}: the worker said:\n{}", said.trim_end());
+                    let worker = queue.worker.output();
+                    eprintln!("{NAME}: the worker said:\n{}", worker.trim_end());
                 }
-                Turn::Ran {
-                    ok: status.success(),
+                if stand_in::has_summary(&record) {
+                    return Turn::Ran {
+                        ok: status.success(),
+                    };
                 }
+                stand_in::why(status, said.as_deref())
             }
-            Ok(Ended::Interrupted(signal)) => Turn::Stopped(signal),
             Err(err) => {
                 eprintln!("{NAME}: {}: {err}", slide.binary);
-                Turn::Ran { ok: false }
+                err
+            }
+        };
+        self.stand_in(slide, started, why)
+    }
+
+    /// Ends the record of a slide that printed no summary with a stand-in that says `why`.
+    fn stand_in(&self, slide: &Slide, started: Instant, why: String) -> Turn {
+        let work = self.flags.work.as_ref();
+        let known = Known {
+            url: self.url,
+            requests: self.flags.requests,
+            work: work.map_or(Duration::ZERO, |work| work.duration),
+            wall: started.elapsed(),
+        };
+        let summary = stand_in::summary(slide, &known, &why);
+        match stand_in::append(&self.record(slide), &summary) {
+            Ok(()) => Turn::StandIn { why },
+            Err(err) => {
+                eprintln!("{NAME}: {}: {err}", slide.binary);
+                Turn::Failed
             }
         }
     }
