@@ -3,14 +3,17 @@
 #
 #   scripts/diff.sh sync threads      # slide 4 against slide 6
 #   scripts/diff.sh 6 7               # threads against tokio
+#   scripts/diff.sh tokio blocking    # slide 7 against 7b: one blocking call in a task
 #   scripts/diff.sh threads tokio | less -R
 #
-# Names: sync (4), processes (5), threads (6), coroutines (7a), tokio (7), producer (8), worker.
-# `lab source NAME` (crates/lab) knows which file holds each slide's lesson.
+# Names: sync (4), processes (5), threads (6), coroutines (7a), tokio (7), blocking (7b),
+# producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each lesson.
+# Two names of one file (6 and threads) get a line that says so, not an empty diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+# The help is the comment above, up to the first line that is not one.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 if [ $# -eq 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
     usage
@@ -36,6 +39,12 @@ for arg in "$1" "$2"; do
     file=$("$lab" source "$arg") || exit 2
     files+=("$file")
 done
+
+if [ "${files[0]}" = "${files[1]}" ]; then
+    # Not an error: the diff is empty. Saying so beats printing nothing at all.
+    echo "diff.sh: $1 and $2 are the same file (${files[0]}): nothing to compare" >&2
+    exit 0
+fi
 
 colour=()
 if [ -t 1 ] && diff --color=always /dev/null /dev/null >/dev/null 2>&1; then
