@@ -7,6 +7,7 @@
 
 mod html;
 mod table;
+mod text;
 
 use std::fs;
 use std::path::PathBuf;

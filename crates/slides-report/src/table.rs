@@ -1,6 +1,5 @@
 //! The comparison: each slide's measured time beside the floor and beside the talk's figure.
 
-use std::fmt::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -97,108 +96,6 @@ impl Comparison {
         }
     }
 
-    /// The table for the terminal.
-    pub fn text_table(&self) -> String {
-        let header = [
-            "slide",
-            "model",
-            "requests",
-            "conc",
-            "wall",
-            "floor",
-            "efficiency",
-            "cores",
-            "speed-up",
-            "ok",
-            "the talk (deck / notes)",
-        ];
-        let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
-        for row in &self.rows {
-            let s = &self.summaries[row.summary];
-            lines.push(vec![
-                row.talk.map_or("?", |t| t.number).to_owned(),
-                row.what.clone(),
-                s.requests.to_string(),
-                s.concurrency.to_string(),
-                seconds(row.seconds),
-                row.floor.map_or("-".into(), seconds),
-                row.efficiency().map_or("-".into(), |e| format!("{e:.2}")),
-                format!("{:.1}", s.cores_used),
-                row.speedup.map_or("-".into(), |x| format!("{x:.1}x")),
-                format!("{}/{}", s.ok, s.requests),
-                row.talk
-                    .map_or("-".into(), |t| format!("{} / {}", t.deck, t.notes)),
-            ]);
-        }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|c| {
-                lines
-                    .iter()
-                    .map(|l| l[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::new();
-        for (n, line) in lines.iter().enumerate() {
-            let cells: Vec<String> = line
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
-            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-            if n == 0 {
-                let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-                let _ = writeln!(out, "{}", rule.join("  "));
-            }
-        }
-        match self.delay {
-            Some(_) => {
-                let _ = writeln!(out, "{}", self.floor_note());
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "no floor claimed: the server's delay is not ours to know"
-                );
-            }
-        }
-        out
-    }
-
-    /// How the floor was found, and which models cannot reach it.
-    pub fn floor_note(&self) -> String {
-        let Some(d) = self.delay else {
-            return String::new();
-        };
-        if self.work.is_zero() {
-            return format!(
-                "floor = ceil(requests / concurrency) x {d:?}, the least any model can take"
-            );
-        }
-        let one_thread: Vec<&str> = self
-            .rows
-            .iter()
-            .filter_map(|row| row.talk)
-            .filter(|t| t.one_thread)
-            .map(|t| t.model)
-            .collect();
-        let one_thread = match one_thread.as_slice() {
-            [] => String::new(),
-            [one] => format!("\n{one} runs on one thread, so it uses one core at most"),
-            [many @ .., last] => format!(
-                "\n{} and {last} run on one thread, so they use one core at most",
-                many.join(", ")
-            ),
-        };
-        format!(
-            "floor = max(ceil(N / C) x (d + w), N x w / min(C, K)), the least any model can take\n\
-             here, with delay d = {d:?}, work w = {w:?} and K = {k} cores{one_thread}",
-            w = self.work,
-            k = self.cores,
-        )
-    }
-
     /// Everything in the table, for scripts: `results.json`.
     pub fn to_json(&self) -> Value {
         let rows: Vec<Value> = self
@@ -247,10 +144,15 @@ pub fn floor(requests: usize, concurrency: usize, delay: f64, work: f64, cores: 
 
 /// `50.11 s`, `2.003 s`, `0.0012 s`: enough digits to see the difference that matters.
 pub fn seconds(s: f64) -> String {
+    format!("{} s", digits(s))
+}
+
+/// The digits of `seconds`, for a column that says its unit once: `50.11`, `2.003`, `0.0012`.
+pub fn digits(s: f64) -> String {
     match s {
-        s if s >= 10.0 => format!("{s:.2} s"),
-        s if s >= 0.1 => format!("{s:.3} s"),
-        s => format!("{s:.4} s"),
+        s if s >= 10.0 => format!("{s:.2}"),
+        s if s >= 0.1 => format!("{s:.3}"),
+        s => format!("{s:.4}"),
     }
 }
 
@@ -313,12 +215,5 @@ mod tests {
         tokio.work_s = 0.02;
         let table = Comparison::new(vec![tokio], Some(Duration::from_millis(100)), 2);
         assert!(table.text_table().contains("tokio runs on one thread"));
-    }
-
-    #[test]
-    fn no_delay_no_floor() {
-        let table = Comparison::new(vec![summary("slide04-sync", "sync", 1, 50.0)], None, 2);
-        assert_eq!(table.rows[0].floor, None);
-        assert!(table.text_table().contains("no floor claimed"));
     }
 }
