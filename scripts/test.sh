@@ -23,6 +23,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step scripts/install-redis-server.sh
 bash scripts/install-redis-server.sh
 
+# tests/report_html.rs draws report.html in headless Chromium; CI starts without it too.
+step scripts/install-chromium.sh
+bash scripts/install-chromium.sh
+
 step cargo fmt --all -- --check
 cargo fmt --all -- --check
 
