@@ -97,11 +97,18 @@ fn chromium() -> PathBuf {
         })
 }
 
-/// Chromium drawing `page` in a window `width` × `height` pixels, with a profile of its own,
+/// `browser` drawing `page` in a window `width` × `height` pixels, with a profile of its own,
 /// nothing to update and no network to reach; `what` is `--dump-dom` or `--screenshot=FILE`.
-fn draw(page: &Path, width: u32, height: u32, what: &str, scratch: &Path) -> String {
+fn draw(
+    browser: &Path,
+    page: &Path,
+    width: u32,
+    height: u32,
+    what: &str,
+    scratch: &Path,
+) -> String {
     let profile = scratch.join(format!("profile-{width}"));
-    let mut command = Command::new(chromium());
+    let mut command = Command::new(browser);
     command.args([
         "--headless",
         "--no-sandbox",
@@ -165,8 +172,8 @@ const MEASURE: &str = r#"<script>
 </body>"#;
 
 /// What the measuring script found: its verdict, how many charts, and the page's height.
-fn measure(page: &Path, width: u32, scratch: &Path) -> (String, usize, u32) {
-    let dom = draw(page, width, 2000, "--dump-dom", scratch);
+fn measure(browser: &Path, page: &Path, width: u32, scratch: &Path) -> (String, usize, u32) {
+    let dom = draw(browser, page, width, 2000, "--dump-dom", scratch);
     let between = |from: &str, to: &str| -> Option<String> {
         let start = dom.find(from)? + from.len();
         let end = dom[start..].find(to)? + start;
@@ -187,6 +194,8 @@ fn measure(page: &Path, width: u32, scratch: &Path) -> (String, usize, u32) {
 
 #[test]
 fn the_report_reads_on_a_laptop_and_on_a_projector() {
+    // First, before anything is built: without a browser there is nothing to test.
+    let browser = chromium();
     let scratch =
         std::env::temp_dir().join(format!("async-slides-report-html-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
@@ -215,11 +224,18 @@ fn the_report_reads_on_a_laptop_and_on_a_projector() {
         .join("report-html");
     fs::create_dir_all(&shots).expect("make target/report-html");
     for width in [1400, 800] {
-        let (verdict, charts, height) = measure(&measured, width, &scratch);
+        let (verdict, charts, height) = measure(&browser, &measured, width, &scratch);
         // The whole page, for people to look at; the report as written, not the measured copy.
         let shot = shots.join(format!("report-{width}.png"));
         let what = format!("--screenshot={}", shot.display());
-        draw(&report, width, height.clamp(600, 16_000), &what, &scratch);
+        draw(
+            &browser,
+            &report,
+            width,
+            height.clamp(600, 16_000),
+            &what,
+            &scratch,
+        );
         assert_eq!(verdict, "OK", "at {width} px (see {})", shot.display());
         // The overview, and a timeline per slide.
         assert_eq!(charts, 1 + the_talk().len(), "at {width} px");
