@@ -63,8 +63,7 @@ impl Running {
         if stopping::stopping() {
             return Err("interrupted".into());
         }
-        let me = std::env::current_exe()
-            .map_err(|err| format!("cannot find this program's path: {err}"))?;
+        let me = this_program()?;
         let stdout = work.join(format!("{}.out", job.label));
         let stderr = work.join(format!("{}.err", job.label));
         let usage_file = work.join(format!("{}.usage.json", job.label));
@@ -156,6 +155,17 @@ impl Running {
             timed_out,
         })
     }
+}
+
+/// This program, to run as the measure wrapper. On Linux, /proc/self/exe: it still runs this
+/// very binary after a build elsewhere replaces the file it was started from, where the path
+/// `current_exe` gives then names a deleted file and cannot be started.
+fn this_program() -> Result<PathBuf, String> {
+    let proc_self = Path::new("/proc/self/exe");
+    if proc_self.exists() {
+        return Ok(proc_self.into());
+    }
+    std::env::current_exe().map_err(|err| format!("cannot find this program's path: {err}"))
 }
 
 /// Samples the summed RSS below `root` every 50 ms until told to stop; gives the peak.
