@@ -235,8 +235,8 @@ fn name(s: &Summary) -> String {
     }
 }
 
-/// The steps as an SVG path: across, then up or down, at each change; from the left edge
-/// (what was in flight by then) to the last answer.
+/// The steps as an SVG path: across, then up or down, at each change; from the first request
+/// (or the left edge, if some were in flight by then) to the last answer.
 fn path(steps: &[(f64, usize)], x: &Log, y: &Linear) -> String {
     let mut points: Vec<(f64, f64)> = Vec::new();
     for (when, count) in steps.iter().filter(|(t, _)| *t > x.lo) {
@@ -248,8 +248,13 @@ fn path(steps: &[(f64, usize)], x: &Log, y: &Linear) -> String {
             _ => points.push(point),
         }
     }
-    let start = y.at(count_at(steps, x.lo) as f64);
-    let mut d = format!("M{:.1},{start:.1}", x.at(x.lo));
+    let (start, first) = match count_at(steps, x.lo) {
+        // Nothing in flight yet: the line starts on the floor where the first request does,
+        // rather than run along the floor under every other slide's.
+        0 => (points.first().map_or(x.from, |p| p.0), y.at(0.0)),
+        count => (x.at(x.lo), y.at(count as f64)),
+    };
+    let mut d = format!("M{start:.1},{first:.1}");
     for (across, up) in points {
         let _ = write!(d, " H{across:.1} V{up:.1}");
     }
