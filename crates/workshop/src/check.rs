@@ -1,0 +1,385 @@
+//! `check NAME`: build the exercise, run it against an httpbin-lite of its own, and say in
+//! plain words, one line per property, what holds and what does not, with a hint for the first
+//! failure. Every property is seen from outside the program: its summary line, the server's
+//! count of requests in flight, and what the OS shows of its threads and child processes.
+//! Time is reported too, but never the only judge.
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::Summary;
+use lab::Httpbin;
+
+use crate::exercise::{Exercise, Shape};
+use crate::run::{self, LIMIT, Ran, Sample};
+use crate::workspace::Workspace;
+
+/// How long httpbin-lite takes to answer each `/uuid`: long enough for every request of the
+/// model's width to overlap, short enough that a check takes about a second.
+pub const DELAY: Duration = Duration::from_millis(200);
+
+/// A run may take this many times its floor, plus [`SLACK`], and still count as on time.
+const GENEROUS: f64 = 3.0;
+const SLACK: f64 = 0.5;
+
+/// What the first failure about time gets as its hint.
+const SLOW: &str = "something waits besides the server: a sleep, a lock held across a \
+                    request, or one thread waiting for another";
+
+/// What `check` found about one property.
+struct Line {
+    /// `None` for a note that is not judged.
+    holds: Option<bool>,
+    text: String,
+    /// Shown if this is the first property that does not hold.
+    hint: &'static str,
+}
+
+impl Line {
+    fn judged(holds: bool, text: String, hint: &'static str) -> Line {
+        Line {
+            holds: Some(holds),
+            text,
+            hint,
+        }
+    }
+}
+
+/// Builds, runs and judges the exercise; prints each line as it goes. Gives whether every
+/// property holds. An `Err` means the check itself could not run (no cargo, no httpbin-lite).
+pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    println!(
+        "Checking {} (slide {}): {}",
+        exercise.name(),
+        exercise.slide,
+        exercise.path()
+    );
+    if !build(workspace, exercise)? {
+        let text = "it does not compile: the compiler's messages are above".to_owned();
+        let hint = "fix the first error first; the others often follow from it";
+        return Ok(report(exercise, &[Line::judged(false, text, hint)]));
+    }
+    let httpbin = Httpbin::start(&workspace.bins, DELAY, &[])
+        .map_err(|err| format!("httpbin-lite: {err}"))?;
+    let width = exercise.width();
+    let concurrency = exercise
+        .run
+        .concurrency
+        .map_or_else(String::new, |c| format!(" --concurrency {c}"));
+    println!(
+        "  {} requests{concurrency} against httpbin-lite on {}, which answers each after {} ms",
+        exercise.run.requests,
+        httpbin.addr(),
+        DELAY.as_millis()
+    );
+    let ran = run::run(workspace, exercise, &httpbin)?;
+    let served = count(&httpbin, "served")?;
+    let peak = count(&httpbin, "peak_in_flight")?;
+    let lines = judge(exercise, &ran, served, peak, width);
+    Ok(report(exercise, &lines))
+}
+
+/// `cargo build` of the exercise and of what the check runs with it. Its messages go straight
+/// to the terminal, where a learner expects a compiler's errors.
+fn build(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&workspace.root)
+        .args(["build", "--quiet", "--package", exercise.package])
+        .args(["--package", "httpbin-lite"]);
+    for package in exercise.run.also_build {
+        command.args(["--package", package]);
+    }
+    if workspace.release() {
+        command.arg("--release");
+    }
+    let status = command
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?"))?;
+    Ok(status.success())
+}
+
+/// One of httpbin-lite's counts: `served`, `peak_in_flight`.
+fn count(httpbin: &Httpbin, name: &str) -> Result<usize, String> {
+    let stats = httpbin.stats().map_err(|err| err.to_string())?;
+    let count = stats[name].as_u64();
+    let count = count.ok_or_else(|| format!("httpbin-lite's /stats has no {name}: {stats}"))?;
+    usize::try_from(count).map_err(|err| err.to_string())
+}
+
+/// Every property, one line each.
+fn judge(exercise: &Exercise, ran: &Ran, served: usize, peak: usize, width: usize) -> Vec<Line> {
+    if let Some(panic) = panic_message(&ran.stderr) {
+        if panic.starts_with("not yet implemented") {
+            let text = format!(
+                "not written yet: `{}` still says todo!() — open {}",
+                exercise.shown,
+                exercise.path()
+            );
+            return vec![Line::judged(
+                false,
+                text,
+                "write the lesson where the ✎ lines say",
+            )];
+        }
+        let text = format!("it panicked: {panic}");
+        let hint = "the panic's message above says where (file:line) and why";
+        return vec![Line::judged(false, text, hint)];
+    }
+    let Some(status) = ran.status else {
+        let text = format!(
+            "it was still running after {} s, so the check stopped it",
+            LIMIT.as_secs()
+        );
+        return vec![Line::judged(false, text, exercise.hints.hangs)];
+    };
+    let summary = match Summary::from_output(&ran.stdout) {
+        Ok(summary) => summary,
+        Err(_) => {
+            let said = last_line(&ran.stderr);
+            let text = format!("it ended ({status}) without its summary line; it said: {said}");
+            let hint = "main prints the summary after fetch_all returns: let fetch_all return";
+            return vec![Line::judged(false, text, hint)];
+        }
+    };
+    let requests = exercise.run.requests;
+    let mut lines = vec![Line::judged(
+        true,
+        "it ran to the end and printed its summary".to_owned(),
+        "",
+    )];
+    lines.push(answers(exercise, &summary, served, requests));
+    lines.push(in_flight(exercise, peak, width));
+    lines.extend(shape(exercise, &ran.sample, width));
+    lines.push(time(&summary, requests, width));
+    lines
+}
+
+/// Every request answered, with a valid UUID of its own, each fetched once from the server.
+fn answers(exercise: &Exercise, summary: &Summary, served: usize, requests: usize) -> Line {
+    let hint = exercise.hints.answers;
+    let text = if summary.ok < requests {
+        let why = summary.first_error.as_deref().unwrap_or("no error given");
+        format!(
+            "only {} of the {requests} requests were answered ({} failed; the first: {why})",
+            summary.ok, summary.failed
+        )
+    } else if summary.unique < summary.ok {
+        format!(
+            "{} answers, but only {} different UUIDs: each answer must come from a request of \
+             its own",
+            summary.ok, summary.unique
+        )
+    } else if served != requests {
+        format!(
+            "the server served {served} requests for {requests} answers: fetch each request \
+             number once"
+        )
+    } else {
+        let text = format!(
+            "all {requests} requests answered, each with a valid UUID of its own (the server \
+             served {served})"
+        );
+        return Line::judged(true, text, hint);
+    };
+    Line::judged(false, text, hint)
+}
+
+/// The server's peak of requests in flight at once: the width the model promises.
+fn in_flight(exercise: &Exercise, peak: usize, width: usize) -> Line {
+    let promise = exercise.run.promise;
+    if peak == width {
+        let text = format!(
+            "the server had {} in flight at once: {promise}",
+            requests(peak)
+        );
+        return Line::judged(true, text, "");
+    }
+    let should = format!("and it should see {width} ({promise})");
+    let (text, hint) = match peak {
+        0 | 1 if width > 1 => (
+            format!(
+                "the server never saw more than {} in flight, {should}: your requests still \
+                 run one after another",
+                requests(peak)
+            ),
+            exercise.hints.too_few,
+        ),
+        _ if peak < width => (
+            format!("the server saw at most {peak} requests in flight at once, {should}"),
+            exercise.hints.too_few,
+        ),
+        _ => (
+            format!("the server saw {peak} requests in flight at once, {should}"),
+            exercise.hints.too_many,
+        ),
+    };
+    Line::judged(false, text, hint)
+}
+
+/// What the OS showed at the model's full width: its child processes or its threads.
+fn shape(exercise: &Exercise, sample: &Result<Sample, String>, width: usize) -> Option<Line> {
+    let shape = exercise.run.shape;
+    if shape == Shape::Unchecked {
+        return None;
+    }
+    let hint = exercise.hints.shape;
+    let sample = match sample {
+        Ok(sample) => sample,
+        Err(why) if cfg!(any(target_os = "linux", target_os = "macos")) => {
+            let text = format!("could not look at its threads and processes: {why}");
+            return Some(Line::judged(false, text, hint));
+        }
+        Err(why) => {
+            return Some(Line {
+                holds: None,
+                text: format!("its threads and processes were not looked at: {why}"),
+                hint: "",
+            });
+        }
+    };
+    let Sample {
+        in_flight,
+        threads,
+        children,
+    } = *sample;
+    let at = match in_flight {
+        1 => "while 1 request was in flight".to_owned(),
+        n => format!("while {n} requests were in flight"),
+    };
+    let line = match shape {
+        Shape::ChildPerRequest => {
+            let holds = children == width;
+            let text = match holds {
+                true => format!("{children} child processes {at}: one per request"),
+                false => format!("{children} child processes {at}; the pool has {width}"),
+            };
+            Line::judged(holds, text, hint)
+        }
+        Shape::ThreadPerRequest => {
+            let holds = threads > width;
+            let text = match holds {
+                true => format!("{threads} threads {at}: one for each, and the main thread"),
+                false => format!(
+                    "only {threads} threads {at}; {width} requests at once need more than \
+                     {width}: one for each, and the main thread"
+                ),
+            };
+            Line::judged(holds, text, hint)
+        }
+        Shape::OneThread | Shape::Unchecked => {
+            let holds = threads == 1;
+            let text = match holds {
+                true => format!("one thread {at}: every request on the same one"),
+                false => format!("{threads} threads {at}; this model runs every request on one"),
+            };
+            Line::judged(holds, text, hint)
+        }
+    };
+    Some(line)
+}
+
+/// Wall time against the floor, ⌈requests ÷ width⌉ × the delay: reported, and generous.
+fn time(summary: &Summary, requests: usize, width: usize) -> Line {
+    let rounds = requests.div_ceil(width.max(1));
+    let floor = rounds as f64 * DELAY.as_secs_f64();
+    let allowed = floor * GENEROUS + SLACK;
+    let wall = summary.wall_s;
+    let text = format!(
+        "{wall:.2} s for {requests} requests; {width} at a time, they take at least {floor:.2} s \
+         (the check allows up to {allowed:.2} s)"
+    );
+    Line::judged(wall <= allowed, text, SLOW)
+}
+
+/// Prints the lines, the first failure with its hint, and a last line that says what next.
+/// Gives whether every judged property holds.
+fn report(exercise: &Exercise, lines: &[Line]) -> bool {
+    let mut hinted = false;
+    for line in lines {
+        let mark = match line.holds {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "–",
+        };
+        let mut text = format!("{mark} {}", line.text);
+        if line.holds == Some(false) && !hinted && !line.hint.is_empty() {
+            text += &format!(" (hint: {})", line.hint);
+            hinted = true;
+        }
+        println!("{text}");
+    }
+    let judged = lines.iter().filter(|line| line.holds.is_some()).count();
+    let holding = lines.iter().filter(|line| line.holds == Some(true)).count();
+    let passed = holding == judged;
+    let name = exercise.name();
+    let counted = match judged {
+        1 => String::new(),
+        _ => format!(" {holding} of {judged} hold."),
+    };
+    match passed {
+        true => println!(
+            "Passed: your {name} is the slide's model, seen from outside. Next: scripts/exercise.sh list"
+        ),
+        false => println!(
+            "Not yet.{counted} Edit {} and run scripts/exercise.sh check {name} again (or \
+             `watch {name}`, which checks on every save).",
+            exercise.path()
+        ),
+    }
+    passed
+}
+
+/// The message of the first panic in `stderr`: the line after `thread '…' panicked at …:`.
+fn panic_message(stderr: &str) -> Option<String> {
+    let mut lines = stderr.lines();
+    lines.find(|line| line.contains("panicked at"))?;
+    Some(lines.next().unwrap_or("(no message)").trim().to_owned())
+}
+
+fn last_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("nothing")
+}
+
+/// "1 request", "5 requests".
+fn requests(n: usize) -> String {
+    match n {
+        1 => "1 request".to_owned(),
+        n => format!("{n} requests"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_read_from_its_two_lines() {
+        let stderr = "thread 'main' panicked at exercises/06-threads/src/main.rs:52:5:\n\
+                      not yet implemented: fetch_all: start the threads\n\
+                      note: run with `RUST_BACKTRACE=1`\n";
+        let message = panic_message(stderr);
+        assert_eq!(
+            message.as_deref(),
+            Some("not yet implemented: fetch_all: start the threads")
+        );
+        assert_eq!(panic_message("slide06-threads: 20/20 ok"), None);
+    }
+
+    #[test]
+    fn time_is_judged_generously_against_the_floor() {
+        let mut summary = Summary {
+            wall_s: 0.85,
+            ..Summary::default()
+        };
+        // 20 requests 5 at a time: 4 rounds of 200 ms.
+        assert_eq!(time(&summary, 20, 5).holds, Some(true));
+        summary.wall_s = 4.0; // one after another
+        assert_eq!(time(&summary, 20, 5).holds, Some(false));
+    }
+}

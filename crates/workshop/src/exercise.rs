@@ -1,0 +1,338 @@
+//! The exercises, in the talk's order: for each, the slide it comes from, the file you edit,
+//! the function whose body is the lesson, and what a check holds it to.
+
+use lab::talk::{self, Slide};
+
+/// One exercise: a slide's own code with the lesson (a function's body) left for you to write.
+#[derive(Debug)]
+pub struct Exercise {
+    /// Its folder under `exercises/`: `06-threads`.
+    pub dir: &'static str,
+    /// The slide it comes from, as `lab::talk` numbers it: `6`.
+    pub slide: &'static str,
+    /// Its Cargo package, which is also its binary: `ex06-threads`.
+    pub package: &'static str,
+    /// The file you edit, in its folder: `src/main.rs`.
+    pub file: &'static str,
+    /// The slide's own copy of that file, from the workspace's root: the solution.
+    pub solution: &'static str,
+    /// The function whose body you write, as its signature reads up to the `(`.
+    pub lesson: &'static str,
+    /// That function as a learner calls it: `fetch_all`.
+    pub shown: &'static str,
+    /// About how long it takes, for the README's plan.
+    pub minutes: u32,
+    /// How a check runs it.
+    pub run: Run,
+    /// What to say when a property does not hold.
+    pub hints: Hints,
+}
+
+/// How a check runs an exercise, and the shape its model must show.
+#[derive(Debug)]
+pub struct Run {
+    /// How many requests: enough for the width to show, few enough to take a second.
+    pub requests: usize,
+    /// `--concurrency C` when the check chooses the width, so that it does not depend on the
+    /// machine's CPUs or on the requests; `None` keeps the slide's own default.
+    pub concurrency: Option<usize>,
+    /// The width in words: what keeps that many requests in flight.
+    pub promise: &'static str,
+    /// What the OS must show of the program while its requests are in flight.
+    pub shape: Shape,
+    /// Other packages whose binaries it runs (slide 5's children).
+    pub also_build: &'static [&'static str],
+}
+
+/// What the OS sees of a model while its requests are in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Nothing to look at: one request at a time is the main thread's.
+    Unchecked,
+    /// A child process for each request in flight.
+    ChildPerRequest,
+    /// A thread for each request in flight, and the main thread: more threads than requests.
+    ThreadPerRequest,
+    /// One thread, however many requests are in flight.
+    OneThread,
+}
+
+/// A hint for each way a check can fail; the first failure gets its hint printed.
+#[derive(Debug)]
+pub struct Hints {
+    /// Fewer requests in flight than the model promises.
+    pub too_few: &'static str,
+    /// More requests in flight than the model promises.
+    pub too_many: &'static str,
+    /// The OS sees the wrong shape.
+    pub shape: &'static str,
+    /// Not every request was answered once with a UUID of its own.
+    pub answers: &'static str,
+    /// It did not finish in time.
+    pub hangs: &'static str,
+}
+
+/// Every exercise, in the talk's order: the order to do them in.
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        dir: "04-sync",
+        slide: "4",
+        package: "ex04-sync",
+        file: "src/main.rs",
+        solution: "crates/slide04-sync/src/main.rs",
+        lesson: "fn fetch_all(",
+        shown: "fetch_all",
+        minutes: 5,
+        run: Run {
+            requests: 5,
+            concurrency: None,
+            promise: "one after another",
+            shape: Shape::Unchecked,
+            also_build: &[],
+        },
+        hints: Hints {
+            too_few: "make the requests, one after another",
+            too_many: "sync makes one request, waits for its answer, then makes the next: a \
+                       plain `for` loop, no threads",
+            shape: "",
+            answers: "fetch each request number from 1 to flags.requests once, and give each \
+                      result to report.record",
+            hangs: "a request that never ends waits at most --timeout: look for a loop that \
+                    never ends",
+        },
+    },
+    Exercise {
+        dir: "05-processes",
+        slide: "5",
+        package: "ex05-processes",
+        file: "src/main.rs",
+        solution: "crates/slide05-multiprocess/src/main.rs",
+        lesson: "fn fetch_all(",
+        shown: "fetch_all",
+        minutes: 15,
+        run: Run {
+            requests: 12,
+            concurrency: Some(4),
+            promise: "one per child process",
+            shape: Shape::ChildPerRequest,
+            also_build: &["slide05-multiprocess"],
+        },
+        hints: Hints {
+            too_few: "give every free child a request number (pool.free_child(), pool.give) \
+                      before you wait for an answer with pool.next",
+            too_many: "give a child a request only while pool.free_child() says it is free",
+            shape: "the pool's children make the requests: hand them request numbers, and \
+                    make none in this process",
+            answers: "hand out each request number from 1 to flags.requests once, record every \
+                      Event::Answered, and put the number of an Event::Lost back in the queue",
+            hangs: "pool.next returns None once nothing is in flight: stop then, and hand out \
+                    work before each call",
+        },
+    },
+    Exercise {
+        dir: "06-threads",
+        slide: "6",
+        package: "ex06-threads",
+        file: "src/main.rs",
+        solution: "crates/slide06-threads/src/main.rs",
+        lesson: "fn fetch_all(",
+        shown: "fetch_all",
+        minutes: 15,
+        run: Run {
+            requests: 20,
+            concurrency: Some(5),
+            promise: "one per thread",
+            shape: Shape::ThreadPerRequest,
+            also_build: &[],
+        },
+        hints: Hints {
+            too_few: "start the threads before you wait for any of them",
+            too_many: "start `threads` threads, not one per request: each takes request \
+                       numbers until none is left",
+            shape: "each request in flight needs a thread of its own: start them with \
+                    thread::scope",
+            answers: "hand out each request number from 1 to flags.requests once (an \
+                      AtomicUsize's fetch_add), and give each result to report.record",
+            hangs: "thread::scope waits for every thread it started: make sure each one ends \
+                    once no request number is left",
+        },
+    },
+    Exercise {
+        dir: "07a-coroutines",
+        slide: "7a",
+        package: "ex07a-coroutines",
+        file: "src/executor.rs",
+        solution: "crates/slide07a-coroutines/src/executor.rs",
+        lesson: "pub fn run(",
+        shown: "Executor::run",
+        minutes: 25,
+        run: Run {
+            requests: 20,
+            concurrency: None,
+            promise: "every request, each a coroutine of its own",
+            shape: Shape::OneThread,
+            also_build: &[],
+        },
+        hints: Hints {
+            too_few: "poll every task whose number is on the run queue before you nap: a task \
+                      you poll runs until its socket would block, then yields",
+            too_many: "keep to the tasks fetch_all spawned",
+            shape: "the executor polls every task on this one thread: start no threads",
+            answers: "run until self.tasks is empty: return None only once every task has \
+                      finished",
+            hangs: "a task that returned Pending runs again only once woken: when the run \
+                    queue is empty, call reactor::nap_and_wake() to wake the waiting ones",
+        },
+    },
+    Exercise {
+        dir: "07-tokio",
+        slide: "7",
+        package: "ex07-tokio",
+        file: "src/main.rs",
+        solution: "crates/slide07-tokio/src/main.rs",
+        lesson: "fn fetch_all(",
+        shown: "fetch_all",
+        minutes: 10,
+        run: Run {
+            requests: 20,
+            concurrency: None,
+            promise: "every request, each a task of its own",
+            shape: Shape::OneThread,
+            also_build: &[],
+        },
+        hints: Hints {
+            too_few: "make every task's future first, then await them all together with \
+                      future::join_all: an .await inside a for loop waits for one before it \
+                      starts the next",
+            too_many: "start `tasks` tasks, each taking request numbers until none is left",
+            shape: "tokio's loop runs every task on this one thread: no std::thread, no \
+                    spawn_blocking, no second runtime",
+            answers: "hand out each request number from 1 to flags.requests once, and give \
+                      each result to report.record",
+            hangs: "look for a task that waits for something that never comes",
+        },
+    },
+];
+
+impl Exercise {
+    /// The slide it comes from, in the talk's list.
+    pub fn slide(&self) -> &'static Slide {
+        // The table's own promise, which its tests check: every exercise names a slide.
+        talk::find(self.slide).expect("every exercise comes from a slide of the talk")
+    }
+
+    /// How it is named in `list`: the slide's own short name (`threads`).
+    pub fn name(&self) -> &'static str {
+        self.slide().model
+    }
+
+    /// How many requests the server must see in flight at once.
+    pub fn width(&self) -> usize {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match self.run.concurrency {
+            Some(c) => c.min(self.run.requests),
+            None => self.slide().width.resolve(self.run.requests, cpus),
+        }
+    }
+
+    /// The file you edit, from the workspace's root.
+    pub fn path(&self) -> String {
+        format!("exercises/{}/{}", self.dir, self.file)
+    }
+
+    /// The blank's lesson body, kept beside the exercise, from the workspace's root.
+    pub fn blank_body(&self) -> String {
+        format!("exercises/{}/blank.rs", self.dir)
+    }
+}
+
+/// The exercise a name stands for: whatever `scripts/diff.sh` takes (`threads`, `6`, `7a`),
+/// its folder (`06-threads`) or its package (`ex06-threads`). Says what went wrong otherwise.
+pub fn find(name: &str) -> Result<&'static Exercise, String> {
+    let wanted = name.trim().to_ascii_lowercase();
+    let by_dir = EXERCISES
+        .iter()
+        .find(|exercise| exercise.dir == wanted || exercise.package == wanted);
+    if let Some(exercise) = by_dir {
+        return Ok(exercise);
+    }
+    let names = EXERCISES
+        .iter()
+        .map(|exercise| format!("{} ({})", exercise.name(), exercise.slide))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let Some(slide) = talk::find(&wanted) else {
+        return Err(format!(
+            "the talk has no slide {name:?}; the exercises are {names}"
+        ));
+    };
+    EXERCISES
+        .iter()
+        .find(|exercise| exercise.slide == slide.number)
+        .ok_or_else(|| match slide.model {
+            "blocking" => format!(
+                "slide 7b has no exercise: it is the mistake slide 7 teaches you to avoid; \
+                 the exercises are {names}"
+            ),
+            _ => format!(
+                "slide {} ({}) has no exercise; the exercises are {names}",
+                slide.number, slide.model
+            ),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exercise_is_a_slide_of_the_talk_in_the_talks_order() {
+        let mut last = 0;
+        for exercise in EXERCISES {
+            let slide = talk::find(exercise.slide);
+            let place = talk::SLIDES.iter().position(|s| Some(s) == slide);
+            let place = place.unwrap_or_else(|| panic!("{}: no such slide", exercise.dir));
+            assert!(place >= last, "{} is out of the talk's order", exercise.dir);
+            last = place;
+            let crate_dir = slide.map(|s| s.source.split("/src/").next().unwrap_or_default());
+            let solution_dir = exercise.solution.split("/src/").next();
+            assert_eq!(crate_dir, solution_dir, "{}", exercise.dir);
+            assert_eq!(exercise.package, format!("ex{}", exercise.dir));
+            assert!(exercise.dir.ends_with(exercise.name()), "{}", exercise.dir);
+        }
+    }
+
+    #[test]
+    fn names_numbers_folders_and_packages_find_the_same_exercise() {
+        for name in [
+            "threads",
+            "6",
+            "06",
+            "slide06-threads",
+            "06-threads",
+            "ex06-threads",
+        ] {
+            assert_eq!(find(name).map(|e| e.dir), Ok("06-threads"), "{name}");
+        }
+        assert_eq!(find("7a").map(|e| e.dir), Ok("07a-coroutines"));
+        assert_eq!(find("tokio").map(|e| e.dir), Ok("07-tokio"));
+        let blocking = find("blocking").err().unwrap_or_default();
+        assert!(blocking.contains("no exercise"), "{blocking}");
+        let nonsense = find("nope").err().unwrap_or_default();
+        assert!(nonsense.contains("threads (6)"), "{nonsense}");
+    }
+
+    #[test]
+    fn widths_are_what_each_model_promises() {
+        // Chosen by the check, never by the machine's CPUs: the same on every laptop.
+        let widths: Vec<(&str, usize)> = EXERCISES.iter().map(|e| (e.dir, e.width())).collect();
+        let expected = [
+            ("04-sync", 1),
+            ("05-processes", 4),
+            ("06-threads", 5),
+            ("07a-coroutines", 20),
+            ("07-tokio", 20),
+        ];
+        assert_eq!(widths, expected);
+    }
+}

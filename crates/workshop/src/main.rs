@@ -1,0 +1,190 @@
+//! The workshop's runner. Each concurrency model of the talk is an exercise under `exercises/`:
+//! the slide's own code with its lesson left for you to write. `check` proves from outside that
+//! what you wrote is really concurrent — httpbin-lite counts the requests in flight, and the OS
+//! shows the threads and the child processes — so a loop dressed up as threads cannot pass.
+//! `scripts/exercise.sh` builds and runs it.
+
+mod check;
+mod exercise;
+mod run;
+mod splice;
+mod status;
+mod watch;
+mod workspace;
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exercise::{EXERCISES, Exercise};
+use crate::status::{Checks, Status};
+use crate::workspace::Workspace;
+
+/// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
+/// NAME is a slide's short name or number, as for scripts/diff.sh: sync, processes, threads,
+/// coroutines (7a), tokio (7).
+#[derive(Parser)]
+#[command(name = "scripts/exercise.sh")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Action>,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Every exercise in order, where each stands, and which to do next (the default)
+    List,
+    /// Build the exercise, run it against an httpbin-lite of its own, and say what holds
+    Check { name: String },
+    /// Check again each time the exercise's file is saved (Ctrl-C stops)
+    Watch { name: String },
+    /// The file to edit
+    Path { name: String },
+    /// Put the slide's own code in: the reference solution (asks first)
+    Solve {
+        name: String,
+        /// Do not ask
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Put the blank back; your version is kept in target/exercises/kept/
+    Reset { name: String },
+}
+
+fn main() -> ExitCode {
+    let cli = common::parse_flags::<Cli>();
+    let workspace = match Workspace::here() {
+        Ok(workspace) => workspace,
+        Err(err) => return common::cannot("find the workspace", err),
+    };
+    let done = match cli.command.unwrap_or(Action::List) {
+        Action::List => list(&workspace).map(|()| true),
+        Action::Check { name } => find(&name).and_then(|e| check(&workspace, e)),
+        Action::Watch { name } => find(&name).and_then(|e| watch::watch(&workspace, e, check)),
+        Action::Path { name } => find(&name).map(|e| println!("{}", e.path())).map(|()| true),
+        Action::Solve { name, yes } => find(&name).and_then(|e| solve(&workspace, e, yes)),
+        Action::Reset { name } => find(&name).and_then(|e| reset(&workspace, e)),
+    };
+    match done {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("exercise.sh: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn find(name: &str) -> Result<&'static Exercise, String> {
+    exercise::find(name)
+}
+
+/// Checks the exercise and remembers the result for `list`.
+fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    // The text checked is the text built: read before the build, so an edit during the check
+    // is not taken for checked.
+    let text = workspace.current(exercise)?;
+    let passed = check::check(workspace, exercise)?;
+    let file = Checks::file(&workspace.state_dir());
+    if let Err(err) = Checks::remember(&file, exercise.dir, &text, passed) {
+        eprintln!("exercise.sh: {err}; list will not show this check");
+    }
+    Ok(passed)
+}
+
+/// Every exercise, in the talk's order, with where it stands and the next one to do.
+fn list(workspace: &Workspace) -> Result<(), String> {
+    let checks = Checks::load(&Checks::file(&workspace.state_dir()));
+    println!("Write each concurrency model yourself; `check` proves it is really concurrent.\n");
+    println!(
+        "  {:<6} {:<11} {:<18} {:<8} file to edit",
+        "slide", "exercise", "status", "minutes"
+    );
+    let mut next = None;
+    let mut passing = 0;
+    for exercise in EXERCISES {
+        let status = checks.status(
+            exercise.dir,
+            &workspace.current(exercise)?,
+            &workspace.blank(exercise)?,
+        );
+        if status == Status::Passing {
+            passing += 1;
+        } else if next.is_none() {
+            next = Some(exercise);
+        }
+        println!(
+            "  {:<6} {:<11} {:<18} {:<8} {}",
+            exercise.slide,
+            exercise.name(),
+            status.words(),
+            format!("~{}", exercise.minutes),
+            exercise.path()
+        );
+    }
+    println!("\n{passing} of {} passing.", EXERCISES.len());
+    match next {
+        Some(exercise) => println!(
+            "Next: {name}. Edit {}, then: scripts/exercise.sh check {name}",
+            exercise.path(),
+            name = exercise.name()
+        ),
+        None => println!(
+            "All done: every model is yours. scripts/diff.sh sync tokio shows them side by side."
+        ),
+    }
+    Ok(())
+}
+
+/// Puts the slide's own code in, after asking (it shows you the answer).
+fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, String> {
+    let name = exercise.name();
+    if !yes {
+        if !io::stdin().is_terminal() {
+            return Err(format!(
+                "solve puts the answer into {}; say `solve {name} --yes` to do so without a \
+                 terminal to ask on",
+                exercise.path()
+            ));
+        }
+        print!(
+            "This puts the slide's own {} into {}; your version is kept. Go on? [y/N] ",
+            exercise.shown,
+            exercise.path()
+        );
+        io::stdout().flush().map_err(|err| err.to_string())?;
+        let mut answer = String::new();
+        io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|err| err.to_string())?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(true);
+        }
+    }
+    let kept = workspace.replace(exercise, &workspace.solution(exercise)?)?;
+    say_kept(kept.as_deref());
+    println!(
+        "{} now holds the slide's solution ({}). Run scripts/exercise.sh check {name}, and \
+         read it.",
+        exercise.path(),
+        exercise.solution
+    );
+    Ok(true)
+}
+
+/// Puts the blank back. Never asks: what it replaces is kept.
+fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    let kept = workspace.replace(exercise, &workspace.blank(exercise)?)?;
+    say_kept(kept.as_deref());
+    println!("{} is the blank again.", exercise.path());
+    Ok(true)
+}
+
+fn say_kept(kept: Option<&std::path::Path>) {
+    if let Some(kept) = kept {
+        println!("Your version is kept at {}.", kept.display());
+    }
+}

@@ -1,0 +1,150 @@
+//! Running an exercise against httpbin-lite, and looking at it from outside while its requests
+//! are in flight: the server counts them, the OS shows the threads and child processes.
+
+use std::io::Read;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use lab::Httpbin;
+
+use crate::exercise::Exercise;
+use crate::workspace::Workspace;
+
+/// How long a run may take before it counts as hung and is stopped: a guard, never a judge of
+/// speed (a right answer takes about a second).
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// How often to ask the server how many requests are in flight.
+const POLL: Duration = Duration::from_millis(5);
+
+/// What a run left behind.
+pub struct Ran {
+    /// How it ended; `None` if it was stopped after [`LIMIT`].
+    pub status: Option<ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
+    /// What the OS showed at the moment the most requests were in flight.
+    pub sample: Result<Sample, String>,
+}
+
+/// The program, seen from outside, with `in_flight` requests at the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub in_flight: usize,
+    pub threads: usize,
+    pub children: usize,
+}
+
+/// Runs the exercise's binary with `--json` against `httpbin`, and looks at it each time the
+/// server has more requests in flight than before, until it has as many as the model promises:
+/// then the look shows the model at its full width.
+pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Result<Ran, String> {
+    let program = workspace
+        .bins
+        .path(exercise.package)
+        .map_err(|err| err.to_string())?;
+    let mut command = Command::new(&program);
+    command
+        .args(["--url", &httpbin.url("/uuid"), "--json"])
+        .args(["--requests", &exercise.run.requests.to_string()])
+        // Only these flags count, never a URL left in the environment.
+        .env_remove("SLIDES_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(c) = exercise.run.concurrency {
+        command.args(["--concurrency", &c.to_string()]);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("cannot run {}: {err}", program.display()))?;
+    // Read both pipes while it runs, or a chatty program fills one and stalls.
+    let stdout = read_all(child.stdout.take());
+    let stderr = read_all(child.stderr.take());
+    let (status, sample) = match watch(&mut child, httpbin, exercise.width()) {
+        Ok(watched) => watched,
+        Err(err) => {
+            // The check cannot go on: stop the program rather than leave it running.
+            let _ = lab::stop(&mut child, Duration::ZERO);
+            return Err(err);
+        }
+    };
+    Ok(Ran {
+        status,
+        stdout: joined(stdout),
+        stderr: joined(stderr),
+        sample,
+    })
+}
+
+type Watched = (Option<ExitStatus>, Result<Sample, String>);
+
+/// Polls the server until the program ends (or [`LIMIT`] passes, and it is stopped), looking
+/// at the program whenever the server has a new highest number of requests in flight, up to
+/// `width`.
+fn watch(child: &mut Child, httpbin: &Httpbin, width: usize) -> Result<Watched, String> {
+    let pid = child.id();
+    let deadline = Instant::now() + LIMIT;
+    let mut sample: Result<Sample, String> = Err("no request was ever in flight".into());
+    loop {
+        if let Some(status) = child.try_wait().map_err(|err| err.to_string())? {
+            return Ok((Some(status), sample));
+        }
+        if Instant::now() >= deadline {
+            let _ = lab::stop(child, Duration::ZERO);
+            return Ok((None, sample));
+        }
+        let in_flight = in_flight(httpbin)?;
+        let seen = sample.as_ref().map_or(0, |s| s.in_flight);
+        if in_flight > seen && seen < width {
+            // A look that fails (the OS cannot say) is the answer, unless an earlier one worked.
+            match look(pid, in_flight) {
+                Ok(now) => sample = Ok(now),
+                Err(err) if seen == 0 => sample = Err(err),
+                Err(_) => {}
+            }
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// The server's count of requests in flight right now.
+fn in_flight(httpbin: &Httpbin) -> Result<usize, String> {
+    let stats = httpbin.stats().map_err(|err| err.to_string())?;
+    let count = stats["in_flight"].as_u64();
+    let count = count.ok_or_else(|| format!("httpbin-lite's /stats has no in_flight: {stats}"))?;
+    usize::try_from(count).map_err(|err| err.to_string())
+}
+
+fn look(pid: u32, in_flight: usize) -> Result<Sample, String> {
+    let threads = lab::thread_count(pid).map_err(|err| err.to_string())?;
+    let children = lab::children_of(pid).map_err(|err| err.to_string())?;
+    Ok(Sample {
+        in_flight,
+        threads,
+        children: children.len(),
+    })
+}
+
+/// Reads a pipe to its end on a thread of its own, and sends what it read.
+fn read_all(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
+    let (done, text) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            // What was read before an error is still worth showing.
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        let _ = done.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    text
+}
+
+/// What a pipe held. A child process the program left behind may hold the pipe open after
+/// the program ended: then what came so far is lost, but the check does not hang on it.
+fn joined(text: Receiver<String>) -> String {
+    text.recv_timeout(Duration::from_secs(5))
+        .unwrap_or_default()
+}

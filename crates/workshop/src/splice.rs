@@ -1,0 +1,127 @@
+//! Blanks and solutions, as text. A blank is the slide's file with one function's body swapped
+//! for the exercise's `blank.rs` (hints and a `todo!()` between two ✎ lines); the solution is
+//! the blank with that body swapped back for the slide's. So everything outside the lesson is
+//! the slide's, byte for byte, and the solution cannot drift from the slide: it *is* the slide.
+
+use std::ops::Range;
+
+/// What the first and last lines of a blank's body carry, so a reader sees where to write.
+pub const MARK: &str = "✎";
+
+/// Where the body of the function whose signature starts `lesson` (`fn fetch_all(`) is in
+/// `text`: from the line after the signature's `{` to the start of its closing `}` line, found
+/// by its indentation (rustfmt's layout).
+pub fn body(text: &str, lesson: &str) -> Result<Range<usize>, String> {
+    let mut lines = lines_with_offsets(text);
+    let (_, signature) = lines
+        .find(|(_, line)| line.contains(lesson) && !line.trim_start().starts_with("//"))
+        .ok_or_else(|| format!("no `{lesson}…` in it"))?;
+    let indent = &signature[..signature.len() - signature.trim_start().len()];
+    let mut open = signature.trim_end().ends_with('{');
+    let mut start = None;
+    let closing = format!("{indent}}}");
+    for (offset, line) in lines {
+        match start {
+            // Still in the signature, which may span lines.
+            None if open => start = Some(offset),
+            None => open = line.trim_end().ends_with('{'),
+            Some(_) => {}
+        }
+        if let Some(start) = start
+            && line.trim_end_matches(['\n', '\r']) == closing
+        {
+            return Ok(start..offset);
+        }
+    }
+    Err(format!("`{lesson}…` has no closing `{closing}` line"))
+}
+
+/// The blank: `slide` with the lesson's body replaced by `blank_body`.
+pub fn blank(slide: &str, lesson: &str, blank_body: &str) -> Result<String, String> {
+    let range = body(slide, lesson)?;
+    Ok(replace(slide, range, blank_body))
+}
+
+/// The solution: `blank` with its marked body replaced by the lesson's body in `slide`.
+pub fn solve(blank: &str, slide: &str, lesson: &str) -> Result<String, String> {
+    let marked = body(blank, lesson)?;
+    let body_text = &blank[marked.clone()];
+    let first = body_text.lines().next().unwrap_or_default();
+    let last = body_text.lines().last().unwrap_or_default();
+    if !first.contains(MARK) || !last.contains(MARK) {
+        return Err(format!(
+            "the body of `{lesson}…` is not the marked one: its first and last lines carry no {MARK}"
+        ));
+    }
+    let lesson_body = &slide[body(slide, lesson)?];
+    Ok(replace(blank, marked, lesson_body))
+}
+
+fn replace(text: &str, range: Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(with);
+    out.push_str(&text[range.end..]);
+    out
+}
+
+/// Each line with its newline, and the byte offset where it starts.
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').scan(0, |offset, line| {
+        let start = *offset;
+        *offset += line.len();
+        Some((start, line))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SLIDE: &str = "\
+//! doc
+fn fetch_all(
+    a: u8,
+) -> u8 {
+    let x = a;
+    if x > 0 {
+        return x;
+    }
+    x
+}
+
+fn fetch_one() {}
+";
+
+    const BLANK_BODY: &str = "    // ✎ your turn\n    todo!()\n    // ✎ check it\n";
+
+    #[test]
+    fn the_body_runs_from_after_the_signature_to_the_closing_brace() {
+        let range = body(SLIDE, "fn fetch_all(").unwrap_or_else(|err| panic!("{err}"));
+        let expected = "    let x = a;\n    if x > 0 {\n        return x;\n    }\n    x\n";
+        assert_eq!(&SLIDE[range], expected);
+        assert_eq!(
+            body(SLIDE, "fn fetch_one(").map(|r| r.len()),
+            Err("`fn fetch_one(…` has no closing `}` line".to_owned())
+        );
+        assert!(body(SLIDE, "fn nothing(").is_err());
+    }
+
+    #[test]
+    fn a_blank_solved_is_the_slide_byte_for_byte() {
+        let blank = blank(SLIDE, "fn fetch_all(", BLANK_BODY).unwrap_or_else(|err| panic!("{err}"));
+        assert!(
+            blank.contains(") -> u8 {\n    // ✎ your turn\n    todo!()\n    // ✎ check it\n}\n")
+        );
+        let solved = solve(&blank, SLIDE, "fn fetch_all(").unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(solved, SLIDE);
+    }
+
+    #[test]
+    fn a_body_without_its_marks_is_not_solved() {
+        let err = solve(SLIDE, SLIDE, "fn fetch_all(")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("carry no ✎"), "{err}");
+    }
+}

@@ -1,0 +1,1 @@
+../../../crates/slide05-multiprocess/src/child.rs

@@ -1,0 +1,63 @@
+//! Slide 7 — tokio. One thread, one event loop, a task per request: at each `.await` a task waits
+//! and the loop runs another whose answer has come in, so 50 requests take ~1 s on one thread.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Parser;
+use common::{FetchError, Flags, Report, parse_uuid, read_body, retry};
+use futures::future;
+use reqwest::Client;
+use tokio::time::sleep;
+use uuid::Uuid;
+
+/// Slide 7: fetch the UUID endpoint N times, all at once, on tokio's event loop
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    /// How many tasks make requests [default: one per request, as asyncio.gather]
+    #[arg(short, long, value_parser = common::width)]
+    concurrency: Option<usize>,
+}
+
+#[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
+async fn main() -> ExitCode {
+    let Cli { flags, concurrency } = common::parse_flags();
+    common::raise_open_file_limit(); // each request in flight holds a socket: a file
+    let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
+    // One client for the whole run: it keeps connections open for the next request.
+    let client = match Client::builder().timeout(flags.timeout).build() {
+        Ok(client) => client,
+        Err(err) => return common::cannot("build the HTTP client", err),
+    };
+    let report = Report::start("slide07-tokio", "tokio", &flags, tasks);
+    // Ctrl-C is one more event for the loop: whichever comes first ends the run.
+    let stopped = tokio::select! {
+        () = fetch_all(&client, &flags, tasks, &report) => None,
+        signal = common::shutdown_signal() => Some(signal),
+    };
+    report.finish(stopped)
+}
+
+/// The lesson: C tasks, each taking the next request number until none is left.
+async fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report) {
+    // ✎ Your turn: write the lesson from here to the closing ✎ line, in place of the todo!().
+    // Run `tasks` tasks at once, all on this one thread. Each takes the next request number
+    // (1, 2, … up to flags.requests) until none is left, fetches it and records it:
+    //     let fetch = retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
+    //     report.record(clock.time_async(index, fetch).await); // `report.clock()` first
+    // Hints: an `async` closure or block is one task's work; future::join_all runs many at
+    // once and waits for them all. No threads: the event loop is the concurrency.
+    todo!("fetch_all: run the tasks")
+    // ✎ Then run `scripts/exercise.sh check tokio`: it tells you what works and what not.
+}
+
+/// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.
+async fn fetch_one(client: &Client, flags: &Flags) -> Result<Uuid, FetchError> {
+    let response = client.get(&flags.url).send().await?.error_for_status()?;
+    let uuid = parse_uuid(&read_body(response).await?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs
+    Ok(uuid)
+}

@@ -1,0 +1,1 @@
+../../../crates/slide07a-coroutines/src/reactor.rs

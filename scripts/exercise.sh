@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The workshop: write each concurrency model of the talk yourself, and check it really is one.
+#
+#   scripts/exercise.sh                  # every exercise, where each stands, what to do next
+#   scripts/exercise.sh check threads    # build it, run it against its own httpbin-lite, judge
+#   scripts/exercise.sh watch threads    # check again on every save (Ctrl-C stops)
+#   scripts/exercise.sh path threads     # the file to edit
+#   scripts/exercise.sh solve threads    # the slide's own code, after asking (--yes: don't ask)
+#   scripts/exercise.sh reset threads    # the blank again; your version is kept
+#
+# Names as for scripts/diff.sh: sync (4), processes (5), threads (6), coroutines (7a), tokio (7).
+# The runner is crates/workshop; this builds it (or finds it up to date) and runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "exercise.sh: cargo not found. Install Rust (https://rustup.rs), then run this again." >&2
+    exit 1
+fi
+cargo build --quiet --package workshop
+exec "${CARGO_TARGET_DIR:-target}/debug/workshop" "$@"
