@@ -159,10 +159,10 @@ async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usiz
                 }
             }
         }
-        while let Some(done) = running.try_join_next() {
-            ok += usize::from(matches!(done, Ok(true)));
-        }
+        ok += reap(&mut running);
     }
+    // Jobs that ended while we waited (for Redis, say) are not in flight: count them first.
+    ok += reap(&mut running);
     let n = running.len();
     println!(
         "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C \
@@ -177,6 +177,15 @@ async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usiz
             },
         }
     }
+}
+
+/// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok.
+fn reap(running: &mut JoinSet<bool>) -> usize {
+    let mut ok = 0;
+    while let Some(done) = running.try_join_next() {
+        ok += usize::from(matches!(done, Ok(true)));
+    }
+    ok
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event. Not
