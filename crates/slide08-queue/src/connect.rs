@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use common::without_password;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, Client, ErrorKind, RedisError};
+use redis::{AsyncCommands, Client, ConnectionAddr, ErrorKind, RedisError};
 
 use crate::{GROUP, JOBS};
 
@@ -64,6 +64,16 @@ impl Target {
         let mut redis = manager.await.map_err(explain)?;
         create_group(&mut redis).await.map_err(explain)?;
         Ok(redis)
+    }
+
+    /// The host and port of this Redis, when it is reached over TCP.
+    pub fn address(&self) -> Option<(&str, u16)> {
+        match self.client.get_connection_info().addr() {
+            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => {
+                Some((host, *port))
+            }
+            _ => None,
+        }
     }
 
     /// One line about a Redis error, with what to do where there is something to do.

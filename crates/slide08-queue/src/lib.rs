@@ -33,6 +33,16 @@ pub fn results(run: Uuid) -> String {
     format!("{{slides}}:results:{run}")
 }
 
+/// Where a run declares itself before its first job: the origin (scheme, host, port) of the
+/// producer's `--url`, kept for [`RUN_KEPT`]. A worker allows that port on a host its
+/// `--allow-host` lists bare.
+pub fn run_record(run: Uuid) -> String {
+    format!("{{slides}}:run:{run}")
+}
+
+/// How long a run's record is kept: a run's jobs are meant to be run within a day.
+pub const RUN_KEPT: Duration = Duration::from_secs(24 * 3600);
+
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {

@@ -10,7 +10,8 @@ use clap::Parser;
 use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
-use slide08_queue::{FIELD, JOBS, Job, JobResult, RedisFlag, Target, results, to_json};
+use slide08_queue::{FIELD, JOBS, Job, JobResult, RUN_KEPT, RedisFlag, Target};
+use slide08_queue::{results, run_record, to_json};
 use uuid::Uuid;
 
 const NAME: &str = "slide08-producer";
@@ -43,6 +44,7 @@ async fn main() -> ExitCode {
              --concurrency decides how many run at once",
         );
     }
+    let origin = declared_origin(&cli.flags).unwrap_or_else(|err| usage_error(&err));
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
     // BLPOP waits up to 1 s on the server: well within the 10 s a command may take.
     let mut redis = match target.connect(Duration::from_secs(10)).await {
@@ -57,7 +59,7 @@ async fn main() -> ExitCode {
     let stopped = tokio::select! {
         biased;
         signal = common::shutdown_signal() => Some(signal),
-        done = fetch_all(&mut redis, &target, &cli, &report, &mut queue) => match done {
+        done = fetch_all(&mut redis, &target, &cli, &origin, &report, &mut queue) => match done {
             Ok(()) => None,
             Err(err) => return cannot("enqueue", target.explain(&err)),
         },
@@ -100,11 +102,12 @@ async fn fetch_all(
     redis: &mut ConnectionManager,
     target: &Target,
     cli: &Cli,
+    origin: &str,
     report: &Report,
     queue: &mut Queue,
 ) -> Result<(), RedisError> {
     let (clock, run) = (report.clock(), Uuid::new_v4());
-    let mut jobs = enqueue(redis, run, &cli.flags).await?;
+    let mut jobs = enqueue(redis, run, origin, &cli.flags).await?;
     let enqueued = clock.elapsed();
     queue.enqueued = Some(enqueued);
     if cli.no_wait {
@@ -118,15 +121,8 @@ async fn fetch_all(
     let list = results(run);
     let (mut last_news, mut hinted) = (Instant::now(), false);
     while !jobs.is_empty() && last_news.elapsed() < cli.give_up_after {
-        let popped = redis.blpop::<_, Option<(String, String)>>(&list, 1.0).await;
-        let answer: JobResult = match popped {
-            Ok(Some((_, text))) => match serde_json::from_str(&text) {
-                Ok(answer) => answer,
-                Err(err) => {
-                    eprintln!("{NAME}: ignored a result that is not one: {err}");
-                    continue;
-                }
-            },
+        let text = match redis.blpop::<_, Option<(String, String)>>(&list, 1.0).await {
+            Ok(Some((_, text))) => text,
             Ok(None) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
                 hinted = true;
                 let start = format!("slide08-worker --redis {}", target.shown);
@@ -135,9 +131,14 @@ async fn fetch_all(
             }
             Ok(None) => continue,
             Err(err) => {
-                // The next BLPOP connects again.
-                eprintln!("{NAME}: {}; trying again", target.explain(&err));
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                say_and_pause(target, &err).await;
+                continue;
+            }
+        };
+        let answer: JobResult = match serde_json::from_str(&text) {
+            Ok(answer) => answer,
+            Err(err) => {
+                eprintln!("{NAME}: ignored a result that is not one: {err}");
                 continue;
             }
         };
@@ -160,13 +161,32 @@ async fn fetch_all(
     Ok(())
 }
 
-/// Adds one job per request to the stream: the `XADD`s go out pipelined, a thousand per round
-/// trip, rather than one round trip each. Gives each job's number (1 to N) by its id.
+/// Says why Redis did not answer, and waits a second: the next command connects again.
+async fn say_and_pause(target: &Target, err: &RedisError) {
+    eprintln!("{NAME}: {}; trying again", target.explain(err));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// The origin of `--url`, which the run declares to the workers.
+fn declared_origin(flags: &Flags) -> Result<String, String> {
+    let url = url::Url::parse(&flags.url).map_err(|err| format!("--url: {err}"))?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// Declares the run, then adds one job per request to the stream: the `XADD`s go out
+/// pipelined, a thousand per round trip, rather than one round trip each. Gives each job's
+/// number (1 to N) by its id.
 async fn enqueue(
     redis: &mut ConnectionManager,
     run: Uuid,
+    origin: &str,
     flags: &Flags,
 ) -> Result<HashMap<Uuid, usize>, RedisError> {
+    // The run declares itself before its first job: see `run_record`.
+    let seconds = RUN_KEPT.as_secs();
+    redis
+        .set_ex::<_, _, ()>(run_record(run), origin, seconds)
+        .await?;
     let (url, timeout, retries) = (flags.url.clone(), flags.timeout, flags.retries);
     let job = |_| Job {
         id: Uuid::new_v4(),

@@ -5,8 +5,10 @@
 //! Nothing is lost: an entry stays on Redis's pending list until its result is published, so
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
+mod allow;
 mod job;
 mod queue;
+mod settle;
 
 use std::io;
 use std::process::{self, ExitCode};
@@ -22,7 +24,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::job::{Worker, host_key};
+use crate::allow::Allowed;
+use crate::job::Worker;
 use crate::queue::BLOCK;
 
 const NAME: &str = "slide08-worker";
@@ -45,12 +48,12 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 3)]
     #[arg(value_parser = clap::value_parser!(u32).range(1..))]
     max_deliveries: u32,
-    /// A host this worker may fetch from; repeat for more (they replace the defaults). Jobs
-    /// for other hosts fail without a request.
-    #[arg(long = "allow-host", value_name = "HOST")]
-    #[arg(value_parser = |host: &str| Ok::<_, String>(host_key(host)))]
+    /// Where this worker may fetch from: HOST:PORT, or a bare HOST for its scheme's default
+    /// port and the port of the producer's --url as the run declared it. Repeat for more (they
+    /// replace the defaults). Jobs for anywhere else fail without a request.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = Allowed::parse)]
     #[arg(default_values = ["127.0.0.1", "localhost", "::1", "httpbin.org"])]
-    allow_hosts: Vec<String>,
+    allow_hosts: Vec<Allowed>,
 }
 
 #[tokio::main]

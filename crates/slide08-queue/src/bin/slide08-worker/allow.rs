@@ -1,0 +1,219 @@
+//! `--allow-host`: the origins a worker fetches from. Anyone who can write to the stream can
+//! enqueue a job, so the list names ports as well as hosts: a host alone would let a job reach
+//! any service on it (this machine's Redis, say, on 127.0.0.1:6379).
+
+use std::net::{IpAddr, Ipv6Addr};
+
+use common::FetchError;
+use redis::AsyncCommands;
+use reqwest::Url;
+use slide08_queue::{Job, run_record};
+use uuid::Uuid;
+
+use crate::NAME;
+use crate::job::Worker;
+
+/// One `--allow-host` entry: `host`, or `host:port` (`[::1]:8080` for an IPv6 address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// As [`host_key`] writes it.
+    pub host: String,
+    /// The one port allowed on the host; `None` for a host given bare (see [`Allowed::admits`]).
+    pub port: Option<u16>,
+}
+
+/// What an entry says of a URL, from no to yes: the list says what its best entry says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Admits {
+    No,
+    /// The host is listed bare, and the port is not its scheme's default: yes only if it is the
+    /// port of the producer's `--url`, as the job's run declared it when it began.
+    IfTheRunDeclaredIt,
+    Yes,
+}
+
+impl Allowed {
+    /// Parses `host` or `host:port`. `::1` is a host: an IPv6 address takes a port only in
+    /// brackets.
+    pub fn parse(text: &str) -> Result<Allowed, String> {
+        let text = text.trim();
+        let (host, port) = match text.rsplit_once(':') {
+            Some((host, port)) if !text.ends_with(']') && text.parse::<Ipv6Addr>().is_err() => {
+                let port = port.parse::<u16>().ok().filter(|&port| port > 0);
+                let port = port.ok_or("the part after the last ':' must be a port, 1 to 65535")?;
+                (host, Some(port))
+            }
+            _ => (text, None),
+        };
+        match host_key(host) {
+            host if host.is_empty() => Err("give a host, or host:port".into()),
+            host => Ok(Allowed { host, port }),
+        }
+    }
+
+    /// Whether this entry lets a worker fetch `url`.
+    pub fn admits(&self, url: &Url) -> Admits {
+        let host = host_key(url.host_str().unwrap_or_default());
+        // `port()` is `None` when the URL's port is its scheme's default (80, 443).
+        match (self.port, url.port_or_known_default(), url.port()) {
+            _ if self.host != host => Admits::No,
+            (Some(allowed), Some(port), _) if allowed == port => Admits::Yes,
+            (Some(_), _, _) => Admits::No,
+            (None, _, None) => Admits::Yes,
+            // A bare host allows the port of the producer's --url too, as its run declared it:
+            // `lab up` and the tests list 127.0.0.1 and start httpbin-lite on a free port. A
+            // bare XADD declares nothing, so its job gets no other port; but whoever can write
+            // any key can declare a run: where Redis is shared with strangers, list host:port.
+            (None, _, Some(_)) => Admits::IfTheRunDeclaredIt,
+        }
+    }
+}
+
+impl Worker {
+    /// The job's URL, if this worker may fetch it: its origin is on `--allow-host`, and it is
+    /// not the worker's own Redis. Otherwise why not.
+    pub async fn check(&self, job: &Job) -> Result<Url, FetchError> {
+        let rejected = |why: String| Err(FetchError::Rejected(why));
+        let url = match Url::parse(&job.url) {
+            Ok(url) => url,
+            Err(err) => return rejected(format!("not a URL ({err})")),
+        };
+        let host = host_key(url.host_str().unwrap_or_default());
+        let listed = self.cli.allow_hosts.iter().any(|entry| entry.host == host);
+        if !matches!(url.scheme(), "http" | "https") || !listed {
+            let why = "the worker fetches only http:// and https:// from its --allow-host hosts";
+            return rejected(format!("host not allowed: {host} ({why})"));
+        }
+        // http and https always have a port: the URL's, or the scheme's default.
+        let port = url.port_or_known_default().unwrap_or_default();
+        let origin = format!("{}:{port}", url.host_str().unwrap_or_default());
+        if self.is_our_redis(&host, port) {
+            return rejected(format!("{origin} is this worker's Redis: never fetched"));
+        }
+        let entries = self.cli.allow_hosts.iter();
+        let declared = match entries.map(|entry| entry.admits(&url)).max() {
+            Some(Admits::Yes) => return Ok(url),
+            Some(Admits::IfTheRunDeclaredIt) => self.declared_origin(job.run).await,
+            _ => None,
+        };
+        if declared == Some(url.origin().ascii_serialization()) {
+            return Ok(url);
+        }
+        let why = "a bare --allow-host HOST allows the scheme's default port and the port of \
+                   the run's --url; --allow-host HOST:PORT allows another";
+        rejected(format!("port not allowed: {origin} ({why})"))
+    }
+
+    /// Whether `host:port` is this worker's Redis. Redis reads each line of an HTTP request as a
+    /// command (and logs "Possible SECURITY ATTACK"): no job makes a worker speak HTTP to its
+    /// own Redis, whatever the list says.
+    fn is_our_redis(&self, host: &str, port: u16) -> bool {
+        let redis = self.target.address();
+        redis.is_some_and(|(redis_host, redis_port)| {
+            host_key(redis_host) == host && redis_port == port
+        })
+    }
+
+    /// The origin of the producer's `--url`, as the job's run declared it; `None` if Redis
+    /// holds no such declaration, or cannot be asked.
+    async fn declared_origin(&self, run: Uuid) -> Option<String> {
+        let (mut redis, record) = (self.redis.clone(), run_record(run));
+        // A connection Redis dropped fails once, then connects again: so, one more try.
+        let declared = match redis.get(&record).await {
+            Err(_) => redis.get(&record).await,
+            got => got,
+        };
+        match declared {
+            Ok(origin) => origin,
+            Err(err) => {
+                let why = self.target.explain(&err);
+                eprintln!("{NAME}: cannot read what run {run} declared: {why}");
+                None
+            }
+        }
+    }
+}
+
+/// A host as `--allow-host` and a job's URL are compared: lower case, and an IP address in its
+/// usual form, without brackets (`[0:0:0:0:0:0:0:1]` is `::1`).
+pub fn host_key(host: &str) -> String {
+    let bare = host.trim().trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) => bare.to_ascii_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(text: &str) -> Allowed {
+        Allowed::parse(text).unwrap()
+    }
+
+    #[test]
+    fn hosts_match_however_they_are_written() {
+        for (a, b) in [
+            ("LOCALHOST", "localhost"),
+            ("[::1]", "::1"),
+            ("[0:0:0:0:0:0:0:1]", "::1"),
+            ("HttpBin.org", "httpbin.org"),
+        ] {
+            assert_eq!(host_key(a), host_key(b), "{a} and {b}");
+        }
+        assert_ne!(host_key("httpbin.org.evil.example"), "httpbin.org");
+        assert_ne!(host_key("127.0.0.2"), "127.0.0.1");
+    }
+
+    #[test]
+    fn entries_name_a_host_and_perhaps_a_port() {
+        let cases = [
+            ("127.0.0.1", "127.0.0.1", None),
+            ("127.0.0.1:8080", "127.0.0.1", Some(8080)),
+            ("LocalHost:80", "localhost", Some(80)),
+            ("::1", "::1", None),
+            ("[::1]", "::1", None),
+            ("[::1]:8080", "::1", Some(8080)),
+        ];
+        for (text, host, port) in cases {
+            let expected = Allowed {
+                host: host.into(),
+                port,
+            };
+            assert_eq!(Allowed::parse(text), Ok(expected), "{text}");
+        }
+        for bad in [
+            "",
+            ":8080",
+            "localhost:",
+            "localhost:http",
+            "localhost:0",
+            "h:70000",
+        ] {
+            assert!(Allowed::parse(bad).is_err(), "{bad:?} was taken");
+        }
+    }
+
+    #[test]
+    fn a_port_allows_that_port_only_and_a_bare_host_the_default_or_the_declared_one() {
+        let admits = |entry: &str, url: &str| allowed(entry).admits(&Url::parse(url).unwrap());
+        assert_eq!(
+            admits("127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            Admits::Yes
+        );
+        assert_eq!(
+            admits("127.0.0.1:8080", "http://127.0.0.1:6379/"),
+            Admits::No
+        );
+        assert_eq!(admits("127.0.0.1:8080", "http://127.0.0.1/"), Admits::No);
+        assert_eq!(admits("127.0.0.1:80", "http://127.0.0.1/"), Admits::Yes);
+        assert_eq!(admits("127.0.0.1", "http://127.0.0.1/"), Admits::Yes);
+        assert_eq!(admits("127.0.0.1", "https://127.0.0.1:443/"), Admits::Yes);
+        let declared = Admits::IfTheRunDeclaredIt;
+        assert_eq!(admits("127.0.0.1", "http://127.0.0.1:443/"), declared);
+        assert_eq!(admits("127.0.0.1", "http://127.0.0.1:6379/"), declared);
+        assert_eq!(admits("[::1]:8080", "http://[::1]:8080/"), Admits::Yes);
+        assert_eq!(admits("localhost", "http://127.0.0.1/"), Admits::No);
+    }
+}
