@@ -202,6 +202,16 @@ fn httpbin_lite_refuses_ports_delays_hosts_and_rates_it_cannot_use() {
     usage(&[HTTPBIN], &["--delay", "2"], &["--delay", "no unit"]);
     usage(
         &[HTTPBIN],
+        &["--h2-max-streams", "0"],
+        &["--h2-max-streams", "at least 1"],
+    );
+    usage(
+        &[HTTPBIN],
+        &["--h2-max-streams", "lots"],
+        &["--h2-max-streams", "lots"],
+    );
+    usage(
+        &[HTTPBIN],
         &["--fail-rate", "2"],
         &["--fail-rate", "0 to 1"],
     );

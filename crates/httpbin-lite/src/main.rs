@@ -73,6 +73,12 @@ struct Flags {
     /// closes, to be answered late rather than refused [default: the open-file limit, less 100]
     #[arg(long, value_name = "N", value_parser = parse_max_connections)]
     max_connections: Option<u32>,
+
+    /// How many requests one HTTP/2 connection may have in flight at once. Real servers allow
+    /// 100 to 250 (hyper's and axum's default is 200); the default here is high enough for
+    /// 10,000 in flight on one connection.
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = parse_max_connections)]
+    h2_max_streams: u32,
 }
 
 fn main() -> ExitCode {
@@ -96,6 +102,7 @@ fn serve(flags: Flags) -> Result<(), String> {
         max_connections: flags
             .max_connections
             .unwrap_or_else(|| server::connections_within(open_files)),
+        h2_max_streams: flags.h2_max_streams,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|err| format!("cannot start the tokio runtime: {err}"))?;
@@ -108,9 +115,9 @@ fn serve(flags: Flags) -> Result<(), String> {
         // Scripts and tests start us on port 0 and read this first line to learn the port.
         println!("httpbin-lite listening on http://{local}");
         println!(
-            "delay {:?} on /uuid; at most {} connections, {:?} to send a request's head; \
-             Ctrl-C to stop",
-            flags.delay, limits.max_connections, limits.header_timeout
+            "delay {:?} on /uuid; HTTP/1.1 and h2c (at most {} streams a connection); at most \
+             {} connections, {:?} to send a request's head; Ctrl-C to stop",
+            flags.delay, limits.h2_max_streams, limits.max_connections, limits.header_timeout
         );
         let rates = FaultRates {
             fail: flags.fail_rate,

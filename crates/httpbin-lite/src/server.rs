@@ -4,6 +4,9 @@
 //! - A header timeout: a client that has not sent a whole request head in time is closed.
 //! - A bound on the connections held at once, kept below the open-file limit, so accepting
 //!   never fails for want of a file descriptor.
+//!
+//! Each connection speaks HTTP/1.1 or, if its first bytes are HTTP/2's preface, HTTP/2 over
+//! plain TCP ("h2c with prior knowledge"): many requests in flight as streams of one connection.
 
 use std::io;
 use std::sync::Arc;
@@ -13,9 +16,9 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::Request;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::{Service, service_fn};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -36,6 +39,8 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// How many connections to hold at once. The next ones wait in the kernel's backlog.
     pub max_connections: u32,
+    /// How many requests one HTTP/2 connection may have in flight at once.
+    pub h2_max_streams: u32,
 }
 
 /// The default bound: as many connections as the open-file limit allows, less the server's
@@ -47,10 +52,17 @@ pub fn connections_within(open_files: u64) -> u32 {
 
 /// Accepts connections and serves `app` on each. Returns only if it cannot go on.
 pub async fn run(listener: TcpListener, app: Router, limits: Limits) -> Result<(), String> {
-    let mut http = http1::Builder::new();
+    // An HTTP/2 connection runs each stream as a task of its own, on tokio.
+    let mut http = auto::Builder::new(TokioExecutor::new());
     // hyper measures the header timeout with the timer it is given; with none, it has none.
-    http.timer(TokioTimer::new())
+    http.http1()
+        .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    // Past this many streams a client must wait for one to end: reqwest then queues the rest,
+    // and the wait counts against each request's timeout.
+    http.http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.h2_max_streams);
     let slots = Arc::new(Semaphore::new(limits.max_connections as usize));
     loop {
         // A slot first, then accept: while every slot is taken we accept nothing, and new
@@ -114,14 +126,12 @@ pub fn parse_header_timeout(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// Parses `--max-connections`: a whole number, at least 1.
+/// Parses `--max-connections` and `--h2-max-streams`: a whole number, at least 1.
 pub fn parse_max_connections(text: &str) -> Result<u32, String> {
     match text.trim().parse::<u32>() {
-        Ok(0) => Err("'0' would accept no connection; give at least 1".into()),
+        Ok(0) => Err("'0' would allow none; give at least 1".into()),
         Ok(most) => Ok(most),
-        Err(_) => Err(format!(
-            "'{text}' is not a number of connections (e.g. 1000)"
-        )),
+        Err(_) => Err(format!("'{text}' is not a whole number (e.g. 1000)")),
     }
 }
 

@@ -1,10 +1,14 @@
 //! Counting requests in flight. The peak is the tests' proof of concurrency: a sequential
-//! slide never has more than one request here at a time, a 50-wide one has 50.
+//! slide never has more than one request here at a time, a 50-wide one has 50. And how they
+//! came: over how many connections, and how many over HTTP/2.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Version;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -14,6 +18,10 @@ pub struct Stats {
     in_flight: AtomicU64,
     peak_in_flight: AtomicU64,
     served: AtomicU64,
+    /// Requests that came over HTTP/2.
+    http2: AtomicU64,
+    /// The client addresses counted requests came from: one per connection.
+    connections: Mutex<HashSet<SocketAddr>>,
 }
 
 /// Decrements the in-flight count however the request ends — answered, or dropped
@@ -38,6 +46,8 @@ impl Stats {
             "in_flight": self.in_flight.load(Ordering::SeqCst),
             "peak_in_flight": self.peak_in_flight.load(Ordering::SeqCst),
             "served": self.served.load(Ordering::SeqCst),
+            "http2": self.http2.load(Ordering::SeqCst),
+            "connections": self.connections().len(),
         })
     }
 
@@ -45,8 +55,18 @@ impl Stats {
     /// when idle), so it never reads lower than the current count.
     pub fn reset(&self) {
         self.served.store(0, Ordering::SeqCst);
+        self.http2.store(0, Ordering::SeqCst);
+        self.connections().clear();
         let now = self.in_flight.load(Ordering::SeqCst);
         self.peak_in_flight.store(now, Ordering::SeqCst);
+    }
+}
+
+impl Stats {
+    fn connections(&self) -> std::sync::MutexGuard<'_, HashSet<SocketAddr>> {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -54,6 +74,12 @@ impl Stats {
 /// it has produced an answer.
 pub async fn count(State(stats): State<Arc<Stats>>, request: Request, next: Next) -> Response {
     let _in_flight = stats.enter();
+    if request.version() == Version::HTTP_2 {
+        stats.http2.fetch_add(1, Ordering::SeqCst);
+    }
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        stats.connections().insert(*peer);
+    }
     let response = next.run(request).await;
     stats.served.fetch_add(1, Ordering::SeqCst);
     response
