@@ -43,6 +43,11 @@ pub fn run_record(run: Uuid) -> String {
 /// How long a run's record is kept: a run's jobs are meant to be run within a day.
 pub const RUN_KEPT: Duration = Duration::from_secs(24 * 3600);
 
+/// The most bytes a job entry may hold, its field names included: a URL and a few numbers
+/// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
+/// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
+pub const MAX_ENTRY: usize = 64 * 1024;
+
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {

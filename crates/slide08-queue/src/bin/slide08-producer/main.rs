@@ -10,7 +10,7 @@ use clap::Parser;
 use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
-use slide08_queue::{FIELD, JOBS, Job, JobResult, RUN_KEPT, RedisFlag, Target};
+use slide08_queue::{FIELD, JOBS, Job, JobResult, MAX_ENTRY, RUN_KEPT, RedisFlag, Target};
 use slide08_queue::{results, run_record, to_json};
 use uuid::Uuid;
 
@@ -167,9 +167,25 @@ async fn say_and_pause(target: &Target, err: &RedisError) {
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-/// The origin of `--url`, which the run declares to the workers.
+/// The origin of `--url`, which the run declares to the workers; or why a job for it could
+/// not go on the queue: a worker takes no entry over [`MAX_ENTRY`] bytes.
 fn declared_origin(flags: &Flags) -> Result<String, String> {
     let url = url::Url::parse(&flags.url).map_err(|err| format!("--url: {err}"))?;
+    let job = Job {
+        id: Uuid::nil(),
+        run: Uuid::nil(),
+        url: flags.url.clone(),
+        timeout: flags.timeout,
+        retries: flags.retries,
+    };
+    let size = FIELD.len() + to_json(&job).len();
+    if size > MAX_ENTRY {
+        return Err(format!(
+            "--url is {} bytes: each job would be {size}, and a worker takes no entry over \
+             {MAX_ENTRY} bytes",
+            flags.url.len()
+        ));
+    }
     Ok(url.origin().ascii_serialization())
 }
 

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use common::FetchError;
+use common::{FetchError, quote};
 use redis::AsyncCommands;
 use reqwest::Url;
 use slide08_queue::{Job, run_record};
@@ -71,7 +71,8 @@ impl Allowed {
 
 impl Worker {
     /// The job's URL, if this worker may fetch it: its origin is on `--allow-host`, and it is
-    /// not the worker's own Redis. Otherwise why not.
+    /// not the worker's own Redis. Otherwise why not, quoting at most a line of what the job
+    /// holds: anyone who can write to the stream can put 10 MB in it.
     pub async fn check(&self, job: &Job) -> Result<Url, FetchError> {
         let rejected = |why: String| Err(FetchError::Rejected(why));
         let url = match Url::parse(&job.url) {
@@ -82,9 +83,9 @@ impl Worker {
         let listed = self.cli.allow_hosts.iter().any(|entry| entry.host == host);
         if !matches!(url.scheme(), "http" | "https") || !listed {
             let why = "the worker fetches only http:// and https:// from its --allow-host hosts";
-            return rejected(format!("host not allowed: {host} ({why})"));
+            return rejected(format!("host not allowed: {} ({why})", quote(&host)));
         }
-        // http and https always have a port: the URL's, or the scheme's default.
+        // The host is a listed one, so it is short; http and https always have a port.
         let port = url.port_or_known_default().unwrap_or_default();
         let origin = format!("{}:{port}", url.host_str().unwrap_or_default());
         if self.is_our_redis(&host, port) {

@@ -3,14 +3,16 @@
 
 use common::retry::{self, MAX_RETRIES};
 use common::{FetchError, parse_uuid, read_body};
+use redis::Value;
 use redis::aio::ConnectionManager;
 use redis::streams::StreamId;
 use reqwest::{Client, Url};
-use slide08_queue::{FIELD, Job, JobResult, Target, to_json};
+use slide08_queue::{FIELD, Job, JobResult, MAX_ENTRY, Target, to_json};
 use tokio::time::{sleep, timeout};
 use uuid::Uuid;
 
 use crate::Cli;
+use crate::queue::OVERSIZED;
 
 /// What every job needs, shared by all of the worker's tasks.
 pub struct Worker {
@@ -40,6 +42,7 @@ impl Worker {
             }
             Err(why) => (String::new(), Err(why)),
         };
+        // The entry may have been megabytes: only its id is kept while the job runs.
         let StreamId { id, .. } = entry;
         let job = match job {
             Ok(job) => job,
@@ -99,10 +102,30 @@ impl Worker {
 }
 
 /// The text of an entry's `job` field, lossily (anyone can put anything in it), or why it has
-/// none.
+/// none. An entry over [`MAX_ENTRY`] is not parsed, nor quoted: its size is all we say of it.
 fn job_text(entry: &StreamId) -> Result<String, String> {
+    let fields = entry.map.iter();
+    let measured: usize = fields
+        .map(|(field, value)| field.len() + bytes_in(value))
+        .sum();
+    // The TAKE script sends an entry over the cap as its size alone. (Anyone may write an
+    // `oversized` field too, hence the larger of the two.)
+    let size = entry.get::<usize>(OVERSIZED).unwrap_or(0).max(measured);
+    if size > MAX_ENTRY {
+        return Err(format!(
+            "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+        ));
+    }
     match entry.get::<Vec<u8>>(FIELD) {
         Some(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
         None => Err(format!("no {FIELD:?} field")),
+    }
+}
+
+/// The bytes a stream entry's value holds: Redis sends each one as a bulk string.
+fn bytes_in(value: &Value) -> usize {
+    match value {
+        Value::BulkString(bytes) => bytes.len(),
+        _ => 0,
     }
 }

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId};
 use redis::streams::{StreamPendingCountReply, StreamReadOptions, StreamReadReply};
-use redis::{AsyncCommands, RedisResult};
-use slide08_queue::{GROUP, JOBS, create_group};
+use redis::{AsyncCommands, RedisResult, Script};
+use slide08_queue::{GROUP, JOBS, MAX_ENTRY, create_group};
 
 use crate::NAME;
 use crate::job::Worker;
@@ -15,27 +15,32 @@ pub const BLOCK: Duration = Duration::from_millis(500);
 
 impl Worker {
     /// Up to `count` entries, each with how many times Redis has handed it to a worker (this
-    /// time included): new ones, waiting up to [`BLOCK`] for some; if fewer come, ones a dead
-    /// worker left behind. May give none.
+    /// time included): new ones, waiting up to [`BLOCK`] for one if none is there; if fewer
+    /// come, ones a dead worker left behind. May give none.
     pub async fn take(&self, count: usize) -> RedisResult<Vec<(StreamId, usize)>> {
-        // `XREADGROUP … >`: entries no worker of the group has had yet.
-        let options = StreamReadOptions::default()
-            .group(GROUP, &self.name)
-            .count(count)
-            .block(BLOCK.as_millis() as usize);
         let mut redis = self.reading.clone();
-        let reply: Option<StreamReadReply> =
-            match redis.xread_options(&[JOBS], &[">"], &options).await {
-                // A Redis restarted without its data has lost the group (and the jobs with it).
-                Err(err) if err.code() == Some("NOGROUP") => {
-                    create_group(&mut redis).await?;
-                    None
-                }
-                read => read?,
-            };
-        let streams = reply.into_iter().flat_map(|reply| reply.keys);
-        let ids = streams.flat_map(|stream| stream.ids);
-        let mut entries: Vec<_> = ids.map(|id| (id, 1)).collect();
+        // New entries waiting already, through the TAKE script: Redis sends an entry over
+        // MAX_ENTRY as its size alone, so 10 MB entries never reach us whole.
+        let script = Script::new(TAKE);
+        let mut take = script.key(JOBS);
+        take.arg((GROUP, &self.name, count, MAX_ENTRY));
+        let mut entries = match take.invoke_async(&mut redis).await {
+            // A Redis restarted without its data has lost the group (and the jobs with it).
+            Err(err) if err.code() == Some("NOGROUP") => {
+                create_group(&mut redis).await?;
+                Vec::new()
+            }
+            read => entries_of(read?),
+        };
+        if entries.is_empty() {
+            // None waits: `XREADGROUP … BLOCK` waits up to BLOCK for one, as a script cannot.
+            // One only, since it comes whole; the next take gets the rest through the script.
+            let options = StreamReadOptions::default()
+                .group(GROUP, &self.name)
+                .count(1)
+                .block(BLOCK.as_millis() as usize);
+            entries = entries_of(redis.xread_options(&[JOBS], &[">"], &options).await?);
+        }
         if entries.len() < count {
             entries.extend(self.reclaim(count - entries.len()).await?);
         }
@@ -44,6 +49,7 @@ impl Worker {
 
     /// `XAUTOCLAIM`: entries some worker took and has not settled for `--reclaim-after`. Its
     /// worker crashed, or was stopped at once; the entries become ours, one delivery more.
+    /// They come whole, but a worker dead-letters an entry over the cap as soon as it has it.
     async fn reclaim(&self, count: usize) -> RedisResult<Vec<(StreamId, usize)>> {
         let (mut redis, after) = (self.reading.clone(), self.cli.reclaim_after);
         let options = StreamAutoClaimOptions::default().count(count);
@@ -72,3 +78,33 @@ impl Worker {
         Ok(reply.claimed.into_iter().zip(deliveries).collect())
     }
 }
+
+/// The entries of an `XREADGROUP` reply, each handed over for the first time.
+fn entries_of(reply: Option<StreamReadReply>) -> Vec<(StreamId, usize)> {
+    let streams = reply.into_iter().flat_map(|reply| reply.keys);
+    let ids = streams.flat_map(|stream| stream.ids);
+    ids.map(|id| (id, 1)).collect()
+}
+
+/// The field an entry over the cap is cut down to by TAKE: its size in bytes.
+pub const OVERSIZED: &str = "oversized";
+
+/// `XREADGROUP GROUP … COUNT … STREAMS {slides}:jobs >`, without BLOCK (a script cannot wait),
+/// and each entry over the cap cut down to one field, `oversized`, with its size: all of its
+/// field names and values, in bytes.
+const TAKE: &str = r"
+-- KEYS: the job stream
+-- ARGV: group, consumer, how many entries at most, the most bytes an entry may hold
+local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3],
+                        'STREAMS', KEYS[1], '>')
+for _, entry in ipairs(read and read[1][2] or {}) do
+  local size = 0
+  for _, text in ipairs(entry[2]) do
+    size = size + #text
+  end
+  if size > tonumber(ARGV[4]) then
+    entry[2] = {'oversized', tostring(size)}
+  end
+end
+return read
+";
