@@ -96,7 +96,9 @@ fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
 /// Every exercise, in the talk's order, with where it stands and the next one to do.
 fn list(workspace: &Workspace) -> Result<(), String> {
     let checks = Checks::load(&Checks::file(&workspace.state_dir()));
-    println!("Write each concurrency model yourself; `check` proves it is really concurrent.\n");
+    println!(
+        "Write each model of the talk yourself; `check` proves from outside that it is that model.\n"
+    );
     println!(
         "  {:<6} {:<11} {:<18} {:<8} file to edit",
         "slide", "exercise", "status", "minutes"

@@ -1,0 +1,351 @@
+//! The workshop's exercises. Each is its slide with one function's body left blank between two ✎
+//! lines, so its solution is the slide, byte for byte, and cannot drift from it. And
+//! `scripts/exercise.sh check` judges from outside: a blank fails with "not written yet", a loop
+//! dressed up as threads fails on the requests in flight, threads inside tokio fail on the
+//! threads, each with its hint, and every slide's own code passes.
+//!
+//! Everything here writes into the exercises' files, so it is one test (the tests of a file run
+//! in parallel), and a guard puts every file back however the test ends.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use support::{root, stderr, stdout};
+
+/// Each exercise: its name, the file to edit, the slide's file it is a blank of, and the
+/// function whose body is the lesson, as the runner names it.
+const EXERCISES: [(&str, &str, &str, &str); 5] = [
+    (
+        "sync",
+        "exercises/04-sync/src/main.rs",
+        "crates/slide04-sync/src/main.rs",
+        "fetch_all",
+    ),
+    (
+        "processes",
+        "exercises/05-processes/src/main.rs",
+        "crates/slide05-multiprocess/src/main.rs",
+        "fetch_all",
+    ),
+    (
+        "threads",
+        "exercises/06-threads/src/main.rs",
+        "crates/slide06-threads/src/main.rs",
+        "fetch_all",
+    ),
+    (
+        "coroutines",
+        "exercises/07a-coroutines/src/executor.rs",
+        "crates/slide07a-coroutines/src/executor.rs",
+        "Executor::run",
+    ),
+    (
+        "tokio",
+        "exercises/07-tokio/src/main.rs",
+        "crates/slide07-tokio/src/main.rs",
+        "fetch_all",
+    ),
+];
+
+/// A sequential loop dressed up as threads: each thread is waited for before the next starts.
+const THREADS_ONE_AT_A_TIME: &str = "    let clock = report.clock();
+    for index in 1..=flags.requests {
+        thread::scope(|scope| {
+            scope.spawn(|| {
+                let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+                report.record(clock.time(index, fetch));
+            });
+        });
+    }
+";
+
+/// All the requests in flight at once, but on threads, each with an event loop of its own.
+const TOKIO_ON_THREADS: &str = "    let clock = report.clock();
+    let next = AtomicUsize::new(1);
+    let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
+    std::thread::scope(|scope| {
+        for _ in 0..tasks {
+            scope.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                let Ok(runtime) = runtime else { return };
+                runtime.block_on(async {
+                    while let Some(index) = take_next() {
+                        let fetch =
+                            retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
+                        report.record(clock.time_async(index, fetch).await);
+                    }
+                });
+            });
+        }
+    });
+";
+
+#[test]
+fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
+    let _restore = Restore::everything();
+    the_runner_knows_every_exercise_folder();
+    for (name, file, slide, _) in EXERCISES {
+        each_blank_is_its_slide_with_only_the_lesson_marked_out(name, file, slide);
+    }
+
+    for (name, file, _, lesson) in EXERCISES {
+        let output = exercise(&["check", name]);
+        let open = format!("`{lesson}` still says todo!() — open {file} (hint: ");
+        failing_line(&output, "not written yet", &open);
+    }
+
+    write_lesson("exercises/06-threads/src/main.rs", THREADS_ONE_AT_A_TIME);
+    let output = exercise(&["check", "threads"]);
+    failing_line(
+        &output,
+        "the server never saw more than 1 request in flight",
+        "(hint: start the threads before you wait for any of them)",
+    );
+
+    write_lesson("exercises/07-tokio/src/main.rs", TOKIO_ON_THREADS);
+    let output = exercise(&["check", "tokio"]);
+    let line = failing_line(
+        &output,
+        "threads while 20 requests were in flight",
+        "(hint: ",
+    );
+    assert!(line.contains("no std::thread"), "{line}");
+    // The requests were all in flight: it is the threads that give it away, not the server.
+    assert!(
+        stdout(&output).contains("✓ the server had 20 requests in flight at once"),
+        "{}",
+        stdout(&output)
+    );
+
+    for (name, file, slide, _) in EXERCISES {
+        exercise(&["solve", name, "--yes"]);
+        assert!(
+            read(file) == read(slide),
+            "{name}: solved, {file} is not {slide}"
+        );
+    }
+    build_every_exercise();
+    for (name, _, _, _) in EXERCISES {
+        let output = exercise(&["check", name]);
+        let text = stdout(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {text}{}",
+            stderr(&output)
+        );
+        assert!(!text.contains('✗'), "{name}: {text}");
+        assert!(text.matches('✓').count() >= 4, "{name}: {text}");
+    }
+    let list = stdout(&exercise(&["list"]));
+    assert_eq!(list.matches("✓ passing").count(), EXERCISES.len(), "{list}");
+
+    for (name, file, _, _) in EXERCISES {
+        exercise(&["reset", name]);
+        assert!(read(file).contains("todo!("), "{name}: reset gave no blank");
+    }
+    let list = stdout(&exercise(&["list"]));
+    assert_eq!(
+        list.matches("· not started").count(),
+        EXERCISES.len(),
+        "{list}"
+    );
+    assert!(list.contains("Next: sync."), "{list}");
+}
+
+/// `path` names the file this test knows for each, and there is no folder it does not test.
+fn the_runner_knows_every_exercise_folder() {
+    for (name, file, _, _) in EXERCISES {
+        assert_eq!(stdout(&exercise(&["path", name])).trim(), file, "{name}");
+    }
+    let folders: BTreeSet<String> = fs::read_dir(root().join("exercises"))
+        .expect("exercises/ is there")
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    let tested: BTreeSet<String> = EXERCISES
+        .iter()
+        .map(|(_, file, _, _)| file.split('/').nth(1).unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(folders, tested, "an exercise this test does not know");
+}
+
+/// The file as committed is what `reset` writes, and outside its ✎ lines it is the slide's,
+/// byte for byte: the slide's text there, put between them, gives the slide.
+fn each_blank_is_its_slide_with_only_the_lesson_marked_out(name: &str, file: &str, slide: &str) {
+    let committed = read(file);
+    exercise(&["reset", name]);
+    // Not assert_eq: two whole files side by side say less than the one line to run.
+    assert!(
+        read(file) == committed,
+        "{file} is not the blank {slide} makes now: run scripts/exercise.sh reset {name}"
+    );
+    let (before, after) = around_the_marks(&committed);
+    let slide_text = read(slide);
+    assert!(
+        slide_text.starts_with(before) && slide_text.ends_with(after),
+        "{file} differs from {slide} outside its ✎ lines"
+    );
+    let lesson = &slide_text[before.len()..slide_text.len() - after.len()];
+    assert!(
+        before.ends_with("{\n") && after.trim_start().starts_with('}'),
+        "{file}"
+    );
+    assert!(
+        lesson.lines().count() > 3,
+        "{slide}: the lesson is {lesson:?}"
+    );
+    assert!(format!("{before}{lesson}{after}") == slide_text, "{file}");
+}
+
+/// The text before the first line with a ✎ and after the last one.
+fn around_the_marks(text: &str) -> (&str, &str) {
+    let first = text.find('✎').expect("a ✎ line");
+    let last = text.rfind('✎').expect("a ✎ line");
+    let start = text[..first].rfind('\n').map_or(0, |n| n + 1);
+    let end = text[last..].find('\n').map_or(text.len(), |n| last + n + 1);
+    (&text[..start], &text[end..])
+}
+
+/// Writes `body` into the blank's marked place, as a learner would.
+fn write_lesson(file: &str, body: &str) {
+    let text = read(file);
+    let (before, after) = around_the_marks(&text);
+    fs::write(root().join(file), format!("{before}{body}{after}")).expect("write the exercise");
+}
+
+/// The line of `output` that fails (✗) and says `says`; it must also hold `hint`.
+fn failing_line(output: &Output, says: &str, hint: &str) -> String {
+    let text = stdout(output);
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(output));
+    let line = text
+        .lines()
+        .find(|line| line.starts_with('✗') && line.contains(says))
+        .unwrap_or_else(|| panic!("no ✗ line says {says:?}: {text}"));
+    assert!(line.contains(hint), "{line:?} should hold {hint:?}");
+    line.to_owned()
+}
+
+/// One build of every exercise, so that the checks after it build nothing.
+fn build_every_exercise() {
+    let mut build = cargo();
+    build.args(["build", "--quiet"]);
+    if bins().ends_with("release") {
+        build.arg("--release");
+    }
+    for (_, file, _, _) in EXERCISES {
+        let folder = file.split('/').nth(1).unwrap_or_default();
+        build.args(["--package", &format!("ex{folder}")]);
+    }
+    assert!(build.status().expect("cargo runs").success());
+}
+
+/// `scripts/exercise.sh ARGS`: the runner the script runs.
+fn exercise(args: &[&str]) -> Output {
+    Command::new(runner())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the runner starts")
+}
+
+/// The runner, built (once) by the cargo and profile that built this test. Only it: it builds
+/// what each check needs itself, as it does for a learner.
+fn runner() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut build = cargo();
+        build.args(["build", "--quiet", "--package", "workshop"]);
+        if bins().ends_with("release") {
+            build.arg("--release");
+        }
+        let built = build.status().expect("cargo runs").success();
+        assert!(built, "cargo build --package workshop failed");
+        bins().join("workshop")
+    })
+}
+
+/// Where cargo put this test's profile's binaries (`target/debug`).
+fn bins() -> PathBuf {
+    let bins = lab::Binaries::beside_this_program().unwrap_or_else(|err| panic!("{err}"));
+    bins.dir().to_path_buf()
+}
+
+/// The cargo that runs this test, in the workspace's root.
+fn cargo() -> Command {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.current_dir(root());
+    cargo
+}
+
+fn read(file: &str) -> String {
+    fs::read_to_string(root().join(file)).unwrap_or_else(|err| panic!("{file}: {err}"))
+}
+
+/// Every file this test changes, as it was: put back when dropped, however the test ends.
+struct Restore {
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// What `target/exercises/` held, so that files the runner kept meanwhile go again.
+    state: PathBuf,
+    state_before: BTreeSet<PathBuf>,
+}
+
+impl Restore {
+    fn everything() -> Restore {
+        let state = bins().parent().expect("target/").join("exercises");
+        let mut paths: Vec<PathBuf> = EXERCISES
+            .iter()
+            .map(|(_, file, _, _)| root().join(file))
+            .collect();
+        paths.push(state.join("status.json"));
+        Restore {
+            files: paths
+                .into_iter()
+                .map(|path| {
+                    let bytes = fs::read(&path).ok();
+                    (path, bytes)
+                })
+                .collect(),
+            state_before: files_under(&state),
+            state,
+        }
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for (path, bytes) in &self.files {
+            let _ = match bytes {
+                Some(bytes) => fs::write(path, bytes),
+                None => fs::remove_file(path),
+            };
+        }
+        for path in files_under(&self.state).difference(&self.state_before) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.insert(path);
+        }
+    }
+    files
+}
