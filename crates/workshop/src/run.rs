@@ -13,8 +13,8 @@ use crate::exercise::Exercise;
 use crate::workspace::Workspace;
 
 /// How long a run may take before it counts as hung and is stopped: a guard, never a judge of
-/// speed (a right answer takes about a second).
-pub const LIMIT: Duration = Duration::from_secs(30);
+/// speed (a right answer takes a second or so, a slow machine a few).
+pub const LIMIT: Duration = Duration::from_secs(15);
 
 /// How often to ask the server how many requests are in flight.
 const POLL: Duration = Duration::from_millis(5);
@@ -87,7 +87,8 @@ type Watched = (Option<ExitStatus>, Result<Sample, String>);
 fn watch(child: &mut Child, httpbin: &Httpbin, width: usize) -> Result<Watched, String> {
     let pid = child.id();
     let deadline = Instant::now() + LIMIT;
-    let mut sample: Result<Sample, String> = Err("no request was ever in flight".into());
+    let mut sample: Result<Sample, String> =
+        Err("it had no request in flight whenever the check looked".into());
     loop {
         if let Some(status) = child.try_wait().map_err(|err| err.to_string())? {
             return Ok((Some(status), sample));
