@@ -20,15 +20,27 @@ struct Cli {
     /// How many tasks make requests [default: one per request, as asyncio.gather]
     #[arg(short, long, value_parser = common::width)]
     concurrency: Option<usize>,
+    /// Speak HTTP/2: every request a stream on one connection, not a connection each
+    #[arg(long)]
+    http2: bool,
 }
 
 #[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
 async fn main() -> ExitCode {
-    let Cli { flags, concurrency } = common::parse_flags();
+    let Cli {
+        flags,
+        concurrency,
+        http2,
+    } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run: it keeps connections open for the next request.
-    let client = match Client::builder().timeout(flags.timeout).build() {
+    let mut builder = Client::builder().timeout(flags.timeout);
+    if http2 {
+        // From the first byte: plain http:// has no handshake in which to agree on it.
+        builder = builder.http2_prior_knowledge();
+    }
+    let client = match builder.build() {
         Ok(client) => client,
         Err(err) => return common::cannot("build the HTTP client", err),
     };
