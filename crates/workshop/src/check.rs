@@ -247,10 +247,7 @@ fn in_flight(exercise: &Exercise, peak: usize, width: usize) -> Line {
 
 /// What the OS showed at the model's full width: its child processes or its threads.
 fn shape(exercise: &Exercise, sample: &Result<Sample, String>, width: usize) -> Option<Line> {
-    let shape = exercise.run.shape;
-    if shape == Shape::Unchecked {
-        return None;
-    }
+    let shape = exercise.run.shape?;
     let hint = exercise.hints.shape;
     // No look means no request was in flight while the check looked, which the server's count
     // has judged already, or an OS that shows neither /proc nor `ps -M`: a note, not a verdict.
@@ -290,7 +287,7 @@ fn shape(exercise: &Exercise, sample: &Result<Sample, String>, width: usize) -> 
             };
             Line::judged(holds, text, hint)
         }
-        Shape::OneThread | Shape::Unchecked => {
+        Shape::OneThread => {
             let holds = threads == 1;
             let text = match holds {
                 true => format!("one thread {at}: every request on the same one"),

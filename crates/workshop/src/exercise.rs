@@ -38,8 +38,9 @@ pub struct Run {
     pub concurrency: Option<usize>,
     /// The width in words: what keeps that many requests in flight.
     pub promise: &'static str,
-    /// What the OS must show of the program while its requests are in flight.
-    pub shape: Shape,
+    /// What the OS must show of the program while its requests are in flight; `None` for
+    /// sync, whose one request at a time is the main thread's and shows nothing more.
+    pub shape: Option<Shape>,
     /// Other packages whose binaries it runs (slide 5's children).
     pub also_build: &'static [&'static str],
 }
@@ -47,8 +48,6 @@ pub struct Run {
 /// What the OS sees of a model while its requests are in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// Nothing to look at: one request at a time is the main thread's.
-    Unchecked,
     /// A child process for each request in flight.
     ChildPerRequest,
     /// A thread for each request in flight, and the main thread: more threads than requests.
@@ -87,7 +86,7 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 5,
             concurrency: None,
             promise: "one after another",
-            shape: Shape::Unchecked,
+            shape: None,
             also_build: &[],
         },
         hints: Hints {
@@ -114,7 +113,7 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 12,
             concurrency: Some(4),
             promise: "one per child process",
-            shape: Shape::ChildPerRequest,
+            shape: Some(Shape::ChildPerRequest),
             also_build: &["slide05-multiprocess"],
         },
         hints: Hints {
@@ -142,7 +141,7 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 20,
             concurrency: Some(5),
             promise: "one per thread",
-            shape: Shape::ThreadPerRequest,
+            shape: Some(Shape::ThreadPerRequest),
             also_build: &[],
         },
         hints: Hints {
@@ -170,7 +169,7 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 20,
             concurrency: None,
             promise: "every request, each a coroutine of its own",
-            shape: Shape::OneThread,
+            shape: Some(Shape::OneThread),
             also_build: &[],
         },
         hints: Hints {
@@ -197,7 +196,7 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 20,
             concurrency: None,
             promise: "every request, each a task of its own",
-            shape: Shape::OneThread,
+            shape: Some(Shape::OneThread),
             also_build: &[],
         },
         hints: Hints {
