@@ -35,18 +35,29 @@ pub fn results(run: Uuid) -> String {
 
 /// Where a run declares itself before its first job: the origin (scheme, host, port) of the
 /// producer's `--url`, kept for [`RUN_KEPT`]. A worker allows that port on a host its
-/// `--allow-host` lists bare.
+/// `--allow-host` lists bare; and while the run waits, the key says Redis still holds it: a
+/// Redis restarted without persistence, or flushed, has lost it with the run's jobs.
 pub fn run_record(run: Uuid) -> String {
     format!("{{slides}}:run:{run}")
 }
 
-/// How long a run's record is kept: a run's jobs are meant to be run within a day.
+/// How long a run's record is kept (the producer renews it while it waits): a run's jobs are
+/// meant to be run within a day.
 pub const RUN_KEPT: Duration = Duration::from_secs(24 * 3600);
 
 /// The most bytes a job entry may hold, its field names included: a URL and a few numbers
 /// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
 /// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
 pub const MAX_ENTRY: usize = 64 * 1024;
+
+/// The one line the producer and the worker say when Redis no longer holds a run they wait
+/// on; `gone` says which of its jobs went with it.
+pub fn lost(run: Uuid, gone: &str) -> String {
+    format!(
+        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
+         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
+    )
+}
 
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags,
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
 use slide08_queue::{FIELD, JOBS, Job, JobResult, MAX_ENTRY, RUN_KEPT, RedisFlag, Target};
-use slide08_queue::{results, run_record, to_json};
+use slide08_queue::{lost, results, run_record, to_json};
 use uuid::Uuid;
 
 const NAME: &str = "slide08-producer";
@@ -123,13 +123,28 @@ async fn fetch_all(
     while !jobs.is_empty() && last_news.elapsed() < cli.give_up_after {
         let text = match redis.blpop::<_, Option<(String, String)>>(&list, 1.0).await {
             Ok(Some((_, text))) => text,
-            Ok(None) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
-                hinted = true;
-                let start = format!("slide08-worker --redis {}", target.shown);
-                eprintln!("{NAME}: no result for 5 s — is a worker running? Start one: {start}");
+            // A second without a result: does Redis still hold the run? One that restarted
+            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
+            Ok(None) => {
+                match still_holds(redis, run).await {
+                    Ok(true) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
+                        hinted = true;
+                        let start = format!("slide08-worker --redis {}", target.shown);
+                        eprintln!(
+                            "{NAME}: no result for 5 s — is a worker running? Start one: {start}"
+                        );
+                    }
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let gone = format!("the {} jobs with no result yet are gone", jobs.len());
+                        eprintln!("{NAME}: {}", lost(run, &gone));
+                        // They count as missing: the run fails, and says how many.
+                        return Ok(());
+                    }
+                    Err(err) => say_and_pause(target, &err).await,
+                }
                 continue;
             }
-            Ok(None) => continue,
             Err(err) => {
                 say_and_pause(target, &err).await;
                 continue;
@@ -165,6 +180,14 @@ async fn fetch_all(
 async fn say_and_pause(target: &Target, err: &RedisError) {
     eprintln!("{NAME}: {}; trying again", target.explain(err));
     tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Whether Redis still holds the run: its record is there. Keeps the record for another
+/// [`RUN_KEPT`] while it is, for a run that waits long.
+async fn still_holds(redis: &mut ConnectionManager, run: Uuid) -> Result<bool, RedisError> {
+    redis
+        .expire(run_record(run), RUN_KEPT.as_secs() as i64)
+        .await
 }
 
 /// The origin of `--url`, which the run declares to the workers; or why a job for it could

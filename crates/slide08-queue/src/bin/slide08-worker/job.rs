@@ -1,6 +1,8 @@
 //! One job, start to end: read it from its entry, check it, fetch its URL (again, if it fails
 //! and the job allows), and settle it in Redis (`settle.rs`).
 
+use std::sync::Mutex;
+
 use common::retry::{self, MAX_RETRIES};
 use common::{FetchError, parse_uuid, read_body};
 use redis::Value;
@@ -13,6 +15,7 @@ use uuid::Uuid;
 
 use crate::Cli;
 use crate::queue::OVERSIZED;
+use crate::settle::Held;
 
 /// What every job needs, shared by all of the worker's tasks.
 pub struct Worker {
@@ -26,6 +29,8 @@ pub struct Worker {
     pub redis: ConnectionManager,
     pub reading: ConnectionManager,
     pub target: Target,
+    /// The jobs this worker holds, by run: what it says went with a run Redis lost.
+    pub held: Mutex<Held>,
 }
 
 /// How a job ended: its result, why each earlier try failed, and why it goes to the dead
@@ -52,6 +57,7 @@ impl Worker {
                 return false;
             }
         };
+        self.held().took(job.run);
         let (result, retried, dead) = self.outcome(&job, deliveries).await;
         let ok = result.is_ok();
         let answer = JobResult {
@@ -64,6 +70,7 @@ impl Worker {
         let counted = self
             .settle(&id, job.run, &to_json(&answer), &dead, &text)
             .await;
+        self.held().settled(job.run);
         counted && ok
     }
 

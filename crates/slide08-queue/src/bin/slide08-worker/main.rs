@@ -12,7 +12,7 @@ mod settle;
 
 use std::io;
 use std::process::{self, ExitCode};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
@@ -95,6 +95,7 @@ async fn main() -> ExitCode {
         redis,
         reading,
         target,
+        held: Mutex::default(),
     };
     match work(Arc::new(worker), &mut signals).await {
         Ok((ok, taken)) => {

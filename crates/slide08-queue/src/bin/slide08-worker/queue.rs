@@ -25,9 +25,14 @@ impl Worker {
         let mut take = script.key(JOBS);
         take.arg((GROUP, &self.name, count, MAX_ENTRY));
         let mut entries = match take.invoke_async(&mut redis).await {
-            // A Redis restarted without its data has lost the group (and the jobs with it).
+            // A Redis restarted without its data, or flushed, has lost the group and the
+            // jobs with it: say so, and make a new, empty queue to go on with.
             Err(err) if err.code() == Some("NOGROUP") => {
                 create_group(&mut redis).await?;
+                eprintln!(
+                    "{NAME}: the queue is gone from Redis (it restarted without persistence, \
+                     or was flushed); made a new, empty one"
+                );
                 Vec::new()
             }
             read => entries_of(read?),

@@ -1,20 +1,48 @@
-//! Settling an entry in Redis once its job is done.
+//! Settling an entry in Redis once its job is done, and telling apart the two reasons an entry
+//! may not be ours to settle any more: another worker settled it first, or Redis lost it.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{MutexGuard, PoisonError};
 use std::time::Instant;
 
 use common::retry;
-use redis::Script;
-use slide08_queue::{DEAD, GROUP, JOBS, results};
+use redis::{AsyncCommands, RedisResult, Script};
+use slide08_queue::{DEAD, GROUP, JOBS, lost, results, run_record};
 use tokio::time::sleep;
 use uuid::Uuid;
 
 use crate::NAME;
 use crate::job::Worker;
 
+/// The jobs a worker holds, counted by run, and the runs Redis lost while it held some: so that
+/// it says once per run, and truly, how many jobs went with it.
+#[derive(Debug, Default)]
+pub struct Held {
+    jobs: HashMap<Uuid, usize>,
+    lost: HashSet<Uuid>,
+}
+
+impl Held {
+    /// A job of `run` is taken.
+    pub fn took(&mut self, run: Uuid) {
+        *self.jobs.entry(run).or_default() += 1;
+    }
+
+    /// A job of `run` is settled, or given up.
+    pub fn settled(&mut self, run: Uuid) {
+        if let Some(n) = self.jobs.get_mut(&run) {
+            *n -= 1;
+            if *n == 0 {
+                self.jobs.remove(&run);
+            }
+        }
+    }
+}
+
 impl Worker {
     /// Settles the entry with the SETTLE script: the `result` (if any) goes to the run's list,
     /// the entry to the dead letters if there is a reason to (`dead`, with the entry's `job`
-    /// text), or both. True if this settling counted: no other worker settled the entry first.
+    /// text), or both. True if this settling counted: the entry was still ours to settle.
     pub async fn settle(&self, id: &str, run: Uuid, result: &str, dead: &str, job: &str) -> bool {
         if !dead.is_empty() {
             eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
@@ -35,15 +63,51 @@ impl Worker {
         };
         match settled {
             Ok(1) => return true,
-            Ok(_) => {
-                println!("{NAME}: entry {id} was settled by another worker first; result dropped")
-            }
+            Ok(_) => match self.still_holds(run).await {
+                Ok(true) => {
+                    println!(
+                        "{NAME}: entry {id} was settled by another worker first; result dropped"
+                    )
+                }
+                // Redis restarted without its data, or was flushed: no worker settled it.
+                Ok(false) => self.lost(run),
+                Err(err) => println!(
+                    "{NAME}: entry {id} was settled by another worker first, or lost with its run \
+                     ({}); result dropped",
+                    self.target.explain(&err)
+                ),
+            },
             Err(err) => {
                 let why = self.target.explain(&err);
                 eprintln!("{NAME}: cannot settle entry {id}: {why}; another worker will run it");
             }
         }
         false
+    }
+
+    /// Whether Redis still holds `run`: its record is there. An entry that was no job has no
+    /// run (nil), and nothing to lose.
+    async fn still_holds(&self, run: Uuid) -> RedisResult<bool> {
+        if run.is_nil() {
+            return Ok(true);
+        }
+        self.redis.clone().exists(run_record(run)).await
+    }
+
+    /// Says that Redis lost `run`, and how many of its jobs this worker held, the first time
+    /// one of them finds it out; the others, which find it out too, say nothing.
+    fn lost(&self, run: Uuid) {
+        let mut held = self.held();
+        if held.lost.insert(run) {
+            let n = held.jobs.get(&run).copied().unwrap_or_default();
+            let gone = format!("the {n} jobs of it this worker held are gone, results and all");
+            eprintln!("{NAME}: {}", lost(run, &gone));
+        }
+    }
+
+    pub fn held(&self) -> MutexGuard<'_, Held> {
+        // A task that panicked leaves counts at worst one off: go on with them.
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
