@@ -92,6 +92,26 @@ impl RedisServer {
     pub fn log(&self) -> String {
         self.redis.log()
     }
+
+    /// Adds a job for `url` as anyone who can write to the stream could: a bare `XADD`, for a
+    /// `run` that need not exist. Its result, if any, goes to that run's list.
+    pub fn add_job(&self, run: uuid::Uuid, url: &str) {
+        let job = serde_json::json!({
+            "id": uuid::Uuid::new_v4(),
+            "run": run,
+            "url": url,
+            "timeout": {"secs": 2, "nanos": 0},
+            "retries": 0,
+        });
+        self.cmd(&["XADD", JOBS, "*", "job", &job.to_string()]);
+    }
+
+    /// The results a worker has published for `run`, as the JSON it sent.
+    pub fn results_of(&self, run: uuid::Uuid) -> Vec<String> {
+        let list = format!("{{slides}}:results:{run}");
+        let results = self.cmd(&["LRANGE", &list, "0", "-1"]);
+        results.list().iter().map(|r| r.text().to_owned()).collect()
+    }
 }
 
 /// A reply in RESP2, as redis-server sends it to a client that did not ask for RESP3.
