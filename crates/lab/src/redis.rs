@@ -54,6 +54,10 @@ impl Redis {
     fn try_port(port: u16, extra: &[&str]) -> Result<Result<Redis, Error>, Error> {
         let scratch = Scratch::new("redis")?;
         let mut command = Command::new("redis-server");
+        // Persistence off, on purpose: this Redis lives and dies with the lab (its directory
+        // goes when it stops), so there is never a file to come back to, and it starts at once.
+        // Restarted, it is empty, and the producer and the workers say so. A Redis whose queue
+        // must outlive a restart wants `appendonly yes` (see the README).
         command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--dir"])
