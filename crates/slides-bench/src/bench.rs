@@ -10,7 +10,7 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::case::Case;
 use crate::measure::Usage;
-use crate::outcome::{Outcome, RunResult};
+use crate::outcome::{Outcome, RunResult, ServerCount};
 use crate::procfs;
 use crate::running::{Job, Measured, Running};
 
@@ -32,9 +32,9 @@ pub struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`.
-    pub fn start_httpbin(&self, delay: Duration) -> Result<Httpbin, String> {
-        Httpbin::start(self.bins, delay, &[]).map_err(|err| err.to_string())
+    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`, with `flags`.
+    pub fn start_httpbin(&self, delay: Duration, flags: &[&str]) -> Result<Httpbin, String> {
+        Httpbin::start(self.bins, delay, flags).map_err(|err| err.to_string())
     }
 
     /// A private redis-server on a free loopback port.
@@ -87,7 +87,8 @@ impl Bench<'_> {
             runs,
             limit,
         } = *run;
-        let label = format!("{scenario}-{}-n{}-{number}", case.label(), case.requests);
+        let name = case.label().replace(' ', "-");
+        let label = format!("{scenario}-{name}-n{}-{number}", case.requests);
         let result = self.run_once(&label, case, server, redis, limit)?;
         let failed = result.failed(case.requests);
         println!(
@@ -138,9 +139,11 @@ impl Bench<'_> {
             None => None,
         };
         let server_after = procfs::cpu_time(server.pid()).unwrap_or_default();
-        let server_peak_in_flight = stats_reset
-            .then(|| server.stats().ok()?.get("peak_in_flight")?.as_u64())
-            .flatten();
+        let server_count = if stats_reset {
+            ServerCount::read(server)
+        } else {
+            ServerCount::default()
+        };
         let redis_cpu_s = match (queue, redis_before) {
             (Some(redis), Some(before)) => procfs::cpu_time(redis.pid())
                 .map(|after| after.saturating_sub(before).as_secs_f64()),
@@ -151,7 +154,7 @@ impl Bench<'_> {
             worker,
             server_cpu_s: server_after.saturating_sub(server_before).as_secs_f64(),
             redis_cpu_s,
-            server_peak_in_flight,
+            server: server_count,
         })
     }
 
@@ -189,7 +192,7 @@ impl Bench<'_> {
         })
     }
 
-    /// Runs a program that is not a slide (wrk), measured the same way.
+    /// Runs a program that is not a slide (wrk, h2load, valgrind), measured the same way.
     pub fn run_tool(
         &self,
         label: &str,

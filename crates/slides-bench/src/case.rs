@@ -15,6 +15,8 @@ pub struct Case {
     pub concurrency: Option<usize>,
     /// `--work`: the CPU each answer costs; zero leaves the flag out.
     pub work: Duration,
+    /// `--http2`: every request a stream on one connection (slide 7 and the reference client).
+    pub http2: bool,
 }
 
 impl Case {
@@ -25,7 +27,21 @@ impl Case {
             requests,
             concurrency: None,
             work: Duration::ZERO,
+            http2: false,
         }
+    }
+
+    /// The same case over HTTP/2.
+    pub fn over_http2(self) -> Case {
+        Case {
+            http2: true,
+            ..self
+        }
+    }
+
+    /// The protocol it speaks, as the tables name it.
+    pub fn protocol(&self) -> &'static str {
+        if self.http2 { "HTTP/2" } else { "HTTP/1.1" }
     }
 
     /// The same case with `work` of CPU spent on each answer.
@@ -42,9 +58,13 @@ impl Case {
         }
     }
 
-    /// The row's name: the slide's model, "threads".
-    pub fn label(&self) -> &'static str {
-        self.slide.model
+    /// The row's name: the slide's model, "threads"; "tokio h2" over HTTP/2.
+    pub fn label(&self) -> String {
+        if self.http2 {
+            format!("{} h2", self.slide.model)
+        } else {
+            self.slide.model.to_owned()
+        }
     }
 
     /// The worker that runs the queue's jobs: the slide's companion, if its requests go
@@ -114,6 +134,9 @@ impl Case {
             args.extend(["--redis".into(), redis.into()]);
         } else if let Some(width) = self.concurrency {
             args.extend(["--concurrency".into(), width.to_string()]);
+        }
+        if self.http2 {
+            args.push("--http2".into());
         }
         args
     }

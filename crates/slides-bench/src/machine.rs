@@ -14,6 +14,8 @@ pub struct Machine {
     pub kernel: String,
     pub rustc: String,
     pub wrk: Option<String>,
+    pub h2load: Option<String>,
+    pub valgrind: Option<String>,
     pub redis: Option<String>,
     pub commit: String,
     /// The soft and hard limits on open files this benchmark (and every slide) ran with.
@@ -55,6 +57,9 @@ impl Machine {
                     .collect::<Vec<_>>()
                     .join(" ")
             }),
+            // "h2load nghttp2/1.52.0"
+            h2load: first_line_of("h2load", &["--version"]),
+            valgrind: first_line_of("valgrind", &["--version"]),
             redis: first_line_of("redis-server", &["--version"]).map(|line| {
                 line.split_whitespace()
                     .take(3)

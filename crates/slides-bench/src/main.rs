@@ -13,7 +13,9 @@
 //! scenario at a tiny size, so CI proves the benchmark still works without timing anything.
 
 mod bench;
+mod callgrind;
 mod case;
+mod h2load;
 mod machine;
 mod massif;
 mod measure;
@@ -22,6 +24,7 @@ mod notes;
 mod outcome;
 mod procfs;
 mod quiet;
+mod reference;
 mod report;
 mod running;
 mod scenarios;
@@ -91,20 +94,31 @@ struct RunFlags {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
     runs: Option<u32>,
 
-    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue, cpu. Unless
+    /// Only these scenarios, comma-separated: talk, scale, overhead, memory, enqueue, cpu,
+    /// instructions. Unless
     /// --smoke, they replace their own sections of the report already in --out (and their rows
     /// of its goals), leaving the others as they were measured.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     only: Vec<Scenario>,
 
     /// Before starting, wait up to this long for the machine to be quiet (no compiler, no other
-    /// slide or server running, little CPU in use for 30 s); 0 starts at once.
-    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    /// slide or server running, little CPU in use for 30 s); 0 starts at once. At most 2h.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = quiet_wait)]
     quiet_wait: Duration,
 
     /// The command line to print in the report as the one that produced it.
     #[arg(long, value_name = "TEXT")]
     command: Option<String>,
+}
+
+/// The longest `--quiet-wait`: on a machine that is never quiet, the wait must end.
+const MOST_QUIET_WAIT: Duration = Duration::from_secs(2 * 3600);
+
+fn quiet_wait(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        wait if wait > MOST_QUIET_WAIT => Err("at most 2h; give e.g. 20m".into()),
+        wait => Ok(wait),
+    }
 }
 
 fn main() -> ExitCode {

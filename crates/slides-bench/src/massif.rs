@@ -110,7 +110,7 @@ fn function(frame: &str) -> String {
 
 /// `<ureq::…::LazyBuffers as ureq::…::Buffers>::output` → `ureq::…::LazyBuffers::output`, and
 /// at most 90 characters: the type that allocates says more than the trait it implements.
-fn shorten(frame: &str) -> String {
+pub fn shorten(frame: &str) -> String {
     let mut name = frame.to_owned();
     if let Some(inner) = frame.strip_prefix('<')
         && let Some((implementor, rest)) = inner.split_once(" as ")

@@ -19,8 +19,35 @@ pub struct RunResult {
     pub server_cpu_s: f64,
     /// CPU time redis-server spent during the run (queue only).
     pub redis_cpu_s: Option<f64>,
-    /// The most requests httpbin-lite had in flight at once during the run, from its /stats.
-    pub server_peak_in_flight: Option<u64>,
+    /// What httpbin-lite's /stats counted during the run.
+    pub server: ServerCount,
+}
+
+/// What httpbin-lite's /stats counted since it was last reset; `None` where it could not be read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ServerCount {
+    /// The most requests in flight at once.
+    pub peak_in_flight: Option<u64>,
+    /// Distinct client connections the requests came over.
+    pub connections: Option<u64>,
+    /// Requests that came over HTTP/2.
+    pub http2: Option<u64>,
+}
+
+impl ServerCount {
+    /// Reads `server`'s /stats. A server whose /stats cannot be read leaves every count unknown;
+    /// it is not a reason to stop.
+    pub fn read(server: &lab::Httpbin) -> ServerCount {
+        let Ok(stats) = server.stats() else {
+            return ServerCount::default();
+        };
+        let count = |name: &str| stats.get(name).and_then(serde_json::Value::as_u64);
+        ServerCount {
+            peak_in_flight: count("peak_in_flight"),
+            connections: count("connections"),
+            http2: count("http2"),
+        }
+    }
 }
 
 impl RunResult {
@@ -92,8 +119,13 @@ impl Outcome {
     pub fn server_peak_in_flight(&self) -> Option<u64> {
         self.runs
             .iter()
-            .filter_map(|r| r.server_peak_in_flight)
+            .filter_map(|r| r.server.peak_in_flight)
             .max()
+    }
+
+    /// The client connections httpbin-lite saw in a run, median.
+    pub fn server_connections(&self) -> Option<f64> {
+        median(&self.each(|r| r.server.connections.map(|n| n as f64)))
     }
 
     /// The share of the client's CPU time spent in the kernel (system time), median.

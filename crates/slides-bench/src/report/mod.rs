@@ -94,6 +94,14 @@ fn machine(report: &Report) -> String {
         .with("kernel", &machine.kernel)
         .with("rustc", &machine.rustc)
         .with("wrk", machine.wrk.as_deref().unwrap_or("not installed"))
+        .with(
+            "h2load",
+            machine.h2load.as_deref().unwrap_or("not installed"),
+        )
+        .with(
+            "valgrind",
+            machine.valgrind.as_deref().unwrap_or("not installed"),
+        )
         .with("redis", machine.redis.as_deref().unwrap_or("not installed"))
         .with("commit", &machine.commit)
         .with("profile", profile(report))
@@ -134,6 +142,8 @@ mod tests {
             kernel: "6.18".into(),
             rustc: "rustc 1.95.0".into(),
             wrk: None,
+            h2load: None,
+            valgrind: None,
             redis: Some("Redis server v=7.0.15".into()),
             commit: "6e62258".into(),
             nofile: (20_000, 20_000),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use lab::talk::{self, Slide};
 
 use crate::case::Case;
+use crate::reference::REFERENCE;
 
 /// The talk's slide of `model` ("threads").
 pub fn slide(model: &str) -> Result<&'static Slide, String> {
@@ -37,6 +38,28 @@ pub fn scale(requests: usize, width: usize, pool: usize) -> Result<Vec<Case>, St
             _ => Case::at(slide, requests, width),
         })
         .collect())
+}
+
+/// Slide 7 beside the reference client, each over HTTP/1.1 and over HTTP/2, `width` in flight:
+/// what the slide's client costs against the least a tokio client can spend.
+pub fn protocols(requests: usize, width: usize) -> Result<Vec<Case>, String> {
+    let tokio = Case::at(slide("tokio")?, requests, width);
+    let reference = Case::at(&REFERENCE, requests, width);
+    Ok(vec![
+        tokio.clone(),
+        tokio.over_http2(),
+        reference.clone(),
+        reference.over_http2(),
+    ])
+}
+
+/// Slide 7 and the reference client over HTTP/2 with every request in flight, at both sizes.
+pub fn memory_http2(sizes: [usize; 2]) -> Result<Vec<Case>, String> {
+    let mut cases = Vec::new();
+    for slide in [slide("tokio")?, &REFERENCE] {
+        cases.extend(sizes.map(|size| Case::at(slide, size, size).over_http2()));
+    }
+    Ok(cases)
 }
 
 /// Every slide with `width` in flight (sync: its one; slide 7b has `width` tasks and one request
@@ -93,7 +116,7 @@ pub fn blocked_loop(requests: usize) -> Result<Vec<Case>, String> {
 mod tests {
     use super::*;
 
-    fn labels(cases: &[Case]) -> Vec<&str> {
+    fn labels(cases: &[Case]) -> Vec<String> {
         cases.iter().map(Case::label).collect()
     }
 
@@ -156,6 +179,27 @@ mod tests {
             .map(|case| case.width(2))
             .collect();
         assert_eq!(widths, [100; 4]);
+    }
+
+    #[test]
+    fn slide_7_and_the_reference_each_speak_both_protocols() {
+        let cases = protocols(10_000, 1_000).unwrap();
+        assert_eq!(
+            labels(&cases),
+            ["tokio", "tokio h2", "reference", "reference h2"]
+        );
+        assert!(cases.iter().all(|case| case.width(2) == 1_000));
+        assert!(
+            cases[1]
+                .command("$URL")
+                .ends_with("--concurrency 1000 --http2")
+        );
+        let memory = memory_http2([1_000, 10_000]).unwrap();
+        assert!(
+            memory
+                .iter()
+                .all(|case| case.http2 && case.width(2) == case.requests)
+        );
     }
 
     #[test]

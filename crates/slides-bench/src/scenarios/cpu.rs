@@ -103,7 +103,7 @@ fn work_table(part: &Part, outcomes: &[Outcome], cores: usize, caption: Note) ->
             .then(|| outcome.best_s(part.delay, cores));
         let wall = outcome.wall_s();
         table.rows.push(vec![
-            case.label().into(),
+            case.label(),
             outcome.concurrency(cores).to_string(),
             secs(case.requests as f64 * case.work.as_secs_f64()),
             secs(floor),
@@ -138,7 +138,7 @@ fn blocked_table(part: &Part, outcomes: &[Outcome], cores: usize) -> Table {
     let serial = part.requests as f64 * part.delay.as_secs_f64();
     for outcome in outcomes {
         table.rows.push(vec![
-            outcome.case.label().into(),
+            outcome.case.label(),
             outcome.concurrency(cores).to_string(),
             secs(outcome.floor_s(part.delay, cores)),
             secs(serial),

@@ -1,6 +1,7 @@
-//! The memory section's second part: tokio and threads under valgrind's massif, and the heap at
-//! its peak by allocation site, per request in flight — who allocates what each request costs.
-//! It runs only when valgrind is installed.
+//! The memory section's second part: slide 7 (over HTTP/1.1 and HTTP/2), the reference client
+//! over HTTP/2 and threads under valgrind's massif, and the heap at its peak by allocation site,
+//! per request in flight — who allocates what each request costs. It runs only when valgrind is
+//! installed.
 
 use std::fs;
 use std::process::Command;
@@ -11,18 +12,19 @@ use crate::bench::Bench;
 use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
+use crate::reference::REFERENCE;
 use crate::report::{Section, Table};
 use crate::units::{kib_per, mb, percent, secs};
 
 /// One slide's heap at its peak, with `size` requests in flight.
 pub struct Heap {
     /// The slide's model: "tokio".
-    pub label: &'static str,
+    pub label: String,
     pub size: usize,
     pub peak: Peak,
 }
 
-/// Profiles tokio and threads, adds a table for each to `section`, and gives their peaks.
+/// Profiles each client, adds a table for each to `section`, and gives their peaks.
 pub fn by_site(
     settings: &Settings,
     bench: &Bench,
@@ -34,21 +36,28 @@ pub fn by_site(
     }
     // Under valgrind a program runs many times slower: a long delay keeps every request in
     // flight at once while the last ones are still being sent.
-    let (delay, sizes) = if settings.smoke {
-        (Duration::from_secs(1), [10, 10])
+    let (delay, large, small) = if settings.smoke {
+        (Duration::from_secs(1), 10, 10)
     } else {
-        (Duration::from_secs(5), [1_000, 100])
+        (Duration::from_secs(5), 1_000, 100)
     };
+    // Threads at the smaller size: a thousand of them under valgrind take minutes.
+    let profiled = [
+        Case::at(cases::slide("tokio")?, large, large),
+        Case::at(cases::slide("tokio")?, large, large).over_http2(),
+        Case::at(&REFERENCE, large, large).over_http2(),
+        Case::at(cases::slide("threads")?, small, small),
+    ];
     println!(
         "\n==> memory: the heap by allocation site (valgrind massif), httpbin-lite answering \
          after {}",
         secs(delay.as_secs_f64())
     );
-    let server = bench.start_httpbin(delay)?;
+    let server = bench.start_httpbin(delay, &[])?;
     let mut heaps = Vec::new();
-    for (model, size) in ["tokio", "threads"].into_iter().zip(sizes) {
-        let case = Case::at(cases::slide(model)?, size, size);
-        let label = format!("memory-massif-{model}-n{size}");
+    for case in profiled {
+        let size = case.requests;
+        let label = format!("memory-massif-{}-n{size}", case.label().replace(' ', "-"));
         let peak = profile(bench, &label, &case, &server.url("/uuid"))?;
         let total_kib = peak.total as f64 / 1024.0;
         println!(
@@ -58,7 +67,7 @@ pub fn by_site(
             kib_per(total_kib, size as f64)
         );
         let caption = note("heap.caption")
-            .with("model", model)
+            .with("model", case.label())
             .with("size", size)
             .with("total", mb(total_kib))
             .with("per_request", kib_per(total_kib, size as f64))

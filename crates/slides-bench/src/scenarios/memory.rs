@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::goals;
 use super::heap::{self, Heap};
-use super::{Settings, cases, cells, run_cases, section};
+use super::{Settings, cases, cells, run_interleaved, section};
 use crate::bench::Bench;
 use crate::notes::note;
 use crate::outcome::Outcome;
@@ -13,10 +13,14 @@ use crate::units::{kib_per, mb, ms, secs};
 
 /// The goal: tokio under this many MB (10^6 bytes) at the larger size.
 const TOKIO_MB: f64 = 100.0;
+/// The goals over HTTP/2 at the larger size, at most this many MB: slide 7, the reference.
+const TOKIO_H2_MB: f64 = 130.0;
+const REFERENCE_H2_MB: f64 = 60.0;
 
 /// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
-    model | in flight | peak RSS | per request | marginal per request | wall | failed";
+    model | in flight | connections | peak RSS | per request | marginal per request | wall | \
+    failed";
 
 pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let (sizes, pool, delay) = if settings.smoke {
@@ -25,20 +29,18 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         ([1_000, 10_000], 100, Duration::from_secs(1))
     };
     let [small, large] = sizes;
-    let outcomes = run_cases(
-        settings,
-        bench,
-        "memory",
-        delay,
-        &cases::memory(sizes, pool)?,
-    )?;
+    let mut all = cases::memory(sizes, pool)?;
+    all.extend(cases::memory_http2(sizes)?);
+    let outcomes = run_interleaved(settings, bench, "memory", delay, &all)?;
     let intro = note("memory.intro")
         .with("delay", ms(delay.as_secs_f64()))
         .with("pool", pool)
         .with("small", small)
         .with("large", large)
         .with("added", large - small)
-        .with("goal", TOKIO_MB);
+        .with("goal", TOKIO_MB)
+        .with("tokio_h2_goal", TOKIO_H2_MB)
+        .with("reference_h2_goal", REFERENCE_H2_MB);
     let mut section = section(
         "4. Memory per request in flight",
         intro.text(),
@@ -48,7 +50,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     );
     for outcome in &outcomes {
         let size = outcome.case.requests;
-        let label = outcome.case.label().into();
+        let label = outcome.case.label();
         if let Some(why) = outcome.refused() {
             let dash = || "–".to_owned();
             let refused = note("memory.refused").with("why", why).text();
@@ -59,13 +61,14 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
                 dash(),
                 dash(),
                 dash(),
+                dash(),
                 refused,
             ]);
             continue;
         }
         // From the smaller size to this one, if this is the larger.
         let smaller = outcomes.iter().find(|o| {
-            o.case.slide == outcome.case.slide
+            o.case.label() == outcome.case.label()
                 && o.case.requests == small
                 && size == large
                 && o.refused().is_none()
@@ -79,6 +82,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         section.row(vec![
             label,
             size.to_string(),
+            cells::or_dash(outcome.server_connections().map(|n| format!("{n:.0}"))),
             mb(outcome.rss_kib()),
             kib_per(outcome.rss_kib(), size as f64),
             cells::or_dash(marginal),
@@ -94,6 +98,14 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         section.goals.push(tokio_goal(tokio, &heaps));
         explain_tokio(settings, &mut section, tokio, delay);
     }
+    for (label, most) in [("tokio h2", TOKIO_H2_MB), ("reference h2", REFERENCE_H2_MB)] {
+        let found = outcomes
+            .iter()
+            .find(|o| o.case.label() == label && o.case.requests == large);
+        if let Some(outcome) = found {
+            section.goals.push(at_most(outcome, most));
+        }
+    }
     let threads = heaps.iter().find(|heap| heap.label == "threads");
     if let Some(heap) = threads
         && !settings.smoke
@@ -108,6 +120,31 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         );
     }
     Ok(section)
+}
+
+/// The goal: at most `most` MB with every request in flight over HTTP/2.
+fn at_most(outcome: &Outcome, most: f64) -> Goal {
+    let size = outcome.case.requests;
+    let what = format!(
+        "memory: {} ≤ {most} MB at {size} in flight",
+        outcome.case.label()
+    );
+    let measured = format!(
+        "{} ({} per request)",
+        mb(outcome.rss_kib()),
+        kib_per(outcome.rss_kib(), size as f64)
+    );
+    if outcome.failed() > 0 {
+        return Goal::missed(what, measured, goals::failed(outcome));
+    }
+    if outcome.rss_kib() <= most * 1e6 / 1024.0 {
+        return Goal::met(what, measured);
+    }
+    let connections = outcome.server_connections().unwrap_or(f64::NAN);
+    let why = note("memory.http2-over")
+        .with("connections", format!("{connections:.0}"))
+        .text();
+    Goal::missed(what, measured, why)
 }
 
 fn under_the_goal(tokio: &Outcome) -> bool {

@@ -1,17 +1,19 @@
-//! The benchmark's six scenarios, each turned into a section of the report: the commands, its
+//! The benchmark's seven scenarios, each turned into a section of the report: the commands, its
 //! tables, and its goals marked met or not with the figures that say why.
 
-mod baseline;
 mod cases;
 mod cells;
+mod clients;
 mod cpu;
 mod enqueue;
 mod goals;
 mod heap;
+mod instructions;
 mod memory;
 mod overhead;
 mod scale;
 mod talk;
+mod tools;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +27,8 @@ use crate::outcome::Outcome;
 use crate::report::Section;
 use crate::units::ms;
 
+use self::tools::{ToolCase, ToolOutcome};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
     Talk,
@@ -33,16 +37,18 @@ pub enum Scenario {
     Memory,
     Enqueue,
     Cpu,
+    Instructions,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Talk,
         Scenario::Scale,
         Scenario::Overhead,
         Scenario::Memory,
         Scenario::Enqueue,
         Scenario::Cpu,
+        Scenario::Instructions,
     ];
 
     /// Its name, as `--only` takes it and as each of its goals begins: "talk".
@@ -54,6 +60,7 @@ impl Scenario {
             Scenario::Memory => "memory",
             Scenario::Enqueue => "enqueue",
             Scenario::Cpu => "cpu",
+            Scenario::Instructions => "instructions",
         }
     }
 }
@@ -107,6 +114,7 @@ pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Sectio
             Scenario::Memory => memory::run(settings, &bench)?,
             Scenario::Enqueue => enqueue::run(settings, &bench)?,
             Scenario::Cpu => cpu::run(settings, &bench)?,
+            Scenario::Instructions => instructions::run(settings, &bench)?,
         };
         let seen = monitor.finish();
         if seen.busy > 0 {
@@ -129,7 +137,7 @@ fn run_cases(
     delay: Duration,
     cases: &[Case],
 ) -> Result<Vec<Outcome>, String> {
-    let (server, redis) = start_servers(bench, scenario, delay, cases)?;
+    let (server, redis) = start_servers(bench, scenario, delay, cases, &[])?;
     cases
         .iter()
         .map(|case| {
@@ -152,7 +160,22 @@ fn run_interleaved(
     delay: Duration,
     cases: &[Case],
 ) -> Result<Vec<Outcome>, String> {
-    let (server, redis) = start_servers(bench, scenario, delay, cases)?;
+    let (outcomes, _) = run_rounds(settings, bench, scenario, delay, cases, &[], &[])?;
+    Ok(outcomes)
+}
+
+/// [`run_interleaved`], with `tools` in every round too, against the same httpbin-lite
+/// (started with `server_flags`). A tool that is not installed is left out.
+fn run_rounds(
+    settings: &Settings,
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+    tools: &[ToolCase],
+    server_flags: &[&str],
+) -> Result<(Vec<Outcome>, Vec<ToolOutcome>), String> {
+    let (server, redis) = start_servers(bench, scenario, delay, cases, server_flags)?;
     let plans: Vec<(usize, Duration)> = cases
         .iter()
         .map(|case| {
@@ -160,11 +183,24 @@ fn run_interleaved(
             (settings.runs_for(expected), Settings::limit(expected))
         })
         .collect();
-    let rounds = plans.iter().map(|(runs, _)| *runs).max().unwrap_or(0);
+    let rounds = plans
+        .iter()
+        .map(|(runs, _)| *runs)
+        .chain((!tools.is_empty()).then_some(settings.runs))
+        .max()
+        .unwrap_or(0);
     let mut outcomes: Vec<Outcome> = cases
         .iter()
         .map(|case| Outcome {
             case: case.clone(),
+            runs: Vec::new(),
+        })
+        .collect();
+    let mut tool_outcomes: Vec<ToolOutcome> = tools
+        .iter()
+        .filter(|tool| tool.installed())
+        .map(|tool| ToolOutcome {
+            case: *tool,
             runs: Vec::new(),
         })
         .collect();
@@ -182,8 +218,12 @@ fn run_interleaved(
             let result = bench.run_numbered(&run, &outcome.case, &server, redis.as_ref())?;
             outcome.runs.push(result);
         }
+        for tool in tool_outcomes.iter_mut().filter(|_| number <= settings.runs) {
+            let run = tools::run_once(bench, scenario, &tool.case, &server, number, settings.runs)?;
+            tool.runs.push(run);
+        }
     }
-    Ok(outcomes)
+    Ok((outcomes, tool_outcomes))
 }
 
 /// httpbin-lite answering after `delay`, and a redis-server if a case needs one, after a banner.
@@ -192,12 +232,13 @@ fn start_servers(
     scenario: &str,
     delay: Duration,
     cases: &[Case],
+    server_flags: &[&str],
 ) -> Result<(Httpbin, Option<Redis>), String> {
     println!(
         "\n==> {scenario}: httpbin-lite answering after {}",
         ms(delay.as_secs_f64())
     );
-    let server = bench.start_httpbin(delay)?;
+    let server = bench.start_httpbin(delay, server_flags)?;
     let redis = if cases.iter().any(|case| case.worker().is_some()) {
         Some(bench.start_redis()?)
     } else {

@@ -1,20 +1,23 @@
 //! 3. Overhead: no delay at all, so all that is left is each model's own cost per request.
 //!
-//! wrk, on the same machine against the same server, is the yardstick.
+//! wrk, on the same machine against the same server, is the yardstick; then slide 7 over
+//! HTTP/1.1 and HTTP/2 beside the reference client, wrk and h2load, and the limit the server's
+//! own CPU sets for every one of them.
 
 use std::time::Duration;
 
-use super::baseline::{self, Baseline};
-use super::goals;
-use super::{Settings, cases, cells, run_cases, section};
+use super::clients::{Client, best_by, client_failed, client_wall, noise};
+use super::tools::ToolCase;
+use super::{Settings, cases, cells, run_rounds, section};
 use crate::bench::Bench;
 use crate::notes::note;
-use crate::outcome::Outcome;
-use crate::report::{Goal, Section};
+use crate::report::{Goal, Section, Table};
 use crate::units::{mb, percent, us};
 
-/// The goal: tokio's requests/s at least this share of wrk's.
-const OF_WRK: f64 = 0.8;
+/// The goal: slide 7's requests/s at least this share of wrk's.
+const TOKIO_OF_WRK: f64 = 0.6;
+/// The goal: the reference client's requests/s at least this share of wrk's.
+const REFERENCE_OF_WRK: f64 = 0.85;
 
 /// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
@@ -22,36 +25,59 @@ const COLUMNS: &str = "\
     client CPU per request | of it in the kernel | httpbin-lite CPU per request | peak RSS | \
     × wrk | failed";
 
+/// The header of the table of clients and protocols.
+const CLIENT_COLUMNS: &str = "\
+    client | protocol | in flight | connections | wall (median, min–max) | requests/s | \
+    httpbin-lite's limit | efficiency | × best | × wrk | client CPU per request | \
+    httpbin-lite CPU per request | both on {cores} cores | failed";
+
 pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let (requests, width, wrk_for) = if settings.smoke {
         (20, 4, 1)
     } else {
         (20_000, 64, 5)
     };
-    let cases = cases::overhead(requests, width);
-    let outcomes = run_cases(settings, bench, "overhead", Duration::ZERO, &cases)?;
-    let wrk = if baseline::installed() {
-        Some(baseline::run(bench, settings.runs, width, wrk_for)?)
-    } else {
-        None
-    };
+    let mut all = cases::overhead(requests, width);
+    all.extend(
+        cases::protocols(requests, width)?
+            .into_iter()
+            .filter(|case| case.http2 || case.slide.model != "tokio"),
+    );
+    let tools = [
+        ToolCase::wrk(width, wrk_for),
+        ToolCase::h2load(requests, width, true),
+    ];
+    let (outcomes, tool_outcomes) = run_rounds(
+        settings,
+        bench,
+        "overhead",
+        Duration::ZERO,
+        &all,
+        &tools,
+        &[],
+    )?;
     let intro = note("overhead.intro")
         .with("requests", requests)
         .with("width", width)
         .with("wrk_for", wrk_for)
         .with("cores", bench.cores)
-        .with("of_wrk", OF_WRK);
+        .with("tokio_of_wrk", TOKIO_OF_WRK)
+        .with("reference_of_wrk", REFERENCE_OF_WRK);
     let mut section = section("3. Overhead", intro.text(), "overhead", &outcomes, COLUMNS);
-    section.commands.push(format!(
-        "wrk {}   # against its own httpbin-lite, started the same way",
-        baseline::args(width, wrk_for, "$URL").join(" ")
-    ));
-    let wrk_per_second = wrk.as_ref().and_then(Baseline::per_second);
-    for outcome in &outcomes {
+    section
+        .commands
+        .extend(tool_outcomes.iter().map(|tool| tool.case.command()));
+    let tools: Vec<Client> = tool_outcomes.iter().map(Client::of_tool).collect();
+    let wrk = tools.iter().find(|tool| tool.label == "wrk");
+    let wrk_per_second = wrk.map(Client::per_second);
+    let models = outcomes
+        .iter()
+        .filter(|o| !o.case.http2 && o.case.slide.model != "reference");
+    for outcome in models {
         let per_second = requests as f64 / outcome.wall_s();
         let own_clock = outcome.slide_wall_s().map(|wall| requests as f64 / wall);
         section.row(vec![
-            outcome.case.label().into(),
+            outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             format!("{per_second:.0}"),
             cells::or_dash(own_clock.map(|per_second| format!("{per_second:.0}"))),
@@ -63,25 +89,89 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             cells::failed(outcome),
         ]);
     }
-    let tokio = outcomes.iter().find(|o| o.case.label() == "tokio");
-    match &wrk {
-        Some(wrk) => {
-            section.row(wrk.row(width));
-            if let Some(tokio) = tokio {
-                let goal = tokio_against_wrk(tokio, wrk, bench.cores);
-                section.goals.push(goal);
-            }
-        }
-        None => {
-            section.note(note("overhead.no-wrk").text());
-            section.goals.push(Goal::missed(
-                goal_what(),
-                "not measured".into(),
-                "wrk is not installed".into(),
-            ));
-        }
+    if let Some(wrk) = wrk {
+        section.row(vec![
+            "wrk (C, one thread)".into(),
+            width.to_string(),
+            format!("{:.0}", wrk.per_second()),
+            "–".into(),
+            us(wrk.cpu_per_request()),
+            percent(wrk.sys_share()),
+            us(wrk.server_per_request()),
+            mb(wrk.rss_kib()),
+            "1.00".into(),
+            client_failed(wrk),
+        ]);
+    } else {
+        section.note(note("overhead.no-wrk").text());
     }
     section.note(note("overhead.cpu-per-request").text());
+
+    let clients: Vec<Client> = outcomes
+        .iter()
+        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
+        .map(|o| Client::of_case(o, bench.cores))
+        .chain(tools.iter().cloned())
+        .collect();
+    let cores = bench.cores as f64;
+    // With no delay the floor is httpbin-lite's own CPU: N answers need N × its CPU per
+    // answer, on every core at best.
+    // A server CPU time too small for /proc's clock ticks gives no limit.
+    let server_limit = |client: &Client| {
+        Some(cores / client.server_per_request()).filter(|limit| limit.is_finite())
+    };
+    let best = best_by(&clients, Client::per_second);
+    let caption = note("overhead.clients-caption")
+        .with("requests", requests)
+        .with("width", width)
+        .with("cores", bench.cores);
+    let header = CLIENT_COLUMNS.replace("{cores}", &bench.cores.to_string());
+    let mut table = Table::new(caption.text(), &header);
+    for client in &clients {
+        let per_second = client.per_second();
+        table.rows.push(vec![
+            client.label.clone(),
+            client.protocol.into(),
+            client.width.to_string(),
+            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            client_wall(client),
+            format!("{per_second:.0}"),
+            cells::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
+            cells::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
+            best.map_or_else(
+                || "–".into(),
+                |(_, best)| format!("{:.2}", per_second / best),
+            ),
+            cells::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            us(client.cpu_per_request()),
+            us(client.server_per_request()),
+            client.bound_cell(bench.cores),
+            client_failed(client),
+        ]);
+    }
+    section.tables.push(table);
+    if let Some(lowest) = clients
+        .iter()
+        .map(Client::server_per_request)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .min_by(f64::total_cmp)
+    {
+        section.note(
+            note("overhead.server-limit")
+                .with("cores", bench.cores)
+                .with("server", us(lowest))
+                .with("limit", format!("{:.0}", cores / lowest))
+                .text(),
+        );
+    }
+    section.note(note("clients.nagle").text());
+    section.notes.extend(noise(&clients));
+    for (label, of_wrk) in [("tokio", TOKIO_OF_WRK), ("reference", REFERENCE_OF_WRK)] {
+        let client = clients.iter().find(|client| client.label == label);
+        section
+            .goals
+            .push(against_wrk(label, of_wrk, client, wrk, bench.cores));
+    }
     let missed = section.goals.iter().any(|goal| !goal.met);
     if missed && wrk.is_some() && !settings.smoke {
         section.note(
@@ -93,39 +183,46 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     Ok(section)
 }
 
-fn goal_what() -> String {
-    format!("overhead: tokio's requests/s ≥ {OF_WRK} × wrk's")
-}
-
-/// The goal: tokio's requests/s against wrk's; if short, what each request cost each side.
-fn tokio_against_wrk(tokio: &Outcome, wrk: &Baseline, cores: usize) -> Goal {
-    let requests = tokio.case.requests as f64;
-    let per_second = requests / tokio.wall_s();
-    let wrk_per_second = wrk.per_second().unwrap_or(f64::NAN);
+/// The goal: `label`'s requests/s at least `of_wrk` of wrk's; if short, what each request cost
+/// each side, and what that lets two cores do.
+fn against_wrk(
+    label: &str,
+    of_wrk: f64,
+    client: Option<&Client>,
+    wrk: Option<&Client>,
+    cores: usize,
+) -> Goal {
+    let what = format!("overhead: {label}'s requests/s ≥ {of_wrk} × wrk's");
+    let (Some(client), Some(wrk)) = (client, wrk) else {
+        let why = if wrk.is_none() {
+            "wrk is not installed"
+        } else {
+            "no row"
+        };
+        return Goal::missed(what, "not measured".into(), why.into());
+    };
+    let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
     let measured = format!("{ratio:.2} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
-    if tokio.failed() > 0 {
-        return Goal::missed(goal_what(), measured, goals::failed(tokio));
+    if client.failed > 0 || !client.spoke_its_protocol() {
+        return Goal::missed(what, measured, client_failed(client));
     }
-    if ratio >= OF_WRK {
-        return Goal::met(goal_what(), measured);
+    if ratio >= of_wrk {
+        return Goal::met(what, measured);
     }
-    let client = tokio.cpu_s() / requests;
-    let server = tokio.server_cpu_s() / requests;
-    let mut why = note("overhead.tokio-cpu")
-        .with("client", us(client))
-        .with("server", us(server))
-        .text();
-    if let (Some(wrk_cpu), Some(wrk_server)) = (wrk.cpu_per_request(), wrk.server_per_request()) {
-        let bound = |cpu: f64| format!("{cpu:.0}");
-        why += &note("overhead.bounds")
-            .with("wrk_cpu", us(wrk_cpu))
-            .with("wrk_server", us(wrk_server))
+    let bound = |cpu: f64| format!("{cpu:.0}");
+    let why = note("overhead.client-cpu")
+        .with("label", label)
+        .with("client", us(client.cpu_per_request()))
+        .with("server", us(client.server_per_request()))
+        .text()
+        + &note("overhead.bounds")
+            .with("label", label)
+            .with("wrk_cpu", us(wrk.cpu_per_request()))
+            .with("wrk_server", us(wrk.server_per_request()))
             .with("cores", cores)
-            .with("tokio_bound", bound(cores as f64 / (client + server)))
-            .with("wrk_bound", bound(cores as f64 / (wrk_cpu + wrk_server)))
-            .with("one_thread_bound", bound(1.0 / client))
+            .with("client_bound", bound(client.bound(cores)))
+            .with("wrk_bound", bound(wrk.bound(cores)))
             .text();
-    }
-    Goal::missed(goal_what(), measured, why)
+    Goal::missed(what, measured, why)
 }

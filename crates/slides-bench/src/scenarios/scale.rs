@@ -1,18 +1,28 @@
 //! 2. Scale: 10 000 requests, 100 ms each, 1 000 in flight.
+//!
+//! Then slide 7 over HTTP/1.1 and HTTP/2 beside the reference client and h2load, in the same
+//! rounds against the same httpbin-lite: how near each gets to the floor, and to the best of them.
 
 use std::time::Duration;
 
+use super::clients::{Client, best_by, client_failed, client_wall, noise};
 use super::goals;
-use super::{Settings, cases, cells, run_cases, section};
+use super::tools::ToolCase;
+use super::{Settings, cases, cells, run_rounds, section};
 use crate::bench::Bench;
+use crate::case::floor_s;
 use crate::notes::note;
-use crate::report::Section;
+use crate::report::{Goal, Section, Table};
 use crate::units::{mb, ms, secs, us};
 
 // The goals: efficiency at least this for three models; the others are shown for comparison.
 const TOKIO: f64 = 0.9;
 const THREADS: f64 = 0.8;
 const QUEUE: f64 = 0.7;
+/// Slide 7, over either protocol, at least this share of the best client's efficiency.
+const OF_BEST: f64 = 0.95;
+/// The reference client, over either protocol, at least this efficiency.
+const REFERENCE: f64 = 0.9;
 
 /// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
@@ -20,14 +30,29 @@ const COLUMNS: &str = "\
     mean latency over the delay | outside its own clock | CPU (user+sys; kernel share) | \
     CPU per request | httpbin-lite CPU | peak RSS | failed";
 
+/// The header of the table of clients and protocols.
+const CLIENT_COLUMNS: &str = "\
+    client | protocol | in flight | connections | wall (median, min–max) | efficiency | × best | \
+    client CPU per request | httpbin-lite CPU per request | peak RSS | failed";
+
 pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let (requests, delay, width, pool) = if settings.smoke {
         (20, Duration::from_millis(10), 5, 2)
     } else {
         (10_000, Duration::from_millis(100), 1_000, 100)
     };
-    let cases = cases::scale(requests, width, pool)?;
-    let outcomes = run_cases(settings, bench, "scale", delay, &cases)?;
+    let mut all = cases::scale(requests, width, pool)?;
+    // Slide 7 over HTTP/1.1 is already among the models.
+    all.extend(
+        cases::protocols(requests, width)?
+            .into_iter()
+            .filter(|case| case.http2 || case.slide.model != "tokio"),
+    );
+    let tools = [
+        ToolCase::h2load(requests, width, false),
+        ToolCase::h2load(requests, width, true),
+    ];
+    let (outcomes, tool_outcomes) = run_rounds(settings, bench, "scale", delay, &all, &tools, &[])?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -35,10 +60,18 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         .with("pool", pool)
         .with("tokio_goal", TOKIO)
         .with("threads_goal", THREADS)
-        .with("queue_goal", QUEUE);
+        .with("queue_goal", QUEUE)
+        .with("of_best", OF_BEST)
+        .with("reference_goal", REFERENCE);
     let mut section = section("2. Scale", intro.text(), "scale", &outcomes, COLUMNS);
+    section
+        .commands
+        .extend(tool_outcomes.iter().map(|tool| tool.case.command()));
     let mut missed = Vec::new();
-    for outcome in &outcomes {
+    let models = outcomes
+        .iter()
+        .filter(|o| !o.case.http2 && o.case.slide.model != "reference");
+    for outcome in models {
         let floor = outcome.floor_s(delay, bench.cores);
         let width = outcome.concurrency(bench.cores);
         // The queue's timeline starts every job when it was enqueued: no waves to see.
@@ -46,7 +79,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         let first_wave = outcome.first_wave_s(width).filter(|_| waves);
         let latency = outcome.mean_extra_latency_s(delay).filter(|_| waves);
         section.row(vec![
-            outcome.case.label().into(),
+            outcome.case.label(),
             width.to_string(),
             secs(floor),
             cells::wall(outcome),
@@ -61,7 +94,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             cells::failed(outcome),
         ]);
         let label = outcome.case.label();
-        let at_least = match label {
+        let at_least = match label.as_str() {
             "tokio" => TOKIO,
             "threads" => THREADS,
             "queue" => QUEUE,
@@ -73,14 +106,60 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         }
         section.goals.push(goal);
     }
+
+    // Slide 7 and the reference over both protocols, then the tools.
+    let clients: Vec<Client> = outcomes
+        .iter()
+        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
+        .map(|o| Client::of_case(o, bench.cores))
+        .chain(tool_outcomes.iter().map(Client::of_tool))
+        .collect();
+    let efficiency = |client: &Client| {
+        let requests = client.requests.unwrap_or(requests);
+        floor_s(requests, client.width, delay, Duration::ZERO, 1) / client.wall_s()
+    };
+    let best = best_by(&clients, efficiency);
+    let caption = note("scale.clients-caption")
+        .with("requests", requests)
+        .with("delay", ms(delay.as_secs_f64()))
+        .with("width", width);
+    let mut table = Table::new(caption.text(), CLIENT_COLUMNS);
+    for client in &clients {
+        let own = efficiency(client);
+        table.rows.push(vec![
+            client.label.clone(),
+            client.protocol.into(),
+            client.width.to_string(),
+            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            client_wall(client),
+            format!("{own:.3}"),
+            best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),
+            us(client.cpu_per_request()),
+            us(client.server_per_request()),
+            mb(client.rss_kib()),
+            client_failed(client),
+        ]);
+    }
+    section.tables.push(table);
+    for client in &clients {
+        let own = efficiency(client);
+        let goal = match client.label.as_str() {
+            "tokio" | "tokio h2" => of_best(client, own, best, &clients),
+            "reference" | "reference h2" => reference_goal(client, own, requests, delay),
+            _ => continue,
+        };
+        section.goals.push(goal);
+    }
+    section.note(note("clients.nagle").text());
+    section.notes.extend(noise(&clients));
     // A smoke run's goals mean nothing, so it explains none.
     if settings.smoke {
         return Ok(section);
     }
-    if missed.contains(&"threads") {
+    if missed.iter().any(|label| label == "threads") {
         section.note(note("scale.why-threads-miss").with("width", width).text());
     }
-    if missed.contains(&"tokio") {
+    if missed.iter().any(|label| label == "tokio") {
         let why = note("scale.why-tokio-misses")
             .with("width", width)
             .with("rounds", requests.div_ceil(width))
@@ -88,4 +167,65 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         section.note(why.text());
     }
     Ok(section)
+}
+
+/// The goal: slide 7's efficiency at least [`OF_BEST`] of the best client's in this run.
+fn of_best(client: &Client, own: f64, best: Option<(&Client, f64)>, clients: &[Client]) -> Goal {
+    let what = format!(
+        "scale: {} efficiency ≥ {OF_BEST} × the best client's",
+        client.label
+    );
+    let Some((best, best_efficiency)) = best else {
+        return Goal::missed(what, "not measured".into(), "no client succeeded".into());
+    };
+    let ratio = own / best_efficiency;
+    let measured = format!(
+        "{ratio:.2} ({own:.3} against {best_efficiency:.3}, {})",
+        best.label
+    );
+    if client.failed > 0 || !client.spoke_its_protocol() {
+        return Goal::missed(what, measured, client_failed(client));
+    }
+    if ratio >= OF_BEST {
+        return Goal::met(what, measured);
+    }
+    // Beside the reference over the same protocol, what the slide's client adds.
+    let same = clients
+        .iter()
+        .find(|other| other.protocol == client.protocol && other.label.starts_with("reference"));
+    let why = note("scale.short-of-best")
+        .with("label", &client.label)
+        .with("over", ms(client.wall_s() * (1.0 - own)))
+        .with("client", us(client.cpu_per_request()))
+        .with("server", us(client.server_per_request()))
+        .with("best", &best.label)
+        .with("best_client", us(best.cpu_per_request()))
+        .with("best_server", us(best.server_per_request()))
+        .with(
+            "reference",
+            same.map_or_else(|| "–".into(), |other| us(other.cpu_per_request())),
+        );
+    Goal::missed(what, measured, why.text())
+}
+
+/// The goal: the reference client at least [`REFERENCE`] of the floor.
+fn reference_goal(client: &Client, own: f64, requests: usize, delay: Duration) -> Goal {
+    let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.label);
+    let floor = floor_s(requests, client.width, delay, Duration::ZERO, 1);
+    let measured = format!(
+        "{own:.2} ({} over a {} floor)",
+        secs(client.wall_s()),
+        secs(floor)
+    );
+    if client.failed > 0 || !client.spoke_its_protocol() {
+        return Goal::missed(what, measured, client_failed(client));
+    }
+    if own >= REFERENCE {
+        return Goal::met(what, measured);
+    }
+    let why = note("scale.reference-short")
+        .with("over", ms(client.wall_s() - floor))
+        .with("client", us(client.cpu_per_request()))
+        .with("server", us(client.server_per_request()));
+    Goal::missed(what, measured, why.text())
 }

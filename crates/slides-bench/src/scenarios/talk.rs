@@ -47,7 +47,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         let floor = outcome.floor_s(delay, bench.cores);
         section.row(vec![
             outcome.case.slide.number.into(),
-            outcome.case.label().into(),
+            outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             secs(floor),
             cells::wall(outcome),

@@ -1,0 +1,256 @@
+//! 7. Instructions per request, under valgrind's callgrind.
+//!
+//! Slide 7's reqwest against the reference client's raw hyper, both over HTTP/1.1: callgrind
+//! counts every instruction each executes.
+//!
+//! Each runs at two sizes; the growth from the smaller to the larger over the requests added is
+//! what one more request costs, without starting the program, building the client and exiting.
+//! Then the functions the slide's requests spend their instructions in, counted the same way.
+
+use std::collections::HashMap;
+use std::fs;
+use std::process::Command;
+use std::time::Duration;
+
+use super::{Settings, cases};
+use crate::bench::Bench;
+use crate::callgrind;
+use crate::case::Case;
+use crate::massif::shorten;
+use crate::notes::note;
+use crate::reference::REFERENCE;
+use crate::report::{Section, Table};
+use crate::units::percent;
+
+/// The header of the scenario's table.
+const COLUMNS: &str = "\
+    client | protocol | in flight | instructions at {small} | instructions at {large} | \
+    per request | × reference";
+
+/// Frames that hold all of a run, not a part of a request: the runtime and the futures around
+/// every task.
+const WRAPPERS: &[&str] = &[
+    "tokio::runtime",
+    "<futures_util::",
+    "<F as ",
+    "futures_util::",
+    "<core::",
+    "core::",
+    "std::",
+    "main",
+    "(below main)",
+    "0x",
+    "slide07_tokio::",
+    "reference_client::",
+];
+
+/// How many functions the breakdown shows.
+const SHOWN: usize = 12;
+
+/// One client's counts at both sizes.
+struct Counted {
+    case_small: Case,
+    case_large: Case,
+    small: u64,
+    large: u64,
+    functions_small: HashMap<String, u64>,
+    functions_large: HashMap<String, u64>,
+}
+
+impl Counted {
+    /// Instructions one more request costs.
+    fn per_request(&self) -> f64 {
+        let added = (self.case_large.requests - self.case_small.requests) as f64;
+        (self.large as f64 - self.small as f64) / added
+    }
+
+    /// Each function's instructions per request added, as for the whole.
+    fn function_per_request(&self) -> Vec<(String, f64)> {
+        let added = (self.case_large.requests - self.case_small.requests) as f64;
+        let mut functions: Vec<(String, f64)> = self
+            .functions_large
+            .iter()
+            .map(|(name, large)| {
+                let small = self.functions_small.get(name).copied().unwrap_or(0);
+                (name.clone(), (*large as f64 - small as f64) / added)
+            })
+            .collect();
+        functions.sort_by(|a, b| b.1.total_cmp(&a.1));
+        functions
+    }
+}
+
+pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+    let (small, large, width) = if settings.smoke {
+        (5, 20, 4)
+    } else {
+        (200, 2_000, 64)
+    };
+    let header = COLUMNS
+        .replace("{small}", &small.to_string())
+        .replace("{large}", &large.to_string());
+    let intro = note("instructions.intro")
+        .with("small", small)
+        .with("large", large)
+        .with("width", width);
+    let mut section = Section::new(
+        "7. Instructions per request",
+        intro.text(),
+        Vec::new(),
+        &header,
+    );
+    if !installed() {
+        section.note(note("instructions.no-valgrind").text());
+        return Ok(section);
+    }
+    println!("\n==> instructions: valgrind --tool=callgrind, httpbin-lite answering at once");
+    let server = bench.start_httpbin(Duration::ZERO, &[])?;
+    let url = server.url("/uuid");
+    let mut counted = Vec::new();
+    for slide in [cases::slide("tokio")?, &REFERENCE] {
+        let case_small = Case::at(slide, small, width);
+        let case_large = Case::at(slide, large, width);
+        let (small_total, functions_small) = profile(bench, &case_small, &url)?;
+        let (large_total, functions_large) = profile(bench, &case_large, &url)?;
+        section.commands.push(format!(
+            "valgrind --tool=callgrind {}",
+            case_large.command("$URL")
+        ));
+        counted.push(Counted {
+            case_small,
+            case_large,
+            small: small_total,
+            large: large_total,
+            functions_small,
+            functions_large,
+        });
+    }
+    let reference = counted
+        .iter()
+        .find(|c| c.case_large.slide.model == "reference")
+        .map(Counted::per_request);
+    for client in &counted {
+        let per_request = client.per_request();
+        println!(
+            "    {:<34} {:>10.0} instructions per request",
+            client.case_large.label(),
+            per_request
+        );
+        section.row(vec![
+            client.case_large.label(),
+            client.case_large.protocol().into(),
+            width.to_string(),
+            thousands(client.small as f64),
+            thousands(client.large as f64),
+            thousands(per_request),
+            reference.map_or_else(|| "–".into(), |r| format!("{:.2}", per_request / r)),
+        ]);
+    }
+    if let Some(tokio) = counted.iter().find(|c| c.case_large.slide.model == "tokio") {
+        section.tables.push(breakdown(tokio, reference));
+    }
+    Ok(section)
+}
+
+/// Where slide 7's instructions per request go: its costliest functions, callees included.
+fn breakdown(tokio: &Counted, reference: Option<f64>) -> Table {
+    let whole = tokio.per_request();
+    let caption = note("instructions.breakdown-caption")
+        .with("whole", thousands(whole))
+        .with("reference", reference.map_or_else(|| "–".into(), thousands));
+    let mut table = Table::new(
+        caption.text(),
+        "function (callees included) | instructions per request | share of slide 7's",
+    );
+    let parts = tokio
+        .function_per_request()
+        .into_iter()
+        .filter(|(name, per)| {
+            *per < 0.6 * whole && !WRAPPERS.iter().any(|wrapper| name.starts_with(wrapper))
+        })
+        .take(SHOWN);
+    for (name, per) in parts {
+        table.rows.push(vec![
+            format!("`{}`", shorten(&name)),
+            thousands(per),
+            percent(per / whole),
+        ]);
+    }
+    table
+}
+
+/// Runs the case under callgrind against `url`: its instructions, and each function's.
+fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String, u64>), String> {
+    let label = format!(
+        "instructions-{}-n{}",
+        case.label().replace(' ', "-"),
+        case.requests
+    );
+    let out = bench.work.join(format!("{label}.callgrind"));
+    let _ = fs::remove_file(&out);
+    let mut args = vec![
+        "--tool=callgrind".to_owned(),
+        format!("--callgrind-out-file={}", out.display()),
+        bench.program(case.slide.binary)?.display().to_string(),
+    ];
+    args.extend(case.slide_args(url, None));
+    let measured = bench.run_tool(&label, "valgrind", &args, Duration::from_secs(300))?;
+    if measured.summary.as_ref().is_none_or(|s| s.failed > 0) {
+        return Err(format!(
+            "{label}: requests failed under callgrind (see {})",
+            measured.stdout.display()
+        ));
+    }
+    let text = fs::read_to_string(&out).map_err(|err| {
+        format!(
+            "callgrind wrote no profile ({err}); valgrind said: {}",
+            measured.last_error.unwrap_or_default()
+        )
+    })?;
+    let total = callgrind::total(&text)
+        .ok_or_else(|| format!("{} has no instruction count", out.display()))?;
+    let annotated = Command::new("callgrind_annotate")
+        .args(["--inclusive=yes", "--threshold=100"])
+        .arg(&out)
+        .output()
+        .map_err(|err| format!("cannot run callgrind_annotate: {err}"))?;
+    let annotated = String::from_utf8_lossy(&annotated.stdout);
+    Ok((total, callgrind::inclusive(&annotated)))
+}
+
+fn installed() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// A count with thousands separated: `68,712`.
+fn thousands(value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    let digits = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if value < 0.0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_in_thousands() {
+        assert_eq!(thousands(68_712.4), "68,712");
+        assert_eq!(thousands(159_299_133.0), "159,299,133");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1_500.0), "-1,500");
+        assert_eq!(thousands(f64::NAN), "–");
+    }
+}
