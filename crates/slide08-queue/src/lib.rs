@@ -9,7 +9,7 @@ pub mod connect;
 
 use std::time::Duration;
 
-use common::FetchError;
+use common::{FetchError, quote};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -84,11 +84,12 @@ pub struct JobResult {
 }
 
 impl Job {
-    /// The job in an entry's `job` field, or why it is not one.
+    /// The job in an entry's `job` field, or why it is not one. The reason quotes at most a
+    /// line of the entry: serde quotes a value of the wrong type whole.
     pub fn parse(text: &str) -> Result<Job, String> {
         serde_json::from_str(text).map_err(|err| match err.is_data() {
-            true => format!("not a job: {err}"),
-            false => format!("not JSON: {err}"),
+            true => format!("not a job: {}", quote(&err.to_string())),
+            false => format!("not JSON: {}", quote(&err.to_string())),
         })
     }
 }
@@ -115,6 +116,13 @@ mod tests {
             let err = Job::parse(text).unwrap_err();
             assert!(err.contains(expected), "{text:?} gave {err:?}");
         }
+    }
+
+    #[test]
+    fn a_reason_quotes_at_most_a_line_of_the_entry() {
+        let long = "a".repeat(60_000);
+        let err = Job::parse(&format!(r#"{{"retries": "{long}"}}"#)).unwrap_err();
+        assert!(err.len() < 300 && err.contains("bytes)"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{Fetched, Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
+use common::{Fetched, Flags, Report, brief, cannot, quote};
+use common::{parse_duration, parse_flags, usage_error};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisError};
 use slide08_queue::{FIELD, JOBS, Job, JobResult, MAX_ENTRY, RUN_KEPT, RedisFlag, Target};
@@ -153,7 +154,9 @@ async fn fetch_all(
         let answer: JobResult = match serde_json::from_str(&text) {
             Ok(answer) => answer,
             Err(err) => {
-                eprintln!("{NAME}: ignored a result that is not one: {err}");
+                // Anyone who can write to Redis can push one: quote at most a line of it.
+                let why = quote(&err.to_string());
+                eprintln!("{NAME}: ignored a result that is not one: {why}");
                 continue;
             }
         };
