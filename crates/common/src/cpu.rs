@@ -14,10 +14,10 @@ const ROUNDS: u32 = 1024;
 /// Spends `duration` of this thread's CPU on a computation over `uuid`, as parsing or hashing
 /// an answer would: busy work, never a sleep, so it holds a core the whole time. It is measured
 /// on the thread's own CPU clock, not the wall clock, so a thread that must wait for a core
-/// still does all of its work. Gives what it computed, so the compiler cannot skip it.
-pub fn spend_cpu(uuid: &Uuid, duration: Duration) -> u64 {
+/// still does all of its work. Gives how much CPU it spent: `duration`, or a hair more.
+pub fn spend_cpu(uuid: &Uuid, duration: Duration) -> Duration {
     if duration.is_zero() {
-        return 0;
+        return Duration::ZERO;
     }
     let (wall, cpu) = (Instant::now(), thread_cpu());
     let spent = || match (cpu, thread_cpu()) {
@@ -26,12 +26,17 @@ pub fn spend_cpu(uuid: &Uuid, duration: Duration) -> u64 {
         _ => wall.elapsed(),
     };
     let mut state = uuid.as_u64_pair().0 ^ uuid.as_u64_pair().1;
-    while spent() < duration {
+    loop {
+        let used = spent();
+        if used >= duration {
+            // The result is the point of computing it: without this, it could be skipped.
+            black_box(state);
+            return used;
+        }
         for _ in 0..ROUNDS {
             state = mix(black_box(state));
         }
     }
-    state
 }
 
 /// One round of splitmix64: a few multiplies and shifts a compiler cannot fold away.
@@ -70,10 +75,13 @@ mod tests {
     fn work_takes_cpu_on_this_thread() {
         let uuid = Uuid::from_u128(7);
         let before = thread_cpu().expect("a thread CPU clock");
-        spend_cpu(&uuid, Duration::from_millis(30));
+        let spent = spend_cpu(&uuid, Duration::from_millis(30));
         let used = thread_cpu().expect("a thread CPU clock") - before;
-        assert!(used >= Duration::from_millis(30), "used {used:?}");
-        assert_eq!(spend_cpu(&uuid, Duration::ZERO), 0);
+        assert!(
+            spent >= Duration::from_millis(30) && used >= spent,
+            "{spent:?}, {used:?}"
+        );
+        assert_eq!(spend_cpu(&uuid, Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

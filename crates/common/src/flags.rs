@@ -14,6 +14,10 @@ use crate::retry::MAX_RETRIES;
 /// The most requests a run accepts: past this a typo is likelier than a plan.
 const MAX_REQUESTS: u64 = 1_000_000;
 
+/// The most CPU `--work` may ask for each answer: a job on the queue says how much its worker
+/// spends, so a worker caps it too.
+pub const MAX_WORK: Duration = Duration::from_secs(10);
+
 /// The longest duration any flag takes: past a day it is a typo, and a clock given an absurd
 /// deadline overflows.
 const MAX_DURATION_SECS: f64 = 24.0 * 3600.0;
@@ -142,9 +146,7 @@ fn requests(text: &str) -> Result<usize, String> {
 
 fn work(text: &str) -> Result<Duration, String> {
     match parse_duration(text)? {
-        work if work > Duration::from_secs(10) => {
-            Err("at most 10s of CPU per answer; give e.g. 20ms".into())
-        }
+        work if work > MAX_WORK => Err("at most 10s of CPU per answer; give e.g. 20ms".into()),
         work => Ok(work),
     }
 }

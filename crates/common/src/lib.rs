@@ -26,7 +26,9 @@ pub use body::{MAX_BODY, parse_uuid};
 pub use clock::{Clock, Fetched};
 pub use cpu::{process_cpu, spend_cpu};
 pub use error::{FetchError, HOST_NOT_FOUND};
-pub use flags::{Flags, cannot, parse_duration, parse_flags, usage_error, width, without_password};
+pub use flags::{
+    Flags, MAX_WORK, cannot, parse_duration, parse_flags, usage_error, width, without_password,
+};
 pub use limits::raise_open_file_limit;
 pub use quote::{QUOTE_MAX, quote};
 pub use report::Report;

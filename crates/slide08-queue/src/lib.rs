@@ -68,6 +68,10 @@ pub struct Job {
     pub url: String,
     pub timeout: Duration,
     pub retries: u32,
+    /// `--work`: the CPU to spend on the answer (at most [`common::MAX_WORK`]). Jobs from a
+    /// producer that had no such flag have none.
+    #[serde(default)]
+    pub work: Duration,
 }
 
 /// What a worker sends back for one job.
@@ -81,6 +85,9 @@ pub struct JobResult {
     pub result: Result<Uuid, FetchError>,
     /// Why each earlier try failed, when the job's retries tried it again.
     pub retried: Vec<FetchError>,
+    /// The CPU the worker spent on the answer (`--work`), in seconds.
+    #[serde(default)]
+    pub cpu_s: f64,
 }
 
 impl Job {
@@ -133,6 +140,7 @@ mod tests {
             slots: 32,
             result: Err(FetchError::Rejected("host not allowed".into())),
             retried: vec![FetchError::Status(503)],
+            cpu_s: 0.0,
         };
         assert_eq!(serde_json::from_str(&to_json(&result)).ok(), Some(result));
     }
@@ -165,7 +173,8 @@ mod tests {
         #[test]
         fn every_job_round_trips(url in ".*", ms in any::<u64>(), retries in any::<u32>()) {
             let (id, run, timeout) = (Uuid::new_v4(), Uuid::new_v4(), Duration::from_millis(ms));
-            let job = Job { id, run, url, timeout, retries };
+            let work = Duration::from_millis(ms % 10_000);
+            let job = Job { id, run, url, timeout, retries, work };
             proptest::prop_assert_eq!(Job::parse(&to_json(&job)), Ok(job));
         }
     }

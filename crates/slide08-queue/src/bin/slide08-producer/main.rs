@@ -82,6 +82,10 @@ async fn main() -> ExitCode {
         }
         summary.workers = Some(queue.workers.len());
         summary.duplicates = Some(queue.duplicates);
+        // The run's CPU: the producer's own, and what the workers computed for its answers
+        // (their waiting on the network is theirs, and costs next to nothing).
+        summary.cpu_s += queue.cpu_s;
+        summary.cores_used = summary.cpu_s / summary.wall_s.max(f64::EPSILON);
         // Each worker runs its own --concurrency jobs at once: added up, the run's width.
         let width: usize = queue.workers.values().sum();
         summary.concurrency = width.min(cli.flags.requests);
@@ -89,12 +93,15 @@ async fn main() -> ExitCode {
 }
 
 /// What the producer learned besides the results: how long enqueueing took (the talk's
-/// figure), each worker that answered with its --concurrency, and answers that came twice.
+/// figure), each worker that answered with its --concurrency, answers that came twice, and
+/// the CPU the workers' `--work` took.
 #[derive(Debug, Default)]
 struct Queue {
     enqueued: Option<Duration>,
     workers: HashMap<String, usize>,
     duplicates: usize,
+    /// The CPU the workers spent on the answers (`--work`), in seconds.
+    cpu_s: f64,
 }
 
 /// The lesson: enqueueing is one quick round trip; the work happens elsewhere, as wide as the
@@ -162,6 +169,7 @@ async fn fetch_all(
         };
         last_news = Instant::now();
         queue.workers.insert(answer.worker, answer.slots);
+        queue.cpu_s += answer.cpu_s;
         // Only this run's jobs answer on this run's list, so an answer for none still out is
         // a job that ran twice (its worker seemed dead, but was only slow): count it once.
         let Some(index) = jobs.remove(&answer.id) else {
@@ -203,6 +211,7 @@ fn declared_origin(flags: &Flags) -> Result<String, String> {
         url: flags.url.clone(),
         timeout: flags.timeout,
         retries: flags.retries,
+        work: flags.work,
     };
     let size = FIELD.len() + to_json(&job).len();
     if size > MAX_ENTRY {
@@ -229,13 +238,14 @@ async fn enqueue(
     redis
         .set_ex::<_, _, ()>(run_record(run), origin, seconds)
         .await?;
-    let (url, timeout, retries) = (flags.url.clone(), flags.timeout, flags.retries);
+    let (url, timeout, retries, work) = (&flags.url, flags.timeout, flags.retries, flags.work);
     let job = |_| Job {
         id: Uuid::new_v4(),
         run,
         url: url.clone(),
         timeout,
         retries,
+        work,
     };
     let jobs: Vec<Job> = (0..flags.requests).map(job).collect();
     for chunk in jobs.chunks(1000) {
