@@ -45,7 +45,7 @@ const WRAPPERS: &[&str] = &[
 ];
 
 /// How many functions the breakdown shows.
-const SHOWN: usize = 12;
+const SHOWN: usize = 20;
 
 /// One client's counts at both sizes.
 struct Counted {
@@ -148,6 +148,9 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     }
     if let Some(tokio) = counted.iter().find(|c| c.case_large.slide.model == "tokio") {
         section.tables.push(breakdown(tokio, reference));
+        if let Some(note) = url_note(tokio, reference) {
+            section.note(note);
+        }
     }
     Ok(section)
 }
@@ -162,14 +165,25 @@ fn breakdown(tokio: &Counted, reference: Option<f64>) -> Table {
         caption.text(),
         "function (callees included) | instructions per request | share of slide 7's",
     );
+    // A chain of wrappers (a future that only polls the next) shows one cost several times
+    // over: of a run of functions within 3% of each other, the outermost stands for them.
+    let mut shown: Vec<(String, f64)> = Vec::new();
     let parts = tokio
         .function_per_request()
         .into_iter()
         .filter(|(name, per)| {
             *per < 0.6 * whole && !WRAPPERS.iter().any(|wrapper| name.starts_with(wrapper))
-        })
-        .take(SHOWN);
+        });
     for (name, per) in parts {
+        if shown.last().is_some_and(|(_, last)| per >= 0.97 * last) {
+            continue;
+        }
+        shown.push((name, per));
+        if shown.len() == SHOWN {
+            break;
+        }
+    }
+    for (name, per) in shown {
         table.rows.push(vec![
             format!("`{}`", shorten(&name)),
             thousands(per),
@@ -177,6 +191,25 @@ fn breakdown(tokio: &Counted, reference: Option<f64>) -> Table {
         ]);
     }
     table
+}
+
+/// What parsing the URL costs slide 7 per request, beside the reference client's whole request.
+fn url_note(tokio: &Counted, reference: Option<f64>) -> Option<String> {
+    let functions = tokio.function_per_request();
+    let costliest = |prefix: &str| {
+        functions
+            .iter()
+            .find(|(name, _)| name.starts_with(prefix))
+            .map(|(_, per)| *per)
+    };
+    let url = costliest("url::")?;
+    let idna = costliest("idna::").unwrap_or(0.0);
+    let text = note("instructions.url")
+        .with("url", thousands(url))
+        .with("url_share", percent(url / tokio.per_request()))
+        .with("idna", thousands(idna))
+        .with("reference", reference.map_or_else(|| "–".into(), thousands));
+    Some(text.text())
 }
 
 /// Runs the case under callgrind against `url`: its instructions, and each function's.

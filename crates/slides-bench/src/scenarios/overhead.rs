@@ -203,7 +203,7 @@ fn against_wrk(
     };
     let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
-    let measured = format!("{ratio:.2} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
+    let measured = format!("{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
     if client.failed > 0 || !client.spoke_its_protocol() {
         return Goal::missed(what, measured, client_failed(client));
     }

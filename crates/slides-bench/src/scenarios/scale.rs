@@ -180,7 +180,7 @@ fn of_best(client: &Client, own: f64, best: Option<(&Client, f64)>, clients: &[C
     };
     let ratio = own / best_efficiency;
     let measured = format!(
-        "{ratio:.2} ({own:.3} against {best_efficiency:.3}, {})",
+        "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
         best.label
     );
     if client.failed > 0 || !client.spoke_its_protocol() {
@@ -213,7 +213,7 @@ fn reference_goal(client: &Client, own: f64, requests: usize, delay: Duration) -
     let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.label);
     let floor = floor_s(requests, client.width, delay, Duration::ZERO, 1);
     let measured = format!(
-        "{own:.2} ({} over a {} floor)",
+        "{own:.3} ({} over a {} floor)",
         secs(client.wall_s()),
         secs(floor)
     );
