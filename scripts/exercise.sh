@@ -8,7 +8,8 @@
 #   scripts/exercise.sh solve threads    # the slide's own code, after asking (--yes: don't ask)
 #   scripts/exercise.sh reset threads    # the blank again; your version is kept
 #
-# Names as for scripts/diff.sh: sync (4), processes (5), threads (6), coroutines (7a), tokio (7).
+# Names as for scripts/diff.sh: sync (4), processes (5), threads (6), coroutines (7a), tokio (7),
+# queue (8: its worker, run by the slide's producer through a redis-server of its own).
 # The runner is crates/workshop; this builds it (or finds it up to date) and runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -19,7 +19,7 @@ use support::{root, stderr, stdout};
 
 /// Each exercise: its name, the file to edit, the slide's file it is a blank of, and the
 /// function whose body is the lesson, as the runner names it.
-const EXERCISES: [(&str, &str, &str, &str); 5] = [
+const EXERCISES: [(&str, &str, &str, &str); 6] = [
     (
         "sync",
         "exercises/04-sync/src/main.rs",
@@ -49,6 +49,12 @@ const EXERCISES: [(&str, &str, &str, &str); 5] = [
         "exercises/07-tokio/src/main.rs",
         "crates/slide07-tokio/src/main.rs",
         "fetch_all",
+    ),
+    (
+        "queue",
+        "exercises/08-queue/src/main.rs",
+        "crates/slide08-queue/src/bin/slide08-worker/main.rs",
+        "work",
     ),
 ];
 
@@ -92,6 +98,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     let _restore = Restore::everything();
     the_runner_knows_every_exercise_folder();
     for (name, file, slide, _) in EXERCISES {
+        the_other_files_are_the_slides_own(name, file, slide);
         each_blank_is_its_slide_with_only_the_lesson_marked_out(name, file, slide);
     }
 
@@ -176,6 +183,44 @@ fn the_runner_knows_every_exercise_folder() {
         .map(|(_, file, _, _)| file.split('/').nth(1).unwrap_or_default().to_owned())
         .collect();
     assert_eq!(folders, tested, "an exercise this test does not know");
+}
+
+/// Beside the file to edit, the exercise has a link to each of the slide's other files, and
+/// nothing else: it builds with the slide's own modules.
+fn the_other_files_are_the_slides_own(name: &str, file: &str, slide: &str) {
+    let (own_dir, slide_dir) = (folder(file), folder(slide));
+    let (own, theirs) = (rs_files(&own_dir, file), rs_files(&slide_dir, slide));
+    let fix = format!("run scripts/exercise.sh reset {name}");
+    assert_eq!(own, theirs, "{}: {fix}", own_dir.display());
+    for name in own {
+        let (link, target) = (own_dir.join(&name), slide_dir.join(&name));
+        let is_link = link.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
+        let same = link.canonicalize().ok() == target.canonicalize().ok();
+        assert!(
+            is_link && same,
+            "{} is not a link to {}",
+            link.display(),
+            target.display()
+        );
+    }
+}
+
+/// The folder `file` is in, from the root.
+fn folder(file: &str) -> PathBuf {
+    root().join(file).parent().expect("a folder").to_path_buf()
+}
+
+/// The `.rs` files in `dir` but `but`'s own name.
+fn rs_files(dir: &Path, but: &str) -> BTreeSet<String> {
+    let skip = Path::new(but)
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
+    fs::read_dir(dir)
+        .expect("the folder is there")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".rs") && Some(name) != skip.as_ref())
+        .collect()
 }
 
 /// The file as committed is what `reset` writes, and outside its ✎ lines it is the slide's,

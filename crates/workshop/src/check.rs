@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::Summary;
 use lab::Httpbin;
 
-use crate::exercise::{Exercise, Shape};
+use crate::exercise::{Exercise, Runs, Shape};
+use crate::queue::{self, Stopped};
 use crate::run::{self, LIMIT, Ran, Sample};
 use crate::workspace::Workspace;
 
@@ -70,13 +71,17 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
     let httpbin = Httpbin::start(&workspace.bins, DELAY, &[])
         .map_err(|err| format!("httpbin-lite: {err}"))?;
     let width = exercise.width();
-    let concurrency = exercise
-        .run
-        .concurrency
-        .map_or_else(String::new, |c| format!(" --concurrency {c}"));
+    let requests = exercise.run.requests;
+    let how = match (exercise.run.runs, exercise.run.concurrency) {
+        (Runs::Itself, None) => format!("{requests} requests"),
+        (Runs::Itself, Some(c)) => format!("{requests} requests, --concurrency {c}"),
+        (Runs::QueueWorker, _) => format!(
+            "the producer's {requests} jobs, through a redis-server of its own, to your worker \
+             (--concurrency {width})"
+        ),
+    };
     println!(
-        "  {} requests{concurrency} against httpbin-lite on {}, which answers each after {} ms",
-        exercise.run.requests,
+        "  {how}; httpbin-lite on {} answers each /uuid after {} ms",
         httpbin.addr(),
         DELAY.as_millis()
     );
@@ -86,7 +91,12 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
     let lines = judge(exercise, &ran, served, peak, width);
     let passed = report(exercise, &lines);
     // What went wrong may be in its own words; a todo!() has said all it has to say.
-    if !passed && !ran.stderr.contains("not yet implemented") {
+    let worker_said = ran.worker.as_ref().map(|worker| worker.output.as_str());
+    let todo = [Some(ran.stderr.as_str()), worker_said]
+        .into_iter()
+        .flatten()
+        .any(|said| said.contains("not yet implemented"));
+    if !passed && !todo {
         show_tail(&ran.stderr);
     }
     Ok(passed)
@@ -123,7 +133,12 @@ fn count(httpbin: &Httpbin, name: &str) -> Result<usize, String> {
 
 /// Every property, one line each.
 fn judge(exercise: &Exercise, ran: &Ran, served: usize, peak: usize, width: usize) -> Vec<Line> {
-    if let Some((place, panic)) = panic_message(&ran.stderr) {
+    // The queue's worker is where the exercise runs: its panic is the one that counts.
+    let worker_said = ran
+        .worker
+        .as_ref()
+        .map_or("", |worker| worker.output.as_str());
+    if let Some((place, panic)) = panic_message(worker_said).or(panic_message(&ran.stderr)) {
         if panic.starts_with("not yet implemented") {
             let text = format!(
                 "not written yet: `{}` still says todo!() — open {}",
@@ -171,7 +186,25 @@ fn judge(exercise: &Exercise, ran: &Ran, served: usize, peak: usize, width: usiz
         true => time(&summary, requests, width),
         false => Line::note("its time is not judged: not every request was answered".to_owned()),
     });
+    lines.extend(ran.worker.as_ref().map(stops));
     lines
+}
+
+/// The queue's worker, asked to stop as Ctrl-C asks it: it lets its jobs finish and exits 0.
+fn stops(worker: &Stopped) -> Line {
+    let took = worker.took.as_secs_f64();
+    match &worker.status {
+        Ok(status) if status.success() => {
+            let text =
+                format!("on SIGTERM the worker finished its jobs and exited 0 ({took:.1} s)");
+            Line::judged(true, text, "")
+        }
+        Ok(status) => {
+            let text = format!("on SIGTERM the worker ended with {status} after {took:.1} s");
+            Line::judged(false, text, queue::STOPS)
+        }
+        Err(err) => Line::judged(false, format!("stopping the worker: {err}"), queue::STOPS),
+    }
 }
 
 /// Every request answered, with a valid UUID of its own, each fetched once from the server.

@@ -38,11 +38,25 @@ pub struct Run {
     pub concurrency: Option<usize>,
     /// The width in words: what keeps that many requests in flight.
     pub promise: &'static str,
-    /// What the OS must show of the program while its requests are in flight; `None` for
-    /// sync, whose one request at a time is the main thread's and shows nothing more.
+    /// What the OS must show of the program while its requests are in flight. `None` for
+    /// sync, whose one request at a time is the main thread's, and for the queue's worker,
+    /// whose multi-thread runtime has as many threads as the machine has CPUs, whatever its
+    /// width.
     pub shape: Option<Shape>,
+    /// Who makes the requests.
+    pub runs: Runs,
     /// Other packages whose binaries it runs (slide 5's children).
     pub also_build: &'static [&'static str],
+}
+
+/// Who makes the requests in a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// The exercise's own binary.
+    Itself,
+    /// The slide's producer, through a private Redis and the exercise as its one worker, which
+    /// is told `--concurrency`.
+    QueueWorker,
 }
 
 /// What the OS sees of a model while its requests are in flight.
@@ -87,6 +101,7 @@ pub const EXERCISES: &[Exercise] = &[
             concurrency: None,
             promise: "one after another",
             shape: None,
+            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -114,6 +129,7 @@ pub const EXERCISES: &[Exercise] = &[
             concurrency: Some(4),
             promise: "one per child process",
             shape: Some(Shape::ChildPerRequest),
+            runs: Runs::Itself,
             also_build: &["slide05-multiprocess"],
         },
         hints: Hints {
@@ -142,6 +158,7 @@ pub const EXERCISES: &[Exercise] = &[
             concurrency: Some(5),
             promise: "one per thread",
             shape: Some(Shape::ThreadPerRequest),
+            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -170,6 +187,7 @@ pub const EXERCISES: &[Exercise] = &[
             concurrency: None,
             promise: "every request, each a coroutine of its own",
             shape: Some(Shape::OneThread),
+            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -197,6 +215,7 @@ pub const EXERCISES: &[Exercise] = &[
             concurrency: None,
             promise: "every request, each a task of its own",
             shape: Some(Shape::OneThread),
+            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -209,6 +228,35 @@ pub const EXERCISES: &[Exercise] = &[
             answers: "hand out each request number from 1 to flags.requests once, and give \
                       each result to report.record",
             hangs: "look for a task that waits for something that never comes",
+        },
+    },
+    Exercise {
+        dir: "08-queue",
+        slide: "8",
+        package: "ex08-queue",
+        file: "src/main.rs",
+        solution: "crates/slide08-queue/src/bin/slide08-worker/main.rs",
+        lesson: "async fn work(",
+        shown: "work",
+        minutes: 30,
+        run: Run {
+            requests: 20,
+            concurrency: Some(5),
+            promise: "the worker's --concurrency, one job each",
+            shape: None,
+            runs: Runs::QueueWorker,
+            also_build: &["slide08-queue"],
+        },
+        hints: Hints {
+            too_few: "take as many entries as there are free slots (worker.take(free.len())) \
+                      and spawn each into the JoinSet before you wait for any",
+            too_many: "hold one of the semaphore's permits for each job in flight, until the \
+                       job ends, and take no more entries than you have permits",
+            shape: "",
+            answers: "spawn every entry worker.take gives you (worker.run(entry, deliveries)), \
+                      and let the jobs in flight finish before you return",
+            hangs: "look for a wait that nothing ends: a permit never given back, or a \
+                    select! with no branch that can come",
         },
     },
 ];
@@ -331,6 +379,7 @@ mod tests {
             ("06-threads", 5),
             ("07a-coroutines", 20),
             ("07-tokio", 20),
+            ("08-queue", 5),
         ];
         assert_eq!(widths, expected);
     }

@@ -6,6 +6,7 @@
 
 mod check;
 mod exercise;
+mod queue;
 mod run;
 mod splice;
 mod status;
@@ -23,7 +24,7 @@ use crate::workspace::Workspace;
 
 /// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
 /// NAME is a slide's short name or number, as for scripts/diff.sh: sync, processes, threads,
-/// coroutines (7a), tokio (7).
+/// coroutines (7a), tokio (7), queue (8).
 #[derive(Parser)]
 #[command(name = "scripts/exercise.sh")]
 struct Cli {
@@ -168,6 +169,7 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     }
     let kept = workspace.replace(exercise, &workspace.solution(exercise)?)?;
     say_kept(kept.as_deref());
+    say_linked(&workspace.link_the_rest(exercise)?);
     println!(
         "{} now holds the slide's solution ({}). Run scripts/exercise.sh check {name}, and \
          read it.",
@@ -177,10 +179,12 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     Ok(true)
 }
 
-/// Puts the blank back. Never asks: what it replaces is kept.
+/// Puts the blank back, made from the slide as it is now, with links to the slide's other
+/// files. Never asks: what it replaces is kept.
 fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     let kept = workspace.replace(exercise, &workspace.blank(exercise)?)?;
     say_kept(kept.as_deref());
+    say_linked(&workspace.link_the_rest(exercise)?);
     println!("{} is the blank again.", exercise.path());
     Ok(true)
 }
@@ -188,5 +192,11 @@ fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
 fn say_kept(kept: Option<&std::path::Path>) {
     if let Some(kept) = kept {
         println!("Your version is kept at {}.", kept.display());
+    }
+}
+
+fn say_linked(changes: &[String]) {
+    for change in changes {
+        println!("{change}");
     }
 }

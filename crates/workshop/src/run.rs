@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use lab::Httpbin;
 
-use crate::exercise::Exercise;
+use crate::exercise::{Exercise, Runs};
+use crate::queue;
 use crate::workspace::Workspace;
 
 /// How long a run may take before it counts as hung and is stopped: a guard, never a judge of
@@ -27,6 +28,8 @@ pub struct Ran {
     pub stderr: String,
     /// What the OS showed at the moment the most requests were in flight.
     pub sample: Result<Sample, String>,
+    /// The queue's worker, when the exercise is one.
+    pub worker: Option<queue::Stopped>,
 }
 
 /// The program, seen from outside, with `in_flight` requests at the server.
@@ -37,33 +40,55 @@ pub struct Sample {
     pub children: usize,
 }
 
-/// Runs the exercise's binary with `--json` against `httpbin`, and looks at it each time the
-/// server has more requests in flight than before, until it has as many as the model promises:
-/// then the look shows the model at its full width.
+/// Runs the exercise against `httpbin` — its own binary, or for the queue the slide's producer
+/// through Redis and the exercise's worker — and looks at it each time the server has more
+/// requests in flight than before, until it has as many as the model promises: then the look
+/// shows the model at its full width.
 pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Result<Ran, String> {
-    let program = workspace
+    match exercise.run.runs {
+        Runs::Itself => {
+            let mut command = command(workspace, exercise.package, exercise, httpbin)?;
+            if let Some(c) = exercise.run.concurrency {
+                command.args(["--concurrency", &c.to_string()]);
+            }
+            watched(command, httpbin, exercise.width())
+        }
+        Runs::QueueWorker => queue::run(workspace, exercise, httpbin),
+    }
+}
+
+/// `PROGRAM --url … --requests N --json`, its output piped, and nothing else from the
+/// environment: a `SLIDES_URL` left there would send the requests elsewhere.
+pub fn command(
+    workspace: &Workspace,
+    program: &str,
+    exercise: &Exercise,
+    httpbin: &Httpbin,
+) -> Result<Command, String> {
+    let path = workspace
         .bins
-        .path(exercise.package)
+        .path(program)
         .map_err(|err| err.to_string())?;
-    let mut command = Command::new(&program);
+    let mut command = Command::new(path);
     command
         .args(["--url", &httpbin.url("/uuid"), "--json"])
         .args(["--requests", &exercise.run.requests.to_string()])
-        // Only these flags count, never a URL left in the environment.
         .env_remove("SLIDES_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(c) = exercise.run.concurrency {
-        command.args(["--concurrency", &c.to_string()]);
-    }
+    Ok(command)
+}
+
+/// Runs `command` to its end (or [`LIMIT`]), watching the server and the program meanwhile.
+pub fn watched(mut command: Command, httpbin: &Httpbin, width: usize) -> Result<Ran, String> {
     let mut child = command
         .spawn()
-        .map_err(|err| format!("cannot run {}: {err}", program.display()))?;
+        .map_err(|err| format!("cannot run {:?}: {err}", command.get_program()))?;
     // Read both pipes while it runs, or a chatty program fills one and stalls.
     let stdout = read_all(child.stdout.take());
     let stderr = read_all(child.stderr.take());
-    let (status, sample) = match watch(&mut child, httpbin, exercise.width()) {
+    let (status, sample) = match watch(&mut child, httpbin, width) {
         Ok(watched) => watched,
         Err(err) => {
             // The check cannot go on: stop the program rather than leave it running.
@@ -76,6 +101,7 @@ pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Res
         stdout: joined(stdout),
         stderr: joined(stderr),
         sample,
+        worker: None,
     })
 }
 
