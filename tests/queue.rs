@@ -133,3 +133,54 @@ fn sigterm_finishes_the_jobs_in_flight_takes_no_new_one_and_exits_0() {
     assert_eq!(redis.pending(None), 0, "and no worker took it");
     assert_eq!(server.served(), 3);
 }
+
+#[test]
+fn the_reclaim_recipe_delivers_every_result_at_the_talks_delay() {
+    // slides.md's recipe: a worker is killed with `kill -9` mid-run, and another started with
+    // `--reclaim-after 1s` takes its jobs over, at the default 1 s delay: every result arrives.
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("1s");
+    let mut a = Worker::start(&redis, &["-c", "4"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "8", "--json"],
+    );
+    eventually("worker A to hold jobs", LIMIT, || {
+        (server.in_flight() > 0).then_some(())
+    });
+    a.kill();
+    let b = Worker::start(&redis, &["-c", "4", "--reclaim-after", "1s"]);
+    let output = run.finish();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(summary(&output).ok, 8);
+    b.wait_for("took over");
+}
+
+#[test]
+fn a_busy_worker_keeps_its_jobs_however_short_reclaim_after_is() {
+    // Each job takes 1 s; both workers take over jobs idle for 300 ms. A worker renews its
+    // claims while it fetches, so neither takes the other's: no job is run twice.
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("1s");
+    let quick = ["-c", "4", "--reclaim-after", "300ms"];
+    let (a, b) = (Worker::start(&redis, &quick), Worker::start(&redis, &quick));
+    let output = producer(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "16", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = summary(&output);
+    assert_eq!(
+        (summary.ok, summary.duplicates),
+        (16, Some(0)),
+        "{summary:?}"
+    );
+    assert_eq!(server.served(), 16, "a job was fetched twice");
+    for worker in [a, b] {
+        assert!(
+            !worker.output().contains("took over"),
+            "{}",
+            worker.output()
+        );
+    }
+}

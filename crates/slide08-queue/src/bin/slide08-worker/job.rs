@@ -11,7 +11,7 @@ use redis::aio::ConnectionManager;
 use redis::streams::StreamId;
 use reqwest::{Client, Url};
 use slide08_queue::{FIELD, Job, JobResult, MAX_ENTRY, Target, to_json};
-use tokio::time::{sleep, timeout};
+use tokio::time::sleep;
 use uuid::Uuid;
 
 use crate::Cli;
@@ -58,7 +58,7 @@ impl Worker {
                 return false;
             }
         };
-        self.held().took(job.run);
+        self.held().took(&id, job.run);
         let (result, retried, dead) = self.outcome(&job, deliveries).await;
         let ok = result.is_ok();
         let cpu = match &result {
@@ -76,7 +76,7 @@ impl Worker {
         let counted = self
             .settle(&id, job.run, &to_json(&answer), &dead, &text)
             .await;
-        self.held().settled(job.run);
+        self.held().settled(&id, job.run);
         counted && ok
     }
 
@@ -93,14 +93,11 @@ impl Worker {
             Ok(url) => url,
             Err(refused) => return (Err(refused), vec![], String::new()),
         };
-        // The producer's --retries happen here, where the request is made; all the tries
-        // within --reclaim-after, or another worker would take the job over meanwhile.
+        // The producer's --retries happen here, where the request is made. However long they
+        // take, the heartbeat keeps the job ours.
         let retries = job.retries.min(MAX_RETRIES);
-        let tries = retry::non_blocking(retries, || self.fetch_one(&url, job), sleep);
-        match timeout(self.cli.reclaim_after, tries).await {
-            Ok(tried) => (tried.result, tried.retried, String::new()),
-            Err(_) => (Err(FetchError::Timeout), vec![], String::new()),
-        }
+        let tried = retry::non_blocking(retries, || self.fetch_one(&url, job), sleep).await;
+        (tried.result, tried.retried, String::new())
     }
 
     /// One GET, async: a worker has up to `--concurrency` of these in flight.

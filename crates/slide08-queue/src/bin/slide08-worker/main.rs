@@ -6,6 +6,7 @@
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
 mod allow;
+mod heartbeat;
 mod job;
 mod queue;
 mod settle;
@@ -40,8 +41,9 @@ struct Cli {
     #[arg(short = 'c', long, value_name = "C", default_value_t = 32)]
     #[arg(value_parser = clap::value_parser!(u32).range(1..=100_000))]
     concurrency: u32,
-    /// Take over jobs that another worker took and has not settled for this long: it crashed,
-    /// or was stopped at once. Also the longest one job may run here.
+    /// Take over jobs that another worker took and has not renewed its claim on for this long:
+    /// it crashed, or was stopped at once. A worker renews its claims three times as often, so
+    /// a job may run longer than this.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     reclaim_after: Duration,
     /// Send a job delivered more times than this to the dead-letter stream, not to a worker again.
@@ -97,7 +99,15 @@ async fn main() -> ExitCode {
         target,
         held: Mutex::default(),
     };
-    match work(Arc::new(worker), &mut signals).await {
+    let worker = Arc::new(worker);
+    // While its jobs run, the worker renews its claims on them, beside its loop.
+    let heartbeat = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.keep_claims().await }
+    });
+    let worked = work(worker, &mut signals).await;
+    heartbeat.abort();
+    match worked {
         Ok((ok, taken)) => {
             let others = taken - ok;
             println!("{NAME}: stopped; {ok} jobs ok, {others} failed or left to other workers");

@@ -14,22 +14,31 @@ use uuid::Uuid;
 use crate::NAME;
 use crate::job::Worker;
 
-/// The jobs a worker holds, counted by run, and the runs Redis lost while it held some: so that
-/// it says once per run, and truly, how many jobs went with it.
+/// The jobs a worker holds: their entries, whose claims it renews (`heartbeat.rs`), and their
+/// count by run; and the runs Redis lost while it held some, so that it says once per run, and
+/// truly, how many jobs went with it.
 #[derive(Debug, Default)]
 pub struct Held {
+    entries: HashSet<String>,
     jobs: HashMap<Uuid, usize>,
     lost: HashSet<Uuid>,
 }
 
 impl Held {
-    /// A job of `run` is taken.
-    pub fn took(&mut self, run: Uuid) {
+    /// Entry `id`, a job of `run`, is taken.
+    pub fn took(&mut self, id: &str, run: Uuid) {
+        self.entries.insert(id.to_owned());
         *self.jobs.entry(run).or_default() += 1;
     }
 
-    /// A job of `run` is settled, or given up.
-    pub fn settled(&mut self, run: Uuid) {
+    /// The entries held right now.
+    pub fn entries(&self) -> Vec<String> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// Entry `id`, a job of `run`, is settled, or given up.
+    pub fn settled(&mut self, id: &str, run: Uuid) {
+        self.entries.remove(id);
         if let Some(n) = self.jobs.get_mut(&run) {
             *n -= 1;
             if *n == 0 {
