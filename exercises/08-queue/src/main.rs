@@ -6,6 +6,7 @@
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
 mod allow;
+mod heartbeat;
 mod job;
 mod queue;
 mod settle;
@@ -17,6 +18,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use common::{Signal, cannot, parse_duration, parse_flags, usage_error};
+use redis::AsyncCommands;
 use reqwest::{Client, redirect};
 use slide08_queue::{JOBS, RedisFlag};
 use tokio::signal::unix::{self, SignalKind};
@@ -40,8 +42,9 @@ struct Cli {
     #[arg(short = 'c', long, value_name = "C", default_value_t = 32)]
     #[arg(value_parser = clap::value_parser!(u32).range(1..=100_000))]
     concurrency: u32,
-    /// Take over jobs that another worker took and has not settled for this long: it crashed,
-    /// or was stopped at once. Also the longest one job may run here.
+    /// Take over jobs that another worker took and has not renewed its claim on for this long:
+    /// it crashed, or was stopped at once. A worker renews its claims three times as often, so
+    /// a job may run longer than this.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     reclaim_after: Duration,
     /// Send a job delivered more times than this to the dead-letter stream, not to a worker again.
@@ -54,6 +57,9 @@ struct Cli {
     #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = Allowed::parse)]
     #[arg(default_values = ["127.0.0.1", "localhost", "::1", "httpbin.org"])]
     allow_hosts: Vec<Allowed>,
+    /// Print only what goes wrong and the end, not a line per job.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[tokio::main]
@@ -88,6 +94,13 @@ async fn main() -> ExitCode {
          the jobs in flight",
         target.shown, cli.concurrency
     );
+    // Jobs on the queue already were put there before this worker started: it runs them too.
+    if let Ok(waiting @ 1..) = redis.clone().xlen::<_, usize>(JOBS).await {
+        println!(
+            "{NAME}: {waiting} jobs are on the queue already, from producers that ran before \
+             this worker: waiting, or held by other workers"
+        );
+    }
     let worker = Worker {
         cli,
         name,
@@ -97,7 +110,15 @@ async fn main() -> ExitCode {
         target,
         held: Mutex::default(),
     };
-    match work(Arc::new(worker), &mut signals).await {
+    let worker = Arc::new(worker);
+    // While its jobs run, the worker renews its claims on them, beside its loop.
+    let heartbeat = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.keep_claims().await }
+    });
+    let worked = work(worker, &mut signals).await;
+    heartbeat.abort();
+    match worked {
         Ok((ok, taken)) => {
             let others = taken - ok;
             println!("{NAME}: stopped; {ok} jobs ok, {others} failed or left to other workers");

@@ -1,0 +1,1 @@
+../../../crates/slide08-queue/src/bin/slide08-worker/heartbeat.rs
