@@ -85,9 +85,13 @@ fn redis_trouble_gets_one_clear_line_and_a_non_zero_exit() {
         format!("{}/99", plain.url()),
         format!("{}/abc", plain.url()),
     );
+    // An HTTP server where Redis should be: its answer is no Redis reply.
+    let http = Server::start("0");
+    let not_redis = http.url("/").replace("http://", "redis://");
+    let not_redis = not_redis.trim_end_matches('/');
 
     // (--redis, exit code, words stderr must contain)
-    let cases: [(&str, i32, &[&str]); 8] = [
+    let cases: [(&str, i32, &[&str]); 9] = [
         (&closed, 1, &["connection refused", "redis-server", &closed]),
         (
             &wrong,
@@ -97,6 +101,7 @@ fn redis_trouble_gets_one_clear_line_and_a_non_zero_exit() {
         (&none, 1, &["wants a password", "redis://:PASSWORD@"]),
         (&tls, 1, &["TLS"]),
         (&missing, 1, &["no such database", &missing]),
+        (not_redis, 1, &["not Redis", "check the port"]),
         (&not_a_number, 2, &["--redis", "Invalid database number"]),
         ("redis//:hunter2@nowhere", 2, &["--redis", "not a URL"]),
         ("http://:hunter2@127.0.0.1:1", 2, &["http://", "redis://"]),

@@ -184,3 +184,17 @@ fn a_busy_worker_keeps_its_jobs_however_short_reclaim_after_is() {
         );
     }
 }
+
+#[test]
+fn a_worker_says_what_it_found_waiting_and_each_job_it_runs() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let args = ["--url", &server.url("/uuid"), "-n", "3", "--no-wait"];
+    assert_eq!(producer(&redis, &args).status.code(), Some(0));
+    // Started after the producer: the jobs are leftovers of a run it never saw begin.
+    let worker = Worker::start(&redis, &[]);
+    worker.wait_for("3 jobs are on the queue already");
+    eventually("a line for each job", LIMIT, || {
+        (worker.output().matches("  run ").count() == 3).then_some(())
+    });
+}

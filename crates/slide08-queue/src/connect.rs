@@ -90,8 +90,14 @@ impl Target {
             "Redis wants a password — put it in the URL: redis://:PASSWORD@HOST:PORT"
         } else if err.is_timeout() && self.shown.starts_with("rediss:") {
             "no answer in time — is this a TLS port? rediss:// needs one"
+        } else if err.kind() == ErrorKind::Parse {
+            // An HTTP server, say: its answer is no Redis reply.
+            "what answers there is not Redis — check the port in --redis or REDIS_URL"
         } else {
-            return format!("{}: {err}", self.shown);
+            // The client's own words can run over several lines: the first says enough.
+            let first = err.to_string();
+            let first = first.lines().next().unwrap_or_default();
+            return format!("{}: {}", self.shown, common::quote(first));
         };
         format!("{}: {what}", self.shown)
     }

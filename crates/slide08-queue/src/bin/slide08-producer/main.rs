@@ -137,7 +137,11 @@ async fn fetch_all(
                 match still_holds(redis, run).await {
                     Ok(true) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
                         hinted = true;
-                        let start = format!("slide08-worker --redis {}", target.shown);
+                        let start = format!(
+                            "cargo run --release -p slide08-queue --bin slide08-worker -- \
+                             --redis {}",
+                            target.shown
+                        );
                         eprintln!(
                             "{NAME}: no result for 5 s — is a worker running? Start one: {start}"
                         );

@@ -76,6 +76,15 @@ impl Worker {
         let counted = self
             .settle(&id, job.run, &to_json(&answer), &dead, &text)
             .await;
+        if !self.cli.quiet {
+            // A line per job, as the slides print one per response: the worker is working.
+            let run = job.run.simple().to_string();
+            let outcome = match &answer.result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
+            println!("  run {}…  {outcome}", &run[..8]);
+        }
         self.held().settled(&id, job.run);
         counted && ok
     }

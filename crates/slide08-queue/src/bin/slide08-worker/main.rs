@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use common::{Signal, cannot, parse_duration, parse_flags, usage_error};
+use redis::AsyncCommands;
 use reqwest::{Client, redirect};
 use slide08_queue::{JOBS, RedisFlag};
 use tokio::signal::unix::{self, SignalKind};
@@ -56,6 +57,9 @@ struct Cli {
     #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = Allowed::parse)]
     #[arg(default_values = ["127.0.0.1", "localhost", "::1", "httpbin.org"])]
     allow_hosts: Vec<Allowed>,
+    /// Print only what goes wrong and the end, not a line per job.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[tokio::main]
@@ -90,6 +94,13 @@ async fn main() -> ExitCode {
          the jobs in flight",
         target.shown, cli.concurrency
     );
+    // Jobs on the queue already were put there before this worker started: it runs them too.
+    if let Ok(waiting @ 1..) = redis.clone().xlen::<_, usize>(JOBS).await {
+        println!(
+            "{NAME}: {waiting} jobs are on the queue already, from producers that ran before \
+             this worker: waiting, or held by other workers"
+        );
+    }
     let worker = Worker {
         cli,
         name,
