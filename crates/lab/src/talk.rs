@@ -187,6 +187,17 @@ pub const SLIDES: &[Slide] = &[
     },
 ];
 
+/// The least `requests` requests can take at width `concurrency`, each waiting `delay` seconds
+/// and then computing for `work` seconds, on `cores` cores: ⌈N/C⌉ rounds of waiting and
+/// working, and never less than all the work spread over as many cores as there are requests
+/// in flight. The comparison's floor, and the benchmark's: a model that takes this long wasted
+/// nothing. A one-thread model has one core, whatever the machine has.
+pub fn floor(requests: usize, concurrency: usize, delay: f64, work: f64, cores: usize) -> f64 {
+    let rounds = requests.div_ceil(concurrency.max(1)) as f64 * (delay + work);
+    let computing = requests as f64 * work / concurrency.min(cores).max(1) as f64;
+    rounds.max(computing)
+}
+
 /// The slide a number, binary name or alias stands for (`6`, `06`, `threads`, `slide06-threads`).
 pub fn find(name: &str) -> Option<&'static Slide> {
     let name = name.trim().to_ascii_lowercase();
@@ -243,6 +254,27 @@ mod tests {
                 assert!(path.is_file(), "{source} is missing");
             }
         }
+    }
+
+    #[test]
+    fn the_floor_counts_waiting_work_and_cores() {
+        // 50 requests at 100 ms, 20 ms of CPU each, on 2 cores.
+        assert!(
+            (floor(50, 1, 0.1, 0.02, 2) - 6.0).abs() < 1e-9,
+            "one at a time"
+        );
+        assert!(
+            (floor(50, 40, 0.1, 0.02, 2) - 0.5).abs() < 1e-9,
+            "the work on 2 cores"
+        );
+        assert!(
+            (floor(50, 40, 0.1, 0.02, 1) - 1.0).abs() < 1e-9,
+            "the work on 1 core"
+        );
+        assert!(
+            (floor(50, 50, 0.1, 0.0, 2) - 0.1).abs() < 1e-9,
+            "no work: the delay alone"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use lab::talk::{self, Slide};
+use lab::talk::{self, Slide, floor};
 
 pub use common::{Span, Summary};
 
@@ -133,15 +133,6 @@ impl Comparison {
     }
 }
 
-/// The least `requests` requests can take at width `concurrency`, each waiting `delay` and
-/// then computing for `work`, on `cores` cores: ⌈N/C⌉ rounds of waiting and working, and never
-/// less than all the work spread over as many cores as there are requests in flight.
-pub fn floor(requests: usize, concurrency: usize, delay: f64, work: f64, cores: usize) -> f64 {
-    let rounds = requests.div_ceil(concurrency.max(1)) as f64 * (delay + work);
-    let computing = requests as f64 * work / concurrency.min(cores).max(1) as f64;
-    rounds.max(computing)
-}
-
 /// `50.11 s`, `2.003 s`, `0.0012 s`: enough digits to see the difference that matters.
 pub fn seconds(s: f64) -> String {
     format!("{} s", digits(s))
@@ -198,19 +189,6 @@ mod tests {
 
     #[test]
     fn with_work_the_floor_counts_the_cores() {
-        // 50 requests at 100 ms, 20 ms of CPU each, on 2 cores.
-        assert!(
-            (floor(50, 1, 0.1, 0.02, 2) - 6.0).abs() < 1e-9,
-            "one at a time"
-        );
-        assert!(
-            (floor(50, 40, 0.1, 0.02, 2) - 0.5).abs() < 1e-9,
-            "the work over 2 cores"
-        );
-        assert!(
-            (floor(50, 50, 0.1, 0.0, 2) - 0.1).abs() < 1e-9,
-            "no work: the delay alone"
-        );
         let mut tokio = summary("slide07-tokio", "tokio", 50, 1.1);
         tokio.work_s = 0.02;
         let table = Comparison::new(vec![tokio], Some(Duration::from_millis(100)), 2);
