@@ -19,6 +19,9 @@ pub mod retry;
 mod signals;
 mod summary;
 mod timeline;
+// Its test, which builds a reqwest client, runs with or without the feature.
+#[cfg(any(feature = "reqwest", test))]
+mod tls;
 
 #[cfg(feature = "reqwest")]
 pub use body::read_body;
@@ -36,3 +39,5 @@ pub use report::Report;
 pub use signals::shutdown_signal;
 pub use signals::{Signal, SignalFlag, spawn_exit_on_signal};
 pub use summary::{Span, Summary, brief};
+#[cfg(any(feature = "reqwest", test))]
+pub use tls::use_ring_for_tls;

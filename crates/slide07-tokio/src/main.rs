@@ -27,6 +27,7 @@ struct Cli {
 
 #[tokio::main(flavor = "current_thread")] // one thread runs every task, as asyncio's loop does
 async fn main() -> ExitCode {
+    common::use_ring_for_tls(); // rustls is told its provider: ring, the one the workspace builds
     let Cli {
         flags,
         concurrency,

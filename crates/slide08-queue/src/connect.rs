@@ -51,10 +51,9 @@ impl Target {
     /// without an answer. If Redis goes away later, the command that saw the loss fails, and
     /// the next one connects again: the producer's and worker's loops retry, and say so.
     pub async fn connect(&self, response_timeout: Duration) -> Result<ConnectionManager, String> {
-        // Cargo builds rustls once for the workspace, with ureq's `ring` provider and reqwest's
-        // `aws-lc-rs`. rediss:// takes the process-wide default, which rustls cannot pick
-        // between two (it would panic), so we pick one. An error: one is installed already.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rediss:// takes rustls's process-wide provider. The workspace builds one, ring, for
+        // every TLS client (the worker chose it already; the producer has not): name it here too.
+        common::use_ring_for_tls();
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(response_timeout))

@@ -64,6 +64,7 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::use_ring_for_tls(); // rustls is told its provider: ring, the one the workspace builds
     let cli: Cli = parse_flags();
     if cli.reclaim_after < Duration::from_millis(100) {
         usage_error("--reclaim-after must be at least 100ms");
