@@ -86,6 +86,9 @@ pub async fn run(listener: TcpListener, app: Router, limits: Limits) -> Result<(
                 continue;
             }
         };
+        // Each answer is one small write: sent at once, not held back by Nagle's algorithm
+        // for an ACK that HTTP/2's few large frames may not prompt for 40 ms.
+        let _ = stream.set_nodelay(true);
         let http = http.clone();
         let routes = TowerToHyperService::new(app.clone());
         tokio::spawn(async move {

@@ -189,8 +189,8 @@ impl Case {
 /// The floor in seconds for N requests, each answered after `delay` and then costing `work` of
 /// CPU, with C in flight on K cores: max(⌈N/C⌉ × (d + w), N × w ÷ min(C, K)). The rounds of
 /// waiting and working cannot overlap within one request in flight, and the work cannot run on
-/// more cores than there are, or than requests in flight. With no work it is ⌈N/C⌉ × d. The same
-/// formula as the floor of slides-report's table.
+/// more cores than there are, or than requests in flight. With no work it is ⌈N/C⌉ × d: the
+/// comparison's own floor, `lab::talk::floor`.
 pub fn floor_s(
     requests: usize,
     width: usize,
@@ -198,10 +198,7 @@ pub fn floor_s(
     work: Duration,
     cores: usize,
 ) -> f64 {
-    let (delay, work) = (delay.as_secs_f64(), work.as_secs_f64());
-    let rounds = requests.div_ceil(width.max(1)) as f64 * (delay + work);
-    let computing = requests as f64 * work / width.min(cores).max(1) as f64;
-    rounds.max(computing)
+    lab::talk::floor(requests, width, delay.as_secs_f64(), work.as_secs_f64(), cores)
 }
 
 /// Seconds as a duration; one past any sane size is capped rather than a panic.
