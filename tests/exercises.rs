@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -95,29 +96,29 @@ const TOKIO_ON_THREADS: &str = "    let clock = report.clock();
 
 #[test]
 fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
-    let _restore = Restore::everything();
+    let restore = Restore::everything();
     the_runner_knows_every_exercise_folder();
     for (name, file, slide, _) in EXERCISES {
         the_other_files_are_the_slides_own(name, file, slide);
-        each_blank_is_its_slide_with_only_the_lesson_marked_out(name, file, slide);
+        each_blank_is_its_slide_with_only_the_lesson_marked_out(&restore, name, file, slide);
     }
 
     for (name, file, _, lesson) in EXERCISES {
-        let output = exercise(&["check", name]);
+        let output = restore.exercise(&["check", name]);
         let open = format!("`{lesson}` still says todo!() — open {file} (hint: ");
         failing_line(&output, "not written yet", &open);
     }
 
-    write_lesson("exercises/06-threads/src/main.rs", THREADS_ONE_AT_A_TIME);
-    let output = exercise(&["check", "threads"]);
+    restore.write_lesson("exercises/06-threads/src/main.rs", THREADS_ONE_AT_A_TIME);
+    let output = restore.exercise(&["check", "threads"]);
     failing_line(
         &output,
         "the server never saw more than 1 request in flight",
         "(hint: start the threads before you wait for any of them)",
     );
 
-    write_lesson("exercises/07-tokio/src/main.rs", TOKIO_ON_THREADS);
-    let output = exercise(&["check", "tokio"]);
+    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_ON_THREADS);
+    let output = restore.exercise(&["check", "tokio"]);
     let line = failing_line(
         &output,
         "threads while 20 requests were in flight",
@@ -132,7 +133,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     );
 
     for (name, file, slide, _) in EXERCISES {
-        exercise(&["solve", name, "--yes"]);
+        restore.exercise(&["solve", name, "--yes"]);
         assert!(
             read(file) == read(slide),
             "{name}: solved, {file} is not {slide}"
@@ -140,7 +141,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     }
     build_every_exercise();
     for (name, _, _, _) in EXERCISES {
-        let output = exercise(&["check", name]);
+        let output = restore.exercise(&["check", name]);
         let text = stdout(&output);
         assert_eq!(
             output.status.code(),
@@ -155,7 +156,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     assert_eq!(list.matches("✓ passing").count(), EXERCISES.len(), "{list}");
 
     for (name, file, _, _) in EXERCISES {
-        exercise(&["reset", name]);
+        restore.exercise(&["reset", name]);
         assert!(read(file).contains("todo!("), "{name}: reset gave no blank");
     }
     let list = stdout(&exercise(&["list"]));
@@ -225,9 +226,14 @@ fn rs_files(dir: &Path, but: &str) -> BTreeSet<String> {
 
 /// The file as committed is what `reset` writes, and outside its ✎ lines it is the slide's,
 /// byte for byte: the slide's text there, put between them, gives the slide.
-fn each_blank_is_its_slide_with_only_the_lesson_marked_out(name: &str, file: &str, slide: &str) {
+fn each_blank_is_its_slide_with_only_the_lesson_marked_out(
+    restore: &Restore,
+    name: &str,
+    file: &str,
+    slide: &str,
+) {
     let committed = read(file);
-    exercise(&["reset", name]);
+    restore.exercise(&["reset", name]);
     // Not assert_eq: two whole files side by side say less than the one line to run.
     assert!(
         read(file) == committed,
@@ -258,13 +264,6 @@ fn around_the_marks(text: &str) -> (&str, &str) {
     let start = text[..first].rfind('\n').map_or(0, |n| n + 1);
     let end = text[last..].find('\n').map_or(text.len(), |n| last + n + 1);
     (&text[..start], &text[end..])
-}
-
-/// Writes `body` into the blank's marked place, as a learner would.
-fn write_lesson(file: &str, body: &str) {
-    let text = read(file);
-    let (before, after) = around_the_marks(&text);
-    fs::write(root().join(file), format!("{before}{body}{after}")).expect("write the exercise");
 }
 
 /// The line of `output` that fails (✗) and says `says`; it must also hold `hint`.
@@ -335,12 +334,21 @@ fn read(file: &str) -> String {
     fs::read_to_string(root().join(file)).unwrap_or_else(|err| panic!("{file}: {err}"))
 }
 
-/// Every file this test changes, as it was: put back when dropped, however the test ends.
+/// The exercises' files as this test found them, put back when dropped, however the test ends:
+/// each one that still holds what this test last wrote there. A file someone changed meanwhile
+/// (a blank made again from a slide that changed) holds their change, and keeps it.
 struct Restore {
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-    /// What `target/exercises/` held, so that files the runner kept meanwhile go again.
+    files: Vec<Tracked>,
+    /// What `target/exercises/` held, so that what the runner kept meanwhile goes again.
     state: PathBuf,
     state_before: BTreeSet<PathBuf>,
+}
+
+struct Tracked {
+    path: PathBuf,
+    found: Option<Vec<u8>>,
+    /// What this test last left in it, if it has changed it.
+    ours: RefCell<Option<Option<Vec<u8>>>>,
 }
 
 impl Restore {
@@ -351,46 +359,90 @@ impl Restore {
             .map(|(_, file, _, _)| root().join(file))
             .collect();
         paths.push(state.join("status.json"));
+        let files = paths
+            .into_iter()
+            .map(|path| Tracked {
+                found: fs::read(&path).ok(),
+                path,
+                ours: RefCell::new(None),
+            })
+            .collect();
         Restore {
-            files: paths
-                .into_iter()
-                .map(|path| {
-                    let bytes = fs::read(&path).ok();
-                    (path, bytes)
-                })
-                .collect(),
-            state_before: files_under(&state),
+            files,
+            state_before: paths_under(&state),
             state,
+        }
+    }
+
+    /// `scripts/exercise.sh COMMAND NAME`, for a command that writes: solve and reset write the
+    /// exercise's file, check the runner's status.json.
+    fn exercise(&self, args: &[&str]) -> Output {
+        let output = exercise(args);
+        let name = args.get(1).copied().unwrap_or_default();
+        let file = EXERCISES
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, f, ..)| *f);
+        let status = self.state.join("status.json");
+        self.note(&[root().join(file.unwrap_or_default()), status]);
+        output
+    }
+
+    /// Writes `body` into the blank's marked place, as a learner would.
+    fn write_lesson(&self, file: &str, body: &str) {
+        let text = read(file);
+        let (before, after) = around_the_marks(&text);
+        let written = fs::write(root().join(file), format!("{before}{body}{after}"));
+        self.note(&[root().join(file)]);
+        written.expect("write the exercise");
+    }
+
+    /// Takes what `paths` hold now as this test's own doing.
+    fn note(&self, paths: &[PathBuf]) {
+        for file in self.files.iter().filter(|file| paths.contains(&file.path)) {
+            *file.ours.borrow_mut() = Some(fs::read(&file.path).ok());
         }
     }
 }
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        for (path, bytes) in &self.files {
-            let _ = match bytes {
-                Some(bytes) => fs::write(path, bytes),
-                None => fs::remove_file(path),
+        for file in &self.files {
+            let Some(ours) = file.ours.borrow_mut().take() else {
+                continue;
+            };
+            if fs::read(&file.path).ok() != ours {
+                eprintln!("{} changed meanwhile: left as it is", file.path.display());
+                continue;
+            }
+            let _ = match &file.found {
+                Some(bytes) => fs::write(&file.path, bytes),
+                None => fs::remove_file(&file.path),
             };
         }
-        for path in files_under(&self.state).difference(&self.state_before) {
-            let _ = fs::remove_file(path);
+        // New files first, then the folders they leave empty, deepest first.
+        let new: Vec<PathBuf> = paths_under(&self.state)
+            .difference(&self.state_before)
+            .cloned()
+            .collect();
+        for path in new.iter().rev() {
+            let _ = fs::remove_file(path).or_else(|_| fs::remove_dir(path));
         }
     }
 }
 
-fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
+/// Every file and folder under `dir`: a folder sorts before what it holds.
+fn paths_under(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut paths = BTreeSet::new();
     let Ok(entries) = fs::read_dir(dir) else {
-        return files;
+        return paths;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.insert(path);
+            paths.extend(paths_under(&path));
         }
+        paths.insert(path);
     }
-    files
+    paths
 }

@@ -44,9 +44,9 @@ struct Checked {
 }
 
 impl Checks {
-    /// The file they are kept in, in cargo's target directory (`target/exercises/…`).
-    pub fn file(target: &Path) -> PathBuf {
-        target.join("exercises").join("status.json")
+    /// The file they are kept in, in the runner's own directory (`target/exercises/`).
+    pub fn file(state_dir: &Path) -> PathBuf {
+        state_dir.join("status.json")
     }
 
     /// What the file holds; nothing if it is missing or unreadable (it is only a memo).
