@@ -198,7 +198,13 @@ pub fn floor_s(
     work: Duration,
     cores: usize,
 ) -> f64 {
-    lab::talk::floor(requests, width, delay.as_secs_f64(), work.as_secs_f64(), cores)
+    lab::talk::floor(
+        requests,
+        width,
+        delay.as_secs_f64(),
+        work.as_secs_f64(),
+        cores,
+    )
 }
 
 /// Seconds as a duration; one past any sane size is capped rather than a panic.
