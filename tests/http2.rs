@@ -58,7 +58,10 @@ fn past_the_stream_limit_the_queue_counts_against_the_timeout() {
     ];
     let output = run("slide07-tokio", &args);
     let summary = summary(&output);
-    assert_eq!(server.peak_in_flight(), 5, "the server's limit holds");
+    // The limit holds: a stream's slot frees as its answer goes out, a moment before the
+    // server's count drops, so one more may be counted then; without the limit it would be 20.
+    let peak = server.peak_in_flight();
+    assert!((5..=6).contains(&peak), "the server's limit holds: peak {peak}");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(summary.ok >= 5 && summary.ok < 20, "{summary:?}");
     assert_eq!(

@@ -273,7 +273,7 @@ fn header_timeout_and_max_connections_refuse_zero_and_nonsense() {
         (&["--header-timeout", "soon"], &["--header-timeout", "soon"]),
         (
             &["--max-connections", "0"],
-            &["--max-connections", "would accept no connection"],
+            &["--max-connections", "would allow none"],
         ),
         (
             &["--max-connections", "many"],
