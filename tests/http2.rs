@@ -61,7 +61,10 @@ fn past_the_stream_limit_the_queue_counts_against_the_timeout() {
     // The limit holds: a stream's slot frees as its answer goes out, a moment before the
     // server's count drops, so one more may be counted then; without the limit it would be 20.
     let peak = server.peak_in_flight();
-    assert!((5..=6).contains(&peak), "the server's limit holds: peak {peak}");
+    assert!(
+        (5..=6).contains(&peak),
+        "the server's limit holds: peak {peak}"
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(summary.ok >= 5 && summary.ok < 20, "{summary:?}");
     assert_eq!(
