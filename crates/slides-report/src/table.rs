@@ -148,10 +148,11 @@ pub fn digits(s: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn summary(slide: &str, model: &str, concurrency: usize, wall_s: f64) -> Summary {
+    /// A run of 50 requests, all answered: what the table's and the text's tests start from.
+    pub(crate) fn summary(slide: &str, model: &str, concurrency: usize, wall_s: f64) -> Summary {
         Summary {
             slide: slide.into(),
             model: model.into(),

@@ -157,24 +157,14 @@ fn wrap(first: &str, pieces: &[String], width: usize) -> Vec<String> {
     lines.push(line);
     lines
 }
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
     use crate::table::Summary;
-
-    fn summary(slide: &str, model: &str, concurrency: usize, wall_s: f64) -> Summary {
-        Summary {
-            slide: slide.into(),
-            model: model.into(),
-            requests: 50,
-            concurrency,
-            ok: 50,
-            wall_s,
-            ..Summary::default()
-        }
-    }
+    use crate::table::tests::summary;
 
     #[test]
     fn no_delay_no_floor() {
