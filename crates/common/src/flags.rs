@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use url::Url;
 
 use crate::quote::quote;
 use crate::retry::MAX_RETRIES;
@@ -34,7 +35,7 @@ pub struct Flags {
         default_value = "http://127.0.0.1:8080/uuid",
         value_parser = parse_url
     )]
-    pub url: String,
+    pub url: Url,
 
     /// How many requests to make (the talk made 50).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = requests)]
@@ -190,11 +191,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Accepts absolute `http://` and `https://` URLs with a host; says what is wrong otherwise.
-fn parse_url(text: &str) -> Result<String, String> {
+fn parse_url(text: &str) -> Result<Url, String> {
     let shown = quote(text);
     let example = "expected e.g. http://127.0.0.1:8080/uuid";
-    let url = url::Url::parse(text)
-        .map_err(|err| format!("'{shown}' is not a URL ({err}); {example}"))?;
+    let url =
+        Url::parse(text).map_err(|err| format!("'{shown}' is not a URL ({err}); {example}"))?;
     // `localhost:8080/uuid` parses as the scheme `localhost`: what was missing is `http://`.
     if !text.contains("://") {
         return Err(format!("'{shown}' has no scheme; write http://{shown}"));
@@ -208,7 +209,7 @@ fn parse_url(text: &str) -> Result<String, String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("'{shown}' has no host; {example}"));
     }
-    Ok(url.into())
+    Ok(url)
 }
 
 /// The URL with `****` for its password, if it has one: fit to print.

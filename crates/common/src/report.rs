@@ -205,7 +205,7 @@ impl Results {
         Summary {
             slide: self.slide.clone(),
             model: self.model.clone(),
-            url: quote(&without_password(&self.flags.url)),
+            url: quote(&without_password(self.flags.url.as_str())),
             requests: self.flags.requests,
             concurrency: self.concurrency,
             ok: uuids.len(),
@@ -233,7 +233,7 @@ impl Results {
 
     /// `GET URL: what went wrong — what to do`, the line a learner reads first.
     fn describe(&self, err: &FetchError) -> String {
-        let url = quote(&without_password(&self.flags.url));
+        let url = quote(&without_password(self.flags.url.as_str()));
         let what = match err {
             FetchError::Timeout => format!("{err} after {:?}", self.flags.timeout),
             _ => err.to_string(),

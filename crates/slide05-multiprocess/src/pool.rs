@@ -78,7 +78,7 @@ impl Pool {
         for number in 0..processes {
             let mut command = Command::new(&program);
             command
-                .arg(&flags.url)
+                .arg(flags.url.as_str())
                 .arg(format!("{}s", flags.timeout.as_secs_f64()))
                 .arg(flags.retries.to_string())
                 .arg(format!("{}s", flags.work.as_secs_f64()))

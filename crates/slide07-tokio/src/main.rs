@@ -71,7 +71,8 @@ async fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report
 
 /// One GET. At each `.await` the task gives the thread back to the loop until its answer comes.
 async fn fetch_one(client: &Client, flags: &Flags) -> Result<Uuid, FetchError> {
-    let response = client.get(&flags.url).send().await?.error_for_status()?;
+    let url = flags.url.clone(); // parsed once, with the flags: reqwest need not parse it again
+    let response = client.get(url).send().await?.error_for_status()?;
     let uuid = parse_uuid(&read_body(response).await?)?;
     common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs
     Ok(uuid)

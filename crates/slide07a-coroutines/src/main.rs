@@ -36,7 +36,8 @@ fn main() -> ExitCode {
     let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
     // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of its
     // own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.
-    let client = Client::new(&flags.url, flags.timeout).unwrap_or_else(|e| common::usage_error(&e));
+    let client =
+        Client::new(flags.url.as_str(), flags.timeout).unwrap_or_else(|e| common::usage_error(&e));
     let report = Report::start("slide07a-coroutines", "coroutines", &flags, tasks);
     // Ctrl-C sets a flag that the executor looks at between steps: then it ends the run.
     let signals = SignalFlag::listen();

@@ -54,7 +54,7 @@ async fn fetch_all(client: &Agent, flags: &Flags, tasks: usize, report: &Report)
 
 /// One GET — the mistake: `call()` blocks the loop's one thread, and every other task with it.
 async fn fetch_one(client: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
-    let mut response = client.get(&flags.url).call()?;
+    let mut response = client.get(flags.url.as_str()).call()?;
     let body = response.body_mut().with_config().limit(MAX_BODY);
     let uuid = parse_uuid(&body.read_to_string()?)?;
     common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs

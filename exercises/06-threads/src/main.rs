@@ -55,7 +55,7 @@ fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
 
 /// One GET, blocking until the whole body is in (at most 64 KiB of it); then the answer's CPU work.
 fn fetch_one(agent: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(&flags.url).call()?;
+    let mut response = agent.get(flags.url.as_str()).call()?;
     let body = response.body_mut().with_config().limit(MAX_BODY);
     let uuid = parse_uuid(&body.read_to_string()?)?;
     common::spend_cpu(&uuid, flags.work); // --work: on this thread, on any free core

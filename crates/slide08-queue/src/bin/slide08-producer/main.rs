@@ -208,11 +208,10 @@ async fn still_holds(redis: &mut ConnectionManager, run: Uuid) -> Result<bool, R
 /// The origin of `--url`, which the run declares to the workers; or why a job for it could
 /// not go on the queue: a worker takes no entry over [`MAX_ENTRY`] bytes.
 fn declared_origin(flags: &Flags) -> Result<String, String> {
-    let url = url::Url::parse(&flags.url).map_err(|err| format!("--url: {err}"))?;
     let job = Job {
         id: Uuid::nil(),
         run: Uuid::nil(),
-        url: flags.url.clone(),
+        url: flags.url.to_string(),
         timeout: flags.timeout,
         retries: flags.retries,
         work: flags.work,
@@ -222,10 +221,10 @@ fn declared_origin(flags: &Flags) -> Result<String, String> {
         return Err(format!(
             "--url is {} bytes: each job would be {size}, and a worker takes no entry over \
              {MAX_ENTRY} bytes",
-            flags.url.len()
+            flags.url.as_str().len()
         ));
     }
-    Ok(url.origin().ascii_serialization())
+    Ok(flags.url.origin().ascii_serialization())
 }
 
 /// Declares the run, then adds one job per request to the stream: the `XADD`s go out
@@ -242,7 +241,8 @@ async fn enqueue(
     redis
         .set_ex::<_, _, ()>(run_record(run), origin, seconds)
         .await?;
-    let (url, timeout, retries, work) = (&flags.url, flags.timeout, flags.retries, flags.work);
+    let url = flags.url.to_string();
+    let (timeout, retries, work) = (flags.timeout, flags.retries, flags.work);
     let job = |_| Job {
         id: Uuid::new_v4(),
         run,
