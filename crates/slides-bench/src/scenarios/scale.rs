@@ -143,9 +143,20 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     section.tables.push(table);
     for client in &clients {
         let own = efficiency(client);
+        // The best over the same protocol: what that protocol let any client reach here.
+        let same_protocol = |other: &Client| {
+            if other.protocol == client.protocol {
+                efficiency(other)
+            } else {
+                f64::NAN // left out, as best_by leaves out what is not a number
+            }
+        };
+        let protocol_best = best_by(&clients, same_protocol);
         let goal = match client.label.as_str() {
-            "tokio" | "tokio h2" => of_best(client, own, best, &clients),
-            "reference" | "reference h2" => reference_goal(client, own, requests, delay),
+            "tokio" | "tokio h2" => of_best(client, own, best, protocol_best, &clients),
+            "reference" | "reference h2" => {
+                reference_goal(client, own, protocol_best, requests, delay)
+            }
             _ => continue,
         };
         section.goals.push(goal);
@@ -170,7 +181,13 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
 }
 
 /// The goal: slide 7's efficiency at least [`OF_BEST`] of the best client's in this run.
-fn of_best(client: &Client, own: f64, best: Option<(&Client, f64)>, clients: &[Client]) -> Goal {
+fn of_best(
+    client: &Client,
+    own: f64,
+    best: Option<(&Client, f64)>,
+    protocol_best: Option<(&Client, f64)>,
+    clients: &[Client],
+) -> Goal {
     let what = format!(
         "scale: {} efficiency ≥ {OF_BEST} × the best client's",
         client.label
@@ -205,11 +222,18 @@ fn of_best(client: &Client, own: f64, best: Option<(&Client, f64)>, clients: &[C
             "reference",
             same.map_or_else(|| "–".into(), |other| us(other.cpu_per_request())),
         );
-    Goal::missed(what, measured, why.text())
+    let text = why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency));
+    Goal::missed(what, measured, text)
 }
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
-fn reference_goal(client: &Client, own: f64, requests: usize, delay: Duration) -> Goal {
+fn reference_goal(
+    client: &Client,
+    own: f64,
+    protocol_best: Option<(&Client, f64)>,
+    requests: usize,
+    delay: Duration,
+) -> Goal {
     let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.label);
     let floor = floor_s(requests, client.width, delay, Duration::ZERO, 1);
     let measured = format!(
@@ -227,5 +251,29 @@ fn reference_goal(client: &Client, own: f64, requests: usize, delay: Duration) -
         .with("over", ms(client.wall_s() - floor))
         .with("client", us(client.cpu_per_request()))
         .with("server", us(client.server_per_request()));
-    Goal::missed(what, measured, why.text())
+    let text = why.text() + &protocol_limit(client, protocol_best, None);
+    Goal::missed(what, measured, text)
+}
+
+/// What the best client over the same protocol reached in this run (or that this one was it):
+/// how far that protocol lets any client go against this server. Against the best client of
+/// all, when it is given, as a ratio too.
+fn protocol_limit(client: &Client, best: Option<(&Client, f64)>, of: Option<f64>) -> String {
+    let Some((best, efficiency)) = best else {
+        return String::new();
+    };
+    if best.label == client.label {
+        return note("scale.protocol-own-best")
+            .with("protocol", client.protocol)
+            .text();
+    }
+    let ratio = of.map_or_else(String::new, |of| {
+        format!(", {:.3} × the best", efficiency / of)
+    });
+    note("scale.protocol-best")
+        .with("protocol", client.protocol)
+        .with("best", &best.label)
+        .with("efficiency", format!("{efficiency:.3}"))
+        .with("ratio", ratio)
+        .text()
 }
