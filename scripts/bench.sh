@@ -2,7 +2,7 @@
 # The benchmarks: how each concurrency model's cost grows, against the physical floor
 # and against wrk and h2load. Writes BENCHMARKS.md.
 #
-#   scripts/bench.sh                 every scenario at full size (about 15 minutes), release build
+#   scripts/bench.sh                 every scenario at full size (about 18 minutes), release build
 #   scripts/bench.sh --smoke         every scenario at a tiny size, debug build: proves it runs
 #   scripts/bench.sh --only scale,memory --runs 3 --quiet-wait 5m
 #
