@@ -63,3 +63,85 @@ fn threads_start_c_threads_and_no_more() {
     assert_eq!(started, 5 + 1, "5 threads and the one that hears Ctrl-C");
     assert_eq!(server.peak_in_flight(), 5);
 }
+
+/// A pids cgroup that lets at most `most` threads and processes run in it, made where this
+/// machine has one we may write (as root: cgroup v1's pids hierarchy, or v2's root); removed
+/// when dropped.
+struct PidsLimit(std::path::PathBuf);
+
+impl PidsLimit {
+    fn new(most: usize) -> Result<PidsLimit, String> {
+        let name = format!("async-slides-threads-{}", std::process::id());
+        let mut tried = Vec::new();
+        for parent in ["/sys/fs/cgroup/pids", "/sys/fs/cgroup"] {
+            let dir = std::path::Path::new(parent).join(&name);
+            match fs::create_dir(&dir)
+                .and_then(|()| fs::write(dir.join("pids.max"), most.to_string()))
+            {
+                Ok(()) => return Ok(PidsLimit(dir)),
+                Err(err) => {
+                    let _ = fs::remove_dir(&dir);
+                    tried.push(format!("{}: {err}", dir.display()));
+                }
+            }
+        }
+        Err(tried.join("; "))
+    }
+
+    /// `program args…`, started inside the cgroup.
+    fn command(&self, program: &std::path::Path, args: &[&str]) -> Command {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(r#"echo $$ > "$0/cgroup.procs" && exec "$@""#)
+            .arg(&self.0)
+            .arg(program)
+            .args(args);
+        command
+    }
+}
+
+impl Drop for PidsLimit {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn threads_the_os_refuses_are_not_counted_as_run() {
+    // 30 threads and processes at most: the slide's own and its Ctrl-C thread leave 28.
+    let limit = match PidsLimit::new(30) {
+        Ok(limit) => limit,
+        // A laptop's user may not make cgroups; CI runs as root, where this must run.
+        Err(why) if std::env::var_os("CI").is_none() => {
+            return eprintln!("skipped: cannot limit the threads here ({why})");
+        }
+        Err(why) => panic!("cannot limit the threads: {why}"),
+    };
+    let server = Server::start("100ms");
+    let url = server.url("/uuid");
+    let args = ["--url", &url, "-n", "100", "-c", "100", "--json"];
+    let output = limit
+        .command(&bin("slide06-threads"), &args)
+        .output()
+        .expect("starts");
+    let (err, summary) = (stderr(&output), summary(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the threads that started made every request: {err}"
+    );
+    assert_eq!(summary.ok, 100, "{err}");
+    let started = summary.concurrency;
+    assert!(
+        (1..100).contains(&started),
+        "fewer than 100 started: {summary:?}"
+    );
+    let said = format!("only {started} of 100 threads could start");
+    assert!(err.contains(&said), "{err:?} should say {said:?}");
+    assert_eq!(
+        server.peak_in_flight(),
+        started,
+        "the summary counts the threads that ran"
+    );
+}

@@ -213,21 +213,21 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 20,
             concurrency: None,
-            promise: "every request, each a task of its own",
+            promise: "every request, each a future of its own",
             shape: Some(Shape::OneThread),
             runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
-            too_few: "make every task's future first, then await them all together with \
+            too_few: "make every future first, then await them all together with \
                       future::join_all: an .await inside a for loop waits for one before it \
                       starts the next",
-            too_many: "start `tasks` tasks, each taking request numbers until none is left",
-            shape: "tokio's loop runs every task on this one thread: no std::thread, no \
+            too_many: "start `futures` futures, each taking request numbers until none is left",
+            shape: "tokio's loop runs every future on this one thread: no std::thread, no \
                     spawn_blocking, no second runtime",
             answers: "hand out each request number from 1 to flags.requests once, and give \
                       each result to report.record",
-            hangs: "look for a task that waits for something that never comes",
+            hangs: "look for a future that waits for something that never comes",
         },
     },
     Exercise {
