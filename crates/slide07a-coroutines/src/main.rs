@@ -33,8 +33,8 @@ fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let tasks = flags.at_once_or_exit(concurrency, usize::MAX, "tasks");
-    // One client for the whole run: a connection a request, plain http:// only (TLS by hand
-    // would be a talk of its own).
+    // One client for the whole run: a connection a request, plain http:// only (encryption by
+    // hand would be a talk of its own).
     let client = match Client::new(flags.url.as_str(), flags.timeout) {
         Ok(client) => client,
         Err(err) => common::usage_error(&err), // an https:// URL: one line, and exit 2
