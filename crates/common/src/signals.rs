@@ -76,8 +76,8 @@ impl SignalFlag {
         SignalFlag::listen_without_exit()
     }
 
-    /// [`SignalFlag::listen_exit_on_second`], but no signal ever ends the process: for a program that must
-    /// stop what it started however often it is told to stop (the lab).
+    /// [`SignalFlag::listen_exit_on_second`], but no signal ever ends the process: for a
+    /// program that must stop what it started however often it is told to stop (the lab).
     pub fn listen_without_exit() -> SignalFlag {
         let flag = Arc::new(AtomicUsize::new(0));
         for number in SIGNALS {
