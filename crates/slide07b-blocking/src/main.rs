@@ -49,7 +49,8 @@ async fn fetch_all(client: &Agent, flags: &Flags, futures: usize, report: &Repor
             report.record(clock.time_async(index, fetch).await);
         }
     };
-    // All at once on this one thread: while one waits at an `.await`, `join_all` polls the others.
+    // `join_all` polls the first, whose requests block rather than wait at an `.await`: the
+    // others wait for it.
     future::join_all((0..futures).map(|_| worker())).await;
 }
 
