@@ -153,6 +153,9 @@ def causes(err):
 
 def kind_of(err):
     """The failure's kind, in the Rust slides' words: refused, timeout, status, body, network."""
+    if isinstance(err, str):  # a worker's traceback, as RQ keeps it
+        names = {"refused": "Connection refused", "timeout": "Timeout", "status": "HTTPError"}
+        return next((kind for kind, name in names.items() if name in err), "network")
     chain = causes(err)
     if any(
         isinstance(e, ConnectionRefusedError) or getattr(e, "errno", 0) == errno.ECONNREFUSED
@@ -224,6 +227,23 @@ class Report:
                 print(f"{fetched.end_s:>7.3f}s  #{fetched.index:0{width}}  {outcome}", flush=True)
             self.fetched.append(fetched)
 
+    def enqueued(self):
+        """A queue's producer: every job is on the queue. The summary gives this time apart."""
+        self.enqueue_s = self.clock.now()
+        self.workers = set()
+
+    def answered(self, index, start_s, result):
+        """A queue's result for request `index`, enqueued at `start_s`: the job's return value
+        `{"uuid": …, "worker": …}`, or what its failure says."""
+        if isinstance(result, dict) and "uuid" in result:
+            self.workers.add(result.get("worker"))
+            self.record(Fetched(index, start_s, self.clock.now(), uuid=result["uuid"]))
+        else:
+            fetched = Fetched(index, start_s, self.clock.now(), kind=kind_of(result))
+            last_line = (str(result).strip().splitlines() or ["failed"])[-1]  # of a traceback
+            fetched.error = describe(result) if isinstance(result, Exception) else last_line
+            self.record(fetched)
+
     def summary(self, interrupted=None):
         wall = self.clock.now()
         cpu = cpu_seconds()
@@ -271,7 +291,7 @@ class Report:
         }
         if self.enqueue_s is not None:
             summary["enqueue_s"] = self.enqueue_s
-            summary["workers"] = self.workers
+            summary["workers"] = len(self.workers)
         return summary
 
     def finish(self, interrupted=None):
