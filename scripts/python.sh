@@ -135,8 +135,8 @@ while [ $# -gt 0 ]; do
     case "$1" in
         -c | --concurrency) width="${2:?$me: $1 needs a number}"; shift 2 ;;
         --workers) workers="${2:?$me: --workers needs a number}"; shift 2 ;;
-        --redis) redis_url="${2:?$me: --redis needs a URL}"; args+=("$1" "$2"); shift 2 ;;
-        --redis=*) redis_url="${1#--redis=}"; args+=("$1"); shift ;;
+        --redis) redis_url="${2:?$me: --redis needs a URL}"; shift 2 ;;
+        --redis=*) redis_url="${1#--redis=}"; shift ;;
         *) args+=("$1"); shift ;;
     esac
 done
@@ -182,7 +182,6 @@ if [ -z "$redis_url" ]; then
         >"$logs/redis-server.log" 2>&1 &
     pids+=($!)
     redis_url="redis://127.0.0.1:$port"
-    args+=(--redis "$redis_url")
 fi
 wait_for_redis "$redis_url"
 export REDIS_URL="$redis_url"
@@ -196,5 +195,5 @@ for n in $(seq "$workers"); do
 done
 
 status=0
-"$venv/bin/python" "${kind}_producer.py" "${args[@]}" || status=$?
+"$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" "${args[@]}" || status=$?
 exit "$status"

@@ -57,7 +57,11 @@ fn summary(output: &Output) -> Summary {
 fn assert_all_answered(who: &str, output: &Output, n: usize) -> Summary {
     assert_eq!(output.status.code(), Some(0), "{who}: {}", stderr(output));
     let summary = summary(output);
-    assert_eq!((summary.ok, summary.unique, summary.failed), (n, n, 0), "{who}");
+    assert_eq!(
+        (summary.ok, summary.unique, summary.failed),
+        (n, n, 0),
+        "{who}"
+    );
     assert_eq!(summary.timeline.len(), n, "{who}");
     summary
 }
@@ -103,7 +107,9 @@ fn asyncio_gather_keeps_every_request_in_flight() {
 fn work_is_cpu_spent_in_python_and_reported() {
     let server = Server::start("0");
     let url = server.url("/uuid");
-    let output = run(&["threads", "--url", &url, "-n", "4", "--work", "50ms", "--json"]);
+    let output = run(&[
+        "threads", "--url", &url, "-n", "4", "--work", "50ms", "--json",
+    ]);
     let summary = assert_all_answered("threads --work", &output, 4);
     assert!(summary.work_s > 0.04, "{summary:?}");
     // 4 × 50 ms of busy work, on whatever cores the GIL lets it have.
@@ -113,14 +119,23 @@ fn work_is_cpu_spent_in_python_and_reported() {
 #[test]
 fn bad_input_gets_one_line_and_no_traceback() {
     let output = run(&["threads", "--requests", "many"]);
-    assert_one_line("threads --requests many", &output, 2, &["--requests", "many"]);
+    assert_one_line(
+        "threads --requests many",
+        &output,
+        2,
+        &["--requests", "many"],
+    );
     let output = run(&["asyncio", "--timeout", "soon"]);
     assert_one_line("asyncio --timeout soon", &output, 2, &["--timeout", "soon"]);
 
     // A server that is not there: every request fails, and the first says what to do.
     let output = run(&["sync", "--url", &closed_port_url(), "-n", "2", "--json"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(!stderr(&output).contains("Traceback"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("Traceback"),
+        "{}",
+        stderr(&output)
+    );
     let summary = summary(&output);
     assert_eq!(summary.failures.get("refused"), Some(&2), "{summary:?}");
     let first = summary.first_error.unwrap_or_default();
@@ -160,13 +175,17 @@ fn rq_gets_every_result_back_and_times_the_enqueueing_apart() {
 fn start_worker(program: &str, redis: &RedisServer, ready: &str) -> (Child, PathBuf) {
     let log = std::env::temp_dir().join(format!("slides-{program}-{}.log", redis.port));
     let file = File::create(&log).expect("create the worker's log");
-    let worker = python(&[program, "--redis", &redis.url(), "-c", "1"])
+    let mut worker = python(&[program, "--redis", &redis.url(), "-c", "1"])
         .stdout(file.try_clone().expect("the log again"))
         .stderr(file)
         .spawn()
         .expect("bash runs");
     wait_until(&format!("{program} to say {ready:?}"), WORKER_START, || {
-        std::fs::read_to_string(&log).is_ok_and(|text| text.contains(ready))
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Ok(Some(status)) = worker.try_wait() {
+            panic!("{program} exited ({status}) before it was ready: {text}");
+        }
+        text.contains(ready)
     });
     (worker, log)
 }
@@ -192,7 +211,9 @@ fn a_killed_worker_is_reported(kind: &str, ready: &str) {
         "--json",
     ]);
     let producer = piped(producer);
-    wait_until("the worker's first request", LIMIT, || server.in_flight() > 0);
+    wait_until("the worker's first request", LIMIT, || {
+        server.in_flight() > 0
+    });
     send_signal(worker.id(), "KILL");
     let _ = worker.wait();
     let output = finish_within(producer, LIMIT);
@@ -203,7 +224,11 @@ fn a_killed_worker_is_reported(kind: &str, ready: &str) {
     assert!(summary.missing >= 3, "{summary:?}");
     assert_eq!(summary.failed, 4 - summary.ok, "{summary:?}");
     assert_eq!(summary.failures.get("missing"), Some(&summary.missing));
-    assert!(stderr(&output).contains("got no answer"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("got no answer"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
