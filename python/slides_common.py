@@ -12,6 +12,7 @@ import json
 import os
 import re
 import resource
+import signal
 import sys
 import threading
 import time
@@ -216,6 +217,8 @@ class Report:
         self.lock = threading.Lock()  # threads record at once
         self.enqueue_s = None
         self.workers = None
+        # CPU from here on: not the interpreter's start and imports, which a Rust slide has none of.
+        self.cpu_at_start = cpu_seconds()
         self.clock = Clock(time.monotonic())
 
     def record(self, fetched):
@@ -246,7 +249,7 @@ class Report:
 
     def summary(self, interrupted=None):
         wall = self.clock.now()
-        cpu = cpu_seconds()
+        cpu = cpu_seconds() - self.cpu_at_start
         uuids = [f.uuid for f in self.fetched if f.uuid]
         errors = [f for f in self.fetched if not f.uuid]
         failures = {}
@@ -341,6 +344,8 @@ def line(s):
 def run(fetch_all, flags, report):
     """Runs fetch_all(flags, report), on an event loop if it is async; prints the summary and
     exits with its code. Ctrl-C ends the run with a summary of what got done."""
+    # Ctrl-C raises KeyboardInterrupt, even where it came in ignored (a script's background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if inspect.iscoroutinefunction(fetch_all):
             asyncio.run(fetch_all(flags, report))  # the event loop, for async_io.py's

@@ -168,7 +168,7 @@ stop_all() { # the workers first, the redis-server (started first) last
     done
 }
 trap stop_all EXIT
-trap 'exit 130' INT
+trap 'exit 130' INT # until the producer runs
 trap 'exit 143' TERM
 mkdir -p "$logs"
 
@@ -194,6 +194,16 @@ for n in $(seq "$workers"); do
     wait_for_worker "$kind" "$log" "$!"
 done
 
+# In the background, so that a Ctrl-C or SIGTERM sent to this script is passed on at once: the
+# producer then prints what it got done, and the EXIT trap stops the workers.
+"$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" "${args[@]}" &
+producer=$!
+trap 'kill -INT "$producer" 2>/dev/null || true' INT
+trap 'kill -TERM "$producer" 2>/dev/null || true' TERM
 status=0
-"$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" "${args[@]}" || status=$?
+wait "$producer" || status=$?
+while kill -0 "$producer" 2>/dev/null; do # a signal ended the first wait, not the producer
+    status=0
+    wait "$producer" || status=$?
+done
 exit "$status"
