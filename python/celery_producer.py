@@ -29,6 +29,7 @@ def fetch_all(flags, report):
 
 
 if __name__ == "__main__":
-    flags = parse_flags("celery_producer.py", queue=True)
-    # The width is the workers' own (their --concurrency), not the producer's: 0 here.
-    run(fetch_all, flags, Report("celery_producer.py", "celery", flags, 0))
+    width = "jobs the workers run at once, for the summary [scripts/python.sh says]"
+    flags = parse_flags("celery_producer.py", concurrency=width, queue=True)
+    width = min(flags.concurrency or 0, flags.requests)  # 0: not known
+    run(fetch_all, flags, Report("celery_producer.py", "celery", flags, width))

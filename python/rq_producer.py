@@ -31,6 +31,7 @@ def fetch_all(flags, report):
 
 
 if __name__ == "__main__":
-    flags = parse_flags("rq_producer.py", queue=True)
-    # The width is the workers' own (their --concurrency), not the producer's: 0 here.
-    run(fetch_all, flags, Report("rq_producer.py", "rq", flags, 0))
+    width = "jobs the workers run at once, for the summary [scripts/python.sh says]"
+    flags = parse_flags("rq_producer.py", concurrency=width, queue=True)
+    width = min(flags.concurrency or 0, flags.requests)  # 0: not known
+    run(fetch_all, flags, Report("rq_producer.py", "rq", flags, width))

@@ -196,6 +196,8 @@ done
 
 # In the background, so that a Ctrl-C or SIGTERM sent to this script is passed on at once: the
 # producer then prints what it got done, and the EXIT trap stops the workers.
+# The summary's width: the jobs in flight at once, when every worker is one started here.
+[ "$workers" -gt 0 ] && args=(--concurrency "$((workers * width))" "${args[@]}")
 "$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" "${args[@]}" &
 producer=$!
 trap 'kill -INT "$producer" 2>/dev/null || true' INT

@@ -152,7 +152,7 @@ fn celery_gets_every_result_back_and_times_the_enqueueing_apart() {
     let summary = assert_all_answered("celery", &output, 6);
     let enqueue = summary.enqueue_s.expect("enqueue_s");
     assert!(0.0 < enqueue && enqueue < summary.wall_s, "{summary:?}");
-    assert_eq!(summary.workers, Some(1));
+    assert_eq!((summary.workers, summary.concurrency), (Some(1), 6));
     assert_eq!(server.peak_in_flight(), 6);
 }
 
