@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The talk's own programs, in Python, beside the Rust slides: same flags, same summary.
-#   scripts/python.sh sync|processes|threads|asyncio [FLAGS…]   e.g. threads --url URL -n 50 --json
-#   scripts/python.sh celery|rq [-c C] [--workers K] [--redis URL] [FLAGS…]
-#       the producer, with K workers (1; 0: use those already running) of C jobs at once each,
-#       started for the run and stopped at its end; without --redis, on a redis-server of its own
-#   scripts/python.sh celery-worker|rq-worker --redis URL [-c C]    one worker, until Ctrl-C
-#   scripts/python.sh setup    only make the venv;   scripts/python.sh ruff    format and lint
+# The talk's own programs, in Python (python/), beside the Rust slides: same flags, same summary.
+#   scripts/python.sh sync|processes|threads|asyncio [FLAGS]   e.g. threads --url URL -n 50 --json
+#   scripts/python.sh celery|rq [--workers K] [--redis URL] [FLAGS]
+#       the producer, with K workers (default 1; 0: use those already running) of -c jobs at
+#       once each, started for the run and stopped at its end; without --redis, with a
+#       redis-server of its own on a free loopback port
+#   scripts/python.sh celery-worker|rq-worker --redis URL [-c C]   one worker, until Ctrl-C
+#   scripts/python.sh setup     only make the venv
+#   scripts/python.sh ruff      check the formatting and lint python/
+# FLAGS, as the Rust slides': --url URL, -n, --requests N, -c, --concurrency C, --work D,
+#   --timeout D, --json, -q, --quiet; the queue's also --redis URL, --give-up-after D.
 # The venv is target/python-venv, made from the system's python3 (3.10 or newer) and filled
 # from python/requirements.txt (pinned, with hashes) whenever that file changes.
 set -euo pipefail
@@ -108,7 +112,7 @@ case "$program" in
     sync | processes | threads) file="$program.py" ;;
     asyncio) file="async_io.py" ;; # a file named asyncio.py would hide the asyncio module
     celery | rq | celery-worker | rq-worker | setup | ruff) ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) usage ;;
 esac
 
