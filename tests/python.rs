@@ -240,3 +240,54 @@ fn a_celery_worker_killed_mid_run_is_reported_not_hidden() {
 fn an_rq_worker_killed_mid_run_is_reported_not_hidden() {
     a_killed_worker_is_reported("rq", "Listening on slides");
 }
+
+#[test]
+fn run_all_puts_each_python_original_right_after_its_slide() {
+    support::bin("lab"); // built, with every slide, before run-all.sh's own cargo build
+    python(&["setup"]); // the venv, made once for this file's tests
+    let out = std::env::temp_dir().join(format!("async-slides-python-{}", std::process::id()));
+    let mut talk = Command::new("bash");
+    talk.arg(support::root().join("scripts/run-all.sh"))
+        .args([
+            "--debug",
+            "--quick",
+            "--requests",
+            "3",
+            "--only",
+            "4,6",
+            "--python",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .env_remove("SLIDES_URL")
+        .env_remove("REDIS_URL");
+    let output = finish_within(piped(talk), LIMIT * 6);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let results = std::fs::read_to_string(out.join("results.json")).expect("results.json");
+    let results: serde_json::Value = serde_json::from_str(&results).expect("JSON");
+    let rows: Vec<(String, String, u64)> = results["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let text = |key: &str| row[key].as_str().unwrap_or_default().to_owned();
+            (
+                text("slide"),
+                text("binary"),
+                row["ok"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let want = [
+        ("4", "slide04-sync"),
+        ("4", "sync.py"),
+        ("6", "slide06-threads"),
+        ("6", "threads.py"),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_string(), 3))
+        .collect();
+    assert_eq!(rows, want);
+    let _ = std::fs::remove_dir_all(&out);
+}
