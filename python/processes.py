@@ -1,6 +1,7 @@
 """Slide 5 — multiprocessing: a Pool of processes, one per CPU, each making requests."""
 
 import os
+import signal
 from functools import partial
 from multiprocessing import Pool
 
@@ -14,6 +15,7 @@ session = None  # one per process, opened when the pool starts it
 def open_session():
     global session
     session = requests.Session()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it ends the pool
 
 
 def fetch_all(flags, report):
