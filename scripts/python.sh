@@ -42,7 +42,7 @@ need_python() {
 # Makes the venv if it is missing, and installs the lock file if it changed since the last time.
 setup() {
     local want have=""
-    want="$(sha256sum "$lock" | cut -d' ' -f1)"
+    want="$( (sha256sum "$lock" 2>/dev/null || shasum -a 256 "$lock") | cut -d' ' -f1)" # Linux, macOS
     [ -f "$venv/.requirements.sha256" ] && have="$(cat "$venv/.requirements.sha256")"
     [ -x "$venv/bin/python" ] && [ "$want" = "$have" ] && return 0
     need_python
@@ -156,7 +156,7 @@ if [ "$program" != "$kind" ]; then # celery-worker, rq-worker: one worker, in th
     [ -n "$redis_url" ] || { echo "$me: $program needs --redis URL (or REDIS_URL)" >&2; exit 2; }
     export REDIS_URL="$redis_url"
     read -r -a command <<<"$(worker_command "$kind" "$width" "$redis_url")"
-    exec "${command[@]}" "${args[@]}"
+    exec "${command[@]}" ${args[@]+"${args[@]}"}
 fi
 
 pids=()
@@ -201,8 +201,8 @@ done
 # In the background, so that a Ctrl-C or SIGTERM sent to this script is passed on at once: the
 # producer then prints what it got done, and the EXIT trap stops the workers.
 # The summary's width: the jobs in flight at once, when every worker is one started here.
-[ "$workers" -gt 0 ] && args=(--concurrency "$((workers * width))" "${args[@]}")
-"$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" "${args[@]}" &
+[ "$workers" -gt 0 ] && args=(--concurrency "$((workers * width))" ${args[@]+"${args[@]}"})
+"$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" ${args[@]+"${args[@]}"} &
 producer=$!
 trap 'kill -INT "$producer" 2>/dev/null || true' INT
 trap 'kill -TERM "$producer" 2>/dev/null || true' TERM
