@@ -28,5 +28,5 @@ async def fetch_one(session, flags):
 
 if __name__ == "__main__":
     flags = parse_flags("async_io.py", concurrency="connections at once [default: every request]")
-    flags.concurrency = flags.concurrency or flags.requests
+    flags.concurrency = min(flags.concurrency or flags.requests, flags.requests)
     run(fetch_all, flags, Report("async_io.py", "asyncio", flags, flags.concurrency))

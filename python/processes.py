@@ -35,5 +35,7 @@ def fetch_one(flags):
 
 if __name__ == "__main__":
     flags = parse_flags("processes.py", concurrency="processes [default: one per CPU]")
-    flags.concurrency = flags.concurrency or os.cpu_count()
+    flags.concurrency = min(
+        flags.concurrency or os.cpu_count(), flags.requests
+    )  # no wider than the requests
     run(fetch_all, flags, Report("processes.py", "processes", flags, flags.concurrency))

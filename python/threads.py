@@ -30,5 +30,5 @@ def fetch_one(flags):
 
 if __name__ == "__main__":
     flags = parse_flags("threads.py", concurrency="threads [default: 40, as the talk's pool]")
-    flags.concurrency = flags.concurrency or 40
+    flags.concurrency = min(flags.concurrency or 40, flags.requests)  # no wider than the requests
     run(fetch_all, flags, Report("threads.py", "threads", flags, flags.concurrency))
