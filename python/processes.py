@@ -35,7 +35,6 @@ def fetch_one(flags):
 
 if __name__ == "__main__":
     flags = parse_flags("processes.py", concurrency="processes [default: one per CPU]")
-    flags.concurrency = min(
-        flags.concurrency or os.cpu_count(), flags.requests
-    )  # no wider than the requests
+    # One process per CPU, as Pool() makes, and no more processes than requests.
+    flags.concurrency = min(flags.concurrency or os.cpu_count(), flags.requests)
     run(fetch_all, flags, Report("processes.py", "processes", flags, flags.concurrency))
