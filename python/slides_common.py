@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
 
 DURATION = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(ms|s|m)?$")
 UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
@@ -54,7 +55,7 @@ def redis_url(text):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
-        """Bad flags: one line naming the problem, exit 2 (argparse adds the usage too)."""
+        """Bad flags: one line naming the problem, exit 2 (argparse's own prints the usage too)."""
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
@@ -114,7 +115,7 @@ class Fetched:
 @dataclass
 class Clock:
     """The run's start. time.monotonic() is one clock for every process on the machine, so a
-    child process or a worker can time against the parent's start."""
+    pool's child process can time against the parent's start."""
 
     started: float
 
@@ -125,7 +126,7 @@ class Clock:
         """Calls fetch(...), which gives a UUID, and says when it ran and how it went."""
         start = self.now()
         try:
-            uuid = fetch(*args, **kwargs)
+            uuid = str(UUID(fetch(*args, **kwargs)))  # ValueError: not httpbin's answer
             return Fetched(index, start, self.now(), uuid=uuid)
         except Exception as err:  # a failure is a result, not a crash
             return Fetched(index, start, self.now(), kind=kind_of(err), error=describe(err))
@@ -134,7 +135,7 @@ class Clock:
         """The same for a coroutine that gives a UUID."""
         start = self.now()
         try:
-            uuid = await fetch
+            uuid = str(UUID(await fetch))
             return Fetched(index, start, self.now(), uuid=uuid)
         except Exception as err:
             return Fetched(index, start, self.now(), kind=kind_of(err), error=describe(err))
