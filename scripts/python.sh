@@ -3,8 +3,8 @@
 #   scripts/python.sh sync|processes|threads|asyncio [FLAGS]   e.g. threads --url URL -n 50 --json
 #   scripts/python.sh celery|rq [--workers K] [--redis URL] [FLAGS]
 #       the producer, with K workers (default 1; 0: use those already running) of -c jobs at
-#       once each, started for the run and stopped at its end; without --redis, with a
-#       redis-server of its own on a free loopback port
+#       once each, started for the run and stopped at its end; without --redis (or
+#       REDIS_URL), with a redis-server of its own on a free loopback port
 #   scripts/python.sh celery-worker|rq-worker --redis URL [-c C]   one worker, until Ctrl-C
 #   scripts/python.sh setup     only make the venv
 #   scripts/python.sh ruff      check the formatting and lint python/
@@ -144,8 +144,8 @@ while [ $# -gt 0 ]; do
         *) args+=("$1"); shift ;;
     esac
 done
-# As many jobs at once as slide 8's Rust worker (32) for Celery's threads; RQ forks a process
-# per worker, so fewer of those.
+# As many jobs at once as slide 8's Rust worker (32) for Celery's threads; an RQ worker is a
+# process that runs one job at a time (in a child it forks for each), so fewer of those.
 [ -n "$width" ] || { [ "$kind" = celery ] && width=32 || width=4; }
 if ! [[ "$width" =~ ^[1-9][0-9]*$ && "$workers" =~ ^[0-9]+$ ]]; then
     echo "$me: -c wants a whole number of at least 1 and --workers one of at least 0" >&2
@@ -198,10 +198,10 @@ for n in $(seq "$workers"); do
     wait_for_worker "$kind" "$log" "$!"
 done
 
-# In the background, so that a Ctrl-C or SIGTERM sent to this script is passed on at once: the
-# producer then prints what it got done, and the EXIT trap stops the workers.
 # The summary's width: the jobs in flight at once, when every worker is one started here.
 [ "$workers" -gt 0 ] && args=(--concurrency "$((workers * width))" ${args[@]+"${args[@]}"})
+# In the background, so that a Ctrl-C or SIGTERM sent to this script is passed on at once: the
+# producer then prints what it got done, and the EXIT trap stops the workers.
 "$venv/bin/python" "${kind}_producer.py" --redis "$redis_url" ${args[@]+"${args[@]}"} &
 producer=$!
 trap 'kill -INT "$producer" 2>/dev/null || true' INT
