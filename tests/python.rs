@@ -167,22 +167,34 @@ fn rq_gets_every_result_back_and_times_the_enqueueing_apart() {
     let enqueue = summary.enqueue_s.expect("enqueue_s");
     assert!(0.0 < enqueue && enqueue < summary.wall_s, "{summary:?}");
     // Two rq workers, one job each at a time.
+    assert_eq!(summary.concurrency, 2);
     assert_eq!(server.peak_in_flight(), 2);
+}
+
+/// A worker started alone, killed when dropped if it still runs (a test that fails leaves none).
+struct Alone(Child);
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A worker started alone (`celery-worker`, `rq-worker`), its output in a file, once it says
 /// it is `ready`.
-fn start_worker(program: &str, redis: &RedisServer, ready: &str) -> (Child, PathBuf) {
+fn start_worker(program: &str, redis: &RedisServer, ready: &str) -> (Alone, PathBuf) {
     let log = std::env::temp_dir().join(format!("slides-{program}-{}.log", redis.port));
     let file = File::create(&log).expect("create the worker's log");
-    let mut worker = python(&[program, "--redis", &redis.url(), "-c", "1"])
+    let worker = python(&[program, "--redis", &redis.url(), "-c", "1"])
         .stdout(file.try_clone().expect("the log again"))
         .stderr(file)
         .spawn()
         .expect("bash runs");
+    let mut worker = Alone(worker);
     wait_until(&format!("{program} to say {ready:?}"), WORKER_START, || {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Ok(Some(status)) = worker.try_wait() {
+        if let Ok(Some(status)) = worker.0.try_wait() {
             panic!("{program} exited ({status}) before it was ready: {text}");
         }
         text.contains(ready)
@@ -214,8 +226,8 @@ fn a_killed_worker_is_reported(kind: &str, ready: &str) {
     wait_until("the worker's first request", LIMIT, || {
         server.in_flight() > 0
     });
-    send_signal(worker.id(), "KILL");
-    let _ = worker.wait();
+    send_signal(worker.0.id(), "KILL");
+    let _ = worker.0.wait();
     let output = finish_within(producer, LIMIT);
     let _ = std::fs::remove_file(log);
 
