@@ -160,14 +160,16 @@ if [ "$program" != "$kind" ]; then # celery-worker, rq-worker: one worker, in th
 fi
 
 pids=()
+# Each service runs in a process group of its own (started under `set -m`), so that stopping
+# it stops what it started too: an RQ pool's workers, a worker's child running a job.
 stop_all() { # the workers first, the redis-server (started first) last
     local pid i
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
         pid="${pids[$i]}"
-        kill -TERM "$pid" 2>/dev/null || true
-        # A worker finishes the jobs it holds first: give it 5 s, then stop it.
+        kill -TERM -- "-$pid" 2>/dev/null || true
+        # A worker finishes the jobs it holds first: give it 5 s, then stop them all.
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
+        kill -KILL -- "-$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
 }
@@ -182,9 +184,11 @@ if [ -z "$redis_url" ]; then
         exit 1
     fi
     port="$(free_port)"
+    set -m
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
         >"$logs/redis-server.log" 2>&1 &
     pids+=($!)
+    set +m
     redis_url="redis://127.0.0.1:$port"
 fi
 wait_for_redis "$redis_url"
@@ -193,8 +197,10 @@ export REDIS_URL="$redis_url"
 read -r -a command <<<"$(worker_command "$kind" "$width" "$redis_url")"
 for n in $(seq "$workers"); do
     log="$logs/$kind-worker-$n.log"
+    set -m
     "${command[@]}" >"$log" 2>&1 &
     pids+=($!)
+    set +m
     wait_for_worker "$kind" "$log" "$!"
 done
 
