@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let processes = flags.at_once_or_exit(concurrency.unwrap_or(cpus), 256, "processes"); // whole programs
+    let processes = flags.at_once_or_exit(concurrency.unwrap_or(cpus), 256, "processes");
     // P copies of `slide05-child`, each with its own client: processes share nothing.
     let mut pool = match Pool::start(&flags, processes) {
         Ok(pool) => pool,

@@ -1,5 +1,5 @@
 //! Slide 7 — tokio. One thread, one event loop, C futures polled together: at each `.await` a
-//! future waits and the loop polls another whose answer has come in, so 50 take ~1 s.
+//! future waits, and `join_all` polls another whose answer has come in. 50 take ~1 s.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -76,8 +76,7 @@ async fn main() -> ExitCode {
         Ok(connections) => connections,
         Err(err) => return cannot("connect to Redis", err),
     };
-    // A redirect could lead to a host not in --allow-host: follow none. (Connecting to Redis
-    // has made ring rustls's provider already, which reqwest needs.)
+    // A redirect could lead to a host not in --allow-host: follow none.
     let client = match Client::builder().redirect(redirect::Policy::none()).build() {
         Ok(client) => client,
         Err(err) => return cannot("set up the HTTP client", err),
