@@ -1,5 +1,6 @@
 //! The workshop's exercises. Each is its slide with one function's body left blank between two ✎
-//! lines, so its solution is the slide, byte for byte, and cannot drift from it. And
+//! lines, and the slide's other modules found by `#[path]`, so its solution is the slide, byte
+//! for byte but for those paths, and cannot drift from it. And
 //! `scripts/exercise.sh check` judges from outside: a blank fails with "not written yet", a loop
 //! dressed up as threads fails on the requests in flight, threads inside tokio fail on the
 //! threads, each with its hint, and every slide's own code passes.
@@ -99,7 +100,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     let restore = Restore::everything();
     the_runner_knows_every_exercise_folder();
     for (name, file, slide, _) in EXERCISES {
-        the_other_files_are_the_slides_own(name, file, slide);
+        the_exercise_owns_its_files_and_finds_the_slides_by_path(name, file, slide);
         each_blank_is_its_slide_with_only_the_lesson_marked_out(&restore, name, file, slide);
     }
 
@@ -135,8 +136,8 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     for (name, file, slide, _) in EXERCISES {
         restore.exercise(&["solve", name, "--yes"]);
         assert!(
-            read(file) == read(slide),
-            "{name}: solved, {file} is not {slide}"
+            without_paths(&read(file)) == read(slide),
+            "{name}: solved, {file} is not {slide}, but for its `#[path]` lines"
         );
     }
     build_every_exercise();
@@ -186,24 +187,56 @@ fn the_runner_knows_every_exercise_folder() {
     assert_eq!(folders, tested, "an exercise this test does not know");
 }
 
-/// Beside the file to edit, the exercise has a link to each of the slide's other files, and
-/// nothing else: it builds with the slide's own modules.
-fn the_other_files_are_the_slides_own(name: &str, file: &str, slide: &str) {
-    let (own_dir, slide_dir) = (folder(file), folder(slide));
-    let (own, theirs) = (rs_files(&own_dir, file), rs_files(&slide_dir, slide));
-    let fix = format!("run scripts/exercise.sh reset {name}");
-    assert_eq!(own, theirs, "{}: {fix}", own_dir.display());
-    for name in own {
-        let (link, target) = (own_dir.join(&name), slide_dir.join(&name));
-        let is_link = link.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
-        let same = link.canonicalize().ok() == target.canonicalize().ok();
+/// The exercise's folder holds its own files, and no link: editing anything in it leaves the
+/// slide as it is. What it takes from the slide, it takes by a `#[path]` on a `mod` line or by
+/// its Cargo.toml, and each of those names a file of the slide's that is there.
+fn the_exercise_owns_its_files_and_finds_the_slides_by_path(name: &str, file: &str, slide: &str) {
+    let exercise_dir = root().join(file.split('/').take(2).collect::<Vec<_>>().join("/"));
+    for path in paths_under(&exercise_dir) {
+        let is_link = path.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
         assert!(
-            is_link && same,
-            "{} is not a link to {}",
-            link.display(),
-            target.display()
+            !is_link,
+            "{}: a link, which an editor writes through",
+            path.display()
         );
     }
+    let own_dir = folder(file);
+    let slide_dir = folder(slide).canonicalize().expect("the slide's folder");
+    let mut found = 0;
+    for line in read(file).lines() {
+        let Some(path) = line
+            .strip_prefix("#[path = \"")
+            .and_then(|l| l.strip_suffix("\"]"))
+        else {
+            continue;
+        };
+        let target = own_dir.join(path).canonicalize();
+        let target = target.unwrap_or_else(|err| panic!("{file}: {path}: {err}"));
+        assert_eq!(target.parent(), Some(slide_dir.as_path()), "{file}: {path}");
+        found += 1;
+    }
+    // Every `mod` line for another of the slide's files got its path; one that did not would
+    // look for the module beside the exercise's file, and not build.
+    let others = rs_files(&folder(slide), slide);
+    let declared = read(file)
+        .lines()
+        .filter(|line| {
+            let name = line.trim_start_matches("pub ").strip_prefix("mod ");
+            name.and_then(|n| n.strip_suffix(';'))
+                .is_some_and(|n| others.contains(&format!("{n}.rs")))
+        })
+        .count();
+    assert_eq!(
+        found, declared,
+        "{file}: run scripts/exercise.sh reset {name}"
+    );
+}
+
+/// `text` without the `#[path = …]` lines a blank adds to the slide's `mod` lines.
+fn without_paths(text: &str) -> String {
+    text.split_inclusive('\n')
+        .filter(|line| !line.starts_with("#[path = "))
+        .collect()
 }
 
 /// The folder `file` is in, from the root.
@@ -211,7 +244,7 @@ fn folder(file: &str) -> PathBuf {
     root().join(file).parent().expect("a folder").to_path_buf()
 }
 
-/// The `.rs` files in `dir` but `but`'s own name.
+/// The `.rs` files in `dir` but `but`'s own name (and the crate's roots, which are no modules).
 fn rs_files(dir: &Path, but: &str) -> BTreeSet<String> {
     let skip = Path::new(but)
         .file_name()
@@ -221,6 +254,7 @@ fn rs_files(dir: &Path, but: &str) -> BTreeSet<String> {
         .flatten()
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".rs") && Some(name) != skip.as_ref())
+        .filter(|name| name != "main.rs" && name != "lib.rs")
         .collect()
 }
 
@@ -239,7 +273,8 @@ fn each_blank_is_its_slide_with_only_the_lesson_marked_out(
         read(file) == committed,
         "{file} is not the blank {slide} makes now: run scripts/exercise.sh reset {name}"
     );
-    let (before, after) = around_the_marks(&committed);
+    let outside = without_paths(&committed);
+    let (before, after) = around_the_marks(&outside);
     let slide_text = read(slide);
     assert!(
         slide_text.starts_with(before) && slide_text.ends_with(after),

@@ -169,7 +169,6 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     }
     let kept = workspace.replace(exercise, &workspace.solution(exercise)?)?;
     say_kept(kept.as_deref());
-    say_linked(&workspace.link_the_rest(exercise)?);
     println!(
         "{} now holds the slide's solution ({}). Run scripts/exercise.sh check {name}, and \
          read it.",
@@ -179,12 +178,10 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     Ok(true)
 }
 
-/// Puts the blank back, made from the slide as it is now, with links to the slide's other
-/// files. Never asks: what it replaces is kept.
+/// Puts the blank back, made from the slide as it is now. Never asks: what it replaces is kept.
 fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     let kept = workspace.replace(exercise, &workspace.blank(exercise)?)?;
     say_kept(kept.as_deref());
-    say_linked(&workspace.link_the_rest(exercise)?);
     println!("{} is the blank again.", exercise.path());
     Ok(true)
 }
@@ -192,11 +189,5 @@ fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
 fn say_kept(kept: Option<&std::path::Path>) {
     if let Some(kept) = kept {
         println!("Your version is kept at {}.", kept.display());
-    }
-}
-
-fn say_linked(changes: &[String]) {
-    for change in changes {
-        println!("{change}");
     }
 }

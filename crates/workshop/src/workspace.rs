@@ -2,7 +2,6 @@
 //! binaries, and what it keeps in cargo's target directory.
 
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
 use lab::Binaries;
@@ -49,11 +48,30 @@ impl Workspace {
         self.read(&exercise.path())
     }
 
-    /// The blank, made from the slide as it is now.
+    /// The blank, made from the slide as it is now: its `mod` lines for the slide's other files
+    /// get a `#[path]` to them (see [`splice::with_paths`]).
     pub fn blank(&self, exercise: &Exercise) -> Result<String, String> {
         let slide = self.read(exercise.solution)?;
         let body = self.read(&exercise.blank_body())?;
-        splice::blank(&slide, exercise.lesson, &body)
+        let own = exercise.path();
+        let (Some(own_dir), Some(slide_dir)) = (
+            Path::new(&own).parent(),
+            Path::new(exercise.solution).parent(),
+        ) else {
+            return Err(format!("{own} or {} has no folder", exercise.solution));
+        };
+        let lesson_file = Path::new(exercise.solution).file_stem();
+        let modules: Vec<String> = rs_files(&self.root.join(slide_dir))?
+            .iter()
+            .filter_map(|name| name.file_stem())
+            .filter(|&stem| Some(stem) != lesson_file)
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .collect();
+        // From the exercise's folder up to the root and down to the slide's: relative, so the
+        // workspace can move.
+        let up = "../".repeat(own_dir.components().count());
+        let to_slide = format!("{up}{}", slide_dir.display());
+        splice::blank(&slide, exercise.lesson, &body, &to_slide, &modules)
             .map_err(|err| format!("{}: {err}", exercise.solution))
     }
 
@@ -92,53 +110,9 @@ impl Workspace {
         fs::write(&path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
         Ok(kept)
     }
-
-    /// Links into the exercise every other `.rs` file beside the slide's lesson file, so that
-    /// the exercise builds with the slide's own modules, and drops links to files the slide no
-    /// longer has. Gives what it changed, in words.
-    pub fn link_the_rest(&self, exercise: &Exercise) -> Result<Vec<String>, String> {
-        let own = exercise.path();
-        let (Some(own_dir), Some(slide_dir)) = (
-            Path::new(&own).parent(),
-            Path::new(exercise.solution).parent(),
-        ) else {
-            return Err(format!("{own} or {} has no folder", exercise.solution));
-        };
-        let lesson_file = Path::new(exercise.solution).file_name();
-        // From the exercise's folder back up to the root: links are relative, so the
-        // workspace can move.
-        let up = PathBuf::from("../".repeat(own_dir.components().count()));
-        let mut changed = Vec::new();
-        for name in rs_files(&self.root.join(slide_dir))? {
-            let link = self.root.join(own_dir).join(&name);
-            if Some(name.as_os_str()) == lesson_file || link.symlink_metadata().is_ok() {
-                continue;
-            }
-            symlink(up.join(slide_dir).join(&name), &link)
-                .map_err(|err| format!("cannot link {}: {err}", link.display()))?;
-            changed.push(format!(
-                "linked {} to the slide's",
-                own_dir.join(&name).display()
-            ));
-        }
-        for name in rs_files(&self.root.join(own_dir))? {
-            let link = self.root.join(own_dir).join(&name);
-            let is_link = link.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
-            // A link whose file is gone: the slide no longer has that module.
-            if is_link && !link.exists() {
-                fs::remove_file(&link)
-                    .map_err(|err| format!("cannot remove {}: {err}", link.display()))?;
-                changed.push(format!(
-                    "removed {}: the slide has no such file",
-                    own_dir.join(&name).display()
-                ));
-            }
-        }
-        Ok(changed)
-    }
 }
 
-/// The names of the `.rs` files (and links) in `dir`, sorted.
+/// The names of the `.rs` files in `dir`, sorted.
 fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
         fs::read_dir(dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?;
