@@ -4,7 +4,6 @@
 //! count of requests in flight, and what the OS shows of its threads and child processes.
 //! Time is reported too, but never the only judge.
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::Summary;
@@ -102,25 +101,14 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
     Ok(passed)
 }
 
-/// `cargo build` of the exercise and of what the check runs with it. Its messages go straight
-/// to the terminal, where a learner expects a compiler's errors.
-fn build(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(&workspace.root)
-        .args(["build", "--quiet", "--package", exercise.package])
-        .args(["--package", "httpbin-lite"]);
-    for package in exercise.run.also_build {
-        command.args(["--package", package]);
-    }
-    if workspace.release() {
-        command.arg("--release");
-    }
-    let status = command
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?"))?;
-    Ok(status.success())
+/// `cargo build` of what the check runs beside the exercise (httpbin-lite, the slide's other
+/// programs), in the talk's workspace, then of the exercise, in the exercises' own. Cargo's
+/// messages go straight to the terminal, where a learner expects a compiler's errors; its
+/// progress too, the first time, when there is a minute of compiling to show.
+pub fn build(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    let mut talk: Vec<&str> = vec!["httpbin-lite"];
+    talk.extend(exercise.run.also_build);
+    workspace.cargo_build(&talk, &[exercise.package])
 }
 
 /// One of httpbin-lite's counts: `served`, `peak_in_flight`.

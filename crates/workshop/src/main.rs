@@ -26,7 +26,7 @@ use crate::workspace::Workspace;
 /// NAME is a slide's short name or number, as for scripts/diff.sh: sync, processes, threads,
 /// coroutines (7a), tokio (7), queue (8).
 #[derive(Parser)]
-#[command(name = "scripts/exercise.sh")]
+#[command(name = "scripts/exercise.sh", bin_name = "scripts/exercise.sh")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Action>,
@@ -50,7 +50,15 @@ enum Action {
         yes: bool,
     },
     /// Put the blank back; your version is kept in target/exercises/kept/
-    Reset { name: String },
+    Reset {
+        name: String,
+        /// Taken as `solve` takes it; reset never asks, since it keeps your version
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Build every exercise and all its check runs, so that no check waits for a compiler
+    /// (before the workshop, while the network is good)
+    Build,
 }
 
 fn main() -> ExitCode {
@@ -65,7 +73,8 @@ fn main() -> ExitCode {
         Action::Watch { name } => find(&name).and_then(|e| watch::watch(&workspace, e, check)),
         Action::Path { name } => find(&name).map(|e| println!("{}", e.path())).map(|()| true),
         Action::Solve { name, yes } => find(&name).and_then(|e| solve(&workspace, e, yes)),
-        Action::Reset { name } => find(&name).and_then(|e| reset(&workspace, e)),
+        Action::Reset { name, yes: _ } => find(&name).and_then(|e| reset(&workspace, e)),
+        Action::Build => build(&workspace),
     };
     match done {
         Ok(true) => ExitCode::SUCCESS,
@@ -184,6 +193,18 @@ fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     say_kept(kept.as_deref());
     println!("{} is the blank again.", exercise.path());
     Ok(true)
+}
+
+/// Builds what every check runs: the exercises, httpbin-lite and the slides' other programs.
+fn build(workspace: &Workspace) -> Result<bool, String> {
+    let mut talk = vec!["httpbin-lite"];
+    talk.extend(EXERCISES.iter().flat_map(|e| e.run.also_build));
+    let exercises: Vec<&str> = EXERCISES.iter().map(|e| e.package).collect();
+    let built = workspace.cargo_build(&talk, &exercises)?;
+    if built {
+        println!("Every exercise and all its check runs is built: scripts/exercise.sh list");
+    }
+    Ok(built)
 }
 
 fn say_kept(kept: Option<&std::path::Path>) {

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use lab::Binaries;
 
@@ -36,6 +37,56 @@ impl Workspace {
     /// Whether the runner (and so what it builds) is the release build.
     pub fn release(&self) -> bool {
         self.bins.dir().ends_with("release")
+    }
+
+    /// `cargo build` of `talk`'s packages in the talk's workspace, then of `exercises`' in the
+    /// exercises' own (`exercises/Cargo.toml`), both into this runner's target directory and
+    /// profile, so that they share the compiled dependencies and the binaries are beside it.
+    /// Quiet once the exercises and httpbin-lite have been built before, when what is left to
+    /// compile takes seconds; the first time, cargo's progress shows the minute it takes.
+    pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<bool, String> {
+        let before = ["httpbin-lite"].iter().chain(exercises);
+        let built_before = before.into_iter().all(|name| self.bins.has(name));
+        let target = self.bins.dir().parent().unwrap_or(self.bins.dir());
+        let manifests = [
+            (self.root.join("Cargo.toml"), talk),
+            (self.root.join("exercises/Cargo.toml"), exercises),
+        ];
+        for (manifest, packages) in manifests {
+            if packages.is_empty() {
+                continue;
+            }
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut command = Command::new(cargo);
+            command
+                .current_dir(&self.root)
+                .arg("build")
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(target);
+            if built_before {
+                command.arg("--quiet");
+            } else {
+                println!(
+                    "  building {} (the first build takes a minute or two)",
+                    packages.join(", ")
+                );
+            }
+            for package in packages {
+                command.args(["--package", package]);
+            }
+            if self.release() {
+                command.arg("--release");
+            }
+            let status = command.status().map_err(|err| {
+                format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?")
+            })?;
+            if !status.success() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     pub fn read(&self, relative: &str) -> Result<String, String> {
