@@ -72,6 +72,30 @@ const THREADS_ONE_AT_A_TIME: &str = "    let clock = report.clock();
     }
 ";
 
+/// A task per request, whatever `tasks` says: right at the default width, wrong at any other.
+const TOKIO_IGNORING_TASKS: &str = "    let clock = report.clock();
+    let one = async |index| {
+        let fetch = retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
+        report.record(clock.time_async(index, fetch).await);
+    };
+    future::join_all((1..=flags.requests).map(one)).await;
+";
+
+/// Threads that borrow what they may outlive: std::thread::spawn wants `'static`.
+const THREADS_UNSCOPED: &str = "    let clock = report.clock();
+    let handles: Vec<_> = (1..=flags.requests)
+        .map(|index| {
+            thread::spawn(move || {
+                let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+                report.record(clock.time(index, fetch));
+            })
+        })
+        .collect();
+    for handle in handles {
+        let _ = handle.join();
+    }
+";
+
 /// All the requests in flight at once, but on threads, each with an event loop of its own.
 const TOKIO_ON_THREADS: &str = "    let clock = report.clock();
     let next = AtomicUsize::new(1);
@@ -119,6 +143,25 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
         "(hint: start the threads before you wait for any of them)",
     );
 
+    restore.exercise(&["reset", "threads"]);
+    restore.write_lesson("exercises/06-threads/src/main.rs", THREADS_UNSCOPED);
+    let output = restore.exercise(&["check", "threads"]);
+    failing_line(&output, "it does not compile", "thread::scope");
+
+    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_IGNORING_TASKS);
+    let output = restore.exercise(&["check", "tokio"]);
+    failing_line(
+        &output,
+        "with --concurrency 5, the server still saw 20 requests in flight at once",
+        "(hint: start `tasks` tasks",
+    );
+    assert!(
+        stdout(&output).contains("✓ the server had 20 requests in flight at once"),
+        "{}",
+        stdout(&output)
+    );
+
+    restore.exercise(&["reset", "tokio"]);
     restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_ON_THREADS);
     let output = restore.exercise(&["check", "tokio"]);
     let line = failing_line(

@@ -36,6 +36,9 @@ pub struct Run {
     /// `--concurrency C` when the check chooses the width, so that it does not depend on the
     /// machine's CPUs or on the requests; `None` keeps the slide's own default.
     pub concurrency: Option<usize>,
+    /// A second, smaller `--concurrency` the check runs it at too, to see that it keeps to the
+    /// width it is given, not to one of its own; `None` for sync, which has no width.
+    pub narrower: Option<usize>,
     /// The width in words: what keeps that many requests in flight.
     pub promise: &'static str,
     /// What the OS must show of the program while its requests are in flight. `None` for
@@ -77,6 +80,10 @@ pub struct Hints {
     pub too_few: &'static str,
     /// More requests in flight than the model promises.
     pub too_many: &'static str,
+    /// At the narrower width, more requests in flight than that width: it ignores the width.
+    pub ignores_width: &'static str,
+    /// E0521 or E0373 at a spawn: a thread or task borrows what it may outlive.
+    pub escapes: &'static str,
     /// The OS sees the wrong shape.
     pub shape: &'static str,
     /// Not every request was answered once with a UUID of its own.
@@ -99,6 +106,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 5,
             concurrency: None,
+            narrower: None,
             promise: "one after another",
             shape: None,
             runs: Runs::Itself,
@@ -109,6 +117,8 @@ pub const EXERCISES: &[Exercise] = &[
             too_many: "sync makes one request, waits for its answer, then makes the next: a \
                        plain `for` loop, no threads",
             shape: "",
+            ignores_width: "",
+            escapes: "sync needs no thread: call fetch_one in a plain for loop",
             answers: "fetch each request number from 1 to flags.requests once, and give each \
                       result to report.record",
             hangs: "a request that never ends waits at most --timeout: look for a loop that \
@@ -127,6 +137,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 12,
             concurrency: Some(4),
+            narrower: Some(2),
             promise: "one per child process",
             shape: Some(Shape::ChildPerRequest),
             runs: Runs::Itself,
@@ -138,6 +149,10 @@ pub const EXERCISES: &[Exercise] = &[
             too_many: "give a child a request only while pool.free_child() says it is free",
             shape: "the pool's children make the requests: hand them request numbers, and \
                     make none in this process",
+            ignores_width: "give a request only to a child pool.free_child() gives you: the \
+                            pool is as wide as --concurrency, and no wider",
+            escapes: "the children are processes, not threads: hand them request numbers with \
+                      pool.give, and start no thread here",
             answers: "hand out each request number from 1 to flags.requests once, record every \
                       Event::Answered, and put the number of an Event::Lost back in the queue",
             hangs: "pool.next returns None once nothing is in flight: stop then, and hand out \
@@ -156,6 +171,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 20,
             concurrency: Some(5),
+            narrower: Some(3),
             promise: "one per thread",
             shape: Some(Shape::ThreadPerRequest),
             runs: Runs::Itself,
@@ -167,6 +183,12 @@ pub const EXERCISES: &[Exercise] = &[
                        numbers until none is left",
             shape: "each request in flight needs a thread of its own: start them with \
                     thread::scope",
+            ignores_width: "start `threads` threads, the width main gives you, not a number of \
+                            your own or one per request",
+            escapes: "std::thread::spawn wants what its thread uses to live forever (`'static`), \
+                      but agent, flags and report are borrowed: start the threads inside \
+                      thread::scope(|scope| …) with scope.spawn, which waits for them before \
+                      fetch_all returns, so they may borrow",
             answers: "hand out each request number from 1 to flags.requests once (an \
                       AtomicUsize's fetch_add), and give each result to report.record",
             hangs: "thread::scope waits for every thread it started: make sure each one ends \
@@ -185,6 +207,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 20,
             concurrency: None,
+            narrower: Some(5),
             promise: "every request, each a coroutine of its own",
             shape: Some(Shape::OneThread),
             runs: Runs::Itself,
@@ -195,6 +218,10 @@ pub const EXERCISES: &[Exercise] = &[
                       you poll runs until its socket would block, then yields",
             too_many: "keep to the tasks fetch_all spawned",
             shape: "the executor polls every task on this one thread: start no threads",
+            ignores_width: "poll only the tasks fetch_all spawned: it spawns `tasks` of them, and \
+                            each takes request numbers until none is left",
+            escapes: "the executor runs every task on this thread: poll them here, and spawn no \
+                      thread",
             answers: "run until self.tasks is empty: return None only once every task has \
                       finished",
             hangs: "a task that returned Pending runs again only once woken: when the run \
@@ -213,6 +240,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 20,
             concurrency: None,
+            narrower: Some(5),
             promise: "every request, each a task of its own",
             shape: Some(Shape::OneThread),
             runs: Runs::Itself,
@@ -225,6 +253,12 @@ pub const EXERCISES: &[Exercise] = &[
             too_many: "start `tasks` tasks, each taking request numbers until none is left",
             shape: "tokio's loop runs every task on this one thread: no std::thread, no \
                     spawn_blocking, no second runtime",
+            ignores_width: "start `tasks` tasks, the width main gives you, not one per request: \
+                            each takes request numbers until none is left",
+            escapes: "tokio::spawn wants a future that owns everything it uses (`'static`), \
+                      but client, flags and report are borrowed: run the futures on this one \
+                      task instead, as the slide does: make them all, then \
+                      future::join_all(…).await",
             answers: "hand out each request number from 1 to flags.requests once, and give \
                       each result to report.record",
             hangs: "look for a task that waits for something that never comes",
@@ -242,6 +276,7 @@ pub const EXERCISES: &[Exercise] = &[
         run: Run {
             requests: 20,
             concurrency: Some(5),
+            narrower: Some(3),
             promise: "the worker's --concurrency, one job each",
             shape: None,
             runs: Runs::QueueWorker,
@@ -253,6 +288,11 @@ pub const EXERCISES: &[Exercise] = &[
             too_many: "hold one of the semaphore's permits for each job in flight, until the \
                        job ends, and take no more entries than you have permits",
             shape: "",
+            ignores_width: "take no more entries than the semaphore has free permits: it has \
+                            worker.cli.concurrency of them",
+            escapes: "a spawned job must own what it uses: clone the Arc<Worker> into it \
+                      (`let worker = worker.clone();` then `async move`), and move its permit \
+                      in too",
             answers: "spawn every entry worker.take gives you (worker.run(entry, deliveries)), \
                       and let the jobs in flight finish before you return",
             hangs: "look for a wait that nothing ends: a permit never given back, or a \

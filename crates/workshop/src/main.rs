@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exercise::{EXERCISES, Exercise};
 use crate::status::{Checks, Status};
-use crate::workspace::Workspace;
+use crate::workspace::{Built, Workspace};
 
 /// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
 /// NAME is a slide's short name or number, as for scripts/diff.sh: sync, processes, threads,
@@ -200,7 +200,7 @@ fn build(workspace: &Workspace) -> Result<bool, String> {
     let mut talk = vec!["httpbin-lite"];
     talk.extend(EXERCISES.iter().flat_map(|e| e.run.also_build));
     let exercises: Vec<&str> = EXERCISES.iter().map(|e| e.package).collect();
-    let built = workspace.cargo_build(&talk, &exercises)?;
+    let built = workspace.cargo_build(&talk, &exercises)? == Built::Ok;
     if built {
         println!("Every exercise and all its check runs is built: scripts/exercise.sh list");
     }

@@ -2,8 +2,9 @@
 //! binaries, and what it keeps in cargo's target directory.
 
 use std::fs;
+use std::io::{self, BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use lab::Binaries;
 
@@ -44,7 +45,9 @@ impl Workspace {
     /// profile, so that they share the compiled dependencies and the binaries are beside it.
     /// Quiet once the exercises and httpbin-lite have been built before, when what is left to
     /// compile takes seconds; the first time, cargo's progress shows the minute it takes.
-    pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<bool, String> {
+    /// Cargo's messages go to the terminal as they come; a failed build gives them back too (the
+    /// exercises' build's), for the check to recognise an error it has a hint for.
+    pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<Built, String> {
         let before = ["httpbin-lite"].iter().chain(exercises);
         let built_before = before.into_iter().all(|name| self.bins.has(name));
         let target = self.bins.dir().parent().unwrap_or(self.bins.dir());
@@ -73,20 +76,22 @@ impl Workspace {
                     packages.join(", ")
                 );
             }
+            // Read through a pipe, cargo would drop its colours: keep them for a terminal.
+            if io::stderr().is_terminal() {
+                command.arg("--color=always");
+            }
             for package in packages {
                 command.args(["--package", package]);
             }
             if self.release() {
                 command.arg("--release");
             }
-            let status = command.status().map_err(|err| {
-                format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?")
-            })?;
-            if !status.success() {
-                return Ok(false);
+            let built = echoed(command)?;
+            if built != Built::Ok {
+                return Ok(built);
             }
         }
-        Ok(true)
+        Ok(Built::Ok)
     }
 
     pub fn read(&self, relative: &str) -> Result<String, String> {
@@ -163,6 +168,55 @@ impl Workspace {
     }
 }
 
+/// How a build went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Built {
+    Ok,
+    /// What cargo said, without its colours.
+    Failed(String),
+}
+
+/// Runs `command`, writing what it says on stderr to ours line by line as it comes, and keeps
+/// it for a build that fails.
+fn echoed(mut command: Command) -> Result<Built, String> {
+    let mut child = command
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?"))?;
+    let mut said = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("{line}");
+            said.push_str(&without_colours(&line));
+            said.push('\n');
+        }
+    }
+    let status = child.wait().map_err(|err| format!("cargo: {err}"))?;
+    Ok(match status.success() {
+        true => Built::Ok,
+        false => Built::Failed(said),
+    })
+}
+
+/// `line` without the terminal's colour codes (`ESC [ … m`).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Up to and with the letter that ends the code.
+            for code in chars.by_ref() {
+                if code.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The names of the `.rs` files in `dir`, sorted.
 fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
@@ -174,4 +228,15 @@ fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     names.sort();
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_are_taken_out() {
+        let line = "\u{1b}[0m\u{1b}[1m\u{1b}[38;5;9merror[E0521]\u{1b}[0m: borrowed data escapes";
+        assert_eq!(without_colours(line), "error[E0521]: borrowed data escapes");
+    }
 }
