@@ -129,6 +129,10 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
         each_blank_is_its_slide_with_only_the_lesson_marked_out(&restore, name, file, slide);
     }
 
+    for (name, _, slide, lesson) in EXERCISES {
+        hints_come_one_at_a_time_and_never_give_the_code(&restore, name, slide, lesson);
+    }
+
     for (name, file, _, lesson) in EXERCISES {
         let output = restore.exercise(&["check", name]);
         let open = format!("`{lesson}` still says todo!() — open {file} (hint: ");
@@ -211,6 +215,58 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
         "{list}"
     );
     assert!(list.contains("Next: sync."), "{list}");
+}
+
+/// `hint` gives one hint more each time, then all of them again; none holds a line of the
+/// slide's lesson.
+fn hints_come_one_at_a_time_and_never_give_the_code(
+    restore: &Restore,
+    name: &str,
+    slide: &str,
+    lesson: &str,
+) {
+    // From the first hint, whatever was shown before (the guard puts that memo back).
+    let memo = restore.state.join("hints.json");
+    let _ = fs::remove_file(&memo);
+    restore.note(&[memo]);
+    let mut seen = Vec::new();
+    loop {
+        let output = restore.exercise(&["hint", name]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        if text.starts_with("All ") {
+            assert!(seen.len() >= 2, "{name}: only {} hints", seen.len());
+            assert!(text.contains(&format!("solve {name}")), "{text}");
+            break;
+        }
+        let first = text.lines().next().unwrap_or_default().to_owned();
+        let expected = format!("Hint {} of ", seen.len() + 1);
+        assert!(first.starts_with(&expected), "{name}: {text}");
+        assert!(seen.len() < 10, "{name}: hints without end");
+        seen.push(first);
+    }
+    // The lesson's own lines, those long enough to be code rather than a brace.
+    let slide_text = read(slide);
+    let name_only = lesson.rsplit("::").next().unwrap_or(lesson);
+    let code: Vec<&str> = slide_text
+        .split(&format!("fn {name_only}("))
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.starts_with('}') && *line != "    }")
+        .map(str::trim)
+        .filter(|line| line.len() > 24 && !line.starts_with("//"))
+        .collect();
+    assert!(code.len() > 2, "{slide}: no lesson found for {lesson}");
+    for hint in &seen {
+        for line in &code {
+            assert!(
+                !hint.contains(line),
+                "{name}: a hint gives the code {line:?}"
+            );
+        }
+    }
 }
 
 /// `path` names the file this test knows for each, and there is no folder it does not test.
@@ -481,6 +537,7 @@ impl Restore {
             .map(|(_, file, _, _)| root().join(file))
             .collect();
         paths.push(state.join("status.json"));
+        paths.push(state.join("hints.json"));
         let files = paths
             .into_iter()
             .map(|path| Tracked {
@@ -497,7 +554,7 @@ impl Restore {
     }
 
     /// `scripts/exercise.sh COMMAND NAME`, for a command that writes: solve and reset write the
-    /// exercise's file, check the runner's status.json.
+    /// exercise's file, check the runner's status.json, hint its hints.json.
     fn exercise(&self, args: &[&str]) -> Output {
         let output = exercise(args);
         let name = args.get(1).copied().unwrap_or_default();
@@ -506,7 +563,8 @@ impl Restore {
             .find(|(n, ..)| *n == name)
             .map(|(_, f, ..)| *f);
         let status = self.state.join("status.json");
-        self.note(&[root().join(file.unwrap_or_default()), status]);
+        let hints = self.state.join("hints.json");
+        self.note(&[root().join(file.unwrap_or_default()), status, hints]);
         output
     }
 

@@ -26,6 +26,8 @@ pub struct Exercise {
     pub run: Run,
     /// What to say when a property does not hold.
     pub hints: Hints,
+    /// `hint NAME`, one more each time: from where to start to the last step, never the code.
+    pub steps: &'static [&'static str],
 }
 
 /// How a check runs an exercise, and the shape its model must show.
@@ -124,6 +126,15 @@ pub const EXERCISES: &[Exercise] = &[
             hangs: "a request that never ends waits at most --timeout: look for a loop that \
                     never ends",
         },
+        steps: &[
+            "fetch_all makes the requests numbered 1 to flags.requests, each once, in order: one \
+             `for` loop over 1..=flags.requests.",
+            "For each number, the two lines in the blank's comment: a closure that fetches (with \
+             retries), and report.record of what clock.time gives for it. Take the clock once, \
+             before the loop.",
+            "Nothing else: no thread, no task. The next exercise keeps this loop's body and \
+             changes who runs it.",
+        ],
     },
     Exercise {
         dir: "05-processes",
@@ -158,6 +169,16 @@ pub const EXERCISES: &[Exercise] = &[
             hangs: "pool.next returns None once nothing is in flight: stop then, and hand out \
                     work before each call",
         },
+        steps: &[
+            "Keep the request numbers still to hand out in a VecDeque, filled with \
+             1..=flags.requests, and loop until the pool says nothing is in flight.",
+            "At the top of each round, give every free child a number: while pool.free_child() \
+             gives a child and the queue gives a number, pool.give(child, index). Only then wait, \
+             with pool.next(clock).",
+            "What pool.next gives: Event::Answered goes to report.record; Event::Lost(index) goes \
+             back in the queue for another child; None means nothing is in flight, and the loop \
+             ends.",
+        ],
     },
     Exercise {
         dir: "06-threads",
@@ -194,6 +215,15 @@ pub const EXERCISES: &[Exercise] = &[
             hangs: "thread::scope waits for every thread it started: make sure each one ends \
                     once no request number is left",
         },
+        steps: &[
+            "thread::scope(|scope| { … }) starts threads that may borrow agent, flags and report, \
+             and waits at its closing brace for every thread it started.",
+            "One AtomicUsize, starting at 1, hands out the numbers: each fetch_add(1, \
+             Ordering::Relaxed) gives a number no other thread gets; stop once it passes \
+             flags.requests.",
+            "Write one closure that takes numbers and fetches until none is left, and start it \
+             `threads` times in the scope, with no join in that loop: the scope waits for them.",
+        ],
     },
     Exercise {
         dir: "07a-coroutines",
@@ -227,6 +257,16 @@ pub const EXERCISES: &[Exercise] = &[
             hangs: "a task that returned Pending runs again only once woken: when the run \
                     queue is empty, call reactor::nap_and_wake() to wake the waiting ones",
         },
+        steps: &[
+            "The loop runs until every task has finished: self.tasks empty. Look at signals.get() \
+             once a round, and give back Some(signal) as soon as one came.",
+            "A number on the run queue (self.run_queue.try_recv()) is a task that can go on: \
+             self.poll(number) runs it until it finishes or yields. Take numbers until none is \
+             left.",
+            "An empty run queue with tasks left means they all wait for their sockets: \
+             reactor::nap_and_wake() naps, then wakes each one, and their numbers are back on the \
+             queue.",
+        ],
     },
     Exercise {
         dir: "07-tokio",
@@ -263,6 +303,14 @@ pub const EXERCISES: &[Exercise] = &[
                       each result to report.record",
             hangs: "look for a task that waits for something that never comes",
         },
+        steps: &[
+            "An async closure (async || { … }) is one task's work; calling it only builds a \
+             future. Nothing runs until something awaits it.",
+            "Hand out the numbers as the threads did: one AtomicUsize, and each task takes the \
+             next until it passes flags.requests.",
+            "Build `tasks` of those futures first, then await them together with future::join_all: \
+             an .await inside a for loop would wait for each before it builds the next.",
+        ],
     },
     Exercise {
         dir: "08-queue",
@@ -298,6 +346,17 @@ pub const EXERCISES: &[Exercise] = &[
             hangs: "look for a wait that nothing ends: a permit never given back, or a \
                     select! with no branch that can come",
         },
+        steps: &[
+            "A free slot is a permit of the semaphore: wait for one (acquire_owned) in a \
+             tokio::select! beside signals.next(), which ends the loop; then take the other free \
+             ones without waiting (try_acquire_owned).",
+            "worker.take(free slots).await gives up to that many entries: spawn each into the \
+             JoinSet as a task that owns a permit and a clone of the Arc<Worker>, and runs the \
+             job with worker.run.",
+            "After the signal, take nothing more: wait with running.join_next() until the set is \
+             empty, counting the jobs that ended ok, and give Ok((ok, taken)); a second signal \
+             meanwhile gives Err(signal).",
+        ],
     },
 ];
 

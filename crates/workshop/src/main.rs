@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::exercise::{EXERCISES, Exercise};
-use crate::status::{Checks, Status};
+use crate::status::{Checks, HintsShown, Status};
 use crate::workspace::{Built, Workspace};
 
 /// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
@@ -42,6 +42,8 @@ enum Action {
     Watch { name: String },
     /// The file to edit
     Path { name: String },
+    /// The next hint: one more each time you ask, never the solution
+    Hint { name: String },
     /// Put the slide's own code in: the reference solution (asks first)
     Solve {
         name: String,
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Action::Check { name } => find(&name).and_then(|e| check(&workspace, e)),
         Action::Watch { name } => find(&name).and_then(|e| watch::watch(&workspace, e, check)),
         Action::Path { name } => find(&name).map(|e| println!("{}", e.path())).map(|()| true),
+        Action::Hint { name } => find(&name).and_then(|e| hint(&workspace, e)),
         Action::Solve { name, yes } => find(&name).and_then(|e| solve(&workspace, e, yes)),
         Action::Reset { name, yes: _ } => find(&name).and_then(|e| reset(&workspace, e)),
         Action::Build => build(&workspace),
@@ -147,6 +150,32 @@ fn list(workspace: &Workspace) -> Result<(), String> {
         ),
     }
     Ok(())
+}
+
+/// Prints the exercise's next hint, and remembers that it was shown; once all were, all again.
+fn hint(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    let file = HintsShown::file(&workspace.state_dir());
+    let shown = HintsShown::load(&file).shown(exercise.dir);
+    let (name, total) = (exercise.name(), exercise.steps.len());
+    let Some(step) = exercise.steps.get(shown) else {
+        println!("All {total} hints for {name}, as shown before:");
+        for (n, step) in exercise.steps.iter().enumerate() {
+            println!("  {}. {step}", n + 1);
+        }
+        println!(
+            "Still stuck: scripts/diff.sh with the slide before shows what the model changes, \
+             and `scripts/exercise.sh solve {name}` puts in the slide's own code."
+        );
+        return Ok(true);
+    };
+    println!("Hint {} of {total} for {name}: {step}", shown + 1);
+    if shown + 1 < total {
+        println!("(scripts/exercise.sh hint {name} again gives the next.)");
+    }
+    if let Err(err) = HintsShown::remember(&file, exercise.dir, shown + 1) {
+        eprintln!("exercise.sh: {err}; the next `hint` will show this one again");
+    }
+    Ok(true)
 }
 
 /// Puts the slide's own code in, after asking (it shows you the answer).
