@@ -209,6 +209,32 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
 }
 
 #[test]
+fn diff_sh_side_by_side_fits_160_columns() {
+    let output = script("diff.sh", &["--side-by-side", "sync", "threads"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&output)
+    );
+    let text = support::stdout(&output);
+    // Both slides' first lines, on one line.
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("Slide 4") && first.contains("Slide 6"),
+        "{first}"
+    );
+    let widest = text.lines().map(|line| line.chars().count()).max();
+    assert!(
+        widest.is_some_and(|w| w <= 160),
+        "{widest:?} columns:\n{text}"
+    );
+    let bad = script("diff.sh", &["--sideways", "sync", "threads"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("--sideways"));
+}
+
+#[test]
 fn diff_sh_says_when_two_names_are_one_file() {
     let same = script("diff.sh", &["6", "threads"]);
     assert_eq!(same.status.code(), Some(0));
