@@ -30,9 +30,11 @@ lint_exercises=true
 if [ "${CI:-}" != true ] && command -v git >/dev/null 2>&1 &&
     ! git diff --quiet HEAD -- exercises/ 2>/dev/null; then
     lint_exercises=false
-    echo "scripts/test.sh: exercises/ holds your own work (git status exercises/): it is not" \
-        "linted, the tests put it back when they end, and they check the blanks as git has them." \
-        "CI=true checks the files as they are." >&2
+    cat >&2 <<'SAY'
+scripts/test.sh: exercises/ holds your own work (git status exercises/). It is not
+linted, the tests put it back when they end, and they check the blanks as git has
+them. CI=true checks the files as they are.
+SAY
 fi
 
 step scripts/install-redis-server.sh
