@@ -12,8 +12,10 @@
 #   --url URL (then no floor is claimed), --timeline (a chart after each slide),
 #   --out DIR (default target/slides), --debug (use the debug build, as the tests do).
 #
-# Checks the options, builds the slides, starts httpbin-lite on a free port (and for slide 8 a
-# private redis-server, installed first if missing, and one worker), runs each slide under a
+# Checks the options, builds what the first slide needs and starts the talk while the other
+# slides build (cargo's messages go to target/PROFILE/run-all-build.log; a slide that does not
+# build is a failed row, said at its turn), starts httpbin-lite on a free port (and for slide 8
+# a private redis-server, installed first if missing, and one worker), runs each slide under a
 # banner, and ends with the table; DIR/results.json and DIR/report.html hold the same. A slide
 # that ends without its summary is a failed row. Exit code: 0 when every slide got every UUID,
 # 1 when any did not, 2 for an option it does not take. Everything it started is stopped
@@ -95,13 +97,16 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-# Not --quiet: a first build takes minutes, and cargo's own lines show that it is working.
-echo "==> building the slides ($profile)"
+# What the first slide needs, and no more: the talk starts as soon as it is built, and lab
+# builds the rest meanwhile (--build-rest), each slide waiting for its own. Not --quiet: a first
+# build takes minutes, and cargo's own lines show that it is working.
+echo "==> building what the first slide needs ($profile); the rest builds while it runs"
+first=(--locked --package lab --package httpbin-lite --package slide04-sync)
 if [ "$profile" = release ]; then
-    cargo build --release --workspace --bins --locked
+    cargo build --release "${first[@]}"
 else
-    cargo build --workspace --bins --locked
+    cargo build "${first[@]}"
 fi
 
 # The slides, httpbin-lite and slides-report are beside lab, in the same build.
-exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk "$@"
+exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk --build-rest "$@"

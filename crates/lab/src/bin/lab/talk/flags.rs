@@ -51,6 +51,11 @@ pub struct Flags {
     /// the slides of the build it belongs to.
     #[arg(long, hide = true)]
     pub debug: bool,
+
+    /// Build the workspace's other binaries while the talk runs, each slide waiting for its
+    /// own: scripts/run-all.sh has built only what the first slide needs.
+    #[arg(long, hide = true)]
+    pub build_rest: bool,
 }
 
 impl Flags {

@@ -8,6 +8,7 @@
 //! the table is never lost for one slide. Everything it started is stopped however it ends:
 //! each service stops when its handle is dropped.
 
+mod build;
 mod flags;
 mod own_dir;
 mod slide;
@@ -20,6 +21,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use lab::{Binaries, Httpbin};
 
+use self::build::{Background, Waited};
 pub use self::flags::Flags;
 use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
@@ -38,6 +40,14 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
         Ok(own) => own,
         Err(err) => return failed(signals, &err),
+    };
+    // Started before httpbin-lite: the first slide is built already, the rest compiles meanwhile.
+    let build = match flags.build_rest {
+        true => match Background::start(bins, &bins.dir().join("run-all-build.log")) {
+            Ok(build) => Some(build),
+            Err(err) => return failed(signals, &err),
+        },
+        false => None,
     };
     let delay = flags.delay();
     // Every slide fetches from it, so it lives until the talk ends.
@@ -67,6 +77,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         signals,
         url: &url,
         dir: own.path(),
+        build: build.as_ref(),
     };
     let mut records = Vec::new();
     let mut stand_ins = Vec::new();
@@ -104,6 +115,14 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
             ),
         }
         return ExitCode::from(2);
+    }
+    if let Some(build) = &build {
+        match build.wait_for(&["slides-report"], signals) {
+            Waited::Built => {}
+            Waited::Stopped(signal) => return signal.exit_code(),
+            // compare says that slides-report is not built, and how to build it.
+            Waited::NotBuilt(why) => eprintln!("{NAME}: {why}"),
+        }
     }
     println!("\n==> the comparison: {} requests each\n", flags.requests);
     match compare(bins, floor, &flags.out, &own, &records) {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use lab::Binaries;
 use lab::talk::Slide;
 
+use super::build::{Background, Waited};
 use super::flags::{Flags, host_of};
 use super::slide::{self, Ended};
 use super::stand_in::{self, Known};
@@ -24,6 +25,8 @@ pub struct Talk<'a> {
     pub url: &'a str,
     /// Where each slide's output goes, as `NAME.json`: the talk's own directory.
     pub dir: &'a Path,
+    /// The build of the other slides, when it goes on while the talk runs.
+    pub build: Option<&'a Background>,
 }
 
 /// What one slide's turn came to.
@@ -48,6 +51,18 @@ impl Talk<'_> {
     }
 
     pub fn turn(&self, slide: &Slide) -> Turn {
+        if let Some(build) = self.build {
+            let mut needed = vec![slide.binary];
+            needed.extend(slide.companion.map(|companion| companion.binary));
+            match build.wait_for(&needed, self.signals) {
+                Waited::Built => {}
+                Waited::Stopped(signal) => return Turn::Stopped(signal),
+                Waited::NotBuilt(why) => {
+                    eprintln!("{NAME}: slide {}: {why}", slide.number);
+                    return self.stand_in(slide, Instant::now(), why);
+                }
+            }
+        }
         let Ok(program) = self.bins.path(slide.binary) else {
             return Turn::Skipped; // not built: not a slide of this build
         };
