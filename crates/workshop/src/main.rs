@@ -58,8 +58,8 @@ enum Action {
         #[arg(long)]
         yes: bool,
     },
-    /// Build every exercise and all its check runs, so that no check waits for a compiler
-    /// (before the workshop, while the network is good)
+    /// Build every exercise and what the checks run beside it, so that no check waits for a
+    /// compiler (before the workshop, while the network is good)
     Build,
 }
 
@@ -231,7 +231,7 @@ fn build(workspace: &Workspace) -> Result<bool, String> {
     let exercises: Vec<&str> = EXERCISES.iter().map(|e| e.package).collect();
     let built = workspace.cargo_build(&talk, &exercises)? == Built::Ok;
     if built {
-        println!("Every exercise and all its check runs is built: scripts/exercise.sh list");
+        println!("Every exercise, and what the checks run, is built: scripts/exercise.sh list");
     }
     Ok(built)
 }
