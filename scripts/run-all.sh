@@ -101,12 +101,14 @@ fi
 # builds the rest meanwhile (--build-rest), each slide waiting for its own. Not --quiet: a first
 # build takes minutes, and cargo's own lines show that it is working.
 echo "==> building what the first slide needs ($profile); the rest builds while it runs"
-first=(--locked --package lab --package httpbin-lite --package slide04-sync)
-if [ "$profile" = release ]; then
-    cargo build --release "${first[@]}"
-else
-    cargo build "${first[@]}"
-fi
+first=(lab httpbin-lite slide04-sync)
+build=(cargo build --locked)
+[ "$profile" = release ] && build+=(--release)
+for package in "${first[@]}"; do
+    build+=(--package "$package")
+done
+"${build[@]}"
 
 # The slides, httpbin-lite and slides-report are beside lab, in the same build.
-exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk --build-rest "$@"
+built=$(IFS=,; echo "${first[*]}")
+exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk --build-rest-after "$built" "$@"

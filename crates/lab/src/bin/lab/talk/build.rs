@@ -50,8 +50,10 @@ pub enum Waited {
 impl Background {
     /// Starts the build of the workspace's binaries in `bins`' profile, in the directory lab
     /// runs in (the workspace's root: run-all.sh changes to it), its messages into `log`, which
-    /// is named from that directory when it is under it.
-    pub fn start(bins: &Binaries, log: &Path) -> Result<Background, String> {
+    /// is named from that directory when it is under it. The binaries in `built` are built
+    /// already: cargo finds them up to date, but says so only when it comes to them, behind the
+    /// work on everything else.
+    pub fn start(bins: &Binaries, log: &Path, built: &[String]) -> Result<Background, String> {
         let here = std::env::current_dir().unwrap_or_default();
         let log = log.strip_prefix(&here).unwrap_or(log);
         let file =
@@ -70,7 +72,10 @@ impl Background {
         let mut cargo = command
             .spawn()
             .map_err(|err| format!("cannot run cargo: {err}"))?;
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            built: built.iter().cloned().collect(),
+            finished: None,
+        }));
         let said = cargo.stdout.take();
         let heard = Arc::clone(&state);
         thread::spawn(move || {

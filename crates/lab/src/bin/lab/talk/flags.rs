@@ -52,10 +52,11 @@ pub struct Flags {
     #[arg(long, hide = true)]
     pub debug: bool,
 
-    /// Build the workspace's other binaries while the talk runs, each slide waiting for its
-    /// own: scripts/run-all.sh has built only what the first slide needs.
-    #[arg(long, hide = true)]
-    pub build_rest: bool,
+    /// These packages' binaries (each named as its package) are built and up to date:
+    /// scripts/run-all.sh built only what the first slide needs. Build the others while the
+    /// talk runs, each slide waiting for its own.
+    #[arg(long, hide = true, value_name = "PACKAGES", value_delimiter = ',')]
+    pub build_rest_after: Option<Vec<String>>,
 }
 
 impl Flags {

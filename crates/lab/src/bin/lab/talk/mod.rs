@@ -42,12 +42,14 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         Err(err) => return failed(signals, &err),
     };
     // Started before httpbin-lite: the first slide is built already, the rest compiles meanwhile.
-    let build = match flags.build_rest {
-        true => match Background::start(bins, &bins.dir().join("run-all-build.log")) {
-            Ok(build) => Some(build),
-            Err(err) => return failed(signals, &err),
-        },
-        false => None,
+    let build = match &flags.build_rest_after {
+        Some(built) => {
+            match Background::start(bins, &bins.dir().join("run-all-build.log"), built) {
+                Ok(build) => Some(build),
+                Err(err) => return failed(signals, &err),
+            }
+        }
+        None => None,
     };
     let delay = flags.delay();
     // Every slide fetches from it, so it lives until the talk ends.
