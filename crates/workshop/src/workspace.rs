@@ -45,8 +45,8 @@ impl Workspace {
     /// profile, so that they share the compiled dependencies and the binaries are beside it.
     /// Quiet once the exercises and httpbin-lite have been built before, when what is left to
     /// compile takes seconds; the first time, cargo's progress shows the minute it takes.
-    /// Cargo's messages go to the terminal as they come; a failed build gives them back too (the
-    /// exercises' build's), for the check to recognise an error it has a hint for.
+    /// Cargo's messages go to the terminal as they come; a failed build gives them back too,
+    /// for the check to recognise an error it has a hint for.
     pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<Built, String> {
         let before = ["httpbin-lite"].iter().chain(exercises);
         let built_before = before.into_iter().all(|name| self.bins.has(name));
