@@ -3,12 +3,13 @@
 #
 #   scripts/diff.sh sync threads      # slide 4 against slide 6
 #   scripts/diff.sh 6 7               # threads against tokio
-#   scripts/diff.sh tokio blocking    # slide 7 against 7b: one blocking call in a task
+#   scripts/diff.sh tokio blocking    # slide 7 against 7b: one blocking call in its futures
+#   scripts/diff.sh tokio http2       # slide 7 against 7c: one connection, many streams
 #   scripts/diff.sh threads tokio | less -R
 #   scripts/diff.sh --side-by-side sync threads   # two columns, 160 wide (-y for short)
 #
 # Names: sync (4), processes (5), threads (6), coroutines (7a), tokio (7), blocking (7b),
-# producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each lesson.
+# http2 (7c), producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each lesson.
 # Two names of one file (6 and threads) get a line that says so, not an empty diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,7 +8,7 @@
 #   scripts/run-all.sh --url https://httpbin.org/uuid     the real thing (needs the network)
 #
 # Options: --quick, --requests N (1 to 1000000), --delay D, --work D (CPU per answer, at most
-#   10s; the table then counts the cores), --only LIST (slide numbers: 4,5,6,7a,7,7b,8),
+#   10s; the table then counts the cores), --only LIST (slide numbers: 4,5,6,7a,7,7b,7c,8),
 #   --url URL (then no floor is claimed), --timeline (a chart after each slide),
 #   --out DIR (default target/slides), --debug (use the debug build, as the tests do).
 #
@@ -32,7 +32,7 @@ refuse() {
 }
 
 # The talk's slide numbers, as `lab list` gives them (tests/run_all.rs checks that they agree).
-numbers="4 5 6 7a 7 7b 8"
+numbers="4 5 6 7a 7 7b 7c 8"
 
 # The options are checked here, before the build, so that a typo costs no minutes of compiling.
 # This refuses only what `lab talk` would refuse too; lab checks every value again after the

@@ -44,6 +44,10 @@ bash scripts/install-redis-server.sh
 step scripts/install-chromium.sh
 bash scripts/install-chromium.sh
 
+# tests/threads.rs counts the threads a slide starts with strace; CI starts without it too.
+step scripts/install-strace.sh
+bash scripts/install-strace.sh
+
 step cargo fmt --all -- --check
 cargo fmt --all -- --check
 

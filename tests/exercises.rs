@@ -63,9 +63,9 @@ const EXERCISES: [(&str, &str, &str, &str); 6] = [
 /// A sequential loop dressed up as threads: each thread is waited for before the next starts.
 const THREADS_ONE_AT_A_TIME: &str = "    let clock = report.clock();
     for index in 1..=flags.requests {
-        thread::scope(|scope| {
+        std::thread::scope(|scope| {
             scope.spawn(|| {
-                let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+                let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
                 report.record(clock.time(index, fetch));
             });
         });
@@ -101,7 +101,7 @@ const TOKIO_ON_THREADS: &str = "    let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
     std::thread::scope(|scope| {
-        for _ in 0..tasks {
+        for _ in 0..futures {
             scope.spawn(|| {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
@@ -157,7 +157,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     failing_line(
         &output,
         "with --concurrency 5, the server still saw 20 requests in flight at once",
-        "(hint: start `tasks` tasks",
+        "(hint: start `futures` futures",
     );
     assert!(
         stdout(&output).contains("✓ the server had 20 requests in flight at once"),

@@ -1,5 +1,5 @@
-//! HTTP/2 at scale: under HTTP/1.1 each request in flight needs a connection of its own; with
-//! `--http2` slide 7 sends them all as streams of one connection. And the trap: past the
+//! HTTP/2 at scale: under HTTP/1.1 each request in flight needs a connection of its own (slide
+//! 7); slide 7c sends them all as streams of one connection. And the trap: past the
 //! server's stream limit the client queues the rest, and the wait counts against each
 //! request's timeout. httpbin-lite's /stats counts connections and HTTP/2 requests.
 
@@ -13,29 +13,27 @@ fn stat(server: &Server, name: &str) -> u64 {
 
 #[test]
 fn http2_sends_every_request_as_a_stream_of_one_connection() {
-    for (flags, connections, http2) in [(&["--http2"][..], 1, 40), (&[][..], 40, 0)] {
+    for (slide, connections, http2) in [("slide07c-http2", 1, 40), ("slide07-tokio", 40, 0)] {
         let server = Server::start("300ms");
         let url = server.url("/uuid");
-        let mut args = vec!["--url", &url, "-n", "40", "--json"];
-        args.extend(flags);
-        let output = run("slide07-tokio", &args);
+        let output = run(slide, &["--url", &url, "-n", "40", "--json"]);
         assert_eq!(
             output.status.code(),
             Some(0),
-            "{flags:?}: {}",
+            "{slide}: {}",
             stderr(&output)
         );
-        assert_eq!(summary(&output).ok, 40, "{flags:?}");
+        assert_eq!(summary(&output).ok, 40, "{slide}");
         assert_eq!(
             server.peak_in_flight(),
             40,
-            "{flags:?}: all at once either way"
+            "{slide}: all at once either way"
         );
         let seen = (stat(&server, "connections"), stat(&server, "http2"));
         assert_eq!(
             seen,
             (connections, http2),
-            "{flags:?}: (connections, HTTP/2 requests)"
+            "{slide}: (connections, HTTP/2 requests)"
         );
     }
 }
@@ -46,17 +44,8 @@ fn past_the_stream_limit_the_queue_counts_against_the_timeout() {
     // longer than their 1.2 s timeout, although the server never saw them late.
     let server = Server::start_with("500ms", &["--h2-max-streams", "5"]);
     let url = server.url("/uuid");
-    let args = [
-        "--url",
-        &url,
-        "-n",
-        "20",
-        "--http2",
-        "--timeout",
-        "1200ms",
-        "--json",
-    ];
-    let output = run("slide07-tokio", &args);
+    let args = ["--url", &url, "-n", "20", "--timeout", "1200ms", "--json"];
+    let output = run("slide07c-http2", &args);
     let summary = summary(&output);
     // The limit holds: a stream's slot frees as its answer goes out, a moment before the
     // server's count drops, so one more may be counted then; without the limit it would be 20.

@@ -97,3 +97,72 @@ pub fn huge_body_url(bytes: usize) -> String {
     let body = format!(r#"{{"uuid": "{}"}}"#, "x".repeat(bytes));
     canned(Box::leak(body.into_boxed_str()))
 }
+
+/// A real TLS server on loopback, `openssl s_server`, that shows a self-signed certificate: one
+/// no client trusts. `url` is its `/uuid`; the server stops when this is dropped.
+pub struct SelfSignedTls {
+    pub url: String,
+    server: std::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl SelfSignedTls {
+    pub fn start() -> SelfSignedTls {
+        use std::process::{Command, Stdio};
+        let dir = std::env::temp_dir().join(format!("self-signed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder for the certificate");
+        let made = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args([
+                "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1",
+            ])
+            .args([
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ])
+            .current_dir(&dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let port = closed_port();
+        let server = Command::new("openssl")
+            .args([
+                "s_server", "-quiet", "-www", "-cert", "cert.pem", "-key", "key.pem",
+            ])
+            .args(["-accept", &format!("127.0.0.1:{port}")])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server starts");
+        let ready = (0..200).any(|_| {
+            thread::sleep(Duration::from_millis(25));
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(ready, "openssl s_server listens on {port}");
+        let url = format!("https://127.0.0.1:{port}/uuid");
+        SelfSignedTls { url, server, dir }
+    }
+}
+
+impl Drop for SelfSignedTls {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -14,7 +14,9 @@ mod stage;
 
 // Each test file uses its own part of these, as with the rest of this module.
 #[allow(unused_imports)]
-pub use fake::{canned, closed_port, closed_port_url, huge_body_url, huge_head_url, scripted};
+pub use fake::{
+    SelfSignedTls, canned, closed_port, closed_port_url, huge_body_url, huge_head_url, scripted,
+};
 #[allow(unused_imports)]
 pub use http::{get, request, try_get};
 #[allow(unused_imports)]

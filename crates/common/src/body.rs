@@ -10,9 +10,11 @@ use crate::quote::cut;
 pub const MAX_BODY: u64 = 64 * 1024;
 
 /// The body of a reqwest response as text, read a piece at a time and never more than
-/// [`MAX_BODY`] bytes: `response.text()` would read all of a 10 GB answer.
+/// [`MAX_BODY`] bytes: `response.text()` would read all of a 10 GB answer. An error status
+/// (4xx, 5xx) is [`FetchError::Status`] and its body is not read, as ureq's `call()` does.
 #[cfg(feature = "reqwest")]
-pub async fn read_body(mut response: reqwest::Response) -> Result<String, FetchError> {
+pub async fn read_body(response: reqwest::Response) -> Result<String, FetchError> {
+    let mut response = response.error_for_status()?;
     let mut body = Vec::new();
     while let Some(piece) = response.chunk().await? {
         if (body.len() + piece.len()) as u64 > MAX_BODY {
@@ -23,6 +25,16 @@ pub async fn read_body(mut response: reqwest::Response) -> Result<String, FetchE
         body.extend_from_slice(&piece);
     }
     Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The body of a ureq response as text, never more than [`MAX_BODY`] bytes of it: the blocking
+/// twin of [`read_body`].
+#[cfg(feature = "ureq")]
+pub fn read_body_blocking(
+    mut response: ureq::http::Response<ureq::Body>,
+) -> Result<String, FetchError> {
+    let body = response.body_mut().with_config().limit(MAX_BODY);
+    Ok(body.read_to_string()?)
 }
 
 /// Takes the UUID out of a `/uuid` body, or says what is wrong with the body.

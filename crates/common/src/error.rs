@@ -52,6 +52,10 @@ impl FetchError {
                 "this process ran out of open files: raise `ulimit -n`, or give a smaller \
                  --concurrency",
             ),
+            FetchError::Network(detail) if detail.contains("invalid peer certificate") => Some(
+                "the server's certificate is not one this machine trusts (self-signed, expired, \
+                 or for another name): for a server of your own, use its http:// URL",
+            ),
             FetchError::Refused => Some(
                 "is httpbin-lite running? Start it with `cargo run --release -p httpbin-lite`, \
                  or pass --url",

@@ -41,7 +41,8 @@ pub struct Flags {
     #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = requests)]
     pub requests: usize,
 
-    /// Give up on one request after this long (250ms, 10s, 1m).
+    /// Give up on a request after this long (250ms, 10s, 1m): connecting, waiting for the
+    /// answer and reading its body each take at most this long.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = timeout)]
     pub timeout: Duration,
 
@@ -117,10 +118,17 @@ pub fn width(text: &str) -> Result<usize, String> {
 }
 
 impl Flags {
-    /// How many requests run at once: `asked`, but never more than there are requests, since a
-    /// thread with nothing to do teaches nothing. Past `most` (what this machine can run of
-    /// `what`: threads, processes) it is a usage error, and the program exits with code 2.
-    pub fn at_once(&self, asked: usize, most: usize, what: &str) -> usize {
+    /// How many requests run at once: `asked` (`None`: one for each request), but never more
+    /// than there are requests, since a thread with nothing to do teaches nothing. Past `most`
+    /// (what this machine can run of `what`: threads, processes) it is a usage error, and the
+    /// program exits with code 2.
+    pub fn at_once_or_exit(
+        &self,
+        asked: impl Into<Option<usize>>,
+        most: usize,
+        what: &str,
+    ) -> usize {
+        let asked = asked.into().unwrap_or(self.requests);
         let width = asked.min(self.requests);
         if width > most {
             // Name what was typed: `-n 20000 -c 100000` asks for 20000 at once, not 100000.
@@ -296,8 +304,8 @@ mod tests {
     #[test]
     fn concurrency_is_never_more_than_the_requests() {
         let cli = Cli::parse_from(["slide", "-n", "3"]);
-        assert_eq!(cli.flags.at_once(100_000, 10, "threads"), 3);
-        assert_eq!(cli.flags.at_once(2, 10, "threads"), 2);
+        assert_eq!(cli.flags.at_once_or_exit(100_000, 10, "threads"), 3);
+        assert_eq!(cli.flags.at_once_or_exit(2, 10, "threads"), 2);
         assert_eq!(width("1000000"), Ok(1_000_000));
         assert!(width("0").is_err() && width("x").is_err() && width("1000001").is_err());
     }

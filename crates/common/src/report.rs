@@ -1,7 +1,7 @@
 //! The report: each result printed as it arrives, then the summary.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -13,7 +13,7 @@ use crate::cpu::process_cpu;
 use crate::error::FetchError;
 use crate::flags::{Flags, without_password};
 use crate::quote::quote;
-use crate::signals::Signal;
+use crate::signal::Signal;
 use crate::summary::{Span, Summary};
 use crate::timeline;
 
@@ -54,6 +54,21 @@ impl Report {
         Report {
             shared: Arc::new(Mutex::new(results)),
         }
+    }
+
+    /// Says on stderr that only `started` workers could start, and why (the OS refused more
+    /// threads), and makes the summary say that `started` ran at a time, not what
+    /// [`Report::start`] was told.
+    pub fn started_only(&self, started: usize, why: impl Display) {
+        let mut results = self.results();
+        let asked = results.concurrency;
+        eprintln!(
+            "{}: only {started} of {asked} {} could start ({}); they make every request",
+            results.slide,
+            results.model,
+            quote(&why.to_string())
+        );
+        results.concurrency = started;
     }
 
     fn results(&self) -> MutexGuard<'_, Results> {

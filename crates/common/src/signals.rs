@@ -1,49 +1,23 @@
 //! Ctrl-C, SIGTERM and SIGHUP: stop, say what got done, and exit as the signal would have
 //! (128 + its number: 130, 143, 129). A second signal exits at once, whatever is going on.
 //!
-//! Who hears the signal depends on the model, so each slide picks one of three, in plain sight:
-//! - threads blocked in their requests cannot notice anything, so the blocking slides start a
-//!   thread that does ([`spawn_exit_on_signal`]);
-//! - an event loop hears a signal as one more event ([`shutdown_signal`], for `tokio::select!`);
-//! - a loop of our own looks at a flag between steps ([`SignalFlag`]).
+//! Left to itself, a signal ends the process without a word. Who hears it instead depends on the
+//! model, so each slide picks one of three, in plain sight:
+//! - threads busy in their requests are not running a loop that could look, so the blocking
+//!   slides start a thread that hears it and sums up ([`spawn_exit_on_signal`]);
+//! - an event loop hears a signal as one more event ([`first_signal_exit_on_second`], for
+//!   `tokio::select!`);
+//! - a loop of our own looks at a flag between steps ([`SignalFlag::listen_exit_on_second`]).
 
-use std::process::{self, ExitCode};
+use std::process;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::report::Report;
-
-const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
-
-/// A signal that stops a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Signal(i32);
-
-impl Signal {
-    /// Ctrl-C.
-    pub const INTERRUPT: Signal = Signal(SIGINT);
-    pub const TERMINATE: Signal = Signal(SIGTERM);
-    pub const HANG_UP: Signal = Signal(SIGHUP);
-
-    /// Its number, to pass it on to another process.
-    pub fn number(self) -> i32 {
-        self.0
-    }
-
-    /// `SIGINT`, `SIGTERM`, …
-    pub fn name(self) -> &'static str {
-        signal_hook::low_level::signal_name(self.0).unwrap_or("a signal")
-    }
-
-    /// 128 + the signal's number, as a shell reports a process the signal ended.
-    pub fn exit_code(self) -> ExitCode {
-        ExitCode::from(u8::try_from(128 + self.0).unwrap_or(1))
-    }
-}
+use crate::signal::{SIGNALS, Signal};
 
 /// Starts a thread (named `signals`) that waits for Ctrl-C, SIGTERM or SIGHUP. On the first,
 /// it runs `clean_up`, prints `report`'s summary of what got done, and exits 130, 143 or 129.
@@ -67,9 +41,10 @@ pub fn spawn_exit_on_signal(report: &Report, clean_up: impl FnOnce(Signal) + Sen
 }
 
 /// Waits for the first Ctrl-C, SIGTERM or SIGHUP, and says which came: a future for an event
-/// loop to race its work against in `tokio::select!`. No thread is added.
+/// loop to race its work against in `tokio::select!`. A second signal exits the process at
+/// once, for a user whose first seemed to do nothing. No thread is added.
 #[cfg(feature = "tokio")]
-pub async fn shutdown_signal() -> Signal {
+pub async fn first_signal_exit_on_second() -> Signal {
     use tokio::signal::unix::{SignalKind, signal};
     second_signal_exits();
     let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
@@ -94,15 +69,15 @@ pub struct SignalFlag(Arc<AtomicUsize>);
 
 impl SignalFlag {
     /// From now on the first signal is recorded here instead of ending the process; a second
-    /// one still exits at once. If the OS will not let us listen, the signals keep their
-    /// default effect: the process dies.
-    pub fn listen() -> SignalFlag {
+    /// one exits it at once. If the OS will not let us listen, the signals keep their default
+    /// effect: the process dies.
+    pub fn listen_exit_on_second() -> SignalFlag {
         second_signal_exits();
         SignalFlag::listen_without_exit()
     }
 
-    /// [`SignalFlag::listen`], but no signal ever ends the process: for a program that must
-    /// stop what it started however often it is told to stop (the lab).
+    /// [`SignalFlag::listen_exit_on_second`], but no signal ever ends the process: for a
+    /// program that must stop what it started however often it is told to stop (the lab).
     pub fn listen_without_exit() -> SignalFlag {
         let flag = Arc::new(AtomicUsize::new(0));
         for number in SIGNALS {

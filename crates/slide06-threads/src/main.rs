@@ -3,70 +3,59 @@
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 
 use clap::Parser;
-use common::{FetchError, Flags, MAX_BODY, Report, parse_uuid, retry};
+use common::{FetchError, Flags, Report, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
-/// Slide 6: fetch the UUID endpoint N times from a pool of threads (40, as in the talk)
 #[derive(Parser)]
-#[command(version)]
+#[command(version, about)] // about: the description in Cargo.toml
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// How many threads make requests
-    #[arg(short, long, default_value_t = 40, value_parser = common::width)]
-    concurrency: usize,
+    /// How many threads make requests [default: 40, as the talk's pool]
+    #[arg(short, long, value_parser = common::width)]
+    concurrency: Option<usize>,
 }
 
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
-    let threads = flags.at_once(concurrency, 10_000, "threads"); // each has its own stack
-    // One agent for the whole run: it keeps connections open for the next request.
-    // Every thread shares it, so it keeps one idle connection per thread, not its default 3.
-    let config = Agent::config_builder()
-        .timeout_global(Some(flags.timeout))
-        .max_idle_connections(threads)
-        .max_idle_connections_per_host(threads)
-        .build();
-    let agent = Agent::new_with_config(config);
+    let threads = flags.at_once_or_exit(concurrency.unwrap_or(40), 10_000, "threads");
+    // One client for the whole run: it keeps connections open for the next requests.
+    let client = Agent::new_with_config(common::ureq_config(flags.timeout, threads).build());
     let report = Report::start("slide06-threads", "threads", &flags, threads);
-    // Blocked in a request, a thread cannot notice Ctrl-C: another thread listens for it.
+    // Ctrl-C would end the process without a word: a thread hears it and sums up first.
     common::spawn_exit_on_signal(&report, |_| {});
-    fetch_all(&agent, &flags, threads, &report);
+    fetch_all(&client, &flags, threads, &report);
     report.finish(None)
 }
 
-/// The lesson: C threads, each taking the next request number until none is left.
-fn fetch_all(agent: &Agent, flags: &Flags, threads: usize, report: &Report) {
+/// The lesson: C threads at once, each taking the next request number until none is left.
+fn fetch_all(client: &Agent, flags: &Flags, threads: usize, report: &Report) {
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
     let worker = || {
         while let Some(index) = take_next() {
-            let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+            let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
             report.record(clock.time(index, fetch));
         }
     };
-    // All C run at once, each on a thread of its own: while one waits, the others go on.
-    thread::scope(|scope| {
-        for _ in 0..threads {
-            if let Err(err) = thread::Builder::new().spawn_scoped(scope, worker) {
-                eprintln!("slide06-threads: the OS refused more threads ({err}); carrying on");
-                break;
+    std::thread::scope(|scope| {
+        for started in 0..threads {
+            if let Err(err) = std::thread::Builder::new().spawn_scoped(scope, worker) {
+                return report.started_only(started, err); // the OS refused more threads
             }
         }
     });
 }
 
-/// One GET, blocking until the whole body is in (at most 64 KiB of it); then the answer's CPU work.
-fn fetch_one(agent: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(flags.url.as_str()).call()?;
-    let body = response.body_mut().with_config().limit(MAX_BODY);
-    let uuid = parse_uuid(&body.read_to_string()?)?;
-    common::spend_cpu(&uuid, flags.work); // --work: on this thread, on any free core
+/// One GET and its body; then the CPU work of handling the answer.
+fn fetch_one(client: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
+    let response = client.get(flags.url.as_str()).call()?;
+    let uuid = parse_uuid(&common::read_body_blocking(response)?)?;
+    common::spend_cpu(&uuid, flags.work); // --work: handling the answer holds this thread
     Ok(uuid)
 }

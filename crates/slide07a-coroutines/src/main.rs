@@ -12,12 +12,10 @@ use uuid::Uuid;
 
 use slide07a_coroutines::executor::Executor;
 use slide07a_coroutines::http::Client;
-use slide07a_coroutines::reactor;
+use slide07a_coroutines::reactor::sleep;
 
-/// Slide 7a: fetch the UUID endpoint N times as coroutines on our own one-thread scheduler
-/// (plain http:// only)
 #[derive(Parser)]
-#[command(version)]
+#[command(version, about)] // about: the description in Cargo.toml
 struct Cli {
     #[command(flatten)]
     flags: Flags,
@@ -29,33 +27,26 @@ struct Cli {
 fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
-    let tasks = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "tasks");
-    // One client for the whole run. It speaks plain HTTP/1.1 only (TLS by hand is a talk of its
-    // own), so an https:// URL is a usage error: one line, exit 2, before the clock starts.
-    let client =
-        Client::new(flags.url.as_str(), flags.timeout).unwrap_or_else(|e| common::usage_error(&e));
+    let tasks = flags.at_once_or_exit(concurrency, usize::MAX, "tasks");
+    // One client for the whole run: a connection a request, plain http:// only (encryption by
+    // hand would be a talk of its own).
+    let client = match Client::new(flags.url.as_str(), flags.timeout) {
+        Ok(client) => client,
+        Err(err) => common::usage_error(&err), // an https:// URL: one line, and exit 2
+    };
     let report = Report::start("slide07a-coroutines", "coroutines", &flags, tasks);
-    // Ctrl-C sets a flag that the executor looks at between steps: then it ends the run.
-    let signals = SignalFlag::listen();
-    let stopped = fetch_all(&client, &flags, tasks, &report, &signals);
+    let stopped = fetch_all(&client, &flags, tasks, &report);
     report.finish(stopped)
 }
 
 /// The lesson: C tasks, each taking the next request number until none is left.
-fn fetch_all(
-    client: &Client,
-    flags: &Flags,
-    tasks: usize,
-    report: &Report,
-    signals: &SignalFlag,
-) -> Option<Signal> {
+fn fetch_all(client: &Client, flags: &Flags, tasks: usize, report: &Report) -> Option<Signal> {
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
     let worker = async || {
         while let Some(index) = take_next() {
-            let fetch =
-                retry::non_blocking(flags.retries, || fetch_one(client, flags), reactor::sleep);
+            let fetch = retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
             report.record(clock.time_async(index, fetch).await);
         }
     };
@@ -65,12 +56,13 @@ fn fetch_all(
     for _ in 0..tasks {
         executor.spawn(worker());
     }
-    executor.run(signals)
+    // Ctrl-C sets a flag that the executor looks at between steps: then it ends the run.
+    executor.run(&SignalFlag::listen_exit_on_second())
 }
 
-/// One GET. Inside it, each `.await` is a point where this coroutine may yield to the others.
+/// One GET and its body; then the CPU work of handling the answer.
 async fn fetch_one(client: &Client, flags: &Flags) -> Result<Uuid, FetchError> {
     let uuid = parse_uuid(&client.get().await?)?;
-    common::spend_cpu(&uuid, flags.work); // --work: no `.await` in it, so no other task runs
+    common::spend_cpu(&uuid, flags.work); // --work: handling the answer holds this thread
     Ok(uuid)
 }

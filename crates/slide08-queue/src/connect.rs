@@ -52,7 +52,8 @@ impl Target {
     /// the next one connects again: the producer's and worker's loops retry, and say so.
     pub async fn connect(&self, response_timeout: Duration) -> Result<ConnectionManager, String> {
         // rediss:// takes rustls's process-wide provider. The workspace builds one, ring, for
-        // every TLS client (the worker chose it already; the producer has not): name it here too.
+        // every TLS client: name it here, before the first connection (the worker's HTTP
+        // client, built after this, uses it too).
         common::use_ring_for_tls();
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))

@@ -129,7 +129,7 @@ impl Bench<'_> {
         let stats_reset = server.reset_stats().is_ok();
         let job = Job {
             label: label.into(),
-            program: self.program(case.slide.binary)?,
+            program: self.program(case.binary())?,
             args: case.slide_args(&server.url("/uuid"), queue.map(Redis::url).as_deref()),
             sample_tree: case.starts_processes(),
         };

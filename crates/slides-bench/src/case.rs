@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use lab::talk::{Slide, Width};
 
+use crate::reference::REFERENCE;
+
 /// How to run one row.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -15,7 +17,8 @@ pub struct Case {
     pub concurrency: Option<usize>,
     /// `--work`: the CPU each answer costs; zero leaves the flag out.
     pub work: Duration,
-    /// `--http2`: every request a stream on one connection (slide 7 and the reference client).
+    /// Over HTTP/2: every request a stream on one connection. Slide 7 then runs as slide 7c,
+    /// which is slide 7 speaking it; the reference client is told `--http2`.
     pub http2: bool,
 }
 
@@ -55,6 +58,15 @@ impl Case {
         Case {
             concurrency: (slide.width != Width::One).then_some(width),
             ..Case::new(slide, requests)
+        }
+    }
+
+    /// The program that runs the case: the slide's binary, or slide 7c's for slide 7 over
+    /// HTTP/2.
+    pub fn binary(&self) -> &'static str {
+        match (self.http2, self.slide.model) {
+            (true, "tokio") => lab::talk::find("http2").map_or(self.slide.binary, |s| s.binary),
+            _ => self.slide.binary,
         }
     }
 
@@ -135,7 +147,7 @@ impl Case {
         } else if let Some(width) = self.concurrency {
             args.extend(["--concurrency".into(), width.to_string()]);
         }
-        if self.http2 {
+        if self.http2 && self.slide.model == REFERENCE.model {
             args.push("--http2".into());
         }
         args
@@ -159,11 +171,7 @@ impl Case {
 
     /// The slide's command line against `url`, as the report shows it.
     pub fn command(&self, url: &str) -> String {
-        format!(
-            "{} {}",
-            self.slide.binary,
-            self.slide_args(url, None).join(" ")
-        )
+        format!("{} {}", self.binary(), self.slide_args(url, None).join(" "))
     }
 
     /// The commands as the report shows them, with `$URL` and `$REDIS` for the addresses the
@@ -179,7 +187,7 @@ impl Case {
             ),
             format!(
                 "{} {}",
-                self.slide.binary,
+                self.binary(),
                 self.slide_args("$URL", Some("$REDIS")).join(" ")
             ),
         ]

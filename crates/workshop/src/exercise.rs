@@ -281,35 +281,35 @@ pub const EXERCISES: &[Exercise] = &[
             requests: 20,
             concurrency: None,
             narrower: Some(5),
-            promise: "every request, each a task of its own",
+            promise: "every request, each a future of its own",
             shape: Some(Shape::OneThread),
             runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
-            too_few: "make every task's future first, then await them all together with \
+            too_few: "make every future first, then await them all together with \
                       future::join_all: an .await inside a for loop waits for one before it \
                       starts the next",
-            too_many: "start `tasks` tasks, each taking request numbers until none is left",
-            shape: "tokio's loop runs every task on this one thread: no std::thread, no \
+            too_many: "start `futures` futures, each taking request numbers until none is left",
+            shape: "tokio's loop runs every future on this one thread: no std::thread, no \
                     spawn_blocking, no second runtime",
-            ignores_width: "start `tasks` tasks, the width main gives you, not one per request: \
-                            each takes request numbers until none is left",
+            ignores_width: "start `futures` futures, the width main gives you, not one per \
+                            request: each takes request numbers until none is left",
             escapes: "tokio::spawn wants a future that owns everything it uses (`'static`), \
                       but client, flags and report are borrowed: run the futures on this one \
                       task instead, as the slide does: make them all, then \
                       future::join_all(…).await",
             answers: "hand out each request number from 1 to flags.requests once, and give \
                       each result to report.record",
-            hangs: "look for a task that waits for something that never comes",
+            hangs: "look for a future that waits for something that never comes",
         },
         steps: &[
-            "An async closure (async || { … }) is one task's work; calling it only builds a \
+            "An async closure (async || { … }) is one future's work; calling it only builds the \
              future. Nothing runs until something awaits it.",
-            "Hand out the numbers as the threads did: one AtomicUsize, and each task takes the \
+            "Hand out the numbers as the threads did: one AtomicUsize, and each future takes the \
              next until it passes flags.requests.",
-            "Build `tasks` of those futures first, then await them together with future::join_all: \
-             an .await inside a for loop would wait for each before it builds the next.",
+            "Build `futures` of them first, then await them together with future::join_all: an \
+             .await inside a for loop would wait for each before it builds the next.",
         ],
     },
     Exercise {

@@ -4,13 +4,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::{FetchError, Flags, MAX_BODY, Report, parse_uuid, retry};
+use common::{FetchError, Flags, Report, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
-/// Slide 4: fetch the UUID endpoint N times, one request after another
 #[derive(Parser)]
-#[command(version)]
+#[command(version, about)] // about: the description in Cargo.toml
 struct Cli {
     #[command(flatten)]
     flags: Flags,
@@ -19,35 +18,31 @@ struct Cli {
 fn main() -> ExitCode {
     let Cli { flags } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
-    // One agent for the whole run: it keeps connections open for the next request.
-    let config = Agent::config_builder()
-        .timeout_global(Some(flags.timeout))
-        .build();
-    let agent = Agent::new_with_config(config);
+    // One client for the whole run: it keeps connections open for the next requests.
+    let client = Agent::new_with_config(common::ureq_config(flags.timeout, 1).build());
     let report = Report::start("slide04-sync", "sync", &flags, 1);
-    // Blocked in a request, a thread cannot notice Ctrl-C: another thread listens for it.
+    // Ctrl-C would end the process without a word: a thread hears it and sums up first.
     common::spawn_exit_on_signal(&report, |_| {});
-    fetch_all(&agent, &flags, &report);
+    fetch_all(&client, &flags, &report);
     report.finish(None)
 }
 
 /// The lesson: a plain loop. Request i+1 is not even sent until request i has its answer.
-fn fetch_all(agent: &Agent, flags: &Flags, report: &Report) {
+fn fetch_all(client: &Agent, flags: &Flags, report: &Report) {
     // ✎ Your turn: write the lesson from here to the closing ✎ line, in place of the todo!().
     // Fetch request number 1, then 2, … up to flags.requests, one after another, and record
     // each answer:
-    //     let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+    //     let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
     //     report.record(clock.time(index, fetch)); // `let clock = report.clock();` first
     // Hint: a plain `for` loop. Every other model starts from this one.
     todo!("fetch_all: one request after another")
     // ✎ Then run `scripts/exercise.sh check sync`: it tells you what works and what not.
 }
 
-/// One GET, blocking until the whole body is in (at most 64 KiB of it); then the answer's CPU work.
-fn fetch_one(agent: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(flags.url.as_str()).call()?;
-    let body = response.body_mut().with_config().limit(MAX_BODY);
-    let uuid = parse_uuid(&body.read_to_string()?)?;
+/// One GET and its body; then the CPU work of handling the answer.
+fn fetch_one(client: &Agent, flags: &Flags) -> Result<Uuid, FetchError> {
+    let response = client.get(flags.url.as_str()).call()?;
+    let uuid = parse_uuid(&common::read_body_blocking(response)?)?;
     common::spend_cpu(&uuid, flags.work); // --work: handling the answer holds this thread
     Ok(uuid)
 }

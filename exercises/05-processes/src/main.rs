@@ -23,9 +23,8 @@ use clap::Parser;
 use common::{Flags, Report};
 use pool::{Event, Pool};
 
-/// Slide 5: fetch the UUID endpoint N times from a pool of processes (one per CPU)
 #[derive(Parser)]
-#[command(version)]
+#[command(version, about)] // about: the description in Cargo.toml
 struct Cli {
     #[command(flatten)]
     flags: Flags,
@@ -38,15 +37,15 @@ fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let processes = flags.at_once(concurrency.unwrap_or(cpus), 256, "processes"); // whole programs
-    // P copies of `slide05-child`, each with its own agent: processes share nothing.
+    let processes = flags.at_once_or_exit(concurrency.unwrap_or(cpus), 256, "processes");
+    // P copies of `slide05-child`, each with its own client: processes share nothing.
     let mut pool = match Pool::start(&flags, processes) {
         Ok(pool) => pool,
         Err(err) => return common::cannot("start the pool", err),
     };
     let report = Report::start("slide05-multiprocess", "processes", &flags, processes);
-    // Blocked waiting for the children, this thread cannot notice Ctrl-C: another thread listens
-    // for it, and stops and reaps every child before it sums up.
+    // A signal would end this process without a word, and could leave its children running: a
+    // thread hears it, stops and reaps every child, and sums up first.
     let children = pool.children();
     common::spawn_exit_on_signal(&report, move |signal| children.stop_on(signal));
     fetch_all(&mut pool, &flags, &report);

@@ -142,7 +142,7 @@ mod tests {
         executor.spawn(yield_times(2, "a", &log));
         executor.spawn(yield_times(3, "b", &log));
         executor.spawn(yield_times(1, "c", &log));
-        assert_eq!(executor.run(&SignalFlag::listen()), None);
+        assert_eq!(executor.run(&SignalFlag::listen_exit_on_second()), None);
         assert_eq!(log.into_inner(), ["a0", "b0", "c0", "a1", "b1", "b2"]);
     }
 }

@@ -69,7 +69,6 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    common::use_ring_for_tls(); // rustls is told its provider: ring, the one the workspace builds
     let cli: Cli = parse_flags();
     if cli.reclaim_after < Duration::from_millis(100) {
         usage_error("--reclaim-after must be at least 100ms");
@@ -169,7 +168,7 @@ fn reap(running: &mut JoinSet<bool>) -> usize {
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event. Not
-/// `common::shutdown_signal`: on a second signal, that exits before we can say so.
+/// `common::first_signal_exit_on_second`: on a second signal, that exits before we can say so.
 struct Signals(unix::Signal, unix::Signal);
 
 impl Signals {

@@ -1,4 +1,4 @@
-//! Slide 5's worker: the program each process of the pool runs. It makes its own agent, then
+//! Slide 5's worker: the program each process of the pool runs. It makes its own client, then
 //! reads request numbers on stdin, one per line, and writes each result as one JSON line on
 //! stdout. It ends when its stdin does: the pool has no more work for it, or the parent is gone.
 //!
@@ -9,7 +9,7 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use common::{Clock, FetchError, MAX_BODY, parse_duration, parse_uuid, retry};
+use common::{Clock, FetchError, parse_duration, parse_uuid, retry};
 use ureq::Agent;
 use uuid::Uuid;
 
@@ -39,12 +39,9 @@ fn main() -> ExitCode {
         (Err(err), _, _) | (_, _, Err(err)) => return usage(&err),
         (_, Err(_), _) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
-    // This process's own agent: processes share no memory, so they share no connections either.
-    let config = Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .build();
-    let agent = Agent::new_with_config(config);
-    match serve(&agent, &url, retries, work) {
+    // This process's own client: processes share no memory, so they share no connections either.
+    let client = Agent::new_with_config(common::ureq_config(timeout, 1).build());
+    match serve(&client, &url, retries, work) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{NAME}: {err}");
@@ -59,7 +56,7 @@ fn usage(problem: &str) -> ExitCode {
 }
 
 /// One request number in, one answer out, until stdin ends.
-fn serve(agent: &Agent, url: &str, retries: u32, work: Duration) -> io::Result<()> {
+fn serve(client: &Agent, url: &str, retries: u32, work: Duration) -> io::Result<()> {
     // The child's own clock: the parent only uses how long each request took. Its retries,
     // too, happen here, in the process that makes the request.
     let clock = Clock::start();
@@ -70,7 +67,7 @@ fn serve(agent: &Agent, url: &str, retries: u32, work: Duration) -> io::Result<(
             let message = format!("{line:?} is not a request number");
             return Err(io::Error::new(io::ErrorKind::InvalidData, message));
         };
-        let fetch = || retry::blocking(retries, || fetch_one(agent, url, work));
+        let fetch = || retry::blocking(retries, || fetch_one(client, url, work));
         let fetched = clock.time(index, fetch);
         writeln!(answers, "{}", serde_json::to_string(&fetched)?)?;
         // The parent is waiting for this line: send it now, not when a buffer fills.
@@ -79,11 +76,10 @@ fn serve(agent: &Agent, url: &str, retries: u32, work: Duration) -> io::Result<(
     Ok(())
 }
 
-/// One GET, blocking until the whole body is in; then the answer's CPU work: slide 4's.
-fn fetch_one(agent: &Agent, url: &str, work: Duration) -> Result<Uuid, FetchError> {
-    let mut response = agent.get(url).call()?;
-    let body = response.body_mut().with_config().limit(MAX_BODY);
-    let uuid = parse_uuid(&body.read_to_string()?)?;
+/// One GET and its body; then the CPU work of handling the answer: slide 4's.
+fn fetch_one(client: &Agent, url: &str, work: Duration) -> Result<Uuid, FetchError> {
+    let response = client.get(url).call()?;
+    let uuid = parse_uuid(&common::read_body_blocking(response)?)?;
     common::spend_cpu(&uuid, work); // --work: in this process, on a core of its own
     Ok(uuid)
 }

@@ -189,10 +189,15 @@ mod tests {
             ["tokio", "tokio h2", "reference", "reference h2"]
         );
         assert!(cases.iter().all(|case| case.width(2) == 1_000));
+        let h2 = cases[1].command("$URL");
         assert!(
-            cases[1]
-                .command("$URL")
-                .ends_with("--concurrency 1000 --http2")
+            h2.starts_with("slide07c-http2 ") && !h2.contains("--http2"),
+            "{h2}"
+        );
+        let reference_h2 = cases[3].command("$URL");
+        assert!(
+            reference_h2.ends_with("--concurrency 1000 --http2"),
+            "{reference_h2}"
         );
         let memory = memory_http2([1_000, 10_000]).unwrap();
         assert!(

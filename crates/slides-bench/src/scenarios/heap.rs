@@ -113,7 +113,7 @@ fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, S
         format!("--massif-out-file={}", out.display()),
         "--depth=30".into(),
         "--threshold=0.5".into(),
-        bench.program(case.slide.binary)?.display().to_string(),
+        bench.program(case.binary())?.display().to_string(),
     ];
     valgrind_args.extend(case.slide_args(url, None));
     let limit = Duration::from_secs(300);

@@ -224,7 +224,7 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
     let mut args = vec![
         "--tool=callgrind".to_owned(),
         format!("--callgrind-out-file={}", out.display()),
-        bench.program(case.slide.binary)?.display().to_string(),
+        bench.program(case.binary())?.display().to_string(),
     ];
     args.extend(case.slide_args(url, None));
     let measured = bench.run_tool(&label, "valgrind", &args, Duration::from_secs(300))?;

@@ -59,7 +59,7 @@ async fn main() -> ExitCode {
     // `biased`: the signals are listened for first, so Ctrl-C is ours before any job goes out.
     let stopped = tokio::select! {
         biased;
-        signal = common::shutdown_signal() => Some(signal),
+        signal = common::first_signal_exit_on_second() => Some(signal),
         done = fetch_all(&mut redis, &target, &cli, &origin, &report, &mut queue) => match done {
             Ok(()) => None,
             Err(err) => return cannot("enqueue", target.explain(&err)),

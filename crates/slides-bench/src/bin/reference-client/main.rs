@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
         http2,
     } = common::parse_flags();
     common::raise_open_file_limit(); // a connection per slot: a file each
-    let slots = flags.at_once(concurrency.unwrap_or(flags.requests), usize::MAX, "slots");
+    let slots = flags.at_once_or_exit(concurrency, usize::MAX, "slots");
     let target = match Target::parse(flags.url.as_str()) {
         Ok(target) => target,
         Err(err) => return common::cannot("use --url", err),
@@ -60,7 +60,7 @@ async fn main() -> ExitCode {
     let report = Report::start("reference-client", "reference", &flags, slots);
     let stopped = tokio::select! {
         () = fetch_all(&target, shared.as_ref(), &flags, slots, &report) => None,
-        signal = common::shutdown_signal() => Some(signal),
+        signal = common::first_signal_exit_on_second() => Some(signal),
     };
     report.finish(stopped)
 }

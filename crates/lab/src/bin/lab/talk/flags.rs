@@ -35,7 +35,7 @@ pub struct Flags {
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub url: Option<String>,
 
-    /// Only these slides, by number: 6,7 (the numbers are 4, 5, 6, 7a, 7, 7b, 8).
+    /// Only these slides, by number: 6,7 (the numbers are 4, 5, 6, 7a, 7, 7b, 7c, 8).
     #[arg(long, value_name = "LIST")]
     pub only: Option<Only>,
 
@@ -112,7 +112,7 @@ impl FromStr for Only {
     }
 }
 
-/// `4, 5, 6, 7a, 7, 7b, 8`
+/// `4, 5, 6, 7a, 7, 7b, 7c, 8`
 fn numbers() -> String {
     let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
     numbers.join(", ")
@@ -166,7 +166,10 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(numbers, ["6", "6", "7a"]);
         let err = "6,9".parse::<Only>().err().unwrap_or_default();
-        assert_eq!(err, "no slide 9; slide numbers are 4, 5, 6, 7a, 7, 7b, 8");
+        assert_eq!(
+            err,
+            "no slide 9; slide numbers are 4, 5, 6, 7a, 7, 7b, 7c, 8"
+        );
         assert!(",".parse::<Only>().is_err());
     }
 
