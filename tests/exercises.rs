@@ -72,8 +72,9 @@ const THREADS_ONE_AT_A_TIME: &str = "    let clock = report.clock();
     }
 ";
 
-/// A task per request, whatever `tasks` says: right at the default width, wrong at any other.
-const TOKIO_IGNORING_TASKS: &str = "    let clock = report.clock();
+/// A future per request, whatever `futures` says: right at the default width, wrong at any
+/// other.
+const TOKIO_IGNORING_FUTURES: &str = "    let clock = report.clock();
     let one = async |index| {
         let fetch = retry::non_blocking(flags.retries, || fetch_one(client, flags), sleep);
         report.record(clock.time_async(index, fetch).await);
@@ -85,8 +86,8 @@ const TOKIO_IGNORING_TASKS: &str = "    let clock = report.clock();
 const THREADS_UNSCOPED: &str = "    let clock = report.clock();
     let handles: Vec<_> = (1..=flags.requests)
         .map(|index| {
-            thread::spawn(move || {
-                let fetch = || retry::blocking(flags.retries, || fetch_one(agent, flags));
+            std::thread::spawn(move || {
+                let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
                 report.record(clock.time(index, fetch));
             })
         })
@@ -152,7 +153,7 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
     let output = restore.exercise(&["check", "threads"]);
     failing_line(&output, "it does not compile", "thread::scope");
 
-    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_IGNORING_TASKS);
+    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_IGNORING_FUTURES);
     let output = restore.exercise(&["check", "tokio"]);
     failing_line(
         &output,

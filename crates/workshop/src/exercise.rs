@@ -207,7 +207,7 @@ pub const EXERCISES: &[Exercise] = &[
             ignores_width: "start `threads` threads, the width main gives you, not a number of \
                             your own or one per request",
             escapes: "std::thread::spawn wants what its thread uses to live forever (`'static`), \
-                      but agent, flags and report are borrowed: start the threads inside \
+                      but client, flags and report are borrowed: start the threads inside \
                       thread::scope(|scope| …) with scope.spawn, which waits for them before \
                       fetch_all returns, so they may borrow",
             answers: "hand out each request number from 1 to flags.requests once (an \
@@ -216,7 +216,7 @@ pub const EXERCISES: &[Exercise] = &[
                     once no request number is left",
         },
         steps: &[
-            "thread::scope(|scope| { … }) starts threads that may borrow agent, flags and report, \
+            "thread::scope(|scope| { … }) starts threads that may borrow client, flags and report, \
              and waits at its closing brace for every thread it started.",
             "One AtomicUsize, starting at 1, hands out the numbers: each fetch_add(1, \
              Ordering::Relaxed) gives a number no other thread gets; stop once it passes \
