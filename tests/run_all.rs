@@ -57,7 +57,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
         .iter()
         .filter_map(|l| l.split([' ', ':']).nth(2))
         .collect();
-    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "7b", "8"], "{text}");
+    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "7b", "7c", "8"], "{text}");
 
     // One table row per slide, and two for the queue: enqueue and end to end.
     let table = text
@@ -72,7 +72,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
                 .is_some_and(|w| w.starts_with(['4', '5', '6', '7', '8']))
         })
         .collect();
-    assert_eq!(rows.len(), 8, "{table}");
+    assert_eq!(rows.len(), 9, "{table}");
     // With --work, every slide computed too: the table counts the cores, the floor the work.
     assert!(
         table.contains("cores") && table.contains("work w = 5ms"),
@@ -95,7 +95,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
         &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
     )
     .expect("results.json is JSON");
-    assert_eq!(results["rows"].as_array().map(Vec::len), Some(8));
+    assert_eq!(results["rows"].as_array().map(Vec::len), Some(9));
     assert_eq!(
         (&results["delay_s"], &results["work_s"]),
         (&0.1.into(), &0.005.into())
@@ -112,7 +112,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
     let report = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     // A timeline per slide, and whatever charts the report draws beside them.
     let charts = report.matches("<svg").count();
-    assert!(charts >= 7, "{charts} charts for 7 slides");
+    assert!(charts >= 8, "{charts} charts for 8 slides");
     // Self-contained: nothing to fetch, no script to run.
     assert!(
         !report.contains("<script") && !report.contains("src=\"http"),
@@ -165,7 +165,7 @@ fn lab_list_numbers() -> Vec<String> {
 fn lab_lists_the_talks_slides_in_order() {
     let output = support::run("lab", &["list"]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(lab_list_numbers(), ["4", "5", "6", "7a", "7", "7b", "8"]);
+    assert_eq!(lab_list_numbers(), ["4", "5", "6", "7a", "7", "7b", "7c", "8"]);
     let text = support::stdout(&output);
     assert!(text.contains("slide08-producer"), "{text}");
 }
