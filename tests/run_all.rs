@@ -57,7 +57,11 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
         .iter()
         .filter_map(|l| l.split([' ', ':']).nth(2))
         .collect();
-    assert_eq!(numbers, ["4", "5", "6", "7a", "7", "7b", "7c", "8"], "{text}");
+    assert_eq!(
+        numbers,
+        ["4", "5", "6", "7a", "7", "7b", "7c", "8"],
+        "{text}"
+    );
 
     // One table row per slide, and two for the queue: enqueue and end to end.
     let table = text
@@ -165,7 +169,10 @@ fn lab_list_numbers() -> Vec<String> {
 fn lab_lists_the_talks_slides_in_order() {
     let output = support::run("lab", &["list"]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(lab_list_numbers(), ["4", "5", "6", "7a", "7", "7b", "7c", "8"]);
+    assert_eq!(
+        lab_list_numbers(),
+        ["4", "5", "6", "7a", "7", "7b", "7c", "8"]
+    );
     let text = support::stdout(&output);
     assert!(text.contains("slide08-producer"), "{text}");
 }
