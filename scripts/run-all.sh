@@ -6,10 +6,12 @@
 #   scripts/run-all.sh --requests 20 --delay 250ms --only 6,7,7b --timeline
 #   scripts/run-all.sh --quick --work 20ms     each answer also costs 20 ms of CPU
 #   scripts/run-all.sh --url https://httpbin.org/uuid     the real thing (needs the network)
+#   scripts/run-all.sh --quick --python     each slide, then the talk's own Python for it
 #
 # Options: --quick, --requests N (1 to 1000000), --delay D, --work D (CPU per answer, at most
 #   10s; the table then counts the cores), --only LIST (slide numbers: 4,5,6,7a,7,7b,7c,8),
-#   --url URL (then no floor is claimed), --timeline (a chart after each slide),
+#   --url URL (then no floor is claimed), --timeline (a chart after each slide), --python
+#   (after slides 4, 5, 6, 7 and 8, the Python original: scripts/python.sh, rows of their own),
 #   --out DIR (default target/slides), --debug (use the debug build, as the tests do).
 #
 # Checks the options, builds what the first slide needs and starts the talk while the other
@@ -70,7 +72,7 @@ check_options() {
         case "$1" in
             -h | --help) usage; exit 0 ;;
             --debug) profile=debug ;;
-            --quick | --timeline) ;;
+            --quick | --timeline | --python) ;;
             -n | --requests | --delay | --work | --url | --only | --out)
                 # A value that starts with '-' is the next option: this one's value is missing.
                 [ $# -ge 2 ] && [[ $2 != -?* ]] || refuse "$1 needs a value"

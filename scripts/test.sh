@@ -48,6 +48,17 @@ bash scripts/install-chromium.sh
 step scripts/install-strace.sh
 bash scripts/install-strace.sh
 
+# tests/python.rs runs the talk's Python originals: a venv from python3, filled from the
+# hashed lock file. On Debian/Ubuntu, as root, install python3 and its venv module if missing.
+step scripts/python.sh setup
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+    && [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && apt-get install -y -qq python3 python3-venv
+fi
+bash scripts/python.sh setup
+step scripts/python.sh ruff
+bash scripts/python.sh ruff
+
 step cargo fmt --all -- --check
 cargo fmt --all -- --check
 

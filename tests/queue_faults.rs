@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -211,4 +213,46 @@ fn a_worker_waits_out_a_redis_restart_without_spinning() {
     let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "3"]);
     let code = output.status.code();
     assert_eq!(code, Some(0), "{}\n{}", stderr(&output), worker.output());
+}
+
+#[test]
+fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("200ms");
+    let _worker = Worker::start(&redis, &["-c", "5"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "100", "--json"],
+    );
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = {
+        let done = done.clone();
+        thread::spawn(move || {
+            let output = run.finish();
+            done.store(true, Ordering::SeqCst);
+            output
+        })
+    };
+    // 5 at a time, 200 ms each: the results come in for 4 s, and every 100 ms Redis drops the
+    // producer's connection (the one client that reads with XREAD) as it waits for one, or
+    // while one is on its way to it.
+    let mut kills = 0;
+    while !done.load(Ordering::SeqCst) {
+        let clients = redis.cmd(&["CLIENT", "LIST"]);
+        for client in clients.text().lines().filter(|c| c.contains(" cmd=xread ")) {
+            let id = client
+                .split(' ')
+                .find_map(|field| field.strip_prefix("id="));
+            if let Some(id) = id {
+                redis.cmd(&["CLIENT", "KILL", "ID", id]);
+                kills += 1;
+            }
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    let output = finished.join().expect("the producer's output");
+    assert!(kills >= 3, "the producer's connection broke {kills} times");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = summary(&output);
+    assert_eq!((summary.ok, summary.missing), (100, 0), "{summary:?}");
 }

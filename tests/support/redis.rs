@@ -81,11 +81,11 @@ impl RedisServer {
         }
     }
 
-    /// The results list of the first run that has one, and how many results it holds.
+    /// The results stream of the first run that has one, and how many results it holds.
     pub fn results(&self) -> Option<(String, i64)> {
         let keys = self.cmd(&["KEYS", "{slides}:results:*"]);
         let key = keys.list().first()?.text().to_owned();
-        let len = self.cmd(&["LLEN", &key]).int();
+        let len = self.cmd(&["XLEN", &key]).int();
         Some((key, len))
     }
 
@@ -94,7 +94,7 @@ impl RedisServer {
     }
 
     /// Adds a job for `url` as anyone who can write to the stream could: a bare `XADD`, for a
-    /// `run` that need not exist. Its result, if any, goes to that run's list.
+    /// `run` that need not exist. Its result, if any, goes to that run's results stream.
     pub fn add_job(&self, run: uuid::Uuid, url: &str) {
         let job = serde_json::json!({
             "id": uuid::Uuid::new_v4(),
@@ -108,9 +108,14 @@ impl RedisServer {
 
     /// The results a worker has published for `run`, as the JSON it sent.
     pub fn results_of(&self, run: uuid::Uuid) -> Vec<String> {
-        let list = format!("{{slides}}:results:{run}");
-        let results = self.cmd(&["LRANGE", &list, "0", "-1"]);
-        results.list().iter().map(|r| r.text().to_owned()).collect()
+        let stream = format!("{{slides}}:results:{run}");
+        let entries = self.cmd(&["XRANGE", &stream, "-", "+"]);
+        // Each entry is [id, [field, value]]: the one field is `result`.
+        entries
+            .list()
+            .iter()
+            .map(|entry| entry.list()[1].list()[1].text().to_owned())
+            .collect()
     }
 }
 

@@ -202,6 +202,65 @@ pub const SLIDES: &[Slide] = &[
     },
 ];
 
+/// One of the talk's own programs in Python (`python/`, run by `scripts/python.sh`), which the
+/// talk can run beside its slide (`lab talk --python`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PythonOriginal {
+    /// The slide it sits beside.
+    pub number: &'static str,
+    /// Its name for `scripts/python.sh`.
+    pub program: &'static str,
+    /// Its file in `python/`, which its summary names as its slide.
+    pub file: &'static str,
+}
+
+/// The Python originals, in the talk's order.
+pub const PYTHON_ORIGINALS: &[PythonOriginal] = &[
+    PythonOriginal {
+        number: "4",
+        program: "sync",
+        file: "sync.py",
+    },
+    PythonOriginal {
+        number: "5",
+        program: "processes",
+        file: "processes.py",
+    },
+    PythonOriginal {
+        number: "6",
+        program: "threads",
+        file: "threads.py",
+    },
+    PythonOriginal {
+        number: "7",
+        program: "asyncio",
+        file: "async_io.py",
+    },
+    PythonOriginal {
+        number: "8",
+        program: "celery",
+        file: "celery_producer.py",
+    },
+    PythonOriginal {
+        number: "8",
+        program: "rq",
+        file: "rq_producer.py",
+    },
+];
+
+/// The Python originals of `slide`.
+pub fn python_originals(slide: &Slide) -> impl Iterator<Item = &'static PythonOriginal> + '_ {
+    PYTHON_ORIGINALS
+        .iter()
+        .filter(move |python| python.number == slide.number)
+}
+
+/// The Python original whose summary names `file` as its slide, and the slide it sits beside.
+pub fn python_original(file: &str) -> Option<(&'static PythonOriginal, &'static Slide)> {
+    let python = PYTHON_ORIGINALS.iter().find(|python| python.file == file)?;
+    Some((python, find(python.number)?))
+}
+
 /// The least `requests` requests can take at width `concurrency`, each waiting `delay` seconds
 /// and then computing for `work` seconds, on `cores` cores: ⌈N/C⌉ rounds of waiting and
 /// working, and never less than all the work spread over as many cores as there are requests

@@ -3,7 +3,7 @@
 //!
 //! Every key starts with the hash tag `{slides}`: Redis Cluster keeps keys with the same tag in
 //! one slot, and a Lua script may only touch keys of one slot (the worker's settle script writes
-//! the job stream, a result list and the dead-letter stream at once).
+//! the job stream, a results stream and the dead-letter stream at once).
 
 pub mod connect;
 
@@ -28,10 +28,13 @@ pub const GROUP: &str = "workers";
 /// Entries no worker could run (not a job, or delivered too often), with the reason.
 pub const DEAD: &str = "{slides}:dead";
 
-/// The list a run's results go to; the producer of that run waits on it.
+/// The stream a run's results go to, each entry's JSON in its [`RESULT_FIELD`]. The producer of
+/// that run reads it by entry id and removes nothing: a result whose reply a broken connection
+/// lost is read again from the last id the producer did receive.
 pub fn results(run: Uuid) -> String {
     format!("{{slides}}:results:{run}")
 }
+pub const RESULT_FIELD: &str = "result";
 
 /// Where a run declares itself before its first job: the origin (scheme, host, port) of the
 /// producer's `--url`, kept for [`RUN_KEPT`]. A worker allows that port on a host its

@@ -41,12 +41,19 @@ pub struct Comparison {
 
 impl Comparison {
     pub fn new(mut summaries: Vec<Summary>, delay: Option<Duration>, cores: usize) -> Self {
-        // The talk's order; anything the talk does not know goes last.
+        // The talk's order, each Python original right after its slide; anything the talk
+        // does not know goes last.
         let order = |s: &Summary| {
-            talk::SLIDES
-                .iter()
-                .position(|t| t.binary == s.slide)
-                .unwrap_or(usize::MAX)
+            let (slide, python) = match talk::python_original(&s.slide) {
+                Some((python, slide)) => (slide.binary, Some(python.file)),
+                None => (s.slide.as_str(), None),
+            };
+            let at = talk::SLIDES.iter().position(|t| t.binary == slide);
+            let python_at = python.map(|file| {
+                let at = talk::PYTHON_ORIGINALS.iter().position(|p| p.file == file);
+                at.unwrap_or_default()
+            });
+            (at.unwrap_or(usize::MAX), python_at)
         };
         summaries.sort_by_key(order);
         let sync_wall = summaries
@@ -56,13 +63,17 @@ impl Comparison {
 
         let mut rows = Vec::new();
         for (i, s) in summaries.iter().enumerate() {
-            let talk = talk::find(&s.slide);
+            // A Python original's rows say so, under its slide's number.
+            let (talk, python) = match talk::python_original(&s.slide) {
+                Some((_, slide)) => (Some(slide), "Python "),
+                None => (talk::find(&s.slide), ""),
+            };
             if let Some(enqueue) = s.enqueue_s {
                 // Enqueueing finishes no request, so it gets neither floor nor speed-up.
                 rows.push(Row {
                     talk,
                     summary: i,
-                    what: format!("{}: enqueue only", s.model),
+                    what: format!("{python}{}: enqueue only", s.model),
                     seconds: enqueue,
                     floor: None,
                     speedup: None,
@@ -78,8 +89,8 @@ impl Comparison {
                 .filter(|(requests, _)| answered && *requests == s.requests)
                 .map(|(_, wall)| wall / s.wall_s.max(f64::EPSILON));
             let what = match s.enqueue_s {
-                Some(_) => format!("{}: end to end", s.model),
-                None => s.model.clone(),
+                Some(_) => format!("{python}{}: end to end", s.model),
+                None => format!("{python}{}", s.model),
             };
             rows.push(Row {
                 talk,
@@ -179,6 +190,33 @@ pub(crate) mod tests {
         assert_eq!(table.rows[1].floor, Some(1.0));
         assert_eq!(table.rows[1].efficiency(), Some(0.8));
         assert_eq!(table.rows[1].speedup, Some(40.0));
+    }
+
+    #[test]
+    fn each_python_original_sits_right_after_its_slide() {
+        let runs = vec![
+            summary("threads.py", "threads", 40, 2.5),
+            summary("slide07-tokio", "tokio", 50, 1.25),
+            summary("sync.py", "sync", 1, 51.0),
+            summary("slide06-threads", "threads", 40, 2.0),
+            summary("slide04-sync", "sync", 1, 50.0),
+        ];
+        let table = Comparison::new(runs, Some(Duration::from_secs(1)), 2);
+        let rows: Vec<(&str, &str)> = table
+            .rows
+            .iter()
+            .map(|row| (row.talk.map_or("?", |t| t.number), row.what.as_str()))
+            .collect();
+        let want = [
+            ("4", "sync"),
+            ("4", "Python sync"),
+            ("6", "threads"),
+            ("6", "Python threads"),
+            ("7", "tokio"),
+        ];
+        assert_eq!(rows, want);
+        // Speed-ups are over the Rust sync slide's wall, the table's one baseline.
+        assert_eq!(table.rows[3].speedup, Some(20.0));
     }
 
     #[test]

@@ -169,7 +169,8 @@ mod tests {
                 "threads",
                 "coroutines",
                 "tokio",
-                "blocking"
+                "blocking",
+                "http2"
             ]
         );
         assert!(cases.iter().all(|case| case.work == work));

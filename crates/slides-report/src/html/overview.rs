@@ -227,8 +227,11 @@ fn bars(page: &mut String, runs: &[Summary], x: &Log) {
     }
 }
 
-/// "7 tokio": the slide's number and model.
+/// "7 tokio": the slide's number and model; "7 Python asyncio" for its Python original.
 fn name(s: &Summary) -> String {
+    if let Some((_, talk)) = lab::talk::python_original(&s.slide) {
+        return format!("{} Python {}", talk.number, s.model);
+    }
     match lab::talk::find(&s.slide) {
         Some(talk) => format!("{} {}", talk.number, s.model),
         None => s.model.clone(),

@@ -18,9 +18,12 @@ const FAILED: &str = "#c81e1e";
 
 pub fn timelines(page: &mut String, comparison: &Comparison) {
     for s in &comparison.summaries {
-        let title = lab::talk::find(&s.slide).map_or(s.slide.clone(), |t| {
-            format!("Slide {}: {}", t.number, t.title)
-        });
+        let title = match lab::talk::python_original(&s.slide) {
+            Some((python, t)) => format!("Slide {} in Python: python/{}", t.number, python.file),
+            None => lab::talk::find(&s.slide).map_or(s.slide.clone(), |t| {
+                format!("Slide {}: {}", t.number, t.title)
+            }),
+        };
         let _ = writeln!(page, "<h3>{}</h3>", escape(&title));
         if s.timeline.is_empty() {
             let why = s

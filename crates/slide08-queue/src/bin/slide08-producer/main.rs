@@ -10,9 +10,10 @@ use clap::Parser;
 use common::{Fetched, Flags, Report, brief, cannot, quote};
 use common::{parse_duration, parse_flags, usage_error};
 use redis::aio::ConnectionManager;
+use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisError};
 use slide08_queue::{FIELD, JOBS, Job, JobResult, MAX_ENTRY, RUN_KEPT, RedisFlag, Target};
-use slide08_queue::{lost, results, run_record, to_json};
+use slide08_queue::{RESULT_FIELD, lost, results, run_record, to_json};
 use uuid::Uuid;
 
 const NAME: &str = "slide08-producer";
@@ -47,7 +48,7 @@ async fn main() -> ExitCode {
     }
     let origin = declared_origin(&cli.flags).unwrap_or_else(|err| usage_error(&err));
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
-    // BLPOP waits up to 1 s on the server: well within the 10 s a command may take.
+    // XREAD waits up to 1 s on the server: well within the 10 s a command may take.
     let mut redis = match target.connect(Duration::from_secs(10)).await {
         Ok(redis) => redis,
         Err(err) => return cannot("connect to Redis", err),
@@ -126,69 +127,97 @@ async fn fetch_all(
         println!("enqueued {n} jobs in {took}; waiting for the workers");
     }
 
-    let list = results(run);
+    // The results are read by id and stay in Redis: a read whose reply a broken connection lost
+    // is read again from `last`, the id of the last result that did arrive.
+    let (stream, mut last) = (results(run), "0".to_owned());
+    let waiting = StreamReadOptions::default().block(1000).count(100);
     let (mut last_news, mut hinted) = (Instant::now(), false);
     while !jobs.is_empty() && last_news.elapsed() < cli.give_up_after {
-        let text = match redis.blpop::<_, Option<(String, String)>>(&list, 1.0).await {
-            Ok(Some((_, text))) => text,
-            // A second without a result: does Redis still hold the run? One that restarted
-            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
-            Ok(None) => {
-                match still_holds(redis, run).await {
-                    Ok(true) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
-                        hinted = true;
-                        let start = format!(
-                            "cargo run --release -p slide08-queue --bin slide08-worker -- \
-                             --redis {}",
-                            target.shown
-                        );
-                        eprintln!(
-                            "{NAME}: no result for 5 s — is a worker running? Start one: {start}"
-                        );
-                    }
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let gone = format!("the {} jobs with no result yet are gone", jobs.len());
-                        eprintln!("{NAME}: {}", lost(run, &gone));
-                        // They count as missing: the run fails, and says how many.
-                        return Ok(());
-                    }
-                    Err(err) => say_and_pause(target, &err).await,
-                }
-                continue;
-            }
+        let read: Result<Option<StreamReadReply>, _> =
+            redis.xread_options(&[&stream], &[&last], &waiting).await;
+        let entries = match read {
+            Ok(Some(reply)) => reply.keys.into_iter().flat_map(|key| key.ids).collect(),
+            Ok(None) => Vec::new(),
             Err(err) => {
                 say_and_pause(target, &err).await;
                 continue;
             }
         };
-        let answer: JobResult = match serde_json::from_str(&text) {
-            Ok(answer) => answer,
-            Err(err) => {
-                // Anyone who can write to Redis can push one: quote at most a line of it.
-                let why = quote(&err.to_string());
-                eprintln!("{NAME}: ignored a result that is not one: {why}");
-                continue;
+        if entries.is_empty() {
+            // A second without a result: does Redis still hold the run? One that restarted
+            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
+            match still_holds(redis, run).await {
+                Ok(true) if !hinted && last_news.elapsed() >= Duration::from_secs(5) => {
+                    hinted = true;
+                    let start = format!(
+                        "cargo run --release -p slide08-queue --bin slide08-worker -- --redis {}",
+                        target.shown
+                    );
+                    eprintln!(
+                        "{NAME}: no result for 5 s — is a worker running? Start one: {start}"
+                    );
+                }
+                Ok(true) => {}
+                Ok(false) => {
+                    let gone = format!("the {} jobs with no result yet are gone", jobs.len());
+                    eprintln!("{NAME}: {}", lost(run, &gone));
+                    // They count as missing: the run fails, and says how many.
+                    return Ok(());
+                }
+                Err(err) => say_and_pause(target, &err).await,
             }
-        };
-        last_news = Instant::now();
-        queue.workers.insert(answer.worker, answer.slots);
-        queue.cpu_s += answer.cpu_s;
-        // Only this run's jobs answer on this run's list, so an answer for none still out is
-        // a job that ran twice (its worker seemed dead, but was only slow): count it once.
-        let Some(index) = jobs.remove(&answer.id) else {
-            queue.duplicates += 1;
             continue;
-        };
-        report.record(Fetched {
-            index,
-            started: enqueued,
-            finished: clock.elapsed(),
-            result: answer.result,
-            retried: answer.retried,
-        });
+        }
+        for entry in entries {
+            last = entry.id.clone();
+            let text: String = entry.get(RESULT_FIELD).unwrap_or_default();
+            if take_result(&text, &mut jobs, report, queue, enqueued, &clock) {
+                last_news = Instant::now();
+            }
+        }
+    }
+    if jobs.is_empty() {
+        // Every result is in: the stream has served its run. (If this fails, it expires.)
+        let _: Result<(), _> = redis.del(&stream).await;
     }
     Ok(())
+}
+
+/// One result from the stream, recorded as its request's answer or counted as a duplicate;
+/// false if it is no result at all.
+fn take_result(
+    text: &str,
+    jobs: &mut HashMap<Uuid, usize>,
+    report: &Report,
+    queue: &mut Queue,
+    enqueued: Duration,
+    clock: &common::Clock,
+) -> bool {
+    let answer: JobResult = match serde_json::from_str(text) {
+        Ok(answer) => answer,
+        Err(err) => {
+            // Anyone who can write to Redis can add one: quote at most a line of it.
+            let why = quote(&err.to_string());
+            eprintln!("{NAME}: ignored a result that is not one: {why}");
+            return false;
+        }
+    };
+    queue.workers.insert(answer.worker, answer.slots);
+    queue.cpu_s += answer.cpu_s;
+    // Only this run's jobs answer on this run's stream, so an answer for none still out is a
+    // job that ran twice (its worker seemed dead, but was only slow): count it once.
+    let Some(index) = jobs.remove(&answer.id) else {
+        queue.duplicates += 1;
+        return true;
+    };
+    report.record(Fetched {
+        index,
+        started: enqueued,
+        finished: clock.elapsed(),
+        result: answer.result,
+        retried: answer.retried,
+    });
+    true
 }
 
 /// Says why Redis did not answer, and waits a second: the next command connects again.

@@ -49,14 +49,15 @@ impl Held {
 }
 
 impl Worker {
-    /// Settles the entry with the SETTLE script: the `result` (if any) goes to the run's list,
+    /// Settles the entry with the SETTLE script: the `result` (if any) goes to the run's results,
     /// the entry to the dead letters if there is a reason to (`dead`, with the entry's `job`
     /// text), or both. True if this settling counted: the entry was still ours to settle.
     pub async fn settle(&self, id: &str, run: Uuid, result: &str, dead: &str, job: &str) -> bool {
         if !dead.is_empty() {
             eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
         }
-        // With no result, the script touches no list: its key only keeps the script in one slot.
+        // With no result, the script adds to no results stream: its key only keeps the script in
+        // one slot.
         let script = Script::new(SETTLE);
         let mut settling = script.key(&[JOBS, &results(run), DEAD][..]);
         settling.arg((GROUP, id, result, dead, job));
@@ -125,7 +126,7 @@ impl Worker {
 /// and publishes its result (if any), kept for an hour after the run's last one. A job run
 /// twice — its first worker was only slow, not dead — is thus published once.
 const SETTLE: &str = r"
--- KEYS: the job stream, the run's result list, the dead-letter stream
+-- KEYS: the job stream, the run's results stream, the dead-letter stream
 -- ARGV: group, entry id, result JSON or '', dead-letter reason or '', the entry's job text
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return 0
@@ -136,7 +137,7 @@ if ARGV[4] ~= '' then
              'entry', ARGV[2], 'reason', ARGV[4], 'job', ARGV[5])
 end
 if ARGV[3] ~= '' then
-  redis.call('RPUSH', KEYS[2], ARGV[3])
+  redis.call('XADD', KEYS[2], '*', 'result', ARGV[3])
   redis.call('EXPIRE', KEYS[2], 3600)
 end
 return 1

@@ -43,6 +43,11 @@ pub struct Flags {
     #[arg(long)]
     pub timeline: bool,
 
+    /// After each slide, the talk's own Python program for it (scripts/python.sh), against
+    /// the same server: a row of its own in the table.
+    #[arg(long)]
+    pub python: bool,
+
     /// Where to write results.json and report.html (the talk works in DIR/talk-PID meanwhile).
     #[arg(long, value_name = "DIR", default_value = "target/slides")]
     pub out: PathBuf,

@@ -11,6 +11,7 @@
 mod build;
 mod flags;
 mod own_dir;
+mod python;
 mod slide;
 mod stand_in;
 mod turn;
@@ -104,6 +105,22 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         }
         if let Some(signal) = signals.get() {
             return signal.exit_code();
+        }
+        // --python: the talk's own programs, each right after its slide.
+        let python = if flags.python {
+            talk.python(slide)
+        } else {
+            Vec::new()
+        };
+        for (record, turn) in python {
+            match turn {
+                Turn::Ran { ok } => {
+                    records.push(record);
+                    failures += usize::from(!ok);
+                }
+                Turn::Stopped(signal) => return signal.exit_code(),
+                _ => failures += 1,
+            }
         }
     }
 
