@@ -100,8 +100,8 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # What the first slide needs, and no more: the talk starts as soon as it is built, and lab
-# builds the rest meanwhile (--build-rest), each slide waiting for its own. Not --quiet: a first
-# build takes minutes, and cargo's own lines show that it is working.
+# builds the rest meanwhile (--build-rest-after), each slide waiting for its own. Not --quiet:
+# a first build takes minutes, and cargo's own lines show that it is working.
 echo "==> building what the first slide needs ($profile); the rest builds while it runs"
 first=(lab httpbin-lite slide04-sync)
 build=(cargo build --locked)
