@@ -6,6 +6,7 @@
 #   scripts/diff.sh tokio blocking    # slide 7 against 7b: one blocking call in its futures
 #   scripts/diff.sh tokio http2       # slide 7 against 7c: one connection, many streams
 #   scripts/diff.sh threads tokio | less -R
+#   scripts/diff.sh --side-by-side sync threads   # two columns, 160 wide (-y for short)
 #
 # Names: sync (4), processes (5), threads (6), coroutines (7a), tokio (7), blocking (7b),
 # http2 (7c), producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each lesson.
@@ -20,6 +21,17 @@ if [ $# -eq 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
     usage
     exit 0
 fi
+# The layout: unified (the default), or the two files side by side in 160 columns.
+layout=(-u)
+names=()
+for arg in "$@"; do
+    case "$arg" in
+        -y | --side-by-side) layout=(--side-by-side --width=160 --expand-tabs) ;;
+        -*) echo "diff.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+        *) names+=("$arg") ;;
+    esac
+done
+set -- ${names[@]+"${names[@]}"}
 if [ $# -ne 2 ]; then
     echo "diff.sh: give two slides, e.g. scripts/diff.sh sync threads (see --help)" >&2
     exit 2
@@ -52,4 +64,4 @@ if [ -t 1 ] && diff --color=always /dev/null /dev/null >/dev/null 2>&1; then
     colour=(--color=always)
 fi
 # diff exits 1 when the files differ, which is the point here, not an error.
-diff -u ${colour[@]+"${colour[@]}"} "${files[0]}" "${files[1]}" || [ $? -eq 1 ]
+diff "${layout[@]}" ${colour[@]+"${colour[@]}"} "${files[0]}" "${files[1]}" || [ $? -eq 1 ]

@@ -14,8 +14,10 @@
 #   (after slides 4, 5, 6, 7 and 8, the Python original: scripts/python.sh, rows of their own),
 #   --out DIR (default target/slides), --debug (use the debug build, as the tests do).
 #
-# Checks the options, builds the slides, starts httpbin-lite on a free port (and for slide 8 a
-# private redis-server, installed first if missing, and one worker), runs each slide under a
+# Checks the options, builds what the first slide needs and starts the talk while the other
+# slides build (cargo's messages go to target/PROFILE/run-all-build.log; a slide that does not
+# build is a failed row, said at its turn), starts httpbin-lite on a free port (and for slide 8
+# a private redis-server, installed first if missing, and one worker), runs each slide under a
 # banner, and ends with the table; DIR/results.json and DIR/report.html hold the same. A slide
 # that ends without its summary is a failed row. Exit code: 0 when every slide got every UUID,
 # 1 when any did not, 2 for an option it does not take. Everything it started is stopped
@@ -97,13 +99,18 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-# Not --quiet: a first build takes minutes, and cargo's own lines show that it is working.
-echo "==> building the slides ($profile)"
-if [ "$profile" = release ]; then
-    cargo build --release --workspace --bins --locked
-else
-    cargo build --workspace --bins --locked
-fi
+# What the first slide needs, and no more: the talk starts as soon as it is built, and lab
+# builds the rest meanwhile (--build-rest-after), each slide waiting for its own. Not --quiet:
+# a first build takes minutes, and cargo's own lines show that it is working.
+echo "==> building what the first slide needs ($profile); the rest builds while it runs"
+first=(lab httpbin-lite slide04-sync)
+build=(cargo build --locked)
+[ "$profile" = release ] && build+=(--release)
+for package in "${first[@]}"; do
+    build+=(--package "$package")
+done
+"${build[@]}"
 
 # The slides, httpbin-lite and slides-report are beside lab, in the same build.
-exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk "$@"
+built=$(IFS=,; echo "${first[*]}")
+exec "${CARGO_TARGET_DIR:-target}/$profile/lab" talk --build-rest-after "$built" "$@"

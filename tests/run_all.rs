@@ -116,7 +116,7 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
     let report = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     // A timeline per slide, and whatever charts the report draws beside them.
     let charts = report.matches("<svg").count();
-    assert!(charts >= 7, "{charts} charts for 7 slides");
+    assert!(charts >= 8, "{charts} charts for 8 slides");
     // Self-contained: nothing to fetch, no script to run.
     assert!(
         !report.contains("<script") && !report.contains("src=\"http"),
@@ -213,6 +213,32 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
     let unknown = script("diff.sh", &["sync", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(support::stderr(&unknown).contains("nope"));
+}
+
+#[test]
+fn diff_sh_side_by_side_fits_160_columns() {
+    let output = script("diff.sh", &["--side-by-side", "sync", "threads"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&output)
+    );
+    let text = support::stdout(&output);
+    // Both slides' first lines, on one line.
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("Slide 4") && first.contains("Slide 6"),
+        "{first}"
+    );
+    let widest = text.lines().map(|line| line.chars().count()).max();
+    assert!(
+        widest.is_some_and(|w| w <= 160),
+        "{widest:?} columns:\n{text}"
+    );
+    let bad = script("diff.sh", &["--sideways", "sync", "threads"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("--sideways"));
 }
 
 #[test]

@@ -3,11 +3,6 @@
 //! block, and our own small executor runs another. Diff this file with slide07-tokio's: what
 //! tokio and reqwest do for us is in this crate's `executor.rs`, `reactor.rs` and `http.rs`.
 
-mod executor;
-mod http;
-mod reactor;
-mod response;
-
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -15,9 +10,9 @@ use clap::Parser;
 use common::{FetchError, Flags, Report, Signal, SignalFlag, parse_uuid, retry};
 use uuid::Uuid;
 
-use crate::executor::Executor;
-use crate::http::Client;
-use crate::reactor::sleep;
+use slide07a_coroutines::executor::Executor;
+use slide07a_coroutines::http::Client;
+use slide07a_coroutines::reactor::sleep;
 
 #[derive(Parser)]
 #[command(version, about)] // about: the description in Cargo.toml

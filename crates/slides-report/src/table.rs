@@ -79,10 +79,14 @@ impl Comparison {
                     speedup: None,
                 });
             }
-            let floor =
-                delay.map(|d| floor(s.requests, s.concurrency, d.as_secs_f64(), s.work_s, cores));
+            // A slide that answered nothing (it did not build, or did not start) has a wall time
+            // of next to nothing, which no floor or speed-up can be set beside.
+            let answered = s.ok > 0;
+            let floor = delay
+                .filter(|_| answered)
+                .map(|d| floor(s.requests, s.concurrency, d.as_secs_f64(), s.work_s, cores));
             let speedup = sync_wall
-                .filter(|(requests, _)| *requests == s.requests)
+                .filter(|(requests, _)| answered && *requests == s.requests)
                 .map(|(_, wall)| wall / s.wall_s.max(f64::EPSILON));
             let what = match s.enqueue_s {
                 Some(_) => format!("{python}{}: end to end", s.model),
@@ -224,6 +228,19 @@ pub(crate) mod tests {
         assert_eq!(whats, ["queue: enqueue only", "queue: end to end"]);
         assert_eq!(table.rows[0].floor, None, "enqueueing finishes no request");
         assert_eq!(table.rows[1].floor, Some(1.0));
+    }
+
+    #[test]
+    fn a_slide_that_answered_nothing_gets_no_floor_and_no_speed_up() {
+        let mut broken = summary("slide07b-blocking", "blocking", 50, 0.000_01);
+        broken.ok = 0;
+        let sync = summary("slide04-sync", "sync", 1, 50.0);
+        let table = Comparison::new(vec![sync, broken], Some(Duration::from_secs(1)), 2);
+        let row = &table.rows[1];
+        assert_eq!(
+            (row.floor, row.speedup, row.efficiency()),
+            (None, None, None)
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@ impl Comparison {
     /// The table for the terminal, every line at most 80 columns: at the font size a projector
     /// needs, a wider line wraps and the columns no longer line up. The concurrency is in each
     /// slide's own summary line above it (and in report.html); the talk's figures go below.
+    /// The cores each slide used are a column only with `--work`: without it, what a slide
+    /// computes is the little it takes to parse an answer, and the column says nothing.
     pub fn text_table(&self) -> String {
+        const CORES: usize = 5;
+        let with_cores = !self.work.is_zero();
         let header = [
             "slide",
             "model",
@@ -34,7 +38,12 @@ impl Comparison {
                 format!("{}/{}", s.ok, s.requests),
             ]);
         }
-        let widths: Vec<usize> = (0..header.len())
+        if !with_cores {
+            for line in &mut lines {
+                line.remove(CORES);
+            }
+        }
+        let widths: Vec<usize> = (0..lines[0].len())
             .map(|c| {
                 lines
                     .iter()
@@ -62,9 +71,13 @@ impl Comparison {
                 let _ = writeln!(out, "{}", rule.join("  "));
             }
         }
+        let cores = match with_cores {
+            true => "; cores = CPU time / wall",
+            false => "",
+        };
         let _ = writeln!(
             out,
-            "wall and floor in seconds; efficiency = floor / wall; cores = CPU time / wall"
+            "wall and floor in seconds; efficiency = floor / wall{cores}"
         );
         match self.delay {
             Some(_) => {
@@ -165,6 +178,25 @@ mod tests {
     use super::*;
     use crate::table::Summary;
     use crate::table::tests::summary;
+
+    #[test]
+    fn the_cores_are_a_column_only_with_work() {
+        let delay = Some(Duration::from_secs(1));
+        let with_work = Comparison::new(the_talk(), delay, 2).text_table();
+        let header = |text: &str| text.lines().next().unwrap_or_default().to_owned();
+        assert!(header(&with_work).contains("cores"), "{with_work}");
+        assert!(with_work.contains("cores = CPU time / wall"), "{with_work}");
+        let without: Vec<Summary> = the_talk()
+            .into_iter()
+            .map(|mut s| {
+                s.work_s = 0.0;
+                s
+            })
+            .collect();
+        let text = Comparison::new(without, delay, 2).text_table();
+        assert!(!text.contains("cores"), "{text}");
+        assert!(header(&text).ends_with("speed-up     ok"), "{text}");
+    }
 
     #[test]
     fn no_delay_no_floor() {

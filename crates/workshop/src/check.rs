@@ -4,7 +4,6 @@
 //! count of requests in flight, and what the OS shows of its threads and child processes.
 //! Time is reported too, but never the only judge.
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::Summary;
@@ -12,8 +11,8 @@ use lab::Httpbin;
 
 use crate::exercise::{Exercise, Runs, Shape};
 use crate::queue::{self, Stopped};
-use crate::run::{self, LIMIT, Ran, Sample};
-use crate::workspace::Workspace;
+use crate::run::{self, LIMIT, Ran, Sample, Width};
+use crate::workspace::{Built, Workspace};
 
 /// How long httpbin-lite takes to answer each `/uuid`: long enough for every request of the
 /// model's width to overlap, short enough that a check takes about a second.
@@ -22,6 +21,14 @@ pub const DELAY: Duration = Duration::from_millis(200);
 /// A run may take this many times its floor, plus [`SLACK`], and still count as on time.
 const GENEROUS: f64 = 3.0;
 const SLACK: f64 = 0.5;
+
+/// A wall time under this share of the floor is faster than the model can be.
+const FLOOR_ROUNDING: f64 = 0.98;
+
+/// The hint for a wall time under the floor.
+const TOO_FAST: &str = "main starts the clock (Report::start) before fetch_all and stops it \
+                        after: keep fetch_all's requests between the two, each timed by \
+                        clock.time";
 
 /// What the first failure about time gets as its hint.
 const SLOW: &str = "something waits besides the server: a sleep, a lock held across a \
@@ -63,9 +70,9 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
         exercise.slide,
         exercise.path()
     );
-    if !build(workspace, exercise)? {
+    if let Built::Failed(said) = build(workspace, exercise)? {
         let text = "it does not compile: the compiler's messages are above".to_owned();
-        let hint = "fix the first error first; the others often follow from it";
+        let hint = compile_hint(exercise, &said);
         return Ok(report(exercise, &[Line::judged(false, text, hint)]));
     }
     let httpbin = Httpbin::start(&workspace.bins, DELAY, &[])
@@ -85,10 +92,21 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
         httpbin.addr(),
         DELAY.as_millis()
     );
-    let ran = run::run(workspace, exercise, &httpbin)?;
+    let given = Width {
+        flag: exercise.run.concurrency,
+        expected: width,
+    };
+    let ran = run::run(workspace, exercise, &httpbin, given)?;
     let served = count(&httpbin, "served")?;
     let peak = count(&httpbin, "peak_in_flight")?;
-    let lines = judge(exercise, &ran, served, peak, width);
+    let mut lines = judge(exercise, &ran, served, peak, width);
+    // A second width says only something of a program that ran to its end at the first.
+    let ran_to_end = lines.first().is_some_and(|line| line.holds == Some(true));
+    if let Some(narrow) = exercise.run.narrower
+        && ran_to_end
+    {
+        lines.push(narrower(workspace, exercise, narrow)?);
+    }
     let passed = report(exercise, &lines);
     // What went wrong may be in its own words; a todo!() has said all it has to say.
     let worker_said = ran.worker.as_ref().map(|worker| worker.output.as_str());
@@ -102,25 +120,89 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
     Ok(passed)
 }
 
-/// `cargo build` of the exercise and of what the check runs with it. Its messages go straight
-/// to the terminal, where a learner expects a compiler's errors.
-fn build(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(&workspace.root)
-        .args(["build", "--quiet", "--package", exercise.package])
-        .args(["--package", "httpbin-lite"]);
-    for package in exercise.run.also_build {
-        command.args(["--package", package]);
+/// `cargo build` of what the check runs beside the exercise (httpbin-lite, the slide's other
+/// programs), then of the exercise: see [`Workspace::cargo_build`].
+pub fn build(workspace: &Workspace, exercise: &Exercise) -> Result<Built, String> {
+    let mut talk: Vec<&str> = vec!["httpbin-lite"];
+    talk.extend(exercise.run.also_build);
+    workspace.cargo_build(&talk, &[exercise.package])
+}
+
+/// The hint for a build that failed: for an error a learner meets writing this model, what to
+/// do about it; otherwise, to start from the first.
+fn compile_hint(exercise: &Exercise, said: &str) -> &'static str {
+    // The first error, from its `error[E…]` line to the blank line after it, without `error`.
+    let start = said
+        .match_indices("error")
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || said[..at].ends_with('\n'));
+    let from_first = start.map_or("", |at| &said[at + "error".len()..]);
+    let first = from_first.split("\n\n").next().unwrap_or_default();
+    // A thread or task that may outlive what it borrows: std::thread::spawn and tokio::spawn
+    // want `'static`.
+    let escapes =
+        first.starts_with("[E0521]") || (first.starts_with("[E0373]") && first.contains("'static"));
+    if escapes && !exercise.hints.escapes.is_empty() {
+        exercise.hints.escapes
+    } else if first.starts_with("[E0373]") {
+        MOVE
+    } else if first.starts_with("[E0382]") && first.contains("in previous iteration of loop") {
+        JOIN_IN_LOOP
+    } else {
+        "fix the first error first; the others often follow from it"
     }
-    if workspace.release() {
-        command.arg("--release");
-    }
-    let status = command
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?"))?;
-    Ok(status.success())
+}
+
+/// The hint for a closure that borrows what ends before the thread or task that runs it.
+const MOVE: &str = "the closure borrows a variable that ends before its thread or task does \
+                    (a loop's number, say): write `move ||` or `async move`, so it takes its \
+                    own copy";
+
+/// The hint for a value used up in one round of a loop and wanted again in the next.
+const JOIN_IN_LOOP: &str = "one round of the loop uses up what the next round needs; if it is \
+                            a join or an .await, wait after the loop that starts them all, not \
+                            inside it";
+
+/// The same run at a smaller `--concurrency`, against an httpbin-lite of its own: a model that
+/// keeps to the width it is given has that many requests in flight; one that keeps a width of
+/// its own (a task per request, a fixed number of threads) does not.
+fn narrower(workspace: &Workspace, exercise: &Exercise, narrow: usize) -> Result<Line, String> {
+    let httpbin = Httpbin::start(&workspace.bins, DELAY, &[])
+        .map_err(|err| format!("httpbin-lite: {err}"))?;
+    println!("  again with --concurrency {narrow}, on an httpbin-lite of its own");
+    let given = Width {
+        flag: Some(narrow),
+        expected: narrow,
+    };
+    let ran = run::run(workspace, exercise, &httpbin, given)?;
+    let peak = count(&httpbin, "peak_in_flight")?;
+    let requests = exercise.run.requests;
+    let with = format!("with --concurrency {narrow}");
+    let ok = Summary::from_output(&ran.stdout).map_or(0, |summary| summary.ok);
+    let hints = &exercise.hints;
+    let line = if ok < requests {
+        let text = format!("{with}, {ok} of the {requests} requests were answered");
+        Line::judged(false, text, hints.answers)
+    } else if peak == narrow {
+        let text = format!(
+            "{with}, the server had {} in flight at once: it keeps to the width it is given",
+            self::requests(peak)
+        );
+        Line::judged(true, text, "")
+    } else if peak > narrow {
+        let text = format!(
+            "{with}, the server still saw {peak} requests in flight at once: it ignores the \
+             width it is given"
+        );
+        Line::judged(false, text, hints.ignores_width)
+    } else {
+        let text = format!(
+            "{with}, the server saw at most {} in flight at once, and it should see {narrow}",
+            self::requests(peak)
+        );
+        Line::judged(false, text, hints.too_few)
+    };
+    Ok(line)
 }
 
 /// One of httpbin-lite's counts: `served`, `peak_in_flight`.
@@ -258,11 +340,14 @@ fn in_flight(exercise: &Exercise, peak: usize, width: usize) -> Line {
     }
     let should = format!("and it should see {width} ({promise})");
     let (text, hint) = match peak {
-        0 | 1 if width > 1 => (
+        0 => (
+            format!("the server saw no request at all, {should}: none of them ran"),
+            exercise.hints.too_few,
+        ),
+        1 if width > 1 => (
             format!(
-                "the server never saw more than {} in flight, {should}: your requests still \
-                 run one after another",
-                requests(peak)
+                "the server never saw more than 1 request in flight, {should}: your requests \
+                 still run one after another"
             ),
             exercise.hints.too_few,
         ),
@@ -303,19 +388,23 @@ fn shape(exercise: &Exercise, sample: &Result<Sample, String>, width: usize) -> 
     let line = match shape {
         Shape::ChildPerRequest => {
             let holds = children == width;
-            let text = match holds {
-                true => format!("{children} child processes {at}: one per request"),
-                false => format!("{children} child processes {at}; the pool has {width}"),
+            let text = match (holds, children == in_flight) {
+                (true, true) => format!("{children} child processes {at}: one per request"),
+                (true, false) => format!("{children} child processes {at}: the pool's {width}"),
+                (false, _) => format!("{children} child processes {at}; the pool has {width}"),
             };
             Line::judged(holds, text, hint)
         }
         Shape::ThreadPerRequest => {
             let holds = threads > width;
-            let text = match holds {
-                true => format!("{threads} threads {at}: one for each, and the main thread"),
-                false => format!(
+            let text = match threads.checked_sub(in_flight) {
+                Some(1) if holds => format!("{threads} threads {at}: one for each, and main's"),
+                Some(more) if holds => format!(
+                    "{threads} threads {at}: one for each, and {more} more (main's among them)"
+                ),
+                _ => format!(
                     "only {threads} threads {at}; {width} requests at once need more than \
-                     {width}: one for each, and the main thread"
+                     {width}: one for each, and main's"
                 ),
             };
             Line::judged(holds, text, hint)
@@ -338,6 +427,15 @@ fn time(summary: &Summary, requests: usize, width: usize) -> Line {
     let floor = rounds as f64 * DELAY.as_secs_f64();
     let allowed = floor * GENEROUS + SLACK;
     let wall = summary.wall_s;
+    // Faster than the floor cannot be: more were in flight than the width, or the clock missed
+    // some of the run. A hair under it is the clocks' own rounding.
+    if wall < floor * FLOOR_ROUNDING {
+        let text = format!(
+            "{wall:.2} s for {requests} requests, under the {floor:.2} s they take at least \
+             {width} at a time: the clock did not time the whole run"
+        );
+        return Line::judged(false, text, TOO_FAST);
+    }
     let text = format!(
         "{wall:.2} s for {requests} requests; {width} at a time, they take at least {floor:.2} s \
          (the check allows up to {allowed:.2} s)"
@@ -440,5 +538,69 @@ mod tests {
         assert_eq!(time(&summary, 20, 5).holds, Some(true));
         summary.wall_s = 4.0; // one after another
         assert_eq!(time(&summary, 20, 5).holds, Some(false));
+        // Under the floor: not a fast model, a clock that missed the run.
+        summary.wall_s = 0.22;
+        let line = time(&summary, 20, 5);
+        assert_eq!(line.holds, Some(false), "{}", line.text);
+        assert!(line.text.contains("under the 0.80 s"), "{}", line.text);
+    }
+
+    #[test]
+    fn the_threads_line_counts_what_it_saw() {
+        let exercise = crate::exercise::find("threads").unwrap_or_else(|err| panic!("{err}"));
+        let sample = |threads| {
+            Ok(Sample {
+                in_flight: 5,
+                threads,
+                children: 0,
+            })
+        };
+        let six = shape(exercise, &sample(6), 5).map(|line| line.text);
+        assert_eq!(
+            six.as_deref(),
+            Some("6 threads while 5 requests were in flight: one for each, and main's")
+        );
+        let seven = shape(exercise, &sample(7), 5).map(|line| line.text);
+        assert_eq!(
+            seven.as_deref(),
+            Some(
+                "7 threads while 5 requests were in flight: one for each, and 2 more (main's \
+                 among them)"
+            )
+        );
+        let five = shape(exercise, &sample(5), 5).map(|line| line.holds);
+        assert_eq!(five, Some(Some(false)));
+    }
+
+    #[test]
+    fn compile_errors_a_learner_meets_get_their_own_hint() {
+        let threads = crate::exercise::find("threads").unwrap_or_else(|err| panic!("{err}"));
+        let tokio = crate::exercise::find("tokio").unwrap_or_else(|err| panic!("{err}"));
+        let escapes = "   Compiling ex06-threads\nerror[E0521]: borrowed data escapes outside of \
+                       function\n  --> src/main.rs:50:9\n   |\n50 |  thread::spawn(\n\n\
+                       error: could not compile";
+        assert!(compile_hint(threads, escapes).contains("thread::scope"));
+        assert!(compile_hint(tokio, escapes).contains("join_all"));
+        let outlives = "error[E0373]: closure may outlive the current function, but it borrows \
+                        `index`\n  = note: function requires argument type to outlive `'static`";
+        assert!(compile_hint(threads, outlives).contains("thread::scope"));
+        let scoped = "error[E0373]: closure may outlive the current function, but it borrows \
+                      `index`\nhelp: to force the closure to take ownership of `index`, use \
+                      the `move` keyword";
+        assert!(compile_hint(threads, scoped).contains("move ||"));
+        let used_up = "error[E0382]: use of moved value: `handle`\n  value moved here, in \
+                       previous iteration of loop";
+        assert!(compile_hint(threads, used_up).contains("after the loop"));
+        let other = "error[E0425]: cannot find value `x` in this scope";
+        assert!(compile_hint(threads, other).contains("first error first"));
+    }
+
+    #[test]
+    fn a_server_that_saw_nothing_says_so() {
+        let exercise = crate::exercise::find("coroutines").unwrap_or_else(|err| panic!("{err}"));
+        let line = in_flight(exercise, 0, 20);
+        assert_eq!(line.holds, Some(false));
+        assert!(line.text.contains("no request at all"), "{}", line.text);
+        assert!(!line.text.contains("one after another"), "{}", line.text);
     }
 }

@@ -19,14 +19,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::exercise::{EXERCISES, Exercise};
-use crate::status::{Checks, Status};
-use crate::workspace::Workspace;
+use crate::status::{Checks, HintsShown, Status};
+use crate::workspace::{Built, Workspace};
 
 /// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
 /// NAME is a slide's short name or number, as for scripts/diff.sh: sync, processes, threads,
 /// coroutines (7a), tokio (7), queue (8).
 #[derive(Parser)]
-#[command(name = "scripts/exercise.sh")]
+#[command(name = "scripts/exercise.sh", bin_name = "scripts/exercise.sh")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Action>,
@@ -42,6 +42,8 @@ enum Action {
     Watch { name: String },
     /// The file to edit
     Path { name: String },
+    /// The next hint: one more each time you ask, never the solution
+    Hint { name: String },
     /// Put the slide's own code in: the reference solution (asks first)
     Solve {
         name: String,
@@ -50,7 +52,15 @@ enum Action {
         yes: bool,
     },
     /// Put the blank back; your version is kept in target/exercises/kept/
-    Reset { name: String },
+    Reset {
+        name: String,
+        /// Taken as `solve` takes it; reset never asks, since it keeps your version
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Build every exercise and what the checks run beside it, so that no check waits for a
+    /// compiler (before the workshop, while the network is good)
+    Build,
 }
 
 fn main() -> ExitCode {
@@ -64,8 +74,10 @@ fn main() -> ExitCode {
         Action::Check { name } => find(&name).and_then(|e| check(&workspace, e)),
         Action::Watch { name } => find(&name).and_then(|e| watch::watch(&workspace, e, check)),
         Action::Path { name } => find(&name).map(|e| println!("{}", e.path())).map(|()| true),
+        Action::Hint { name } => find(&name).and_then(|e| hint(&workspace, e)),
         Action::Solve { name, yes } => find(&name).and_then(|e| solve(&workspace, e, yes)),
-        Action::Reset { name } => find(&name).and_then(|e| reset(&workspace, e)),
+        Action::Reset { name, yes: _ } => find(&name).and_then(|e| reset(&workspace, e)),
+        Action::Build => build(&workspace),
     };
     match done {
         Ok(true) => ExitCode::SUCCESS,
@@ -140,6 +152,32 @@ fn list(workspace: &Workspace) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints the exercise's next hint, and remembers that it was shown; once all were, all again.
+fn hint(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
+    let file = HintsShown::file(&workspace.state_dir());
+    let shown = HintsShown::load(&file).shown(exercise.dir);
+    let (name, total) = (exercise.name(), exercise.steps.len());
+    let Some(step) = exercise.steps.get(shown) else {
+        println!("All {total} hints for {name}, as shown before:");
+        for (n, step) in exercise.steps.iter().enumerate() {
+            println!("  {}. {step}", n + 1);
+        }
+        println!(
+            "Still stuck: scripts/diff.sh with the slide before shows what the model changes, \
+             and `scripts/exercise.sh solve {name}` puts in the slide's own code."
+        );
+        return Ok(true);
+    };
+    println!("Hint {} of {total} for {name}: {step}", shown + 1);
+    if shown + 1 < total {
+        println!("(scripts/exercise.sh hint {name} again gives the next.)");
+    }
+    if let Err(err) = HintsShown::remember(&file, exercise.dir, shown + 1) {
+        eprintln!("exercise.sh: {err}; the next `hint` will show this one again");
+    }
+    Ok(true)
+}
+
 /// Puts the slide's own code in, after asking (it shows you the answer).
 fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, String> {
     let name = exercise.name();
@@ -169,7 +207,6 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     }
     let kept = workspace.replace(exercise, &workspace.solution(exercise)?)?;
     say_kept(kept.as_deref());
-    say_linked(&workspace.link_the_rest(exercise)?);
     println!(
         "{} now holds the slide's solution ({}). Run scripts/exercise.sh check {name}, and \
          read it.",
@@ -179,24 +216,28 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
     Ok(true)
 }
 
-/// Puts the blank back, made from the slide as it is now, with links to the slide's other
-/// files. Never asks: what it replaces is kept.
+/// Puts the blank back, made from the slide as it is now. Never asks: what it replaces is kept.
 fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     let kept = workspace.replace(exercise, &workspace.blank(exercise)?)?;
     say_kept(kept.as_deref());
-    say_linked(&workspace.link_the_rest(exercise)?);
     println!("{} is the blank again.", exercise.path());
     Ok(true)
+}
+
+/// Builds what every check runs: the exercises, httpbin-lite and the slides' other programs.
+fn build(workspace: &Workspace) -> Result<bool, String> {
+    let mut talk = vec!["httpbin-lite"];
+    talk.extend(EXERCISES.iter().flat_map(|e| e.run.also_build));
+    let exercises: Vec<&str> = EXERCISES.iter().map(|e| e.package).collect();
+    let built = workspace.cargo_build(&talk, &exercises)? == Built::Ok;
+    if built {
+        println!("Every exercise, and what the checks run, is built: scripts/exercise.sh list");
+    }
+    Ok(built)
 }
 
 fn say_kept(kept: Option<&std::path::Path>) {
     if let Some(kept) = kept {
         println!("Your version is kept at {}.", kept.display());
-    }
-}
-
-fn say_linked(changes: &[String]) {
-    for change in changes {
-        println!("{change}");
     }
 }

@@ -29,13 +29,18 @@ pub struct Stopped {
     pub output: String,
 }
 
-/// Starts Redis and the exercise's worker, runs the producer to its end, then stops the worker
-/// as Ctrl-C would.
-pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Result<Ran, String> {
+/// Starts Redis and the exercise's worker, told `--concurrency width`, runs the producer to its
+/// end, then stops the worker as Ctrl-C would.
+pub fn run(
+    workspace: &Workspace,
+    exercise: &Exercise,
+    httpbin: &Httpbin,
+    width: usize,
+) -> Result<Ran, String> {
     let redis = Redis::start(&[]).map_err(|err| format!("redis-server: {err}"))?;
     let url = redis.url();
     let bins = worker_bins(workspace, exercise)?;
-    let concurrency = exercise.width().to_string();
+    let concurrency = width.to_string();
     // It may fetch from this httpbin-lite and nowhere else.
     let allow = httpbin.addr().to_string();
     let mut worker = Worker::start(&bins, &url, &allow, &["--concurrency", &concurrency])
@@ -44,7 +49,7 @@ pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Res
     producer
         .args(["--redis", &url, "--give-up-after", GIVE_UP_AFTER])
         .env_remove("REDIS_URL");
-    let ran = run::watched(producer, httpbin, exercise.width());
+    let ran = run::watched(producer, httpbin, width);
     // However the run went, the worker is stopped, and how it took that is judged too.
     let started = Instant::now();
     let status = worker.stop().map_err(|err| err.to_string());

@@ -40,20 +40,33 @@ pub struct Sample {
     pub children: usize,
 }
 
+/// The width a run is given, and how many requests the server must then see in flight.
+#[derive(Debug, Clone, Copy)]
+pub struct Width {
+    /// `--concurrency C`, or `None` for the model's own default.
+    pub flag: Option<usize>,
+    pub expected: usize,
+}
+
 /// Runs the exercise against `httpbin` — its own binary, or for the queue the slide's producer
 /// through Redis and the exercise's worker — and looks at it each time the server has more
-/// requests in flight than before, until it has as many as the model promises: then the look
-/// shows the model at its full width.
-pub fn run(workspace: &Workspace, exercise: &Exercise, httpbin: &Httpbin) -> Result<Ran, String> {
+/// requests in flight than before, until it has as many as the width: then the look shows the
+/// model at its full width.
+pub fn run(
+    workspace: &Workspace,
+    exercise: &Exercise,
+    httpbin: &Httpbin,
+    width: Width,
+) -> Result<Ran, String> {
     match exercise.run.runs {
         Runs::Itself => {
             let mut command = command(workspace, exercise.package, exercise, httpbin)?;
-            if let Some(c) = exercise.run.concurrency {
+            if let Some(c) = width.flag {
                 command.args(["--concurrency", &c.to_string()]);
             }
-            watched(command, httpbin, exercise.width())
+            watched(command, httpbin, width.expected)
         }
-        Runs::QueueWorker => queue::run(workspace, exercise, httpbin),
+        Runs::QueueWorker => queue::run(workspace, exercise, httpbin, width.expected),
     }
 }
 

@@ -36,10 +36,44 @@ pub fn body(text: &str, lesson: &str) -> Result<Range<usize>, String> {
     Err(format!("`{lesson}…` has no closing `{closing}` line"))
 }
 
-/// The blank: `slide` with the lesson's body replaced by `blank_body`.
-pub fn blank(slide: &str, lesson: &str, blank_body: &str) -> Result<String, String> {
+/// The blank: `slide` with the lesson's body replaced by `blank_body`, and a `#[path]` to
+/// `{to_slide}/NAME.rs` on each `mod NAME;` line whose NAME is in `modules`.
+pub fn blank(
+    slide: &str,
+    lesson: &str,
+    blank_body: &str,
+    to_slide: &str,
+    modules: &[String],
+) -> Result<String, String> {
     let range = body(slide, lesson)?;
-    Ok(replace(slide, range, blank_body))
+    let blank = replace(slide, range, blank_body);
+    Ok(with_paths(&blank, to_slide, modules))
+}
+
+/// `text` with `#[path = "{to_slide}/NAME.rs"]` above each top-level `mod NAME;` (or `pub mod`)
+/// whose NAME is in `modules`. An exercise's file lives in another folder than the slide's, and
+/// a plain `mod NAME;` would look for NAME.rs beside it: this way it builds with the slide's own
+/// module, neither a copy nor a link that an editor would follow and write through.
+pub fn with_paths(text: &str, to_slide: &str, modules: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = "";
+    for line in text.split_inclusive('\n') {
+        let declared = line
+            .trim_end()
+            .strip_prefix("pub ")
+            .unwrap_or(line.trim_end())
+            .strip_prefix("mod ")
+            .and_then(|rest| rest.strip_suffix(';'));
+        if let Some(name) = declared
+            && modules.iter().any(|module| module == name)
+            && !previous.starts_with("#[path")
+        {
+            out.push_str(&format!("#[path = \"{to_slide}/{name}.rs\"]\n"));
+        }
+        out.push_str(line);
+        previous = line;
+    }
+    out
 }
 
 /// The solution: `blank` with its marked body replaced by the lesson's body in `slide`.
@@ -95,6 +129,11 @@ fn fetch_one() {}
 
     const BLANK_BODY: &str = "    // ✎ your turn\n    todo!()\n    // ✎ check it\n";
 
+    fn blank_of(slide: &str) -> String {
+        blank(slide, "fn fetch_all(", BLANK_BODY, "../slide", &[])
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
     #[test]
     fn the_body_runs_from_after_the_signature_to_the_closing_brace() {
         let range = body(SLIDE, "fn fetch_all(").unwrap_or_else(|err| panic!("{err}"));
@@ -109,7 +148,7 @@ fn fetch_one() {}
 
     #[test]
     fn a_blank_solved_is_the_slide_byte_for_byte() {
-        let blank = blank(SLIDE, "fn fetch_all(", BLANK_BODY).unwrap_or_else(|err| panic!("{err}"));
+        let blank = blank_of(SLIDE);
         assert!(
             blank.contains(") -> u8 {\n    // ✎ your turn\n    todo!()\n    // ✎ check it\n}\n")
         );
@@ -123,5 +162,27 @@ fn fetch_one() {}
             .err()
             .unwrap_or_default();
         assert!(err.contains("carry no ✎"), "{err}");
+    }
+
+    #[test]
+    fn the_slides_other_modules_are_found_by_path_and_the_solution_is_the_slide_with_them() {
+        let slide = format!("mod pool;\npub mod child;\nmod tests;\n\n{SLIDE}");
+        let modules = ["child".to_owned(), "pool".to_owned()];
+        let blank = blank(
+            &slide,
+            "fn fetch_all(",
+            BLANK_BODY,
+            "../../slide/src",
+            &modules,
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        assert!(blank.starts_with(
+            "#[path = \"../../slide/src/pool.rs\"]\nmod pool;\n\
+             #[path = \"../../slide/src/child.rs\"]\npub mod child;\nmod tests;\n"
+        ));
+        let solved = solve(&blank, &slide, "fn fetch_all(").unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(solved, with_paths(&slide, "../../slide/src", &modules));
+        // Made again from a blank, a `mod` line gets its path once.
+        assert_eq!(with_paths(&blank, "../../slide/src", &modules), blank);
     }
 }

@@ -89,6 +89,46 @@ impl Checks {
     }
 }
 
+/// How many of each exercise's hints `hint` has shown, by folder, kept beside the checks in
+/// `target/exercises/hints.json`: each `hint` shows the next one.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct HintsShown {
+    #[serde(flatten)]
+    shown: BTreeMap<String, usize>,
+}
+
+impl HintsShown {
+    pub fn file(state_dir: &Path) -> PathBuf {
+        state_dir.join("hints.json")
+    }
+
+    /// What the file holds; none shown if it is missing or unreadable (it is only a memo).
+    pub fn load(file: &Path) -> HintsShown {
+        fs::read_to_string(file)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// How many of exercise `dir`'s hints have been shown.
+    pub fn shown(&self, dir: &str) -> usize {
+        self.shown.get(dir).copied().unwrap_or(0)
+    }
+
+    /// Remembers that `shown` of exercise `dir`'s hints have been shown, and writes the file.
+    pub fn remember(file: &Path, dir: &str, shown: usize) -> Result<(), String> {
+        let mut hints = HintsShown::load(file);
+        hints.shown.insert(dir.to_owned(), shown);
+        let json = serde_json::to_string_pretty(&hints).map_err(|err| err.to_string())?;
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+        }
+        fs::write(file, json + "\n")
+            .map_err(|err| format!("cannot write {}: {err}", file.display()))
+    }
+}
+
 /// FNV-1a over the bytes: stable from one build to the next, unlike std's hasher, and plenty
 /// to tell an edited file from the one checked.
 fn fingerprint(text: &str) -> u64 {

@@ -1,7 +1,9 @@
-//! `watch NAME`: check the exercise now, then again each time its file is saved. It looks at
-//! the file's modification time a few times a second, which every editor and OS supports.
+//! `watch NAME`: check the exercise now, then again each time its file is saved, each time on
+//! a cleared screen. It looks at the file's modification time a few times a second, which every
+//! editor and OS supports.
 
 use std::fs;
+use std::io::{self, IsTerminal};
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -24,7 +26,12 @@ pub fn watch(workspace: &Workspace, exercise: &Exercise, check: Check) -> Result
     };
     let mut seen = stamp()?;
     loop {
-        println!();
+        // Each check on a clean screen: what it says is about the file as saved last.
+        if io::stdout().is_terminal() {
+            print!("\x1b[2J\x1b[H");
+        } else {
+            println!();
+        }
         // A check that cannot run (httpbin-lite would not start) is said, and the next save
         // tries again: the watch goes on.
         if let Err(err) = check(workspace, exercise) {

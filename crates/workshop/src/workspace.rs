@@ -2,8 +2,9 @@
 //! binaries, and what it keeps in cargo's target directory.
 
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::io::{self, BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use lab::Binaries;
 
@@ -39,6 +40,60 @@ impl Workspace {
         self.bins.dir().ends_with("release")
     }
 
+    /// `cargo build` of `talk`'s packages in the talk's workspace, then of `exercises`' in the
+    /// exercises' own (`exercises/Cargo.toml`), both into this runner's target directory and
+    /// profile, so that they share the compiled dependencies and the binaries are beside it.
+    /// Quiet once the exercises and httpbin-lite have been built before, when what is left to
+    /// compile takes seconds; the first time, cargo's progress shows the minute it takes.
+    /// Cargo's messages go to the terminal as they come; a failed build gives them back too,
+    /// for the check to recognise an error it has a hint for.
+    pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<Built, String> {
+        let before = ["httpbin-lite"].iter().chain(exercises);
+        let built_before = before.into_iter().all(|name| self.bins.has(name));
+        let target = self.bins.dir().parent().unwrap_or(self.bins.dir());
+        let manifests = [
+            (self.root.join("Cargo.toml"), talk),
+            (self.root.join("exercises/Cargo.toml"), exercises),
+        ];
+        for (manifest, packages) in manifests {
+            if packages.is_empty() {
+                continue;
+            }
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut command = Command::new(cargo);
+            command
+                .current_dir(&self.root)
+                .arg("build")
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(target);
+            if built_before {
+                command.arg("--quiet");
+            } else {
+                println!(
+                    "  building {} (the first build takes a minute or two)",
+                    packages.join(", ")
+                );
+            }
+            // Read through a pipe, cargo would drop its colours: keep them for a terminal.
+            if io::stderr().is_terminal() {
+                command.arg("--color=always");
+            }
+            for package in packages {
+                command.args(["--package", package]);
+            }
+            if self.release() {
+                command.arg("--release");
+            }
+            let built = echoed(command)?;
+            if built != Built::Ok {
+                return Ok(built);
+            }
+        }
+        Ok(Built::Ok)
+    }
+
     pub fn read(&self, relative: &str) -> Result<String, String> {
         let path = self.root.join(relative);
         fs::read_to_string(&path).map_err(|err| format!("cannot read {relative}: {err}"))
@@ -49,11 +104,30 @@ impl Workspace {
         self.read(&exercise.path())
     }
 
-    /// The blank, made from the slide as it is now.
+    /// The blank, made from the slide as it is now: its `mod` lines for the slide's other files
+    /// get a `#[path]` to them (see [`splice::with_paths`]).
     pub fn blank(&self, exercise: &Exercise) -> Result<String, String> {
         let slide = self.read(exercise.solution)?;
         let body = self.read(&exercise.blank_body())?;
-        splice::blank(&slide, exercise.lesson, &body)
+        let own = exercise.path();
+        let (Some(own_dir), Some(slide_dir)) = (
+            Path::new(&own).parent(),
+            Path::new(exercise.solution).parent(),
+        ) else {
+            return Err(format!("{own} or {} has no folder", exercise.solution));
+        };
+        let lesson_file = Path::new(exercise.solution).file_stem();
+        let modules: Vec<String> = rs_files(&self.root.join(slide_dir))?
+            .iter()
+            .filter_map(|name| name.file_stem())
+            .filter(|&stem| Some(stem) != lesson_file)
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .collect();
+        // From the exercise's folder up to the root and down to the slide's: relative, so the
+        // workspace can move.
+        let up = "../".repeat(own_dir.components().count());
+        let to_slide = format!("{up}{}", slide_dir.display());
+        splice::blank(&slide, exercise.lesson, &body, &to_slide, &modules)
             .map_err(|err| format!("{}: {err}", exercise.solution))
     }
 
@@ -92,53 +166,58 @@ impl Workspace {
         fs::write(&path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
         Ok(kept)
     }
-
-    /// Links into the exercise every other `.rs` file beside the slide's lesson file, so that
-    /// the exercise builds with the slide's own modules, and drops links to files the slide no
-    /// longer has. Gives what it changed, in words.
-    pub fn link_the_rest(&self, exercise: &Exercise) -> Result<Vec<String>, String> {
-        let own = exercise.path();
-        let (Some(own_dir), Some(slide_dir)) = (
-            Path::new(&own).parent(),
-            Path::new(exercise.solution).parent(),
-        ) else {
-            return Err(format!("{own} or {} has no folder", exercise.solution));
-        };
-        let lesson_file = Path::new(exercise.solution).file_name();
-        // From the exercise's folder back up to the root: links are relative, so the
-        // workspace can move.
-        let up = PathBuf::from("../".repeat(own_dir.components().count()));
-        let mut changed = Vec::new();
-        for name in rs_files(&self.root.join(slide_dir))? {
-            let link = self.root.join(own_dir).join(&name);
-            if Some(name.as_os_str()) == lesson_file || link.symlink_metadata().is_ok() {
-                continue;
-            }
-            symlink(up.join(slide_dir).join(&name), &link)
-                .map_err(|err| format!("cannot link {}: {err}", link.display()))?;
-            changed.push(format!(
-                "linked {} to the slide's",
-                own_dir.join(&name).display()
-            ));
-        }
-        for name in rs_files(&self.root.join(own_dir))? {
-            let link = self.root.join(own_dir).join(&name);
-            let is_link = link.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
-            // A link whose file is gone: the slide no longer has that module.
-            if is_link && !link.exists() {
-                fs::remove_file(&link)
-                    .map_err(|err| format!("cannot remove {}: {err}", link.display()))?;
-                changed.push(format!(
-                    "removed {}: the slide has no such file",
-                    own_dir.join(&name).display()
-                ));
-            }
-        }
-        Ok(changed)
-    }
 }
 
-/// The names of the `.rs` files (and links) in `dir`, sorted.
+/// How a build went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Built {
+    Ok,
+    /// What cargo said, without its colours.
+    Failed(String),
+}
+
+/// Runs `command`, writing what it says on stderr to ours line by line as it comes, and keeps
+/// it for a build that fails.
+fn echoed(mut command: Command) -> Result<Built, String> {
+    let mut child = command
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("cannot run cargo: {err}; is Rust installed (rustup.rs)?"))?;
+    let mut said = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("{line}");
+            said.push_str(&without_colours(&line));
+            said.push('\n');
+        }
+    }
+    let status = child.wait().map_err(|err| format!("cargo: {err}"))?;
+    Ok(match status.success() {
+        true => Built::Ok,
+        false => Built::Failed(said),
+    })
+}
+
+/// `line` without the terminal's colour codes (`ESC [ … m`).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Up to and with the letter that ends the code.
+            for code in chars.by_ref() {
+                if code.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The names of the `.rs` files in `dir`, sorted.
 fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
         fs::read_dir(dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?;
@@ -149,4 +228,15 @@ fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     names.sort();
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_are_taken_out() {
+        let line = "\u{1b}[0m\u{1b}[1m\u{1b}[38;5;9merror[E0521]\u{1b}[0m: borrowed data escapes";
+        assert_eq!(without_colours(line), "error[E0521]: borrowed data escapes");
+    }
 }

@@ -9,7 +9,9 @@
 //! child once; if that dies too, or no child is left, the request counts as failed. How: `pool.rs`;
 //! what a child runs: `slide05-child`.
 
+#[path = "../../../crates/slide05-multiprocess/src/child.rs"]
 mod child;
+#[path = "../../../crates/slide05-multiprocess/src/pool.rs"]
 mod pool;
 
 use std::collections::VecDeque;

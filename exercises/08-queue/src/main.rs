@@ -5,10 +5,15 @@
 //! Nothing is lost: an entry stays on Redis's pending list until its result is published, so
 //! when a worker crashes, another takes over its jobs after `--reclaim-after`.
 
+#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/allow.rs"]
 mod allow;
+#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/heartbeat.rs"]
 mod heartbeat;
+#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/job.rs"]
 mod job;
+#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/queue.rs"]
 mod queue;
+#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/settle.rs"]
 mod settle;
 
 use std::io;

@@ -56,6 +56,12 @@ pub struct Flags {
     /// the slides of the build it belongs to.
     #[arg(long, hide = true)]
     pub debug: bool,
+
+    /// These packages' binaries (each named as its package) are built and up to date:
+    /// scripts/run-all.sh built only what the first slide needs. Build the others while the
+    /// talk runs, each slide waiting for its own.
+    #[arg(long, hide = true, value_name = "PACKAGES", value_delimiter = ',')]
+    pub build_rest_after: Option<Vec<String>>,
 }
 
 impl Flags {

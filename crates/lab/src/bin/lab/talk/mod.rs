@@ -8,6 +8,7 @@
 //! the table is never lost for one slide. Everything it started is stopped however it ends:
 //! each service stops when its handle is dropped.
 
+mod build;
 mod flags;
 mod own_dir;
 mod python;
@@ -21,6 +22,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use lab::{Binaries, Httpbin};
 
+use self::build::{Background, Waited};
 pub use self::flags::Flags;
 use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
@@ -39,6 +41,16 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
         Ok(own) => own,
         Err(err) => return failed(signals, &err),
+    };
+    // Started before httpbin-lite: the first slide is built already, the rest compiles meanwhile.
+    let build = match &flags.build_rest_after {
+        Some(built) => {
+            match Background::start(bins, &bins.dir().join("run-all-build.log"), built) {
+                Ok(build) => Some(build),
+                Err(err) => return failed(signals, &err),
+            }
+        }
+        None => None,
     };
     let delay = flags.delay();
     // Every slide fetches from it, so it lives until the talk ends.
@@ -68,6 +80,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         signals,
         url: &url,
         dir: own.path(),
+        build: build.as_ref(),
     };
     let mut records = Vec::new();
     let mut stand_ins = Vec::new();
@@ -121,6 +134,14 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
             ),
         }
         return ExitCode::from(2);
+    }
+    if let Some(build) = &build {
+        match build.wait_for(&["slides-report"], signals) {
+            Waited::Built => {}
+            Waited::Stopped(signal) => return signal.exit_code(),
+            // compare says that slides-report is not built, and how to build it.
+            Waited::NotBuilt(why) => eprintln!("{NAME}: {why}"),
+        }
     }
     println!("\n==> the comparison: {} requests each\n", flags.requests);
     match compare(bins, floor, &flags.out, &own, &records) {

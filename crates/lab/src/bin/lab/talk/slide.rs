@@ -116,11 +116,47 @@ fn copy(stdout: ChildStdout, mut record: File) -> io::Result<()> {
         }
         record.write_all(&line)?;
         if !line.starts_with(b"{") {
+            let shown = fitted(&String::from_utf8_lossy(&line));
             let mut screen = screen.lock();
             // A screen that went away (`| head`) is no reason to lose the record.
-            let _ = screen.write_all(&line).and_then(|()| screen.flush());
+            let _ = screen
+                .write_all(shown.as_bytes())
+                .and_then(|()| screen.flush());
         }
     }
+}
+
+/// How wide a line on the screen may be: at the font size a projector needs, a wider one
+/// wraps, wherever it falls.
+const COLUMNS: usize = 80;
+
+/// `line` as the screen shows it: a line wider than [`COLUMNS`] (a summary with many parts)
+/// is broken after each ", " it must be to fit, its continuation indented. A line with no such
+/// place to break stays whole. The record keeps every line as the slide wrote it.
+fn fitted(line: &str) -> String {
+    const INDENT: &str = "    ";
+    let mut rest = line.trim_end_matches(['\n', '\r']);
+    let mut out = String::new();
+    let mut indent = "";
+    while indent.len() + rest.chars().count() > COLUMNS {
+        let room = COLUMNS - indent.len();
+        // The last ", " that keeps this part, with its comma, within the room.
+        let cut = rest
+            .match_indices(", ")
+            .map(|(at, _)| at + 1)
+            .filter(|&end| rest[..end].chars().count() <= room)
+            .last();
+        let Some(cut) = cut else { break };
+        out.push_str(indent);
+        out.push_str(&rest[..cut]);
+        out.push('\n');
+        rest = &rest[cut + 1..];
+        indent = INDENT;
+    }
+    out.push_str(indent);
+    out.push_str(rest);
+    out.push('\n');
+    out
 }
 
 /// Copies the slide's stderr to the screen line by line, and gives its last line that is not
@@ -141,5 +177,25 @@ fn pass_on(stderr: ChildStderr) -> Option<String> {
         if !text.is_empty() {
             last = Some(text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_summary_breaks_after_a_comma_within_80_columns() {
+        let producer = "slide08-producer: 50/50 ok, 50 unique, 0.21 s, 235.3 req/s, concurrency 32, \
+                        enqueued in 0.49 ms, 1 worker, 0 duplicates\n";
+        assert_eq!(
+            fitted(producer),
+            "slide08-producer: 50/50 ok, 50 unique, 0.21 s, 235.3 req/s, concurrency 32,\n    \
+             enqueued in 0.49 ms, 1 worker, 0 duplicates\n"
+        );
+        let short = "slide04-sync: 50/50 ok, 50 unique, 5.17 s, 9.7 req/s, concurrency 1\n";
+        assert_eq!(fitted(short), short);
+        let unbreakable = format!("{}\n", "x".repeat(90));
+        assert_eq!(fitted(&unbreakable), unbreakable);
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use lab::Binaries;
 use lab::talk::Slide;
 
+use super::build::{Background, Waited};
 use super::flags::{Flags, host_of};
 use super::slide::{self, Ended};
 use super::stand_in::{self, Known};
@@ -24,6 +25,8 @@ pub struct Talk<'a> {
     pub url: &'a str,
     /// Where each slide's output goes, as `NAME.json`: the talk's own directory.
     pub dir: &'a Path,
+    /// The build of the other slides, when it goes on while the talk runs.
+    pub build: Option<&'a Background>,
 }
 
 /// What one slide's turn came to.
@@ -48,6 +51,18 @@ impl Talk<'_> {
     }
 
     pub fn turn(&self, slide: &Slide) -> Turn {
+        if let Some(build) = self.build {
+            let mut needed = vec![slide.binary];
+            needed.extend(slide.companion.map(|companion| companion.binary));
+            match build.wait_for(&needed, self.signals) {
+                Waited::Built => {}
+                Waited::Stopped(signal) => return Turn::Stopped(signal),
+                Waited::NotBuilt(why) => {
+                    eprintln!("{NAME}: slide {}: {why}", slide.number);
+                    return self.stand_in(slide, Instant::now(), why);
+                }
+            }
+        }
         let Ok(program) = self.bins.path(slide.binary) else {
             return Turn::Skipped; // not built: not a slide of this build
         };
@@ -163,19 +178,83 @@ fn install_redis_server() -> bool {
     status.is_ok_and(|status| status.success())
 }
 
-/// The slide's number and title, what the talk said it took, and the command that runs it.
+/// The slide's number and title, what the talk said it took, and the command that runs it,
+/// each line at most [`COLUMNS`] wide: on a projector a wider line wraps.
 fn banner(slide: &Slide, program: &str, args: &[String]) {
     println!("\n{RULE}");
+    println!(" Slide {}: {}.", slide.number, slide.title);
     println!(
-        " Slide {}: {}. The talk: {} (deck), {} (speaker notes)",
-        slide.number, slide.title, slide.deck, slide.notes
+        " The talk: {} (deck), {} (speaker notes)",
+        slide.deck, slide.notes
     );
     if let Some(worker) = slide.companion.filter(|_| slide.queue) {
         println!(
-            " One {} runs the jobs; the talk's figure timed only the enqueueing.",
+            " One {} runs the jobs; the talk timed only the enqueueing.",
             worker.binary
         );
     }
-    println!(" $ {program} {}", args.join(" "));
+    for line in command_lines(program, args) {
+        println!("{line}");
+    }
     println!("{RULE}");
+}
+
+/// How wide a line of the talk may be.
+const COLUMNS: usize = 80;
+
+/// ` $ PROGRAM ARGS`, broken before an option with a shell's ` \` where the line would pass
+/// [`COLUMNS`], so that it still pastes as one command.
+fn command_lines(program: &str, args: &[String]) -> Vec<String> {
+    let mut lines = vec![format!(" $ {program}")];
+    let mut words = args.iter().peekable();
+    while let Some(word) = words.next() {
+        // An option and its value stay together.
+        let mut piece = word.clone();
+        if word.starts_with('-')
+            && let Some(value) = words.next_if(|next| !next.starts_with('-'))
+        {
+            piece = format!("{piece} {value}");
+        }
+        let last = lines.len() - 1;
+        if lines[last].chars().count() + 1 + piece.chars().count() + " \\".len() > COLUMNS {
+            lines[last].push_str(" \\");
+            lines.push(format!("     {piece}"));
+        } else {
+            lines[last] = format!("{} {piece}", lines[last]);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_command_breaks_before_an_option_and_fits_80_columns() {
+        let args: Vec<String> = [
+            "--url",
+            "http://127.0.0.1:33183/uuid",
+            "--requests",
+            "50",
+            "--redis",
+            "redis://127.0.0.1:40633",
+            "--timeline",
+        ]
+        .map(String::from)
+        .to_vec();
+        let lines = command_lines("target/release/slide08-producer", &args);
+        assert_eq!(
+            lines,
+            [
+                " $ target/release/slide08-producer --url http://127.0.0.1:33183/uuid \\",
+                "     --requests 50 --redis redis://127.0.0.1:40633 --timeline",
+            ]
+        );
+        let short = command_lines("target/release/slide04-sync", &args[..2]);
+        assert_eq!(
+            short,
+            [" $ target/release/slide04-sync --url http://127.0.0.1:33183/uuid"]
+        );
+    }
 }

@@ -1,1 +1,0 @@
-../../../crates/slide05-multiprocess/src/pool.rs

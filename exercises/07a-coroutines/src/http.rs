@@ -1,1 +1,0 @@
-../../../crates/slide07a-coroutines/src/http.rs

@@ -1,1 +1,0 @@
-../../../crates/slide08-queue/src/bin/slide08-worker/heartbeat.rs
