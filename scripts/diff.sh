@@ -7,9 +7,11 @@
 #   scripts/diff.sh tokio http2       # slide 7 against 7c: one connection, many streams
 #   scripts/diff.sh threads tokio | less -R
 #   scripts/diff.sh --side-by-side sync threads   # two columns, 160 wide (-y for short)
+#   scripts/diff.sh -y threads python/threads.py  # slide 6 beside the talk's own Python
 #
 # Names: sync (4), processes (5), threads (6), coroutines (7a), tokio (7), blocking (7b),
-# http2 (7c), producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each lesson.
+# http2 (7c), producer (8), worker. `lab source NAME` (crates/lab) knows which file holds each
+# lesson; a path to a file (python/threads.py) is taken as it is.
 # Two names of one file (6 and threads) get a line that says so, not an empty diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +50,10 @@ fi
 
 files=()
 for arg in "$1" "$2"; do
+    if [[ $arg == */* && -f $arg ]]; then
+        files+=("$arg")
+        continue
+    fi
     # lab says what is wrong with a name itself, and exits 2.
     file=$("$lab" source "$arg") || exit 2
     files+=("$file")

@@ -191,6 +191,9 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
         ("7", "slide07-tokio/src/main.rs"),
         ("blocking", "slide07b-blocking/src/main.rs"),
         ("7b", "slide07b-blocking/src/main.rs"),
+        ("http2", "slide07c-http2/src/main.rs"),
+        ("7c", "slide07c-http2/src/main.rs"),
+        ("python/threads.py", "python/threads.py"),
         ("producer", "bin/slide08-producer/main.rs"),
         ("8", "bin/slide08-producer/main.rs"),
         ("worker", "bin/slide08-worker/main.rs"),
@@ -213,6 +216,28 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
     let unknown = script("diff.sh", &["sync", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(support::stderr(&unknown).contains("nope"));
+}
+
+#[test]
+fn diff_sh_shows_a_python_original_beside_its_slide() {
+    let output = script("diff.sh", &["-y", "threads", "python/threads.py"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&output)
+    );
+    let text = support::stdout(&output);
+    // The two files' first lines, on one line; each one's fetch_all further down.
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("//! Slide 6") && first.contains("\"\"\"Slide 6"),
+        "{first}"
+    );
+    assert!(
+        text.contains("fn fetch_all(") && text.contains("def fetch_all("),
+        "{text}"
+    );
 }
 
 #[test]

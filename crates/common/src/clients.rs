@@ -6,7 +6,7 @@ use std::time::Duration;
 /// ureq's agent settings for `threads` threads sharing one agent: `timeout` (`--timeout`) on
 /// each step of a request (connecting, sending it, waiting for the answer's head, reading its
 /// body), one idle connection kept per thread for its next request (ureq's default keeps 3 in
-/// all), and buffers sized for the answers the slides read.
+/// all) for up to 4 s, and buffers sized for the answers the slides read.
 ///
 /// Why not `timeout_global`: with a whole-request (or per-call, or resolve) timeout set, ureq
 /// looks up every request's host on a thread of its own, even `127.0.0.1`, so the sync slide
@@ -24,6 +24,7 @@ pub fn ureq_config(
     ureq::Agent::config_builder()
         .max_idle_connections(threads)
         .max_idle_connections_per_host(threads)
+        .max_idle_age(MAX_IDLE)
         .timeout_connect(timeout)
         .timeout_send_request(timeout)
         .timeout_recv_response(timeout)
@@ -37,6 +38,12 @@ pub fn ureq_config(
 /// whole into its input buffer) and than a `/uuid` body.
 #[cfg(feature = "ureq")]
 const BUFFER: usize = 16 * 1024;
+
+/// How long an idle connection is kept for the next request: less than the 5 s many servers
+/// keep one (Apache's default; httpbin-lite's), so that a thread slow to make its next request
+/// opens a new connection instead of sending on one the server has closed.
+#[cfg(feature = "ureq")]
+const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The longest response head a ureq slide reads.
 #[cfg(feature = "ureq")]
