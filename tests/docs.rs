@@ -489,7 +489,7 @@ fn matches_shown(output: &str, shown: &[(usize, String)]) -> Result<(), String> 
             continue;
         }
         let want = tokens(line);
-        let found = got[at..].iter().position(|have| same(have, &want));
+        let found = got[at..].iter().position(|have| *have == want);
         match found {
             Some(0) => at += 1,
             Some(n) if skipping => at += n + 1,
@@ -543,10 +543,6 @@ fn tokens(line: &str) -> Vec<Token> {
             out
         })
         .collect()
-}
-
-fn same(have: &[Token], want: &[Token]) -> bool {
-    have == want
 }
 
 #[test]

@@ -12,12 +12,13 @@ use support::{Server, bin, stderr, summary};
 
 /// Runs a slide under `strace -f` and counts the threads it started (clone calls with
 /// CLONE_THREAD; a child process would not count).
-fn threads_started(slide: &str, args: &[&str]) -> usize {
+fn threads_started(slide: &str, requests: usize, args: &[&str]) -> usize {
     let trace = std::env::temp_dir().join(format!("threads-{slide}-{}.trace", std::process::id()));
     let output = Command::new("strace")
         .args(["-f", "-qq", "-e", "trace=clone,clone3", "-o"])
         .arg(&trace)
         .arg(bin(slide))
+        .args(["-n", &requests.to_string()])
         .args(args)
         .output()
         .expect("strace runs (scripts/install-strace.sh installs it)");
@@ -27,9 +28,6 @@ fn threads_started(slide: &str, args: &[&str]) -> usize {
         "{slide}: {}",
         stderr(&output)
     );
-    let requests: usize = args[args.iter().position(|a| *a == "-n").expect("-n") + 1]
-        .parse()
-        .expect("a number after -n");
     assert_eq!(
         summary(&output).ok,
         requests,
@@ -47,7 +45,7 @@ fn threads_started(slide: &str, args: &[&str]) -> usize {
 fn sync_makes_every_request_on_its_main_thread() {
     let server = Server::start("0ms");
     let url = server.url("/uuid");
-    let started = threads_started("slide04-sync", &["--url", &url, "-n", "20", "--json"]);
+    let started = threads_started("slide04-sync", 20, &["--url", &url, "--json"]);
     assert_eq!(
         started, 1,
         "only the thread that hears Ctrl-C, none per request"
@@ -58,8 +56,7 @@ fn sync_makes_every_request_on_its_main_thread() {
 fn threads_start_c_threads_and_no_more() {
     let server = Server::start("50ms");
     let url = server.url("/uuid");
-    let args = ["--url", &url, "-n", "40", "-c", "5", "--json"];
-    let started = threads_started("slide06-threads", &args);
+    let started = threads_started("slide06-threads", 40, &["--url", &url, "-c", "5", "--json"]);
     assert_eq!(started, 5 + 1, "5 threads and the one that hears Ctrl-C");
     assert_eq!(server.peak_in_flight(), 5);
 }

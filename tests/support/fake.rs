@@ -149,11 +149,11 @@ impl SelfSignedTls {
             .stderr(Stdio::null())
             .spawn()
             .expect("openssl s_server starts");
-        let ready = (0..200).any(|_| {
-            thread::sleep(Duration::from_millis(25));
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-        assert!(ready, "openssl s_server listens on {port}");
+        super::wait_until(
+            "openssl s_server to listen",
+            Duration::from_secs(10),
+            || TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
         let url = format!("https://127.0.0.1:{port}/uuid");
         SelfSignedTls { url, server, dir }
     }

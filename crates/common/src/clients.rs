@@ -1,5 +1,6 @@
 //! Each HTTP client as every slide sets it up, before the slide adds what its model needs:
-//! `--timeout`, and for reqwest the TLS provider. Neither is a lesson, so neither is in a slide.
+//! `--timeout`, ureq's pool and buffers, reqwest's TLS provider. None is a lesson, so none is in
+//! a slide.
 
 use std::time::Duration;
 
@@ -43,7 +44,7 @@ const BUFFER: usize = 16 * 1024;
 /// keep one (Apache's default; httpbin-lite's), so that a thread slow to make its next request
 /// opens a new connection instead of sending on one the server has closed.
 #[cfg(feature = "ureq")]
-const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
+const MAX_IDLE: Duration = Duration::from_secs(4);
 
 /// The longest response head a ureq slide reads.
 #[cfg(feature = "ureq")]
