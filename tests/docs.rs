@@ -297,12 +297,9 @@ fn run_block(
             String::from_utf8_lossy(&output.stderr).into_owned(),
         );
         if got != Some(code) {
-            let said = err
-                .lines()
-                .chain(out.lines())
-                .rfind(|l| !l.trim().is_empty())
-                .unwrap_or("")
-                .to_owned();
+            // What it said last, on stderr and then stdout: enough lines to tell why.
+            let said: Vec<&str> = err.lines().chain(out.lines()).collect();
+            let said = said[said.len().saturating_sub(12)..].join("\n");
             failures.push(format!(
                 "{place}: exited {got:?}, not {code} (ran `{command}`): {said}"
             ));
@@ -426,15 +423,14 @@ fn start_server(command: &str, env: &mut Env) -> Result<Child, String> {
     }
 }
 
-/// Every line a child prints on stdout, as it prints it.
+/// Every line a child prints on stdout, as it prints it. The pipe is read to its end, after the
+/// receiver is gone too: a server writing to a closed pipe would fail (Rust's `println!` panics).
 fn read_lines(child: &mut Child) -> mpsc::Receiver<String> {
     let (send, receive) = mpsc::channel();
     if let Some(out) = child.stdout.take() {
         thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
+                let _ = send.send(line);
             }
         });
     }

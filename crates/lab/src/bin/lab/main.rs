@@ -5,6 +5,15 @@
 //! talk, as `scripts/run-all.sh` asks it to. Whatever it starts, it stops: on return, on an
 //! error, and on Ctrl-C, which it notes and acts on rather than dying on the spot.
 
+/// `println!`, except that a stdout nobody reads any more (`lab list | head -1`) is no panic:
+/// what is left unsaid is dropped, and lab goes on; `lab up` serves until Ctrl-C all the same.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod names;
 mod queue;
 mod shown;
@@ -63,7 +72,7 @@ fn main() -> ExitCode {
         }
         Command::Source { name } => match names::source(&name) {
             Ok(file) => {
-                println!("{file}");
+                say!("{file}");
                 ExitCode::SUCCESS
             }
             Err(err) => usage_error(&err),

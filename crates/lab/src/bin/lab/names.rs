@@ -6,9 +6,12 @@ use lab::talk::{self, SLIDES};
 /// spaces and comes last, so `while read -r number binary model title` reads a line whole.
 pub fn list() {
     for slide in SLIDES {
-        println!(
+        say!(
             "{:<3} {:<20} {:<11} {}",
-            slide.number, slide.binary, slide.model, slide.title
+            slide.number,
+            slide.binary,
+            slide.model,
+            slide.title
         );
     }
 }

@@ -23,7 +23,7 @@ pub fn up(
     signals: &SignalFlag,
 ) -> Result<(), String> {
     let mut server = Httpbin::start(bins, delay.duration, &[]).map_err(|err| err.to_string())?;
-    println!(
+    say!(
         "==> httpbin-lite at {}, answering /uuid after {}",
         server.base(),
         delay.text
@@ -35,14 +35,14 @@ pub fn up(
         false => None,
     };
     if let Some(queue) = &queue {
-        println!(
+        say!(
             "==> redis-server at {}, and slide08-worker {} waiting for jobs",
             queue.redis.url(),
             queue.worker.name()
         );
     }
 
-    println!("\nTry, in another terminal:");
+    say!("\nTry, in another terminal:");
     for slide in SLIDES {
         let Ok(program) = bins.path(slide.binary) else {
             continue;
@@ -53,10 +53,10 @@ pub fn up(
             (None, true) => continue, // it needs the Redis that `lab up --redis` starts
             (_, false) => {}
         }
-        println!("    {command}");
+        say!("    {command}");
     }
-    println!("    curl {}", server.url("/stats"));
-    println!("Ctrl-C here stops everything.");
+    say!("    curl {}", server.url("/stats"));
+    say!("Ctrl-C here stops everything.");
 
     while signals.get().is_none() {
         if let Some(status) = server.exited() {
@@ -68,6 +68,6 @@ pub fn up(
         }
         thread::sleep(POLL);
     }
-    println!("\n==> stopping what lab up started");
+    say!("\n==> stopping what lab up started");
     Ok(())
 }

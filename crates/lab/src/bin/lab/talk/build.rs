@@ -121,8 +121,8 @@ impl Background {
                     ));
                 }
                 (missing, None) if !said && started.elapsed() > SAY_AFTER => {
-                    println!("==> waiting for cargo to build {}", missing.join(" and "));
-                    println!("    (its messages: {})", self.log.display());
+                    say!("==> waiting for cargo to build {}", missing.join(" and "));
+                    say!("    (its messages: {})", self.log.display());
                     said = true;
                 }
                 _ => {}

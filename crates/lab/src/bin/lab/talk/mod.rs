@@ -57,7 +57,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     let server;
     let (url, floor) = match &flags.url {
         Some(url) => {
-            println!("==> fetching {url} (no local server, so no floor is claimed)");
+            say!("==> fetching {url} (no local server, so no floor is claimed)");
             (url.clone(), None)
         }
         None => {
@@ -65,7 +65,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
                 Ok(server) => server,
                 Err(err) => return failed(signals, &format!("httpbin-lite did not start: {err}")),
             };
-            println!(
+            say!(
                 "==> httpbin-lite at {}, answering /uuid after {}",
                 server.base(),
                 delay.text
@@ -143,7 +143,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
             Waited::NotBuilt(why) => eprintln!("{NAME}: {why}"),
         }
     }
-    println!("\n==> the comparison: {} requests each\n", flags.requests);
+    say!("\n==> the comparison: {} requests each\n", flags.requests);
     match compare(bins, floor, &flags.out, &own, &records) {
         Ok(true) => {}
         // slides-report has said what is wrong.

@@ -29,13 +29,14 @@ impl Talk<'_> {
             if let Some(work) = &self.flags.work {
                 args.extend(["--work".to_owned(), work.text.clone()]);
             }
-            println!("\n{RULE}");
-            println!(
+            say!("\n{RULE}");
+            say!(
                 " Slide {} in Python, as the talk ran it: python/{}",
-                slide.number, python.file
+                slide.number,
+                python.file
             );
-            println!(" $ bash {}", args.join(" "));
-            println!("{RULE}");
+            say!(" $ bash {}", args.join(" "));
+            say!("{RULE}");
             args.push("--json".to_owned());
             let record = self.dir.join(format!("python-{}.json", python.program));
             let turn = match slide::run(Path::new("bash"), &args, &record, self.signals) {

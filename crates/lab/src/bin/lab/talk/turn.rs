@@ -181,22 +181,23 @@ fn install_redis_server() -> bool {
 /// The slide's number and title, what the talk said it took, and the command that runs it,
 /// each line at most [`COLUMNS`] wide: on a projector a wider line wraps.
 fn banner(slide: &Slide, program: &str, args: &[String]) {
-    println!("\n{RULE}");
-    println!(" Slide {}: {}.", slide.number, slide.title);
-    println!(
+    say!("\n{RULE}");
+    say!(" Slide {}: {}.", slide.number, slide.title);
+    say!(
         " The talk: {} (deck), {} (speaker notes)",
-        slide.deck, slide.notes
+        slide.deck,
+        slide.notes
     );
     if let Some(worker) = slide.companion.filter(|_| slide.queue) {
-        println!(
+        say!(
             " One {} runs the jobs; the talk timed only the enqueueing.",
             worker.binary
         );
     }
     for line in command_lines(program, args) {
-        println!("{line}");
+        say!("{line}");
     }
-    println!("{RULE}");
+    say!("{RULE}");
 }
 
 /// How wide a line of the talk may be.
