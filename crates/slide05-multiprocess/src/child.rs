@@ -1,4 +1,5 @@
-//! Finding the program each child runs, and listening to a child's stdout.
+//! Finding the program each child runs, and listening to a child's stdout: what a child says
+//! comes to the pool as [`Message`]s.
 
 use std::io::{self, BufRead, BufReader};
 use std::path::PathBuf;
@@ -6,7 +7,13 @@ use std::process::ChildStdout;
 use std::sync::mpsc::Sender;
 use std::thread;
 
-use crate::pool::Message;
+/// What the threads that listen to the children forward to the parent's one channel.
+pub(crate) enum Message {
+    /// Child number n wrote this line.
+    Line(usize, String),
+    /// Child number n closed its stdout: it has ended.
+    Closed(usize),
+}
 
 /// The program each child runs, found next to this one.
 const CHILD: &str = "slide05-child";

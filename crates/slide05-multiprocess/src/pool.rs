@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use common::{Clock, Fetched, Flags, Signal};
 
-use crate::child::{child_program, forward_lines};
+use crate::child::{Message, child_program, forward_lines};
 
 /// What the pool tells `fetch_all`.
 pub enum Event {
@@ -52,14 +52,6 @@ struct Processes {
     running: Vec<Child>,
     /// Set once a signal has stopped them all: no child starts or is reaped after that.
     stopped: bool,
-}
-
-/// What the helper threads forward to the parent's one channel.
-pub(crate) enum Message {
-    /// Child number n wrote this line.
-    Line(usize, String),
-    /// Child number n closed its stdout: it has ended.
-    Closed(usize),
 }
 
 impl Pool {
