@@ -6,7 +6,7 @@
 
 mod check;
 mod exercise;
-mod queue;
+mod judge;
 mod run;
 mod splice;
 mod status;

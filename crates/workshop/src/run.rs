@@ -1,16 +1,21 @@
 //! Running an exercise against httpbin-lite, and looking at it from outside while its requests
 //! are in flight: the server counts them, the OS shows the threads and child processes.
+//!
+//! The queue's exercise is slide 8's worker: its run starts a private redis-server and the
+//! exercise as its one worker, then runs the slide's own producer, whose summary says what came
+//! back while httpbin-lite counts the worker's requests.
 
+use std::fs;
 use std::io::Read;
+use std::os::unix::fs::symlink;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lab::Httpbin;
+use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::exercise::{Exercise, Runs};
-use crate::queue;
 use crate::workspace::Workspace;
 
 /// How long a run may take before it counts as hung and is stopped: a guard, never a judge of
@@ -19,6 +24,10 @@ pub const LIMIT: Duration = Duration::from_secs(15);
 
 /// How often to ask the server how many requests are in flight.
 const POLL: Duration = Duration::from_millis(5);
+
+/// How long the producer waits without a result before it gives up: a worker that died (a
+/// todo!(), a panic) must not keep the check waiting for the producer's default of 2 minutes.
+const GIVE_UP_AFTER: &str = "3s";
 
 /// What a run left behind.
 pub struct Ran {
@@ -29,7 +38,7 @@ pub struct Ran {
     /// What the OS showed at the moment the most requests were in flight.
     pub sample: Result<Sample, String>,
     /// The queue's worker, when the exercise is one.
-    pub worker: Option<queue::Stopped>,
+    pub worker: Option<Stopped>,
 }
 
 /// The program, seen from outside, with `in_flight` requests at the server.
@@ -40,39 +49,86 @@ pub struct Sample {
     pub children: usize,
 }
 
-/// The width a run is given, and how many requests the server must then see in flight.
-#[derive(Debug, Clone, Copy)]
-pub struct Width {
-    /// `--concurrency C`, or `None` for the model's own default.
-    pub flag: Option<usize>,
-    pub expected: usize,
+/// How the queue's worker took SIGTERM once the producer was done, and all it printed.
+pub struct Stopped {
+    pub status: Result<ExitStatus, String>,
+    pub took: Duration,
+    pub output: String,
 }
 
-/// Runs the exercise against `httpbin` — its own binary, or for the queue the slide's producer
-/// through Redis and the exercise's worker — and looks at it each time the server has more
-/// requests in flight than before, until it has as many as the width: then the look shows the
-/// model at its full width.
+/// Runs the exercise against `httpbin`, told `--concurrency` when `flag` is given, and looks at
+/// it each time the server has more requests in flight than before, until it has `width`: then
+/// the look shows the model at its full width. The queue's worker is always told its width.
 pub fn run(
     workspace: &Workspace,
     exercise: &Exercise,
     httpbin: &Httpbin,
-    width: Width,
+    flag: Option<usize>,
+    width: usize,
 ) -> Result<Ran, String> {
-    match exercise.run.runs {
-        Runs::Itself => {
-            let mut command = command(workspace, exercise.package, exercise, httpbin)?;
-            if let Some(c) = width.flag {
-                command.args(["--concurrency", &c.to_string()]);
-            }
-            watched(command, httpbin, width.expected)
-        }
-        Runs::QueueWorker => queue::run(workspace, exercise, httpbin, width.expected),
+    if exercise.run.runs == Runs::QueueWorker {
+        return queue(workspace, exercise, httpbin, width);
     }
+    let mut command = command(workspace, exercise.package, exercise, httpbin)?;
+    if let Some(c) = flag {
+        command.args(["--concurrency", &c.to_string()]);
+    }
+    watched(command, httpbin, width)
+}
+
+/// Starts Redis and the exercise's worker, told `--concurrency width`, runs the producer to its
+/// end, then stops the worker as Ctrl-C would.
+fn queue(
+    workspace: &Workspace,
+    exercise: &Exercise,
+    httpbin: &Httpbin,
+    width: usize,
+) -> Result<Ran, String> {
+    let redis = Redis::start(&[]).map_err(|err| format!("redis-server: {err}"))?;
+    let url = redis.url();
+    let bins = worker_bins(workspace, exercise)?;
+    // It may fetch from this httpbin-lite and nowhere else.
+    let allow = httpbin.addr().to_string();
+    let flags = ["--concurrency", &width.to_string()];
+    let mut worker =
+        Worker::start(&bins, &url, &allow, &flags).map_err(|err| format!("the worker: {err}"))?;
+    let mut producer = command(workspace, "slide08-producer", exercise, httpbin)?;
+    producer
+        .args(["--redis", &url, "--give-up-after", GIVE_UP_AFTER])
+        .env_remove("REDIS_URL");
+    let ran = watched(producer, httpbin, width);
+    // However the run went, the worker is stopped, and how it took that is judged too.
+    let started = Instant::now();
+    let status = worker.stop().map_err(|err| err.to_string());
+    let stopped = Stopped {
+        status,
+        took: started.elapsed(),
+        output: worker.output(),
+    };
+    let mut ran = ran?;
+    ran.worker = Some(stopped);
+    Ok(ran)
+}
+
+/// lab starts a worker by its name, `slide08-worker`. A directory where that name is the
+/// exercise's binary lets the check start the exercise the one way everything starts a worker.
+fn worker_bins(workspace: &Workspace, exercise: &Exercise) -> Result<Binaries, String> {
+    let program = workspace
+        .bins
+        .path(exercise.package)
+        .map_err(|err| err.to_string())?;
+    let dir = workspace.state_dir().join("bin");
+    fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    let link = dir.join("slide08-worker");
+    // Made again each time, in case the build directory has moved since.
+    let _ = fs::remove_file(&link);
+    symlink(&program, &link).map_err(|err| format!("cannot link {}: {err}", link.display()))?;
+    Ok(Binaries::in_dir(dir))
 }
 
 /// `PROGRAM --url … --requests N --json`, its output piped, and nothing else from the
 /// environment: a `SLIDES_URL` left there would send the requests elsewhere.
-pub fn command(
+fn command(
     workspace: &Workspace,
     program: &str,
     exercise: &Exercise,
@@ -94,7 +150,7 @@ pub fn command(
 }
 
 /// Runs `command` to its end (or [`LIMIT`]), watching the server and the program meanwhile.
-pub fn watched(mut command: Command, httpbin: &Httpbin, width: usize) -> Result<Ran, String> {
+fn watched(mut command: Command, httpbin: &Httpbin, width: usize) -> Result<Ran, String> {
     let mut child = command
         .spawn()
         .map_err(|err| format!("cannot run {:?}: {err}", command.get_program()))?;
@@ -136,7 +192,7 @@ fn watch(child: &mut Child, httpbin: &Httpbin, width: usize) -> Result<Watched, 
             let _ = lab::stop(child, Duration::ZERO);
             return Ok((None, sample));
         }
-        let in_flight = in_flight(httpbin)?;
+        let in_flight = stat(httpbin, "in_flight")?;
         let seen = sample.as_ref().map_or(0, |s| s.in_flight);
         if in_flight > seen && seen < width {
             // A look that fails (the OS cannot say) is the answer, unless an earlier one worked.
@@ -150,11 +206,11 @@ fn watch(child: &mut Child, httpbin: &Httpbin, width: usize) -> Result<Watched, 
     }
 }
 
-/// The server's count of requests in flight right now.
-fn in_flight(httpbin: &Httpbin) -> Result<usize, String> {
+/// One of httpbin-lite's counts: `in_flight`, `served`, `peak_in_flight`.
+pub fn stat(httpbin: &Httpbin, name: &str) -> Result<usize, String> {
     let stats = httpbin.stats().map_err(|err| err.to_string())?;
-    let count = stats["in_flight"].as_u64();
-    let count = count.ok_or_else(|| format!("httpbin-lite's /stats has no in_flight: {stats}"))?;
+    let count = stats[name].as_u64();
+    let count = count.ok_or_else(|| format!("httpbin-lite's /stats has no {name}: {stats}"))?;
     usize::try_from(count).map_err(|err| err.to_string())
 }
 

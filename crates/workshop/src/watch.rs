@@ -54,7 +54,7 @@ pub fn watch(workspace: &Workspace, exercise: &Exercise, check: Check) -> Result
             // Reading the file is an event too (the check reads it): only a change counts.
             let changed = |events: Vec<DebouncedEvent>| {
                 events.iter().any(|event| {
-                    !event.kind.is_access() && event.paths.iter().any(|path| *path == file)
+                    !event.kind.is_access() && event.paths.contains(&file)
                 })
             };
             if events.map_or(true, changed) {
