@@ -81,7 +81,7 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
 fn build(workspace: &Workspace, exercise: &Exercise) -> Result<Built, String> {
     let mut talk: Vec<&str> = vec!["httpbin-lite"];
     talk.extend(exercise.run.also_build);
-    workspace.cargo_build(&talk, &[exercise.package])
+    workspace.cargo_build(&talk, &[&exercise.package()])
 }
 
 /// An httpbin-lite of the check's own, answering after [`DELAY`].
@@ -210,8 +210,8 @@ mod tests {
 
     #[test]
     fn compile_errors_a_learner_meets_get_their_own_hint() {
-        let threads = crate::exercise::find("threads").unwrap_or_else(|err| panic!("{err}"));
-        let tokio = crate::exercise::find("tokio").unwrap_or_else(|err| panic!("{err}"));
+        let threads = crate::names::find("threads").unwrap_or_else(|err| panic!("{err}"));
+        let tokio = crate::names::find("tokio").unwrap_or_else(|err| panic!("{err}"));
         let escapes = "   Compiling ex06-threads\nerror[E0521]: borrowed data escapes outside of \
                        function\n  --> src/main.rs:50:9\n   |\n50 |  thread::spawn(\n\n\
                        error: could not compile";

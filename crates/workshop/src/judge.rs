@@ -336,7 +336,7 @@ mod tests {
 
     #[test]
     fn the_threads_line_counts_what_it_saw() {
-        let exercise = crate::exercise::find("threads").unwrap_or_else(|err| panic!("{err}"));
+        let exercise = crate::names::find("threads").unwrap_or_else(|err| panic!("{err}"));
         let sample = |threads| {
             Ok(Sample {
                 in_flight: 5,
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn a_server_that_saw_nothing_says_so() {
-        let exercise = crate::exercise::find("coroutines").unwrap_or_else(|err| panic!("{err}"));
+        let exercise = crate::names::find("coroutines").unwrap_or_else(|err| panic!("{err}"));
         let line = in_flight(exercise, 0, 20);
         assert_eq!(line.holds, Some(false));
         assert!(line.text.contains("no request at all"), "{}", line.text);

@@ -6,7 +6,9 @@
 
 mod check;
 mod exercise;
+mod exercises;
 mod judge;
+mod names;
 mod run;
 mod splice;
 mod status;
@@ -18,7 +20,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::exercise::{EXERCISES, Exercise};
+use crate::exercise::Exercise;
+use crate::exercises::EXERCISES;
+use crate::names::find;
 use crate::status::{Checks, HintsShown, Status};
 use crate::workspace::{Built, Workspace};
 
@@ -87,10 +91,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn find(name: &str) -> Result<&'static Exercise, String> {
-    exercise::find(name)
 }
 
 /// Checks the exercise and remembers the result for `list`.
@@ -228,7 +228,8 @@ fn reset(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
 fn build(workspace: &Workspace) -> Result<bool, String> {
     let mut talk = vec!["httpbin-lite"];
     talk.extend(EXERCISES.iter().flat_map(|e| e.run.also_build));
-    let exercises: Vec<&str> = EXERCISES.iter().map(|e| e.package).collect();
+    let packages: Vec<String> = EXERCISES.iter().map(Exercise::package).collect();
+    let exercises: Vec<&str> = packages.iter().map(String::as_str).collect();
     let built = workspace.cargo_build(&talk, &exercises)? == Built::Ok;
     if built {
         println!("Every exercise, and what the checks run, is built: scripts/exercise.sh list");

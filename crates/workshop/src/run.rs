@@ -69,7 +69,7 @@ pub fn run(
     if exercise.run.runs == Runs::QueueWorker {
         return queue(workspace, exercise, httpbin, width);
     }
-    let mut command = command(workspace, exercise.package, exercise, httpbin)?;
+    let mut command = command(workspace, &exercise.package(), exercise, httpbin)?;
     if let Some(c) = flag {
         command.args(["--concurrency", &c.to_string()]);
     }
@@ -115,7 +115,7 @@ fn queue(
 fn worker_bins(workspace: &Workspace, exercise: &Exercise) -> Result<Binaries, String> {
     let program = workspace
         .bins
-        .path(exercise.package)
+        .path(&exercise.package())
         .map_err(|err| err.to_string())?;
     let dir = workspace.state_dir().join("bin");
     fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;

@@ -53,9 +53,9 @@ pub fn watch(workspace: &Workspace, exercise: &Exercise, check: Check) -> Result
                 .map_err(|err| format!("watching {}: {err}", file.display()))?;
             // Reading the file is an event too (the check reads it): only a change counts.
             let changed = |events: Vec<DebouncedEvent>| {
-                events.iter().any(|event| {
-                    !event.kind.is_access() && event.paths.contains(&file)
-                })
+                events
+                    .iter()
+                    .any(|event| !event.kind.is_access() && event.paths.contains(&file))
             };
             if events.map_or(true, changed) {
                 break;
