@@ -1,13 +1,14 @@
 //! `check NAME`: build the exercise, run it against an httpbin-lite of its own, and say in
-//! plain words, one line per property (see [`judge`](crate::judge)), what holds and what does
+//! plain words, one line per property (see `judge.rs` and `width.rs`), what holds and what does
 //! not, with a hint for the first failure.
 
 use common::Summary;
 use lab::Httpbin;
 
 use crate::exercise::{Exercise, Runs};
-use crate::judge::{self, DELAY, Line, requests};
+use crate::judge::{self, DELAY, Line};
 use crate::run::{self, stat};
+use crate::width;
 use crate::workspace::{Built, Workspace};
 
 /// The hint for a closure that borrows what ends before the thread or task that runs it.
@@ -55,14 +56,28 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
     );
     let ran = run::run(workspace, exercise, &httpbin, flag, width)?;
     let (served, peak) = (stat(&httpbin, "served")?, stat(&httpbin, "peak_in_flight")?);
-    let mut lines = judge::judge(exercise, &ran, served, peak, width);
-    // A second width says only something of a program that ran to its end at the first.
-    let ran_to_end = lines.first().is_some_and(|line| line.holds == Some(true));
-    if let Some(narrow) = exercise.run.narrower
-        && ran_to_end
-    {
-        lines.push(narrower(workspace, exercise, narrow)?);
-    }
+    let lines = match judge::ended(exercise, &ran) {
+        Err(line) => vec![line],
+        Ok(summary) => {
+            let answered = judge::answers(exercise, &summary, served, requests);
+            // Time says something only of a run that did all its work.
+            let time = match answered.holds {
+                Some(true) => judge::time(&summary, requests, width),
+                _ => Line::note("its time is not judged: not every request was answered".into()),
+            };
+            let ran_to_end = "it ran to the end and printed its summary".to_owned();
+            let mut lines = vec![Line::judged(true, ran_to_end, ""), answered];
+            lines.push(width::in_flight(exercise, peak, width));
+            lines.extend(width::shape(exercise, &ran.sample, width));
+            lines.push(time);
+            lines.extend(ran.worker.as_ref().map(judge::stops));
+            // A second width says only something of a program that ran to its end at the first.
+            if let Some(narrow) = exercise.run.narrower {
+                lines.push(narrower(workspace, exercise, narrow)?);
+            }
+            lines
+        }
+    };
     let passed = report(exercise, &lines);
     // What went wrong may be in its own words; a todo!() has said all it has to say.
     let worker_said = ran.worker.as_ref().map(|worker| worker.output.as_str());
@@ -114,41 +129,15 @@ fn compile_hint(exercise: &Exercise, said: &str) -> &'static str {
     }
 }
 
-/// The same run at a smaller `--concurrency`, against an httpbin-lite of its own: a model that
-/// keeps to the width it is given has that many requests in flight; one that keeps a width of
-/// its own (a task per request, a fixed number of threads) does not.
+/// The same run at a smaller `--concurrency`, against an httpbin-lite of its own: see
+/// [`width::narrower`].
 fn narrower(workspace: &Workspace, exercise: &Exercise, narrow: usize) -> Result<Line, String> {
     let httpbin = httpbin(workspace)?;
     println!("  again with --concurrency {narrow}, on an httpbin-lite of its own");
     let ran = run::run(workspace, exercise, &httpbin, Some(narrow), narrow)?;
     let peak = stat(&httpbin, "peak_in_flight")?;
-    let requests = exercise.run.requests;
-    let with = format!("with --concurrency {narrow}");
     let ok = Summary::from_output(&ran.stdout).map_or(0, |summary| summary.ok);
-    let hints = &exercise.hints;
-    let line = if ok < requests {
-        let text = format!("{with}, {ok} of the {requests} requests were answered");
-        Line::judged(false, text, hints.answers)
-    } else if peak == narrow {
-        let text = format!(
-            "{with}, the server had {} in flight at once: it keeps to the width it is given",
-            self::requests(peak)
-        );
-        Line::judged(true, text, "")
-    } else if peak > narrow {
-        let text = format!(
-            "{with}, the server still saw {peak} requests in flight at once: it ignores the \
-             width it is given"
-        );
-        Line::judged(false, text, hints.ignores_width)
-    } else {
-        let text = format!(
-            "{with}, the server saw at most {} in flight at once, and it should see {narrow}",
-            self::requests(peak)
-        );
-        Line::judged(false, text, hints.too_few)
-    };
-    Ok(line)
+    Ok(width::narrower(exercise, ok, peak, narrow))
 }
 
 /// Prints the lines, the first failure with its hint, and a last line that says what next.

@@ -1,13 +1,13 @@
-//! What a check holds a run to, one line per property, each seen from outside the program: its
-//! summary line, the server's count of requests in flight, and what the OS shows of its threads
-//! and child processes. Time is reported too, but never the only judge.
+//! What a check holds a run to, one line per property, each seen from outside the program: how
+//! it ended, its answers, how long it took (reported, but never the only judge), and how the
+//! queue's worker stopped. Its width is judged in `width.rs`.
 
 use std::time::Duration;
 
 use common::Summary;
 
-use crate::exercise::{Exercise, Shape};
-use crate::run::{LIMIT, Ran, Sample, Stopped};
+use crate::exercise::Exercise;
+use crate::run::{LIMIT, Ran, Stopped};
 
 /// How long httpbin-lite takes to answer each `/uuid`: long enough for every request of the
 /// model's width to overlap, short enough that a check takes about a second.
@@ -49,71 +49,53 @@ impl Line {
         Line { holds, text, hint }
     }
 
-    fn note(text: String) -> Line {
+    pub fn note(text: String) -> Line {
         let (holds, hint) = (None, "");
         Line { holds, text, hint }
     }
 }
 
-/// Every property of a run at the model's full width, one line each.
-pub fn judge(
-    exercise: &Exercise,
-    ran: &Ran,
-    served: usize,
-    peak: usize,
-    width: usize,
-) -> Vec<Line> {
+/// Whether the run ended as a program should, with its summary line: the summary, or the one
+/// line that says how it did not (not written yet, a panic, hung, no summary).
+pub fn ended(exercise: &Exercise, ran: &Ran) -> Result<Summary, Line> {
     // The queue's worker is where the exercise runs: its panic is the one that counts.
     let worker_said = ran.worker.as_ref().map_or("", |w| w.output.as_str());
     if let Some((place, panic)) = panic_message(worker_said).or(panic_message(&ran.stderr)) {
-        let line = match panic.starts_with("not yet implemented") {
-            true => Line::judged(
+        if panic.starts_with("not yet implemented") {
+            let text = format!(
+                "not written yet: `{}` still says todo!() — open {}",
+                exercise.shown,
+                exercise.path()
+            );
+            return Err(Line::judged(
                 false,
-                format!(
-                    "not written yet: `{}` still says todo!() — open {}",
-                    exercise.shown,
-                    exercise.path()
-                ),
+                text,
                 "write the lesson where the ✎ lines say",
-            ),
-            false => Line::judged(
-                false,
-                format!("it panicked at {place}: {panic}"),
-                "that line is where; the message is why",
-            ),
-        };
-        return vec![line];
+            ));
+        }
+        let text = format!("it panicked at {place}: {panic}");
+        return Err(Line::judged(
+            false,
+            text,
+            "that line is where; the message is why",
+        ));
     }
     let Some(status) = ran.status else {
         let text = format!(
             "it was still running after {} s, so the check stopped it",
             LIMIT.as_secs()
         );
-        return vec![Line::judged(false, text, exercise.hints.hangs)];
+        return Err(Line::judged(false, text, exercise.hints.hangs));
     };
-    let Ok(summary) = Summary::from_output(&ran.stdout) else {
+    Summary::from_output(&ran.stdout).map_err(|_| {
         let text = format!("it ended ({status}) without its summary line");
         let hint = "main prints the summary after fetch_all returns: let fetch_all return";
-        return vec![Line::judged(false, text, hint)];
-    };
-    let requests = exercise.run.requests;
-    let ran_to_end = "it ran to the end and printed its summary".to_owned();
-    let answered = answers(exercise, &summary, served, requests);
-    // Time says something only of a run that did all its work.
-    let time = match answered.holds {
-        Some(true) => time(&summary, requests, width),
-        _ => Line::note("its time is not judged: not every request was answered".to_owned()),
-    };
-    let mut lines = vec![Line::judged(true, ran_to_end, ""), answered];
-    lines.push(in_flight(exercise, peak, width));
-    lines.extend(shape(exercise, &ran.sample, width));
-    lines.push(time);
-    lines.extend(ran.worker.as_ref().map(stops));
-    lines
+        Line::judged(false, text, hint)
+    })
 }
 
 /// The queue's worker, asked to stop as Ctrl-C asks it: it lets its jobs finish and exits 0.
-fn stops(worker: &Stopped) -> Line {
+pub fn stops(worker: &Stopped) -> Line {
     let took = worker.took.as_secs_f64();
     match &worker.status {
         Ok(status) if status.success() => {
@@ -130,7 +112,7 @@ fn stops(worker: &Stopped) -> Line {
 }
 
 /// Every request answered, with a valid UUID of its own, each fetched once from the server.
-fn answers(exercise: &Exercise, summary: &Summary, served: usize, requests: usize) -> Line {
+pub fn answers(exercise: &Exercise, summary: &Summary, served: usize, requests: usize) -> Line {
     let hint = exercise.hints.answers;
     let text = if summary.ok < requests {
         let kinds: Vec<String> = summary
@@ -168,103 +150,8 @@ fn answers(exercise: &Exercise, summary: &Summary, served: usize, requests: usiz
     Line::judged(false, text, hint)
 }
 
-/// The server's peak of requests in flight at once: the width the model promises.
-pub fn in_flight(exercise: &Exercise, peak: usize, width: usize) -> Line {
-    let promise = exercise.run.promise;
-    if peak == width {
-        let text = format!(
-            "the server had {} in flight at once: {promise}",
-            requests(peak)
-        );
-        return Line::judged(true, text, "");
-    }
-    let should = format!("and it should see {width} ({promise})");
-    let hints = &exercise.hints;
-    let (text, hint) = match peak {
-        0 => (
-            format!("the server saw no request at all, {should}: none of them ran"),
-            hints.too_few,
-        ),
-        1 if width > 1 => (
-            format!(
-                "the server never saw more than 1 request in flight, {should}: your requests \
-                 still run one after another"
-            ),
-            hints.too_few,
-        ),
-        _ if peak < width => (
-            format!("the server saw at most {peak} requests in flight at once, {should}"),
-            hints.too_few,
-        ),
-        _ => (
-            format!("the server saw {peak} requests in flight at once, {should}"),
-            hints.too_many,
-        ),
-    };
-    Line::judged(false, text, hint)
-}
-
-/// What the OS showed at the model's full width: its child processes or its threads.
-fn shape(exercise: &Exercise, sample: &Result<Sample, String>, width: usize) -> Option<Line> {
-    let shape = exercise.run.shape?;
-    let hint = exercise.hints.shape;
-    // No look means no request was in flight while the check looked, which the server's count
-    // has judged already, or an OS that shows neither /proc nor `ps -M`: a note, not a verdict.
-    let &Sample {
-        in_flight,
-        threads,
-        children,
-    } = match sample {
-        Ok(sample) => sample,
-        Err(why) => {
-            let text = format!("its threads and processes were not looked at: {why}");
-            return Some(Line::note(text));
-        }
-    };
-    let at = match in_flight {
-        1 => "while 1 request was in flight".to_owned(),
-        n => format!("while {n} requests were in flight"),
-    };
-    let (holds, text) = match shape {
-        Shape::ChildPerRequest => {
-            let holds = children == width;
-            let text = match (holds, children == in_flight) {
-                (true, true) => format!("{children} child processes {at}: one per request"),
-                (true, false) => format!("{children} child processes {at}: the pool's {width}"),
-                (false, _) => format!("{children} child processes {at}; the pool has {width}"),
-            };
-            (holds, text)
-        }
-        Shape::ThreadPerRequest => {
-            let holds = threads > width;
-            let text = match threads.checked_sub(in_flight) {
-                Some(1) if holds => format!("{threads} threads {at}: one for each, and main's"),
-                Some(more) if holds => format!(
-                    "{threads} threads {at}: one for each, and {more} more (main's among them)"
-                ),
-                _ => format!(
-                    "only {threads} threads {at}; {width} requests at once need more than \
-                     {width}: one for each, and main's"
-                ),
-            };
-            (holds, text)
-        }
-        Shape::OneThread => match threads {
-            1 => (
-                true,
-                format!("one thread {at}: every request on the same one"),
-            ),
-            _ => (
-                false,
-                format!("{threads} threads {at}; this model runs every request on one"),
-            ),
-        },
-    };
-    Some(Line::judged(holds, text, hint))
-}
-
 /// Wall time against the floor, ⌈requests ÷ width⌉ × the delay: reported, and generous.
-fn time(summary: &Summary, requests: usize, width: usize) -> Line {
+pub fn time(summary: &Summary, requests: usize, width: usize) -> Line {
     let rounds = requests.div_ceil(width.max(1));
     let floor = rounds as f64 * DELAY.as_secs_f64();
     let allowed = floor * GENEROUS + SLACK;
@@ -292,14 +179,6 @@ fn panic_message(stderr: &str) -> Option<(String, String)> {
     let (_, place) = lines.find_map(|line| line.split_once("panicked at "))?;
     let message = lines.next().unwrap_or("(no message)").trim();
     Some((place.trim_end_matches(':').to_owned(), message.to_owned()))
-}
-
-/// "1 request", "5 requests".
-pub fn requests(n: usize) -> String {
-    match n {
-        1 => "1 request".to_owned(),
-        n => format!("{n} requests"),
-    }
 }
 
 #[cfg(test)]
@@ -332,41 +211,5 @@ mod tests {
         let line = time(&summary, 20, 5);
         assert_eq!(line.holds, Some(false), "{}", line.text);
         assert!(line.text.contains("under the 0.80 s"), "{}", line.text);
-    }
-
-    #[test]
-    fn the_threads_line_counts_what_it_saw() {
-        let exercise = crate::names::find("threads").unwrap_or_else(|err| panic!("{err}"));
-        let sample = |threads| {
-            Ok(Sample {
-                in_flight: 5,
-                threads,
-                children: 0,
-            })
-        };
-        let six = shape(exercise, &sample(6), 5).map(|line| line.text);
-        assert_eq!(
-            six.as_deref(),
-            Some("6 threads while 5 requests were in flight: one for each, and main's")
-        );
-        let seven = shape(exercise, &sample(7), 5).map(|line| line.text);
-        assert_eq!(
-            seven.as_deref(),
-            Some(
-                "7 threads while 5 requests were in flight: one for each, and 2 more (main's \
-                 among them)"
-            )
-        );
-        let five = shape(exercise, &sample(5), 5).map(|line| line.holds);
-        assert_eq!(five, Some(Some(false)));
-    }
-
-    #[test]
-    fn a_server_that_saw_nothing_says_so() {
-        let exercise = crate::names::find("coroutines").unwrap_or_else(|err| panic!("{err}"));
-        let line = in_flight(exercise, 0, 20);
-        assert_eq!(line.holds, Some(false));
-        assert!(line.text.contains("no request at all"), "{}", line.text);
-        assert!(!line.text.contains("one after another"), "{}", line.text);
     }
 }

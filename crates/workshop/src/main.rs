@@ -13,8 +13,10 @@ mod run;
 mod splice;
 mod status;
 mod watch;
+mod width;
 mod workspace;
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -23,7 +25,7 @@ use clap::{Parser, Subcommand};
 use crate::exercise::Exercise;
 use crate::exercises::EXERCISES;
 use crate::names::find;
-use crate::status::{Checks, HintsShown, Status};
+use crate::status::{CHECKS, Checked, Checks, HINTS, Status};
 use crate::workspace::{Built, Workspace};
 
 /// Write each concurrency model of the talk yourself; `check` tells you whether it really is.
@@ -99,8 +101,10 @@ fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     // is not taken for checked.
     let text = workspace.current(exercise)?;
     let passed = check::check(workspace, exercise)?;
-    let file = Checks::file(&workspace.state_dir());
-    if let Err(err) = Checks::remember(&file, exercise.dir, &text, passed) {
+    let file = workspace.state_dir().join(CHECKS);
+    let mut checks: Checks = status::load(&file);
+    checks.insert(exercise.dir.to_owned(), Checked::new(&text, passed));
+    if let Err(err) = status::save(&file, &checks) {
         eprintln!("exercise.sh: {err}; list will not show this check");
     }
     Ok(passed)
@@ -108,7 +112,7 @@ fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
 
 /// Every exercise, in the talk's order, with where it stands and the next one to do.
 fn list(workspace: &Workspace) -> Result<(), String> {
-    let checks = Checks::load(&Checks::file(&workspace.state_dir()));
+    let checks: Checks = status::load(&workspace.state_dir().join(CHECKS));
     println!(
         "Write each model of the talk yourself; `check` proves from outside that it is that model.\n"
     );
@@ -119,11 +123,8 @@ fn list(workspace: &Workspace) -> Result<(), String> {
     let mut next = None;
     let mut passing = 0;
     for exercise in EXERCISES {
-        let status = checks.status(
-            exercise.dir,
-            &workspace.current(exercise)?,
-            &workspace.blank(exercise)?,
-        );
+        let (text, blank) = (workspace.current(exercise)?, workspace.blank(exercise)?);
+        let status = Status::of(&checks, exercise.dir, &text, &blank);
         if status == Status::Passing {
             passing += 1;
         } else if next.is_none() {
@@ -154,8 +155,9 @@ fn list(workspace: &Workspace) -> Result<(), String> {
 
 /// Prints the exercise's next hint, and remembers that it was shown; once all were, all again.
 fn hint(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
-    let file = HintsShown::file(&workspace.state_dir());
-    let shown = HintsShown::load(&file).shown(exercise.dir);
+    let file = workspace.state_dir().join(HINTS);
+    let mut hints: BTreeMap<String, usize> = status::load(&file);
+    let shown = hints.get(exercise.dir).copied().unwrap_or(0);
     let (name, total) = (exercise.name(), exercise.steps.len());
     let Some(step) = exercise.steps.get(shown) else {
         println!("All {total} hints for {name}, as shown before:");
@@ -172,7 +174,8 @@ fn hint(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String> {
     if shown + 1 < total {
         println!("(scripts/exercise.sh hint {name} again gives the next.)");
     }
-    if let Err(err) = HintsShown::remember(&file, exercise.dir, shown + 1) {
+    hints.insert(exercise.dir.to_owned(), shown + 1);
+    if let Err(err) = status::save(&file, &hints) {
         eprintln!("exercise.sh: {err}; the next `hint` will show this one again");
     }
     Ok(true)

@@ -1,12 +1,39 @@
-//! Where each exercise stands: not started (still the blank), changed since its last check,
-//! failing or passing. The last check's result is kept in `target/exercises/status.json` with
-//! a fingerprint of the file it checked, so an edit after a check is never shown as passing.
+//! What the runner remembers in `target/exercises/`: the last check of each exercise, with a
+//! fingerprint of the file it checked, so an edit after a check is never shown as passing; and
+//! how many of each exercise's hints `hint` has shown. Both are memos, kept as JSON by folder.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// The file of the last checks: [`Checks`].
+pub const CHECKS: &str = "status.json";
+
+/// The file of the hints shown: how many of each exercise's hints, by folder.
+pub const HINTS: &str = "hints.json";
+
+/// The last check of each exercise, by folder.
+pub type Checks = BTreeMap<String, Checked>;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Checked {
+    /// The fingerprint of the file that was checked.
+    fingerprint: u64,
+    passed: bool,
+}
+
+impl Checked {
+    pub fn new(text: &str, passed: bool) -> Checked {
+        let fingerprint = fingerprint(text);
+        Checked {
+            fingerprint,
+            passed,
+        }
+    }
+}
 
 /// An exercise's state, as `list` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +46,20 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status of exercise `dir`, whose file now holds `text` and whose blank is `blank`.
+    pub fn of(checks: &Checks, dir: &str, text: &str, blank: &str) -> Status {
+        if text == blank {
+            return Status::NotStarted;
+        }
+        match checks.get(dir) {
+            Some(checked) if checked.fingerprint == fingerprint(text) => match checked.passed {
+                true => Status::Passing,
+                false => Status::Failing,
+            },
+            _ => Status::Changed,
+        }
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             Status::NotStarted => "· not started",
@@ -29,104 +70,22 @@ impl Status {
     }
 }
 
-/// The last check of each exercise, by folder.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Checks {
-    #[serde(flatten)]
-    last: BTreeMap<String, Checked>,
+/// What a memo's file holds; nothing if it is missing or unreadable (it is only a memo).
+pub fn load<T: DeserializeOwned + Default>(file: &Path) -> T {
+    fs::read_to_string(file)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Checked {
-    /// The fingerprint of the file that was checked.
-    fingerprint: u64,
-    passed: bool,
-}
-
-impl Checks {
-    /// The file they are kept in, in the runner's own directory (`target/exercises/`).
-    pub fn file(state_dir: &Path) -> PathBuf {
-        state_dir.join("status.json")
+/// Writes a memo to its file, and the file's folder first if need be.
+pub fn save(file: &Path, memo: &impl Serialize) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(memo).map_err(|err| err.to_string())?;
+    if let Some(parent) = file.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
     }
-
-    /// What the file holds; nothing if it is missing or unreadable (it is only a memo).
-    pub fn load(file: &Path) -> Checks {
-        fs::read_to_string(file)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    /// Remembers that `text`, in exercise `dir`, passed or not, and writes the file.
-    pub fn remember(file: &Path, dir: &str, text: &str, passed: bool) -> Result<(), String> {
-        let mut checks = Checks::load(file);
-        let checked = Checked {
-            fingerprint: fingerprint(text),
-            passed,
-        };
-        checks.last.insert(dir.to_owned(), checked);
-        let json = serde_json::to_string_pretty(&checks).map_err(|err| err.to_string())?;
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
-        }
-        fs::write(file, json + "\n")
-            .map_err(|err| format!("cannot write {}: {err}", file.display()))
-    }
-
-    /// The status of exercise `dir`, whose file now holds `text` and whose blank is `blank`.
-    pub fn status(&self, dir: &str, text: &str, blank: &str) -> Status {
-        if text == blank {
-            return Status::NotStarted;
-        }
-        match self.last.get(dir) {
-            Some(checked) if checked.fingerprint == fingerprint(text) => match checked.passed {
-                true => Status::Passing,
-                false => Status::Failing,
-            },
-            _ => Status::Changed,
-        }
-    }
-}
-
-/// How many of each exercise's hints `hint` has shown, by folder, kept beside the checks in
-/// `target/exercises/hints.json`: each `hint` shows the next one.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct HintsShown {
-    #[serde(flatten)]
-    shown: BTreeMap<String, usize>,
-}
-
-impl HintsShown {
-    pub fn file(state_dir: &Path) -> PathBuf {
-        state_dir.join("hints.json")
-    }
-
-    /// What the file holds; none shown if it is missing or unreadable (it is only a memo).
-    pub fn load(file: &Path) -> HintsShown {
-        fs::read_to_string(file)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    /// How many of exercise `dir`'s hints have been shown.
-    pub fn shown(&self, dir: &str) -> usize {
-        self.shown.get(dir).copied().unwrap_or(0)
-    }
-
-    /// Remembers that `shown` of exercise `dir`'s hints have been shown, and writes the file.
-    pub fn remember(file: &Path, dir: &str, shown: usize) -> Result<(), String> {
-        let mut hints = HintsShown::load(file);
-        hints.shown.insert(dir.to_owned(), shown);
-        let json = serde_json::to_string_pretty(&hints).map_err(|err| err.to_string())?;
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
-        }
-        fs::write(file, json + "\n")
-            .map_err(|err| format!("cannot write {}: {err}", file.display()))
-    }
+    fs::write(file, json + "\n").map_err(|err| format!("cannot write {}: {err}", file.display()))
 }
 
 /// FNV-1a over the bytes: stable from one build to the next, unlike std's hasher, and plenty
@@ -145,22 +104,15 @@ mod tests {
     fn a_check_counts_only_for_the_text_it_checked() {
         let mut checks = Checks::default();
         let blank = "todo!()";
-        assert_eq!(checks.status("06", blank, blank), Status::NotStarted);
-        assert_eq!(checks.status("06", "mine", blank), Status::Changed);
-        let passed = Checked {
-            fingerprint: fingerprint("mine"),
-            passed: true,
-        };
-        checks.last.insert("06".into(), passed);
-        assert_eq!(checks.status("06", "mine", blank), Status::Passing);
-        assert_eq!(checks.status("06", "mine, edited", blank), Status::Changed);
-        let failed = Checked {
-            fingerprint: fingerprint("mine, edited"),
-            passed: false,
-        };
-        checks.last.insert("06".into(), failed);
-        assert_eq!(checks.status("06", "mine, edited", blank), Status::Failing);
+        let status = |checks: &Checks, text| Status::of(checks, "06", text, blank);
+        assert_eq!(status(&checks, blank), Status::NotStarted);
+        assert_eq!(status(&checks, "mine"), Status::Changed);
+        checks.insert("06".into(), Checked::new("mine", true));
+        assert_eq!(status(&checks, "mine"), Status::Passing);
+        assert_eq!(status(&checks, "mine, edited"), Status::Changed);
+        checks.insert("06".into(), Checked::new("mine, edited", false));
+        assert_eq!(status(&checks, "mine, edited"), Status::Failing);
         // Back to the blank: not started, whatever a check of it said.
-        assert_eq!(checks.status("06", blank, blank), Status::NotStarted);
+        assert_eq!(status(&checks, blank), Status::NotStarted);
     }
 }

@@ -187,7 +187,7 @@ fn echoed(mut command: Command) -> Result<Built, String> {
     if let Some(stderr) = child.stderr.take() {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             eprintln!("{line}");
-            said.push_str(&without_colours(&line));
+            said.push_str(&anstream::adapter::strip_str(&line).to_string());
             said.push('\n');
         }
     }
@@ -196,25 +196,6 @@ fn echoed(mut command: Command) -> Result<Built, String> {
         true => Built::Ok,
         false => Built::Failed(said),
     })
-}
-
-/// `line` without the terminal's colour codes (`ESC [ … m`).
-fn without_colours(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // Up to and with the letter that ends the code.
-            for code in chars.by_ref() {
-                if code.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The names of the `.rs` files in `dir`, sorted.
@@ -232,11 +213,10 @@ fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn colours_are_taken_out() {
+    fn cargos_colours_are_taken_out() {
         let line = "\u{1b}[0m\u{1b}[1m\u{1b}[38;5;9merror[E0521]\u{1b}[0m: borrowed data escapes";
-        assert_eq!(without_colours(line), "error[E0521]: borrowed data escapes");
+        let plain = anstream::adapter::strip_str(line).to_string();
+        assert_eq!(plain, "error[E0521]: borrowed data escapes");
     }
 }
