@@ -66,7 +66,7 @@ step cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # Each blank, as committed: it builds, formatted and without a warning. Each solution is its
-# slide, linted above, and tests/exercises.rs builds and checks it.
+# slide, linted above, and tests/exercise_runner.rs builds and checks it.
 if [ "$lint_exercises" = true ]; then
     step cargo fmt and clippy of the exercises, in exercises/Cargo.toml
     cargo fmt "${exercises[0]}" "${exercises[1]}" --all -- --check
