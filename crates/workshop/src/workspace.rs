@@ -29,10 +29,14 @@ impl Workspace {
         Ok(Workspace { root, bins })
     }
 
+    /// Cargo's target directory, where `target/debug` is.
+    fn target(&self) -> &Path {
+        self.bins.dir().parent().unwrap_or(self.bins.dir())
+    }
+
     /// `target/exercises`: the last checks, and the files `solve` and `reset` replaced.
     pub fn state_dir(&self) -> PathBuf {
-        let target = self.bins.dir().parent().unwrap_or(self.bins.dir());
-        target.join("exercises")
+        self.target().join("exercises")
     }
 
     /// Whether the runner (and so what it builds) is the release build.
@@ -50,7 +54,6 @@ impl Workspace {
     pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<Built, String> {
         let before = ["httpbin-lite"].iter().chain(exercises);
         let built_before = before.into_iter().all(|name| self.bins.has(name));
-        let target = self.bins.dir().parent().unwrap_or(self.bins.dir());
         let manifests = [
             (self.root.join("Cargo.toml"), talk),
             (self.root.join("exercises/Cargo.toml"), exercises),
@@ -67,7 +70,7 @@ impl Workspace {
                 .arg("--manifest-path")
                 .arg(&manifest)
                 .arg("--target-dir")
-                .arg(target);
+                .arg(self.target());
             if built_before {
                 command.arg("--quiet");
             } else {
@@ -116,12 +119,17 @@ impl Workspace {
         ) else {
             return Err(format!("{own} or {} has no folder", exercise.solution));
         };
-        let lesson_file = Path::new(exercise.solution).file_stem();
-        let modules: Vec<String> = rs_files(&self.root.join(slide_dir))?
-            .iter()
-            .filter_map(|name| name.file_stem())
-            .filter(|&stem| Some(stem) != lesson_file)
-            .map(|stem| stem.to_string_lossy().into_owned())
+        // The slide's other files, each the module of a `mod` line that needs a `#[path]`.
+        let dir = self.root.join(slide_dir);
+        let files =
+            fs::read_dir(&dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?;
+        let lesson_file = Path::new(exercise.solution).file_name();
+        let modules: Vec<String> = files
+            .flatten()
+            .map(|entry| PathBuf::from(entry.file_name()))
+            .filter(|name| name.extension().is_some_and(|ext| ext == "rs"))
+            .filter(|name| Some(name.as_os_str()) != lesson_file)
+            .filter_map(|name| Some(name.file_stem()?.to_string_lossy().into_owned()))
             .collect();
         // From the exercise's folder up to the root and down to the slide's: relative, so the
         // workspace can move.
@@ -196,19 +204,6 @@ fn echoed(mut command: Command) -> Result<Built, String> {
         true => Built::Ok,
         false => Built::Failed(said),
     })
-}
-
-/// The names of the `.rs` files in `dir`, sorted.
-fn rs_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries =
-        fs::read_dir(dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?;
-    let mut names: Vec<PathBuf> = entries
-        .flatten()
-        .map(|entry| PathBuf::from(entry.file_name()))
-        .filter(|name| name.extension().is_some_and(|ext| ext == "rs"))
-        .collect();
-    names.sort();
-    Ok(names)
 }
 
 #[cfg(test)]
