@@ -5,7 +5,7 @@
 use common::Summary;
 use lab::Httpbin;
 
-use crate::exercise::{Exercise, Runs};
+use crate::exercise::Exercise;
 use crate::judge::{self, DELAY, Line};
 use crate::run::{self, stat};
 use crate::width;
@@ -41,10 +41,10 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
         exercise.run.requests,
         exercise.run.concurrency,
     );
-    let how = match (exercise.run.runs, flag) {
-        (Runs::Itself, None) => format!("{requests} requests"),
-        (Runs::Itself, Some(c)) => format!("{requests} requests, --concurrency {c}"),
-        (Runs::QueueWorker, _) => format!(
+    let how = match (exercise.is_queue_worker(), flag) {
+        (false, None) => format!("{requests} requests"),
+        (false, Some(c)) => format!("{requests} requests, --concurrency {c}"),
+        (true, _) => format!(
             "the producer's {requests} jobs, through a redis-server of its own, to your worker \
              (--concurrency {width})"
         ),

@@ -46,20 +46,8 @@ pub struct Run {
     /// whose multi-thread runtime has as many threads as the machine has CPUs, whatever its
     /// width.
     pub shape: Option<Shape>,
-    /// Who makes the requests.
-    pub runs: Runs,
     /// Other packages whose binaries it runs (slide 5's children).
     pub also_build: &'static [&'static str],
-}
-
-/// Who makes the requests in a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runs {
-    /// The exercise's own binary.
-    Itself,
-    /// The slide's producer, through a private Redis and the exercise as its one worker, which
-    /// is told `--concurrency`.
-    QueueWorker,
 }
 
 /// What the OS sees of a model while its requests are in flight.
@@ -102,6 +90,12 @@ impl Exercise {
     /// Its Cargo package, which is also its binary: `ex06-threads`.
     pub fn package(&self) -> String {
         format!("ex{}", self.dir)
+    }
+
+    /// Whether it is the queue's worker: then the slide's producer makes the requests, through
+    /// a private Redis and the exercise as its one worker, told `--concurrency`.
+    pub fn is_queue_worker(&self) -> bool {
+        self.slide().queue
     }
 
     /// How it is named in `list`: the slide's own short name (`threads`).

@@ -1,6 +1,6 @@
 //! Every exercise, in the talk's order.
 
-use crate::exercise::{Exercise, Hints, Run, Runs, Shape};
+use crate::exercise::{Exercise, Hints, Run, Shape};
 
 /// Every exercise, in the talk's order: the order to do them in.
 pub const EXERCISES: &[Exercise] = &[
@@ -18,7 +18,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: None,
             promise: "one after another",
             shape: None,
-            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -57,7 +56,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: Some(2),
             promise: "one per child process",
             shape: Some(Shape::ChildPerRequest),
-            runs: Runs::Itself,
             also_build: &["slide05-multiprocess"],
         },
         hints: Hints {
@@ -100,7 +98,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: Some(3),
             promise: "one per thread",
             shape: Some(Shape::ThreadPerRequest),
-            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -144,7 +141,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: Some(5),
             promise: "every request, each a coroutine of its own",
             shape: Some(Shape::OneThread),
-            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -186,7 +182,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: Some(5),
             promise: "every request, each a future of its own",
             shape: Some(Shape::OneThread),
-            runs: Runs::Itself,
             also_build: &[],
         },
         hints: Hints {
@@ -229,7 +224,6 @@ pub const EXERCISES: &[Exercise] = &[
             narrower: Some(3),
             promise: "the worker's --concurrency, one job each",
             shape: None,
-            runs: Runs::QueueWorker,
             also_build: &["slide08-queue"],
         },
         hints: Hints {

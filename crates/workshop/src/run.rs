@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use lab::{Binaries, Httpbin, Redis, Worker};
 
-use crate::exercise::{Exercise, Runs};
+use crate::exercise::Exercise;
 use crate::workspace::Workspace;
 
 /// How long a run may take before it counts as hung and is stopped: a guard, never a judge of
@@ -66,7 +66,7 @@ pub fn run(
     flag: Option<usize>,
     width: usize,
 ) -> Result<Ran, String> {
-    if exercise.run.runs == Runs::QueueWorker {
+    if exercise.is_queue_worker() {
         return queue(workspace, exercise, httpbin, width);
     }
     let mut command = command(workspace, &exercise.package(), exercise, httpbin)?;
