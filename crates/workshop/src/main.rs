@@ -17,7 +17,7 @@ mod width;
 mod workspace;
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -198,11 +198,8 @@ fn solve(workspace: &Workspace, exercise: &Exercise, yes: bool) -> Result<bool, 
             exercise.path()
         );
         io::stdout().flush().map_err(|err| err.to_string())?;
-        let mut answer = String::new();
-        io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|err| err.to_string())?;
+        let answer = io::stdin().lines().next().transpose();
+        let answer = answer.map_err(|err| err.to_string())?.unwrap_or_default();
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             println!("Nothing changed.");
             return Ok(true);
