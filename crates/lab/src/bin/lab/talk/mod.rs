@@ -26,7 +26,7 @@ use self::build::{Background, Waited};
 pub use self::flags::Flags;
 use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
-use common::SignalFlag;
+use common::{SignalFlag, usage_error};
 
 /// People start the talk as scripts/run-all.sh, and its messages have always said so.
 const NAME: &str = "run-all.sh";
@@ -36,6 +36,12 @@ const RULE: &str = "============================================================
 /// Runs the talk; the exit code is 0 when every slide got every UUID, 1 when any did not, 2
 /// when no slide ran, 128 + N when signal N stopped it.
 pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
+    if flags.debug && !bins.dir().ends_with("debug") {
+        let dir = bins.dir().display();
+        usage_error(&format!(
+            "--debug, but this lab is the build in {dir}: run the debug one"
+        ));
+    }
     // An earlier talk's report goes first: whatever happens to this one, it never passes for
     // this one's.
     let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
