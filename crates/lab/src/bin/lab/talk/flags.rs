@@ -48,6 +48,11 @@ pub struct Flags {
     #[arg(long)]
     pub python: bool,
 
+    /// Every slide at the same instant, each against an httpbin-lite of its own, a live line
+    /// each; then the table, in finishing order. Not with --work, --url or --timeline.
+    #[arg(long)]
+    pub race: bool,
+
     /// Where to write results.json and report.html (the talk works in DIR/talk-PID meanwhile).
     #[arg(long, value_name = "DIR", default_value = "target/slides")]
     pub out: PathBuf,
