@@ -13,6 +13,7 @@ mod flags;
 mod own_dir;
 mod python;
 mod race;
+mod racer;
 mod slide;
 mod stand_in;
 mod turn;
