@@ -204,6 +204,12 @@ fn run(flags: RunFlags) -> Result<(), String> {
     if !missed.is_empty() && !settings.smoke {
         println!("==> goals missed: {}", missed.join("; "));
     }
+    // A smoke run judges no goal, but shows that each one was computed.
+    if settings.smoke {
+        for goal in sections.iter().flat_map(|section| &section.goals) {
+            println!("==> goal (not judged): {}", goal.what);
+        }
+    }
     let failures: Vec<&String> = sections.iter().flat_map(|s| &s.failures).collect();
     for failure in &failures {
         println!("==> FAILED: {failure}");
