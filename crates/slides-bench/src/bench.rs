@@ -11,8 +11,8 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 use crate::case::Case;
 use crate::measure::Usage;
 use crate::outcome::{Outcome, RunResult, ServerCount};
-use crate::procfs;
 use crate::running::{Job, Measured, Running};
+use crate::system;
 
 /// Which run of a case this is, and how long it may take.
 #[derive(Debug, Clone, Copy)]
@@ -122,8 +122,8 @@ impl Bench<'_> {
             (Some(_), None) => return Err("the queue needs a redis-server".into()),
             (None, _) => (None, None),
         };
-        let server_before = procfs::cpu_time(server.pid()).unwrap_or_default();
-        let redis_before = queue.and_then(|r| procfs::cpu_time(r.pid()));
+        let server_before = system::cpu_time(server.pid()).unwrap_or_default();
+        let redis_before = queue.and_then(|r| system::cpu_time(r.pid()));
         // The peak in flight restarts at what is in flight now: nothing, between runs. A server
         // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
         let stats_reset = server.reset_stats().is_ok();
@@ -138,14 +138,14 @@ impl Bench<'_> {
             Some(worker) => Some(self.stop_worker(label, worker, started)?),
             None => None,
         };
-        let server_after = procfs::cpu_time(server.pid()).unwrap_or_default();
+        let server_after = system::cpu_time(server.pid()).unwrap_or_default();
         let server_count = if stats_reset {
             ServerCount::read(server)
         } else {
             ServerCount::default()
         };
         let redis_cpu_s = match (queue, redis_before) {
-            (Some(redis), Some(before)) => procfs::cpu_time(redis.pid())
+            (Some(redis), Some(before)) => system::cpu_time(redis.pid())
                 .map(|after| after.saturating_sub(before).as_secs_f64()),
             _ => None,
         };
@@ -177,8 +177,8 @@ impl Bench<'_> {
         started: Instant,
     ) -> Result<Usage, String> {
         let pid = worker.pid();
-        let (user, sys) = procfs::cpu_times(pid).unwrap_or_default();
-        let max_rss_kib = procfs::peak_rss_kib(pid).unwrap_or(0);
+        let (user, sys) = system::cpu_times(pid).unwrap_or_default();
+        let max_rss_kib = system::peak_rss_kib(pid).unwrap_or(0);
         let status = worker.stop().map_err(|err| err.to_string())?;
         let log = self.work.join(format!("{label}-worker.log"));
         fs::write(&log, worker.output())

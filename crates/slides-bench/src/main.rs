@@ -19,10 +19,8 @@ mod h2load;
 mod machine;
 mod massif;
 mod measure;
-mod monitor;
 mod notes;
 mod outcome;
-mod procfs;
 mod quiet;
 mod reference;
 mod report;
@@ -30,6 +28,7 @@ mod running;
 mod scenarios;
 mod stats;
 mod stopping;
+mod system;
 mod units;
 mod wrk;
 

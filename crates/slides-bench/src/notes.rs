@@ -104,7 +104,6 @@ mod tests {
 
     /// Every source file that asks for notes.
     const SOURCES: &[&str] = &[
-        include_str!("monitor.rs"),
         include_str!("quiet.rs"),
         include_str!("report/mod.rs"),
         include_str!("scenarios/clients.rs"),

@@ -14,7 +14,7 @@ use common::Summary;
 use nix::sys::signal::Signal;
 
 use crate::measure::Usage;
-use crate::{procfs, stopping};
+use crate::{stopping, system};
 
 /// One program to measure.
 #[derive(Debug, Clone)]
@@ -114,7 +114,7 @@ impl Running {
 
     /// SIGTERM to the program; after 10 s SIGKILL to it and everything below it.
     fn terminate(&mut self) {
-        let tree = procfs::descendants(self.child.id());
+        let tree = system::descendants(self.child.id());
         // Reaped whatever happens; a wait that fails leaves nothing more to do here.
         let _ = lab::stop(&mut self.child, Duration::from_secs(10));
         for pid in tree {
@@ -175,7 +175,7 @@ fn sample_tree(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
     let sampler = thread::spawn(move || {
         let mut peak = 0;
         while !stopped.load(Ordering::Relaxed) {
-            peak = peak.max(procfs::tree_rss_kib(root));
+            peak = peak.max(system::tree_rss_kib(root));
             thread::sleep(Duration::from_millis(50));
         }
         peak

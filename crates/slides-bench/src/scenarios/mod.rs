@@ -22,8 +22,8 @@ use lab::{Binaries, Httpbin, Redis};
 
 use crate::bench::{Bench, Run};
 use crate::case::Case;
-use crate::monitor::Monitor;
 use crate::outcome::Outcome;
+use crate::quiet::Watch;
 use crate::report::Section;
 use crate::units::ms;
 
@@ -106,7 +106,7 @@ pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Sectio
     };
     let mut sections = Vec::new();
     for scenario in scenarios {
-        let monitor = Monitor::start();
+        let watch = Watch::start();
         let mut section = match scenario {
             Scenario::Talk => talk::run(settings, &bench)?,
             Scenario::Scale => scale::run(settings, &bench)?,
@@ -116,7 +116,7 @@ pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Sectio
             Scenario::Cpu => cpu::run(settings, &bench)?,
             Scenario::Instructions => instructions::run(settings, &bench)?,
         };
-        let seen = monitor.finish();
+        let seen = watch.finish();
         if seen.busy > 0 {
             println!(
                 "    (other programs ran meanwhile: {})",

@@ -11,8 +11,8 @@ use lab::Httpbin;
 use crate::bench::Bench;
 use crate::h2load;
 use crate::outcome::ServerCount;
-use crate::procfs;
 use crate::running::Measured;
+use crate::system;
 use crate::wrk::{self, Printed};
 
 /// Which tool, and how it is told to run.
@@ -150,7 +150,7 @@ pub fn run_once(
     runs: usize,
 ) -> Result<ToolRun, String> {
     let label = format!("{scenario}-{}-{number}", case.label().replace(' ', "-"));
-    let before = procfs::cpu_time(server.pid()).unwrap_or_default();
+    let before = system::cpu_time(server.pid()).unwrap_or_default();
     let stats_reset = server.reset_stats().is_ok();
     let measured = bench.run_tool(
         &label,
@@ -158,7 +158,7 @@ pub fn run_once(
         &case.args(&server.url("/uuid")),
         case.limit(),
     )?;
-    let after = procfs::cpu_time(server.pid()).unwrap_or_default();
+    let after = system::cpu_time(server.pid()).unwrap_or_default();
     let server_count = if stats_reset {
         ServerCount::read(server)
     } else {
