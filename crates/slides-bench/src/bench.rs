@@ -10,9 +10,39 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::case::Case;
 use crate::measure::Usage;
-use crate::outcome::{Outcome, RunResult, ServerCount};
+use crate::outcome::{RunResult, ServerCount};
 use crate::running::{Job, Measured, Running};
 use crate::system;
+
+/// How the benchmark runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the built programs are: httpbin-lite, the slides, the worker.
+    pub bins: Binaries,
+    pub work: PathBuf,
+    pub smoke: bool,
+    /// Runs per case (cases that should take 10 s or more: at most [`LONG_RUNS`]).
+    pub runs: usize,
+}
+
+/// Runs for a case that should take 10 s or more: they are long, and steady.
+pub const LONG_RUNS: usize = 3;
+
+impl Settings {
+    /// Runs for a case that should take `expected`.
+    pub fn runs_for(&self, expected: Duration) -> usize {
+        if expected >= Duration::from_secs(10) {
+            self.runs.min(LONG_RUNS)
+        } else {
+            self.runs
+        }
+    }
+
+    /// How long one run may take before it is stopped: far past any sane result.
+    pub fn limit(expected: Duration) -> Duration {
+        Duration::from_secs(60) + expected * 3
+    }
+}
 
 /// Which run of a case this is, and how long it may take.
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +62,9 @@ pub struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`, with `flags`.
-    pub fn start_httpbin(&self, delay: Duration, flags: &[&str]) -> Result<Httpbin, String> {
-        Httpbin::start(self.bins, delay, flags).map_err(|err| err.to_string())
+    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`.
+    pub fn start_httpbin(&self, delay: Duration) -> Result<Httpbin, String> {
+        Httpbin::start(self.bins, delay, &[]).map_err(|err| err.to_string())
     }
 
     /// A private redis-server on a free loopback port.
@@ -47,34 +77,8 @@ impl Bench<'_> {
         self.bins.path(name).map_err(|err| err.to_string())
     }
 
-    /// Runs `case` `runs` times against `server` (and `redis`, for the queue).
-    pub fn run(
-        &self,
-        scenario: &str,
-        case: &Case,
-        server: &Httpbin,
-        redis: Option<&Redis>,
-        runs: usize,
-        limit: Duration,
-    ) -> Result<Outcome, String> {
-        let mut results = Vec::with_capacity(runs);
-        for number in 1..=runs {
-            let run = Run {
-                scenario,
-                number,
-                runs,
-                limit,
-            };
-            results.push(self.run_numbered(&run, case, server, redis)?);
-        }
-        Ok(Outcome {
-            case: case.clone(),
-            runs: results,
-        })
-    }
-
     /// Runs `case` once, as run `number` of `runs`, and prints what it cost.
-    pub fn run_numbered(
+    pub fn run_case(
         &self,
         run: &Run,
         case: &Case,

@@ -15,20 +15,26 @@
 mod bench;
 mod callgrind;
 mod case;
+mod clients;
 mod h2load;
+mod judge;
 mod machine;
 mod massif;
 mod measure;
+mod merge;
 mod notes;
 mod outcome;
 mod quiet;
 mod reference;
 mod report;
+mod rounds;
 mod running;
 mod scenarios;
+mod section;
 mod stats;
 mod stopping;
 mod system;
+mod tools;
 mod units;
 mod wrk;
 
@@ -41,7 +47,8 @@ use clap::{Parser, Subcommand};
 use common::{parse_duration, parse_flags};
 use lab::Binaries;
 
-use crate::scenarios::{Scenario, Settings};
+use crate::bench::Settings;
+use crate::scenarios::Scenario;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,7 +104,7 @@ struct RunFlags {
     /// instructions. Unless
     /// --smoke, they replace their own sections of the report already in --out (and their rows
     /// of its goals), leaving the others as they were measured.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = scenarios::named)]
     only: Vec<Scenario>,
 
     /// Before starting, wait up to this long for the machine to be quiet (no compiler, no other
@@ -149,7 +156,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
             .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
     };
     let scenarios = if flags.only.is_empty() {
-        Scenario::ALL.to_vec()
+        scenarios::ALL.to_vec()
     } else {
         flags.only
     };
@@ -172,9 +179,9 @@ fn run(flags: RunFlags) -> Result<(), String> {
     };
     // Some scenarios only, measured for real: they replace their own sections of the report
     // already there, and leave the others as they were measured.
-    let merged = if scenarios.len() < Scenario::ALL.len() && !settings.smoke {
-        let ran: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
-        let order: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+    let merged = if scenarios.len() < scenarios::ALL.len() && !settings.smoke {
+        let ran: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
+        let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
         std::fs::read_to_string(&flags.out)
             .ok()
             .and_then(|existing| report::merge_into(&existing, &report, &ran, &order))

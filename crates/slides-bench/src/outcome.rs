@@ -79,6 +79,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A case with no runs yet.
+    pub fn new(case: &Case) -> Outcome {
+        Outcome {
+            case: case.clone(),
+            runs: Vec::new(),
+        }
+    }
+
     fn each(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Vec<f64> {
         self.runs.iter().filter_map(figure).collect()
     }

@@ -112,18 +112,16 @@ mod tests {
     }
 
     #[test]
-    fn a_child_is_a_descendant_and_not_another_programs() {
+    fn a_child_is_a_descendant() {
         let mut child = std::process::Command::new("sleep")
             .arg("5")
             .spawn()
             .unwrap();
         let found = descendants(std::process::id());
-        let others = others_named(&["sleep"]);
         let tree_kib = tree_rss_kib(std::process::id());
         let _ = child.kill();
         let _ = child.wait();
         assert!(found.contains(&child.id()), "{found:?}");
-        assert!(others.is_empty(), "{others:?}");
         assert!(tree_kib > 0);
     }
 }

@@ -6,11 +6,13 @@
 
 use std::time::Duration;
 
-use super::{Settings, cases, cells, goals, run_interleaved, section};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
+use crate::judge;
 use crate::notes::{Note, note};
 use crate::outcome::Outcome;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_cases, section};
+use crate::section::{Goal, Section, Table};
 use crate::units::{ms, secs};
 
 /// The goal: with the talk's 50 requests and their work, threads take at most this share of
@@ -58,9 +60,9 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let talk_cases = cases::cpu_talk(talk.requests, talk.work);
     let large_cases = cases::cpu_at_scale(large.requests, width, large.work)?;
     let blocked_cases = cases::blocked_loop(blocked.requests)?;
-    let at_talk = run_interleaved(settings, bench, "cpu", talk.delay, &talk_cases)?;
-    let at_large = run_interleaved(settings, bench, "cpu", large.delay, &large_cases)?;
-    let at_blocked = run_interleaved(settings, bench, "cpu", blocked.delay, &blocked_cases)?;
+    let at_talk = run_cases(settings, bench, "cpu", talk.delay, &talk_cases)?;
+    let at_large = run_cases(settings, bench, "cpu", large.delay, &large_cases)?;
+    let at_blocked = run_cases(settings, bench, "cpu", blocked.delay, &blocked_cases)?;
 
     let intro = note("cpu.intro")
         .with("cores", bench.cores)
@@ -107,15 +109,15 @@ fn work_table(part: &Part, outcomes: &[Outcome], cores: usize, caption: Note) ->
             outcome.concurrency(cores).to_string(),
             secs(case.requests as f64 * case.work.as_secs_f64()),
             secs(floor),
-            cells::or_dash(one_core.map(secs)),
-            cells::wall(outcome),
+            judge::or_dash(one_core.map(secs)),
+            judge::wall_cell(outcome),
             format!("{:.2}", floor / wall),
-            cells::or_dash(one_core.map(|best| format!("{:.2}", best / wall))),
-            cells::cpu(outcome),
+            judge::or_dash(one_core.map(|best| format!("{:.2}", best / wall))),
+            judge::cpu_cell(outcome),
             format!("{:.2}", outcome.cores_used()),
-            cells::or_dash(outcome.slide_cores_used().map(|used| format!("{used:.2}"))),
-            cells::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
-            cells::failed(outcome),
+            judge::or_dash(outcome.slide_cores_used().map(|used| format!("{used:.2}"))),
+            judge::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
+            judge::failed_cell(outcome),
         ]);
     }
     table
@@ -142,9 +144,9 @@ fn blocked_table(part: &Part, outcomes: &[Outcome], cores: usize) -> Table {
             outcome.concurrency(cores).to_string(),
             secs(outcome.floor_s(part.delay, cores)),
             secs(serial),
-            cells::wall(outcome),
-            cells::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
-            cells::failed(outcome),
+            judge::wall_cell(outcome),
+            judge::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
+            judge::failed_cell(outcome),
         ]);
     }
     table
@@ -173,7 +175,7 @@ fn threads_against_tokio(part: &Part, outcomes: &[Outcome], cores: usize) -> Goa
         secs(tokio.wall_s())
     );
     if let Some(failed) = [threads, tokio].into_iter().find(|o| o.failed() > 0) {
-        return Goal::missed(what, measured, goals::failed(failed));
+        return Goal::missed(what, measured, judge::why_failed(failed));
     }
     if ratio <= THREADS_OF_TOKIO {
         return Goal::met(what, measured);
@@ -210,7 +212,7 @@ fn one_at_a_time(part: &Part, outcomes: &[Outcome]) -> Goal {
         peak.map_or_else(|| "not read".into(), |peak| peak.to_string())
     );
     if blocked.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(blocked));
+        return Goal::missed(what, measured, judge::why_failed(blocked));
     }
     let mut why = Vec::new();
     if fastest.is_nan() || fastest < at_least {

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use super::{Settings, cases, cells};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section};
+use crate::section::{Goal, Section};
 use crate::stats::{median, range};
 use crate::units::{ms, us};
 
@@ -43,10 +44,10 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             jobs.to_string(),
             runs.to_string(),
             ms(took),
-            cells::or_dash(spread),
+            judge::or_dash(spread),
             us(took / jobs as f64),
-            cells::or_dash(median(&timed.wall_s).map(ms)),
-            cells::or_dash(median(&timed.cpu_s).map(ms)),
+            judge::or_dash(median(&timed.wall_s).map(ms)),
+            judge::or_dash(median(&timed.cpu_s).map(ms)),
         ]);
         if jobs == sizes[0].0 {
             let what = format!("enqueue: {jobs} jobs in ≤ {GOAL_MS} ms");

@@ -7,13 +7,13 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{Settings, cases};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
 use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
 use crate::reference::REFERENCE;
-use crate::report::{Section, Table};
+use crate::section::{Section, Table};
 use crate::units::{kib_per, mb, percent, secs};
 
 /// One slide's heap at its peak, with `size` requests in flight.
@@ -53,7 +53,7 @@ pub fn by_site(
          after {}",
         secs(delay.as_secs_f64())
     );
-    let server = bench.start_httpbin(delay, &[])?;
+    let server = bench.start_httpbin(delay)?;
     let mut heaps = Vec::new();
     for case in profiled {
         let size = case.requests;

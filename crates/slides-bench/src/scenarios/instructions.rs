@@ -12,14 +12,14 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{Settings, cases};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
 use crate::callgrind;
 use crate::case::Case;
 use crate::massif::shorten;
 use crate::notes::note;
 use crate::reference::REFERENCE;
-use crate::report::{Section, Table};
+use crate::section::{Section, Table};
 use crate::units::percent;
 
 /// The header of the scenario's table.
@@ -104,7 +104,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         return Ok(section);
     }
     println!("\n==> instructions: valgrind --tool=callgrind, httpbin-lite answering at once");
-    let server = bench.start_httpbin(Duration::ZERO, &[])?;
+    let server = bench.start_httpbin(Duration::ZERO)?;
     let url = server.url("/uuid");
     let mut counted = Vec::new();
     for slide in [cases::slide("tokio")?, &REFERENCE] {

@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use super::goals;
+use super::cases;
 use super::heap::{self, Heap};
-use super::{Settings, cases, cells, run_interleaved, section};
-use crate::bench::Bench;
+use crate::bench::{Bench, Settings};
+use crate::judge;
 use crate::notes::note;
 use crate::outcome::Outcome;
-use crate::report::{Goal, Section};
+use crate::rounds::{run_cases, section};
+use crate::section::{Goal, Section};
 use crate::units::{kib_per, mb, ms, secs};
 
 /// The goal: tokio under this many MB (10^6 bytes) at the larger size.
@@ -31,7 +32,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let [small, large] = sizes;
     let mut all = cases::memory(sizes, pool)?;
     all.extend(cases::memory_http2(sizes)?);
-    let outcomes = run_interleaved(settings, bench, "memory", delay, &all)?;
+    let outcomes = run_cases(settings, bench, "memory", delay, &all)?;
     let intro = note("memory.intro")
         .with("delay", ms(delay.as_secs_f64()))
         .with("pool", pool)
@@ -82,12 +83,12 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         section.row(vec![
             label,
             size.to_string(),
-            cells::or_dash(outcome.server_connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(outcome.server_connections().map(|n| format!("{n:.0}"))),
             mb(outcome.rss_kib()),
             kib_per(outcome.rss_kib(), size as f64),
-            cells::or_dash(marginal),
+            judge::or_dash(marginal),
             secs(outcome.wall_s()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
     }
     let heaps = heap::by_site(settings, bench, &mut section)?;
@@ -135,7 +136,7 @@ fn at_most(outcome: &Outcome, most: f64) -> Goal {
         kib_per(outcome.rss_kib(), size as f64)
     );
     if outcome.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(outcome));
+        return Goal::missed(what, measured, judge::why_failed(outcome));
     }
     if outcome.rss_kib() <= most * 1e6 / 1024.0 {
         return Goal::met(what, measured);
@@ -161,7 +162,7 @@ fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
         kib_per(tokio.rss_kib(), size as f64)
     );
     if tokio.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(tokio));
+        return Goal::missed(what, measured, judge::why_failed(tokio));
     }
     if under_the_goal(tokio) {
         return Goal::met(what, measured);

@@ -6,12 +6,14 @@
 
 use std::time::Duration;
 
-use super::clients::{Client, best_by, client_failed, client_wall, noise};
-use super::tools::ToolCase;
-use super::{Settings, cases, cells, run_rounds, section};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
+use crate::clients::{Client, best_by, client_failed, client_wall, noise};
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_rounds, section};
+use crate::section::{Goal, Section, Table};
+use crate::tools::ToolCase;
 use crate::units::{mb, percent, us};
 
 /// The goal: slide 7's requests/s at least this share of wrk's.
@@ -47,15 +49,8 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         ToolCase::wrk(width, wrk_for),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) = run_rounds(
-        settings,
-        bench,
-        "overhead",
-        Duration::ZERO,
-        &all,
-        &tools,
-        &[],
-    )?;
+    let (outcomes, tool_outcomes) =
+        run_rounds(settings, bench, "overhead", Duration::ZERO, &all, &tools)?;
     let intro = note("overhead.intro")
         .with("requests", requests)
         .with("width", width)
@@ -80,13 +75,13 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             format!("{per_second:.0}"),
-            cells::or_dash(own_clock.map(|per_second| format!("{per_second:.0}"))),
+            judge::or_dash(own_clock.map(|per_second| format!("{per_second:.0}"))),
             us(outcome.cpu_s() / requests as f64),
             percent(outcome.sys_share()),
             us(outcome.server_cpu_s() / requests as f64),
             mb(outcome.rss_kib()),
-            cells::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
-            cells::failed(outcome),
+            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            judge::failed_cell(outcome),
         ]);
     }
     if let Some(wrk) = wrk {
@@ -133,16 +128,16 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             client.label.clone(),
             client.protocol.into(),
             client.width.to_string(),
-            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
             client_wall(client),
             format!("{per_second:.0}"),
-            cells::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
-            cells::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
+            judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
+            judge::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
             best.map_or_else(
                 || "–".into(),
                 |(_, best)| format!("{:.2}", per_second / best),
             ),
-            cells::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             client.bound_cell(bench.cores),

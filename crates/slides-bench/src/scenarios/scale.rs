@@ -5,14 +5,15 @@
 
 use std::time::Duration;
 
-use super::clients::{Client, best_by, client_failed, client_wall, noise};
-use super::goals;
-use super::tools::ToolCase;
-use super::{Settings, cases, cells, run_rounds, section};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
 use crate::case::floor_s;
+use crate::clients::{Client, best_by, client_failed, client_wall, noise};
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_rounds, section};
+use crate::section::{Goal, Section, Table};
+use crate::tools::ToolCase;
 use crate::units::{mb, ms, secs, us};
 
 // The goals: efficiency at least this for three models; the others are shown for comparison.
@@ -52,7 +53,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         ToolCase::h2load(requests, width, false),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) = run_rounds(settings, bench, "scale", delay, &all, &tools, &[])?;
+    let (outcomes, tool_outcomes) = run_rounds(settings, bench, "scale", delay, &all, &tools)?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -82,16 +83,16 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             width.to_string(),
             secs(floor),
-            cells::wall(outcome),
+            judge::wall_cell(outcome),
             format!("{:.3}", floor / outcome.wall_s()),
-            cells::or_dash(first_wave.map(secs)),
-            cells::or_dash(latency.map(ms)),
-            cells::or_dash(outcome.outside_own_clock_s().map(secs)),
-            cells::cpu(outcome),
+            judge::or_dash(first_wave.map(secs)),
+            judge::or_dash(latency.map(ms)),
+            judge::or_dash(outcome.outside_own_clock_s().map(secs)),
+            judge::cpu_cell(outcome),
             us(outcome.cpu_s() / requests as f64),
             secs(outcome.server_cpu_s()),
             mb(outcome.rss_kib()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
         let label = outcome.case.label();
         let at_least = match label.as_str() {
@@ -100,7 +101,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             "queue" => QUEUE,
             _ => continue,
         };
-        let goal = goals::efficiency("scale", outcome, delay, bench.cores, at_least);
+        let goal = judge::efficiency("scale", outcome, delay, bench.cores, at_least);
         if !goal.met {
             missed.push(label);
         }
@@ -130,7 +131,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             client.label.clone(),
             client.protocol.into(),
             client.width.to_string(),
-            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
             client_wall(client),
             format!("{own:.3}"),
             best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use lab::talk::Width;
 
-use super::goals;
-use super::{Settings, cases, cells, run_cases, section};
-use crate::bench::Bench;
+use super::cases;
+use crate::bench::{Bench, Settings};
+use crate::judge;
 use crate::notes::note;
-use crate::report::Section;
+use crate::rounds::{run_cases, section};
+use crate::section::Section;
 use crate::units::{mb, ms, secs};
 
 /// The goal: efficiency at least this for every slide but the queue.
@@ -50,12 +51,12 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             secs(floor),
-            cells::wall(outcome),
-            cells::or_dash(outcome.slide_wall_s().map(secs)),
+            judge::wall_cell(outcome),
+            judge::or_dash(outcome.slide_wall_s().map(secs)),
             format!("{:.3}", floor / outcome.wall_s()),
             secs(outcome.cpu_s()),
             mb(outcome.rss_kib()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
         // Its lesson is that it misses the floor: 50 tasks, one request at a time.
         if outcome.case.one_at_a_time() && outcome.case.slide.width != Width::One {
@@ -72,7 +73,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             Some(_) => QUEUE_AT_LEAST,
             None => AT_LEAST,
         };
-        let goal = goals::efficiency("talk", outcome, delay, bench.cores, at_least);
+        let goal = judge::efficiency("talk", outcome, delay, bench.cores, at_least);
         section.goals.push(goal);
     }
     section.note(note("talk.queue-cpu").text());

@@ -1,17 +1,12 @@
 //! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
 //! scenario. Everything in it is measured by this run; nothing is carried over from another.
 
-mod merge;
-mod section;
-mod table;
-
-pub use section::{Goal, Section};
-pub use table::Table;
-
+use crate::bench::{LONG_RUNS, Settings};
 use crate::machine::Machine;
+use crate::merge::merge;
 use crate::notes::note;
 use crate::quiet::Quiet;
-use crate::scenarios::{LONG_RUNS, Settings};
+use crate::section::{Section, goals_table};
 
 pub struct Report<'a> {
     pub command: &'a str,
@@ -36,7 +31,7 @@ pub fn render(report: &Report) -> String {
         .with("work", settings.work.display());
     out += &format!("## Method\n\n{}\n\n", method.text());
     if !settings.smoke {
-        out += &format!("## Goals\n\n{}", goals(report.sections).markdown());
+        out += &format!("## Goals\n\n{}", goals_table(report.sections).markdown());
     }
     for section in report.sections {
         out += &section.markdown();
@@ -59,7 +54,7 @@ pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str])
             section
         })
         .collect();
-    merge::merge(existing, &sections, ran, order)
+    merge(existing, &sections, ran, order)
 }
 
 /// For a section merged into a report of an earlier run: its own command, commit and machine.
@@ -113,25 +108,12 @@ fn machine(report: &Report) -> String {
         .text()
 }
 
-/// Every scenario's goals in one table.
-fn goals(sections: &[Section]) -> Table {
-    let mut table = Table::new(String::new(), "goal | met | measured | why not");
-    for goal in sections.iter().flat_map(|section| &section.goals) {
-        table.rows.push(vec![
-            goal.what.clone(),
-            (if goal.met { "yes" } else { "**no**" }).into(),
-            goal.measured.clone(),
-            goal.why.clone(),
-        ]);
-    }
-    table
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::section::Goal;
 
     #[test]
     fn a_smoke_report_has_every_figure_filled_in_and_judges_no_goal() {

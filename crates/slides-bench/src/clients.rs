@@ -6,7 +6,7 @@ use crate::outcome::Outcome;
 use crate::stats::{median, range};
 use crate::units::secs;
 
-use super::tools::ToolOutcome;
+use crate::tools::ToolOutcome;
 
 /// One client's runs, as the tables that compare clients read them.
 #[derive(Debug, Clone)]
