@@ -248,6 +248,13 @@ pub fn client_failed(client: &Client) -> String {
     }
 }
 
+impl Client {
+    /// What went wrong, if requests failed or it did not speak the protocol it was asked to.
+    pub fn why_failed(&self) -> Option<String> {
+        (self.failed > 0 || !self.spoke_its_protocol()).then(|| client_failed(self))
+    }
+}
+
 /// How far apart each client's runs were, for the reader to weigh the ratios; nothing with one
 /// run each.
 pub fn noise(clients: &[Client]) -> Option<String> {

@@ -28,22 +28,22 @@ pub fn efficiency(
         secs(wall),
         secs(floor)
     );
-    if outcome.failed() > 0 {
-        return Goal::missed(what, measured, why_failed(outcome));
-    }
-    if efficiency >= at_least {
-        return Goal::met(what, measured);
-    }
-    Goal::missed(what, measured, slow_because(outcome, floor, cores))
+    Goal::judge(
+        what,
+        measured,
+        why_failed(outcome),
+        efficiency >= at_least,
+        || slow_because(outcome, floor, cores),
+    )
 }
 
-/// How many requests failed, and the first thing that went wrong.
-pub fn why_failed(outcome: &Outcome) -> String {
-    note("goal.failed")
+/// How many requests failed and the first thing that went wrong; `None` if none failed.
+pub fn why_failed(outcome: &Outcome) -> Option<String> {
+    let failed = note("goal.failed")
         .with("failed", outcome.failed())
         .with("runs", outcome.runs.len())
-        .with("first", first_problem(outcome))
-        .text()
+        .with("first", first_problem(outcome));
+    (outcome.failed() > 0).then(|| failed.text())
 }
 
 /// The first thing that went wrong, in the slide's words.

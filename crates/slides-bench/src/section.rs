@@ -65,6 +65,22 @@ impl Goal {
             why,
         }
     }
+
+    /// Judged from the figures: missed with `failed` (what went wrong) if requests failed, met
+    /// if `met`, and otherwise missed for the reason `why` gives.
+    pub fn judge(
+        what: String,
+        measured: String,
+        failed: Option<String>,
+        met: bool,
+        why: impl FnOnce() -> String,
+    ) -> Goal {
+        match failed {
+            Some(failed) => Goal::missed(what, measured, failed),
+            None if met => Goal::met(what, measured),
+            None => Goal::missed(what, measured, why()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

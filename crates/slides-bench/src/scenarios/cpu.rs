@@ -174,19 +174,16 @@ fn threads_against_tokio(part: &Part, outcomes: &[Outcome], cores: usize) -> Goa
         secs(threads.wall_s()),
         secs(tokio.wall_s())
     );
-    if let Some(failed) = [threads, tokio].into_iter().find(|o| o.failed() > 0) {
-        return Goal::missed(what, measured, judge::why_failed(failed));
-    }
-    if ratio <= THREADS_OF_TOKIO {
-        return Goal::met(what, measured);
-    }
-    let why = note("cpu.threads-slow")
-        .with("threads_cores", format!("{:.2}", threads.cores_used()))
-        .with("tokio_cores", format!("{:.2}", tokio.cores_used()))
-        .with("cores", cores)
-        .with("floor", secs(threads.floor_s(part.delay, cores)))
-        .with("best", secs(tokio.best_s(part.delay, cores)));
-    Goal::missed(what, measured, why.text())
+    let failed = judge::why_failed(threads).or_else(|| judge::why_failed(tokio));
+    Goal::judge(what, measured, failed, ratio <= THREADS_OF_TOKIO, || {
+        note("cpu.threads-slow")
+            .with("threads_cores", format!("{:.2}", threads.cores_used()))
+            .with("tokio_cores", format!("{:.2}", tokio.cores_used()))
+            .with("cores", cores)
+            .with("floor", secs(threads.floor_s(part.delay, cores)))
+            .with("best", secs(tokio.best_s(part.delay, cores)))
+            .text()
+    })
 }
 
 /// The goal: slide 7b runs its requests one after the other, and the server sees one at a time.
@@ -211,19 +208,13 @@ fn one_at_a_time(part: &Part, outcomes: &[Outcome]) -> Goal {
         blocked.runs.len(),
         peak.map_or_else(|| "not read".into(), |peak| peak.to_string())
     );
-    if blocked.failed() > 0 {
-        return Goal::missed(what, measured, judge::why_failed(blocked));
-    }
-    let mut why = Vec::new();
-    if fastest.is_nan() || fastest < at_least {
-        why.push(note("cpu.blocked-fast").with("serial", secs(serial)).text());
-    }
-    if peak.is_some_and(|peak| peak != 1) {
-        why.push(note("cpu.blocked-overlap").text());
-    }
-    if why.is_empty() {
-        Goal::met(what, measured)
-    } else {
-        Goal::missed(what, measured, why.join("; "))
-    }
+    let fast = fastest.is_nan() || fastest < at_least;
+    let overlapped = peak.is_some_and(|peak| peak != 1);
+    let why = [
+        fast.then(|| note("cpu.blocked-fast").with("serial", secs(serial)).text()),
+        overlapped.then(|| note("cpu.blocked-overlap").text()),
+    ];
+    let why: Vec<String> = why.into_iter().flatten().collect();
+    let failed = judge::why_failed(blocked);
+    Goal::judge(what, measured, failed, why.is_empty(), || why.join("; "))
 }

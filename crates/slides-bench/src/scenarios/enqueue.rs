@@ -52,11 +52,9 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         if jobs == sizes[0].0 {
             let what = format!("enqueue: {jobs} jobs in ≤ {GOAL_MS} ms");
             let measured = format!("{} (median of {runs})", ms(took));
-            section.goals.push(if took * 1e3 <= GOAL_MS {
-                Goal::met(what, measured)
-            } else {
-                Goal::missed(what, measured, note("enqueue.slow").text())
-            });
+            let slow = || note("enqueue.slow").text();
+            let goal = Goal::judge(what, measured, None, took * 1e3 <= GOAL_MS, slow);
+            section.goals.push(goal);
         }
     }
     Ok(section)

@@ -125,27 +125,20 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
 
 /// The goal: at most `most` MB with every request in flight over HTTP/2.
 fn at_most(outcome: &Outcome, most: f64) -> Goal {
-    let size = outcome.case.requests;
-    let what = format!(
-        "memory: {} ≤ {most} MB at {size} in flight",
-        outcome.case.label()
-    );
-    let measured = format!(
-        "{} ({} per request)",
-        mb(outcome.rss_kib()),
-        kib_per(outcome.rss_kib(), size as f64)
-    );
-    if outcome.failed() > 0 {
-        return Goal::missed(what, measured, judge::why_failed(outcome));
-    }
-    if outcome.rss_kib() <= most * 1e6 / 1024.0 {
-        return Goal::met(what, measured);
-    }
-    let connections = outcome.server_connections().unwrap_or(f64::NAN);
-    let why = note("memory.http2-over")
-        .with("connections", format!("{connections:.0}"))
-        .text();
-    Goal::missed(what, measured, why)
+    let (label, size) = (outcome.case.label(), outcome.case.requests);
+    let what = format!("memory: {label} ≤ {most} MB at {size} in flight");
+    let met = outcome.rss_kib() <= most * 1e6 / 1024.0;
+    Goal::judge(what, peak(outcome), judge::why_failed(outcome), met, || {
+        let connections = outcome.server_connections().unwrap_or(f64::NAN);
+        let over = note("memory.http2-over").with("connections", format!("{connections:.0}"));
+        over.text()
+    })
+}
+
+/// The peak, and per request in flight.
+fn peak(outcome: &Outcome) -> String {
+    let per_request = kib_per(outcome.rss_kib(), outcome.case.requests as f64);
+    format!("{} ({per_request} per request)", mb(outcome.rss_kib()))
 }
 
 fn under_the_goal(tokio: &Outcome) -> bool {
@@ -156,37 +149,23 @@ fn under_the_goal(tokio: &Outcome) -> bool {
 fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
     let size = tokio.case.requests;
     let what = format!("memory: tokio under {TOKIO_MB} MB at {size} in flight");
-    let measured = format!(
-        "{} ({} per request)",
-        mb(tokio.rss_kib()),
-        kib_per(tokio.rss_kib(), size as f64)
-    );
-    if tokio.failed() > 0 {
-        return Goal::missed(what, measured, judge::why_failed(tokio));
-    }
-    if under_the_goal(tokio) {
-        return Goal::met(what, measured);
-    }
-    let why = match heaps.iter().find(|heap| heap.label == "tokio") {
-        Some(heap) => {
-            let connection: u64 = heap
-                .peak
-                .sites
-                .iter()
-                .filter(|site| {
-                    site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
-                })
-                .map(|site| site.bytes)
-                .sum();
-            let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
-            note("memory.tokio-connections")
-                .with("size", heap.size)
-                .with("per_connection", per_connection)
-                .text()
-        }
-        None => note("memory.see-below").text(),
-    };
-    Goal::missed(what, measured, why)
+    let failed = judge::why_failed(tokio);
+    Goal::judge(what, peak(tokio), failed, under_the_goal(tokio), || {
+        let Some(heap) = heaps.iter().find(|heap| heap.label == "tokio") else {
+            return note("memory.see-below").text();
+        };
+        let connection: u64 = (heap.peak.sites.iter())
+            .filter(|site| {
+                site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
+            })
+            .map(|site| site.bytes)
+            .sum();
+        let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
+        note("memory.tokio-connections")
+            .with("size", heap.size)
+            .with("per_connection", per_connection)
+            .text()
+    })
 }
 
 /// Why tokio holds what it holds, and why it takes longer than the delay, when it does.

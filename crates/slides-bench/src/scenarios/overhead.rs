@@ -199,25 +199,19 @@ fn against_wrk(
     let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
     let measured = format!("{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if ratio >= of_wrk {
-        return Goal::met(what, measured);
-    }
-    let bound = |cpu: f64| format!("{cpu:.0}");
-    let why = note("overhead.client-cpu")
-        .with("label", label)
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()))
-        .text()
-        + &note("overhead.bounds")
+    Goal::judge(what, measured, client.why_failed(), ratio >= of_wrk, || {
+        let bound = |cpu: f64| format!("{cpu:.0}");
+        let client_cpu = note("overhead.client-cpu")
+            .with("label", label)
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()));
+        let bounds = note("overhead.bounds")
             .with("label", label)
             .with("wrk_cpu", us(wrk.cpu_per_request()))
             .with("wrk_server", us(wrk.server_per_request()))
             .with("cores", cores)
             .with("client_bound", bound(client.bound(cores)))
-            .with("wrk_bound", bound(wrk.bound(cores)))
-            .text();
-    Goal::missed(what, measured, why)
+            .with("wrk_bound", bound(wrk.bound(cores)));
+        client_cpu.text() + &bounds.text()
+    })
 }

@@ -201,30 +201,31 @@ fn of_best(
         "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
         best.label
     );
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if ratio >= OF_BEST {
-        return Goal::met(what, measured);
-    }
-    // Beside the reference over the same protocol, what the slide's client adds.
-    let same = clients
-        .iter()
-        .find(|other| other.protocol == client.protocol && other.label.starts_with("reference"));
-    let why = note("scale.short-of-best")
-        .with("label", &client.label)
-        .with("over", ms(client.wall_s() * (1.0 - own)))
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()))
-        .with("best", &best.label)
-        .with("best_client", us(best.cpu_per_request()))
-        .with("best_server", us(best.server_per_request()))
-        .with(
-            "reference",
-            same.map_or_else(|| "–".into(), |other| us(other.cpu_per_request())),
-        );
-    let text = why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency));
-    Goal::missed(what, measured, text)
+    Goal::judge(
+        what,
+        measured,
+        client.why_failed(),
+        ratio >= OF_BEST,
+        || {
+            // Beside the reference over the same protocol, what the slide's client adds.
+            let same = clients.iter().find(|other| {
+                other.protocol == client.protocol && other.label.starts_with("reference")
+            });
+            let why = note("scale.short-of-best")
+                .with("label", &client.label)
+                .with("over", ms(client.wall_s() * (1.0 - own)))
+                .with("client", us(client.cpu_per_request()))
+                .with("server", us(client.server_per_request()))
+                .with("best", &best.label)
+                .with("best_client", us(best.cpu_per_request()))
+                .with("best_server", us(best.server_per_request()))
+                .with(
+                    "reference",
+                    judge::or_dash(same.map(|other| us(other.cpu_per_request()))),
+                );
+            why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
+        },
+    )
 }
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
@@ -242,18 +243,19 @@ fn reference_goal(
         secs(client.wall_s()),
         secs(floor)
     );
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if own >= REFERENCE {
-        return Goal::met(what, measured);
-    }
-    let why = note("scale.reference-short")
-        .with("over", ms(client.wall_s() - floor))
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()));
-    let text = why.text() + &protocol_limit(client, protocol_best, None);
-    Goal::missed(what, measured, text)
+    Goal::judge(
+        what,
+        measured,
+        client.why_failed(),
+        own >= REFERENCE,
+        || {
+            let why = note("scale.reference-short")
+                .with("over", ms(client.wall_s() - floor))
+                .with("client", us(client.cpu_per_request()))
+                .with("server", us(client.server_per_request()));
+            why.text() + &protocol_limit(client, protocol_best, None)
+        },
+    )
 }
 
 /// What the best client over the same protocol reached in this run (or that this one was it):
