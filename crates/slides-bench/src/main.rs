@@ -16,7 +16,6 @@ mod bench;
 mod callgrind;
 mod case;
 mod clients;
-mod h2load;
 mod judge;
 mod machine;
 mod massif;
@@ -36,7 +35,6 @@ mod stopping;
 mod system;
 mod tools;
 mod units;
-mod wrk;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -47,7 +45,7 @@ use clap::{Parser, Subcommand};
 use common::{parse_duration, parse_flags};
 use lab::Binaries;
 
-use crate::bench::Settings;
+use crate::bench::Bench;
 use crate::scenarios::Scenario;
 
 #[derive(Debug, Parser)]
@@ -147,10 +145,11 @@ fn run(flags: RunFlags) -> Result<(), String> {
         Some(dir) => Binaries::in_dir(dir),
         None => Binaries::beside_this_program().map_err(|err| err.to_string())?,
     };
-    let settings = Settings {
+    let bench = Bench {
         bins,
         work: flags.work,
         smoke: flags.smoke,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         runs: flags
             .runs
             .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
@@ -169,17 +168,17 @@ fn run(flags: RunFlags) -> Result<(), String> {
     let quiet = quiet::wait_until_quiet(flags.quiet_wait);
     println!("==> {}", quiet.summary());
     let machine = machine::Machine::read();
-    let sections = scenarios::run_all(&settings, &scenarios)?;
+    let sections = scenarios::run_all(&bench, &scenarios)?;
     let report = report::Report {
         command: &command,
         machine: &machine,
         quiet: &quiet,
-        settings: &settings,
+        bench: &bench,
         sections: &sections,
     };
     // Some scenarios only, measured for real: they replace their own sections of the report
     // already there, and leave the others as they were measured.
-    let merged = if scenarios.len() < scenarios::ALL.len() && !settings.smoke {
+    let merged = if scenarios.len() < scenarios::ALL.len() && !bench.smoke {
         let ran: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
         let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
         std::fs::read_to_string(&flags.out)
@@ -207,11 +206,11 @@ fn run(flags: RunFlags) -> Result<(), String> {
         .filter(|goal| !goal.met)
         .map(|goal| goal.what.clone())
         .collect();
-    if !missed.is_empty() && !settings.smoke {
+    if !missed.is_empty() && !bench.smoke {
         println!("==> goals missed: {}", missed.join("; "));
     }
     // A smoke run judges no goal, but shows that each one was computed.
-    if settings.smoke {
+    if bench.smoke {
         for goal in sections.iter().flat_map(|section| &section.goals) {
             println!("==> goal (not judged): {}", goal.what);
         }
@@ -221,11 +220,11 @@ fn run(flags: RunFlags) -> Result<(), String> {
         println!("==> FAILED: {failure}");
     }
     // A smoke run exists to prove that every slide still runs under the benchmark.
-    if settings.smoke && !failures.is_empty() {
+    if bench.smoke && !failures.is_empty() {
         return Err(format!(
             "{} smoke runs had failed requests (see above and {})",
             failures.len(),
-            settings.work.display()
+            bench.work.display()
         ));
     }
     Ok(())

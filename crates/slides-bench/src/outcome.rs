@@ -7,6 +7,7 @@ use crate::case::{Case, floor_s};
 use crate::measure::Usage;
 use crate::running::Measured;
 use crate::stats::{median, range};
+use crate::tools::Printed;
 
 /// One run of a case.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct RunResult {
     pub redis_cpu_s: Option<f64>,
     /// What httpbin-lite's /stats counted during the run.
     pub server: ServerCount,
+    /// What a tool printed of its run (wrk, h2load); `None` for a slide.
+    pub printed: Option<Printed>,
 }
 
 /// What httpbin-lite's /stats counted since it was last reset; `None` where it could not be read.

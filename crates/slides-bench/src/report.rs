@@ -1,7 +1,7 @@
 //! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
 //! scenario. Everything in it is measured by this run; nothing is carried over from another.
 
-use crate::bench::{LONG_RUNS, Settings};
+use crate::bench::{Bench, LONG_RUNS};
 use crate::machine::Machine;
 use crate::merge::merge;
 use crate::notes::note;
@@ -12,25 +12,25 @@ pub struct Report<'a> {
     pub command: &'a str,
     pub machine: &'a Machine,
     pub quiet: &'a Quiet,
-    pub settings: &'a Settings,
+    pub bench: &'a Bench,
     pub sections: &'a [Section],
 }
 
 pub fn render(report: &Report) -> String {
-    let settings = report.settings;
+    let bench = report.bench;
     let mut out = String::from("# Benchmarks\n\n");
-    if settings.smoke {
+    if bench.smoke {
         out += &(note("report.smoke").text() + "\n\n");
     }
     out += &(note("report.intro").text() + "\n\n");
     out += &format!("```sh\n{}\n```\n\n", report.command);
     out += &format!("## Machine\n\n{}\n\n", machine(report));
     let method = note("report.method")
-        .with("runs", settings.runs)
-        .with("long_runs", settings.runs.min(LONG_RUNS))
-        .with("work", settings.work.display());
+        .with("runs", bench.runs)
+        .with("long_runs", bench.runs.min(LONG_RUNS))
+        .with("work", bench.work.display());
     out += &format!("## Method\n\n{}\n\n", method.text());
-    if !settings.smoke {
+    if !bench.smoke {
         out += &format!("## Goals\n\n{}", goals_table(report.sections).markdown());
     }
     for section in report.sections {
@@ -69,7 +69,7 @@ fn measured_alone(report: &Report) -> String {
 
 /// The build the slides came from, as the directory they were found in says.
 fn profile(report: &Report) -> &'static str {
-    let bin = report.settings.bins.dir();
+    let bin = report.bench.bins.dir();
     if bin.ends_with("release") {
         "release"
     } else if bin.ends_with("debug") {
@@ -139,8 +139,9 @@ mod tests {
             busy: 0.0,
             others: Vec::new(),
         };
-        let settings = Settings {
+        let bench = Bench {
             bins: lab::Binaries::in_dir("target/debug"),
+            cores: 2,
             work: "target/bench/smoke".into(),
             smoke: true,
             runs: 1,
@@ -154,7 +155,7 @@ mod tests {
             command: "scripts/bench.sh --smoke",
             machine: &machine,
             quiet: &quiet,
-            settings: &settings,
+            bench: &bench,
             sections: &[section],
         });
         assert!(text.starts_with("# Benchmarks\n\n**A smoke run** (`--smoke`): every scenario"));

@@ -4,28 +4,26 @@
 
 use std::time::Duration;
 
-use crate::bench::{Bench, Run, Settings};
+use crate::bench::{Bench, Run};
 use crate::case::Case;
 use crate::judge;
 use crate::outcome::Outcome;
 use crate::section::Section;
-use crate::tools::{self, ToolCase, ToolOutcome};
+use crate::tools::{ToolCase, ToolOutcome};
 use crate::units::ms;
 
 /// Runs `cases` in rounds, after a banner.
 pub fn run_cases(
-    settings: &Settings,
     bench: &Bench,
     scenario: &str,
     delay: Duration,
     cases: &[Case],
 ) -> Result<Vec<Outcome>, String> {
-    Ok(run_rounds(settings, bench, scenario, delay, cases, &[])?.0)
+    Ok(run_rounds(bench, scenario, delay, cases, &[])?.0)
 }
 
 /// Runs `cases` and `tools` in rounds, after a banner. A tool that is not installed is left out.
 pub fn run_rounds(
-    settings: &Settings,
     bench: &Bench,
     scenario: &str,
     delay: Duration,
@@ -47,7 +45,7 @@ pub fn run_rounds(
         .iter()
         .map(|case| {
             let expected = case.expected(delay, bench.cores);
-            (settings.runs_for(expected), Settings::limit(expected))
+            (bench.runs_for(expected), Bench::limit(expected))
         })
         .collect();
     let mut outcomes: Vec<Outcome> = cases.iter().map(Outcome::new).collect();
@@ -62,7 +60,7 @@ pub fn run_rounds(
     let tool_runs = if tool_outcomes.is_empty() {
         0
     } else {
-        settings.runs
+        bench.runs
     };
     let rounds = plans.iter().map(|plan| plan.0).chain([tool_runs]).max();
     for number in 1..=rounds.unwrap_or(0) {
@@ -72,15 +70,18 @@ pub fn run_rounds(
                     scenario,
                     number,
                     runs,
-                    limit,
                 };
-                let result = bench.run_case(&run, &outcome.case, &server, redis.as_ref())?;
+                let result = bench.run_case(run, &outcome.case, limit, &server, redis.as_ref())?;
                 outcome.runs.push(result);
             }
         }
         for tool in tool_outcomes.iter_mut().filter(|_| number <= tool_runs) {
-            let run = tools::run_once(bench, scenario, &tool.case, &server, number, tool_runs)?;
-            tool.runs.push(run);
+            let run = Run {
+                scenario,
+                number,
+                runs: tool_runs,
+            };
+            tool.runs.push(bench.run_tool(run, &tool.case, &server)?);
         }
     }
     Ok((outcomes, tool_outcomes))

@@ -1,19 +1,12 @@
 //! The load generators written in C that the clients are measured against: wrk, HTTP/1.1 for a
 //! given time, and h2load, HTTP/2 (or HTTP/1.1 with `--h1`) for a given count. Each runs on one
 //! thread against the scenario's own httpbin-lite, in the same rounds as the slides, measured
-//! from outside as they are.
+//! from outside as they are; what each printed is read here.
 
 use std::process::Command;
 use std::time::Duration;
 
-use lab::Httpbin;
-
-use crate::bench::Bench;
-use crate::h2load;
-use crate::outcome::ServerCount;
-use crate::running::Measured;
-use crate::system;
-use crate::wrk::{self, Printed};
+use crate::outcome::RunResult;
 
 /// Which tool, and how it is told to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +23,23 @@ pub enum Tool {
 pub struct ToolCase {
     pub tool: Tool,
     pub width: usize,
+}
+
+/// A tool and all its runs.
+#[derive(Debug, Clone)]
+pub struct ToolOutcome {
+    pub case: ToolCase,
+    pub runs: Vec<RunResult>,
+}
+
+/// One run's figures, as the tool printed them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Printed {
+    pub per_second: f64,
+    /// Requests that succeeded; NaN if the tool did not say.
+    pub requests: f64,
+    /// Its lines about errors or failed requests, joined; empty if there were none.
+    pub errors: String,
 }
 
 impl ToolCase {
@@ -58,8 +68,7 @@ impl ToolCase {
     pub fn label(&self) -> String {
         match self.tool {
             Tool::Wrk { .. } => "wrk".into(),
-            Tool::H2load { http2: true, .. } => "h2load h2".into(),
-            Tool::H2load { http2: false, .. } => "h2load h1".into(),
+            Tool::H2load { http2, .. } => format!("h2load {}", if http2 { "h2" } else { "h1" }),
         }
     }
 
@@ -80,26 +89,25 @@ impl ToolCase {
 
     pub fn args(&self, url: &str) -> Vec<String> {
         let width = self.width;
-        match self.tool {
-            Tool::Wrk { seconds } => {
-                vec![
-                    "-t1".into(),
-                    format!("-c{width}"),
-                    format!("-d{seconds}s"),
-                    url.into(),
-                ]
+        let mut args = match self.tool {
+            Tool::Wrk { seconds } => vec![format!("-c{width}"), format!("-d{seconds}s")],
+            Tool::H2load {
+                requests,
+                http2: true,
+            } => {
+                vec![format!("-n{requests}"), "-c1".into(), format!("-m{width}")]
             }
-            Tool::H2load { requests, http2 } => {
-                let mut args = vec!["-t1".into(), format!("-n{requests}")];
-                if http2 {
-                    args.extend(["-c1".into(), format!("-m{width}")]);
-                } else {
-                    args.extend(["--h1".into(), format!("-c{width}"), "-m1".into()]);
-                }
-                args.push(url.into());
-                args
+            Tool::H2load {
+                requests,
+                http2: false,
+            } => {
+                let h1 = ["--h1".into(), format!("-c{width}"), "-m1".into()];
+                [vec![format!("-n{requests}")], h1.to_vec()].concat()
             }
-        }
+        };
+        args.insert(0, "-t1".into());
+        args.push(url.into());
+        args
     }
 
     /// Its command line as the report shows it.
@@ -108,88 +116,160 @@ impl ToolCase {
     }
 
     pub fn installed(&self) -> bool {
-        Command::new(self.program())
-            .arg("--version")
-            .output()
-            .is_ok()
+        installed(self.program())
     }
 
     /// Far past any sane run.
-    fn limit(&self) -> Duration {
+    pub fn limit(&self) -> Duration {
         match self.tool {
             Tool::Wrk { seconds } => Duration::from_secs(seconds + 60),
             Tool::H2load { .. } => Duration::from_secs(120),
         }
     }
+
+    /// What the tool printed; `None` without a rate.
+    pub fn parse(&self, text: &str) -> Option<Printed> {
+        match self.tool {
+            Tool::Wrk { .. } => wrk(text),
+            Tool::H2load { .. } => h2load(text),
+        }
+    }
 }
 
-/// One run of a tool.
-#[derive(Debug, Clone)]
-pub struct ToolRun {
-    pub measured: Measured,
-    pub printed: Printed,
-    /// CPU time httpbin-lite spent during the run.
-    pub server_cpu_s: f64,
-    pub server: ServerCount,
+/// Whether `program` can be started at all (`wrk --version` exits with 1, so its exit code says
+/// nothing).
+pub fn installed(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok()
 }
 
-/// A tool and all its runs.
-#[derive(Debug, Clone)]
-pub struct ToolOutcome {
-    pub case: ToolCase,
-    pub runs: Vec<ToolRun>,
+/// The first line of `text` that starts, once trimmed, with `prefix`: what follows it.
+fn after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix(prefix))
 }
 
-/// Runs `case` once against `server`, as run `number`, and prints what it did.
-pub fn run_once(
-    bench: &Bench,
-    scenario: &str,
-    case: &ToolCase,
-    server: &Httpbin,
-    number: usize,
-    runs: usize,
-) -> Result<ToolRun, String> {
-    let label = format!("{scenario}-{}-{number}", case.label().replace(' ', "-"));
-    let before = system::cpu_time(server.pid()).unwrap_or_default();
-    let stats_reset = server.reset_stats().is_ok();
-    let measured = bench.run_tool(
-        &label,
-        case.program(),
-        &case.args(&server.url("/uuid")),
-        case.limit(),
-    )?;
-    let after = system::cpu_time(server.pid()).unwrap_or_default();
-    let server_count = if stats_reset {
-        ServerCount::read(server)
-    } else {
-        ServerCount::default()
-    };
-    let text = std::fs::read_to_string(&measured.stdout).unwrap_or_default();
-    let printed = match case.tool {
-        Tool::Wrk { .. } => wrk::parse(&text),
-        Tool::H2load { .. } => h2load::parse(&text),
-    };
-    let printed = printed.ok_or_else(|| {
-        format!(
-            "{} printed no rate (see {}): {}",
-            case.program(),
-            measured.stdout.display(),
-            measured.last_error.clone().unwrap_or_default()
-        )
-    })?;
-    println!(
-        "    {:<34} run {number}/{runs}: {:>8.3} s, {:>8.0} requests/s, {:>6.2} s CPU",
-        case.label(),
-        measured.usage.wall_s,
-        printed.per_second,
-        measured.usage.cpu_s()
-    );
-    // Let the server close the last connections before the next run starts.
-    std::thread::sleep(Duration::from_millis(200));
-    Ok(ToolRun {
-        measured,
-        printed,
-        server_cpu_s: after.saturating_sub(before).as_secs_f64(),
-        server: server_count,
+/// wrk's `Requests/sec:`, `N requests in` and error lines.
+fn wrk(text: &str) -> Option<Printed> {
+    let per_second = after(text, "Requests/sec:")?.trim().parse().ok()?;
+    let requests = text
+        .lines()
+        .find_map(|line| line.trim().split_once(" requests in "))
+        .and_then(|(count, _)| count.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    let errors = text
+        .lines()
+        .filter(|line| line.contains("Socket errors") || line.contains("Non-2xx"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(Printed {
+        per_second,
+        requests,
+        errors,
     })
+}
+
+/// h2load's `finished in …, N req/s` and `requests: …` lines.
+fn h2load(text: &str) -> Option<Printed> {
+    let finished = after(text, "finished in ")?;
+    let rate = finished
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" req/s"));
+    let per_second = rate?.trim().parse().ok()?;
+    // "10000 total, 10000 started, 10000 done, 9998 succeeded, 2 failed, 2 errored, 0 timeout"
+    let counts = after(text, "requests: ")?;
+    let count = |name: &str| -> Option<f64> {
+        let part = counts.split(", ").find_map(|part| part.strip_suffix(name));
+        part?.trim().parse().ok()
+    };
+    let (total, succeeded) = (count(" total")?, count(" succeeded")?);
+    let errors = match succeeded < total {
+        true => format!("requests: {counts}"),
+        false => String::new(),
+    };
+    Some(Printed {
+        per_second,
+        requests: succeeded,
+        errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRK: &str = "Running 5s test @ http://127.0.0.1:40123/uuid
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   556.12us  101.20us   3.10ms   90.00%
+    Req/Sec   115.47k     3.01k  119.80k    84.00%
+  574475 requests in 5.00s, 99.17MB read
+  Socket errors: connect 0, read 2, write 0, timeout 0
+Requests/sec: 114895.12
+Transfer/sec:     19.83MB
+";
+
+    #[test]
+    fn wrk_says_its_rate_its_count_and_its_errors() {
+        assert_eq!(
+            wrk(WRK),
+            Some(Printed {
+                per_second: 114895.12,
+                requests: 574475.0,
+                errors: "Socket errors: connect 0, read 2, write 0, timeout 0".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn no_rate_no_wrk_run() {
+        assert_eq!(
+            wrk("unable to connect to 127.0.0.1:1 Connection refused\n"),
+            None
+        );
+    }
+
+    const H2LOAD: &str = "starting benchmark...
+spawning thread #0: 1 total client(s). 20000 total requests
+Application protocol: h2c
+progress: 10% done
+finished in 412.35ms, 48502.13 req/s, 7.41MB/s
+requests: 20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed, 0 errored, 0 timeout
+status codes: 20000 2xx, 0 3xx, 0 4xx, 0 5xx
+";
+
+    #[test]
+    fn h2load_says_its_rate_and_its_count() {
+        assert_eq!(
+            h2load(H2LOAD),
+            Some(Printed {
+                per_second: 48502.13,
+                requests: 20000.0,
+                errors: String::new(),
+            })
+        );
+    }
+
+    #[test]
+    fn failed_requests_are_named() {
+        let text = H2LOAD.replace("20000 succeeded, 0 failed", "19990 succeeded, 10 failed");
+        let printed = h2load(&text).unwrap();
+        assert_eq!(printed.requests, 19990.0);
+        assert!(printed.errors.contains("10 failed"), "{}", printed.errors);
+    }
+
+    #[test]
+    fn no_finish_no_run() {
+        assert_eq!(h2load("connect error: Connection refused\n"), None);
+    }
+
+    #[test]
+    fn each_tool_is_told_its_width() {
+        let wrk = ToolCase::wrk(64, 5).command();
+        assert_eq!(wrk, "wrk -t1 -c64 -d5s $URL");
+        let h2 = ToolCase::h2load(100, 10, true).command();
+        assert_eq!(h2, "h2load -t1 -n100 -c1 -m10 $URL");
+        let h1 = ToolCase::h2load(100, 10, false).command();
+        assert_eq!(h1, "h2load -t1 -n100 --h1 -c10 -m1 $URL");
+    }
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::judge;
 use crate::notes::{Note, note};
 use crate::outcome::Outcome;
@@ -39,7 +39,7 @@ struct Part {
     work: Duration,
 }
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+pub fn run(bench: &Bench) -> Result<Section, String> {
     let ms = Duration::from_millis;
     let part = |requests, delay, work| Part {
         requests,
@@ -47,7 +47,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         work: ms(work),
     };
     // The larger part runs every model `width` wide; the others at their own default widths.
-    let (talk, large, width, blocked) = if settings.smoke {
+    let (talk, large, width, blocked) = if bench.smoke {
         (part(6, 10, 2), part(20, 10, 1), 5, part(4, 10, 0))
     } else {
         (
@@ -60,9 +60,9 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let talk_cases = cases::cpu_talk(talk.requests, talk.work);
     let large_cases = cases::cpu_at_scale(large.requests, width, large.work)?;
     let blocked_cases = cases::blocked_loop(blocked.requests)?;
-    let at_talk = run_cases(settings, bench, "cpu", talk.delay, &talk_cases)?;
-    let at_large = run_cases(settings, bench, "cpu", large.delay, &large_cases)?;
-    let at_blocked = run_cases(settings, bench, "cpu", blocked.delay, &blocked_cases)?;
+    let at_talk = run_cases(bench, "cpu", talk.delay, &talk_cases)?;
+    let at_large = run_cases(bench, "cpu", large.delay, &large_cases)?;
+    let at_blocked = run_cases(bench, "cpu", blocked.delay, &blocked_cases)?;
 
     let intro = note("cpu.intro")
         .with("cores", bench.cores)

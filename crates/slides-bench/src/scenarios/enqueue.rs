@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::judge;
 use crate::notes::note;
 use crate::section::{Goal, Section};
@@ -18,12 +18,12 @@ const COLUMNS: &str = "\
     jobs | runs | enqueue (median) | enqueue (min–max) | per job | whole program (median) | \
     CPU (user+sys)";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let sizes: [(usize, usize); 2] = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let sizes: [(usize, usize); 2] = if bench.smoke {
         [(5, 3), (20, 3)]
     } else {
         // Milliseconds vary more from run to run than seconds: more runs for the small one.
-        [(50, settings.runs.max(11)), (10_000, settings.runs)]
+        [(50, bench.runs.max(11)), (10_000, bench.runs)]
     };
     let producer = cases::slide("queue")?.binary;
     println!("\n==> enqueue: a fresh redis-server, no worker");
@@ -99,7 +99,7 @@ fn time(
         cpu_s: Vec::new(),
     };
     for number in 1..=runs {
-        let measured = bench.run_tool(
+        let measured = bench.run_program(
             &format!("enqueue-{jobs}-{number}"),
             &program.to_string_lossy(),
             &args(jobs, redis),

@@ -13,13 +13,14 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::callgrind;
 use crate::case::Case;
 use crate::massif::shorten;
 use crate::notes::note;
 use crate::reference::REFERENCE;
 use crate::section::{Section, Table};
+use crate::tools;
 use crate::units::percent;
 
 /// The header of the scenario's table.
@@ -80,8 +81,8 @@ impl Counted {
     }
 }
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (small, large, width) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (small, large, width) = if bench.smoke {
         (5, 20, 4)
     } else {
         (200, 2_000, 64)
@@ -99,7 +100,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         Vec::new(),
         &header,
     );
-    if !installed() {
+    if !tools::installed("valgrind") {
         section.note(note("instructions.no-valgrind").text());
         return Ok(section);
     }
@@ -227,7 +228,7 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
         bench.program(case.binary())?.display().to_string(),
     ];
     args.extend(case.slide_args(url, None));
-    let measured = bench.run_tool(&label, "valgrind", &args, Duration::from_secs(300))?;
+    let measured = bench.run_program(&label, "valgrind", &args, Duration::from_secs(300))?;
     if measured.summary.as_ref().is_none_or(|s| s.failed > 0) {
         return Err(format!(
             "{label}: requests failed under callgrind (see {})",
@@ -249,13 +250,6 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
         .map_err(|err| format!("cannot run callgrind_annotate: {err}"))?;
     let annotated = String::from_utf8_lossy(&annotated.stdout);
     Ok((total, callgrind::inclusive(&annotated)))
-}
-
-fn installed() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 /// A count with thousands separated: `68,712`.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::cases;
 use super::heap::{self, Heap};
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::judge;
 use crate::notes::note;
 use crate::outcome::Outcome;
@@ -23,8 +23,8 @@ const COLUMNS: &str = "\
     model | in flight | connections | peak RSS | per request | marginal per request | wall | \
     failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (sizes, pool, delay) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (sizes, pool, delay) = if bench.smoke {
         ([10, 20], 4, Duration::from_millis(10))
     } else {
         ([1_000, 10_000], 100, Duration::from_secs(1))
@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let [small, large] = sizes;
     let mut all = cases::memory(sizes, pool)?;
     all.extend(cases::memory_http2(sizes)?);
-    let outcomes = run_cases(settings, bench, "memory", delay, &all)?;
+    let outcomes = run_cases(bench, "memory", delay, &all)?;
     let intro = note("memory.intro")
         .with("delay", ms(delay.as_secs_f64()))
         .with("pool", pool)
@@ -91,13 +91,13 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             judge::failed_cell(outcome),
         ]);
     }
-    let heaps = heap::by_site(settings, bench, &mut section)?;
+    let heaps = heap::by_site(bench, &mut section)?;
     let tokio = outcomes
         .iter()
         .find(|o| o.case.label() == "tokio" && o.case.requests == large);
     if let Some(tokio) = tokio {
         section.goals.push(tokio_goal(tokio, &heaps));
-        explain_tokio(settings, &mut section, tokio, delay);
+        explain_tokio(bench, &mut section, tokio, delay);
     }
     for (label, most) in [("tokio h2", TOKIO_H2_MB), ("reference h2", REFERENCE_H2_MB)] {
         let found = outcomes
@@ -109,7 +109,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     }
     let threads = heaps.iter().find(|heap| heap.label == "threads");
     if let Some(heap) = threads
-        && !settings.smoke
+        && !bench.smoke
         && let Some(top) = heap.peak.sites.first()
         && top.place.contains("LazyBuffers")
     {
@@ -169,8 +169,8 @@ fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
 }
 
 /// Why tokio holds what it holds, and why it takes longer than the delay, when it does.
-fn explain_tokio(settings: &Settings, section: &mut Section, tokio: &Outcome, delay: Duration) {
-    if settings.smoke {
+fn explain_tokio(bench: &Bench, section: &mut Section, tokio: &Outcome, delay: Duration) {
+    if bench.smoke {
         return;
     }
     if tokio.failed() == 0 && !under_the_goal(tokio) {

@@ -12,7 +12,7 @@ mod overhead;
 mod scale;
 mod talk;
 
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::quiet::Watch;
 use crate::section::Section;
 
@@ -23,7 +23,7 @@ pub struct Scenario {
     pub name: &'static str,
     /// What it measures, and what it holds each model to.
     pub measures: &'static str,
-    run: fn(&Settings, &Bench) -> Result<Section, String>,
+    run: fn(&Bench) -> Result<Section, String>,
 }
 
 impl PartialEq for Scenario {
@@ -80,19 +80,14 @@ pub fn named(name: &str) -> Result<Scenario, String> {
 }
 
 /// Runs each scenario in turn, watching for other programs while it runs.
-pub fn run_all(settings: &Settings, scenarios: &[Scenario]) -> Result<Vec<Section>, String> {
-    std::fs::create_dir_all(&settings.work)
-        .map_err(|err| format!("cannot create {}: {err}", settings.work.display()))?;
-    let bench = Bench {
-        bins: &settings.bins,
-        work: &settings.work,
-        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+pub fn run_all(bench: &Bench, scenarios: &[Scenario]) -> Result<Vec<Section>, String> {
+    std::fs::create_dir_all(&bench.work)
+        .map_err(|err| format!("cannot create {}: {err}", bench.work.display()))?;
     let mut sections = Vec::new();
     for scenario in scenarios {
         println!("\n==> {}: {}", scenario.name, scenario.measures);
         let watch = Watch::start();
-        let mut section = (scenario.run)(settings, &bench)?;
+        let mut section = (scenario.run)(bench)?;
         let seen = watch.finish();
         if seen.busy > 0 {
             println!(

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::clients::{Client, best_by, client_failed, client_wall, noise};
 use crate::judge;
 use crate::notes::note;
@@ -33,8 +33,8 @@ const CLIENT_COLUMNS: &str = "\
     httpbin-lite's limit | efficiency | × best | × wrk | client CPU per request | \
     httpbin-lite CPU per request | both on {cores} cores | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, width, wrk_for) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, width, wrk_for) = if bench.smoke {
         (20, 4, 1)
     } else {
         (20_000, 64, 5)
@@ -49,8 +49,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         ToolCase::wrk(width, wrk_for),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) =
-        run_rounds(settings, bench, "overhead", Duration::ZERO, &all, &tools)?;
+    let (outcomes, tool_outcomes) = run_rounds(bench, "overhead", Duration::ZERO, &all, &tools)?;
     let intro = note("overhead.intro")
         .with("requests", requests)
         .with("width", width)
@@ -168,7 +167,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             .push(against_wrk(label, of_wrk, client, wrk, bench.cores));
     }
     let missed = section.goals.iter().any(|goal| !goal.met);
-    if missed && wrk.is_some() && !settings.smoke {
+    if missed && wrk.is_some() && !bench.smoke {
         section.note(
             note("overhead.why-tokio-misses")
                 .with("cores", bench.cores)

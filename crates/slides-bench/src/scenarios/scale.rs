@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::case::floor_s;
 use crate::clients::{Client, best_by, client_failed, client_wall, noise};
 use crate::judge;
@@ -36,8 +36,8 @@ const CLIENT_COLUMNS: &str = "\
     client | protocol | in flight | connections | wall (median, min–max) | efficiency | × best | \
     client CPU per request | httpbin-lite CPU per request | peak RSS | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, delay, width, pool) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, delay, width, pool) = if bench.smoke {
         (20, Duration::from_millis(10), 5, 2)
     } else {
         (10_000, Duration::from_millis(100), 1_000, 100)
@@ -53,7 +53,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         ToolCase::h2load(requests, width, false),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) = run_rounds(settings, bench, "scale", delay, &all, &tools)?;
+    let (outcomes, tool_outcomes) = run_rounds(bench, "scale", delay, &all, &tools)?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -165,7 +165,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     section.note(note("clients.nagle").text());
     section.notes.extend(noise(&clients));
     // A smoke run's goals mean nothing, so it explains none.
-    if settings.smoke {
+    if bench.smoke {
         return Ok(section);
     }
     if missed.iter().any(|label| label == "threads") {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use lab::talk::Width;
 
 use super::cases;
-use crate::bench::{Bench, Settings};
+use crate::bench::Bench;
 use crate::judge;
 use crate::notes::note;
 use crate::rounds::{run_cases, section};
@@ -25,8 +25,8 @@ const COLUMNS: &str = "\
     slide | model | width | floor | wall (median, min–max) | slide's own clock | efficiency | \
     CPU (user+sys) | peak RSS | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, delay) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, delay) = if bench.smoke {
         (20, Duration::from_millis(10))
     } else {
         (50, Duration::from_secs(1))
@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let (Some(worker), Width::PerWorker(worker_width)) = (queue.companion, queue.width) else {
         return Err("the talk's queue slide has no worker (see lab::talk)".into());
     };
-    let outcomes = run_cases(settings, bench, "talk", delay, &cases::talk(requests))?;
+    let outcomes = run_cases(bench, "talk", delay, &cases::talk(requests))?;
     let intro = note("talk.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
