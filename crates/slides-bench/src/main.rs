@@ -149,22 +149,17 @@ fn run(flags: RunFlags) -> Result<(), String> {
         bins,
         work: flags.work,
         smoke: flags.smoke,
-        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         runs: flags
             .runs
             .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let scenarios = if flags.only.is_empty() {
-        scenarios::ALL.to_vec()
-    } else {
-        flags.only
+    let scenarios = match flags.only.is_empty() {
+        true => scenarios::ALL.to_vec(),
+        false => flags.only,
     };
-    let command = flags.command.unwrap_or_else(|| {
-        std::env::args()
-            .map(|arg| arg.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
+    let args = || std::env::args().collect::<Vec<_>>().join(" ");
+    let command = flags.command.unwrap_or_else(args);
     let quiet = quiet::wait_until_quiet(flags.quiet_wait);
     println!("==> {}", quiet.summary());
     let machine = machine::Machine::read();
@@ -178,41 +173,15 @@ fn run(flags: RunFlags) -> Result<(), String> {
     };
     // Some scenarios only, measured for real: they replace their own sections of the report
     // already there, and leave the others as they were measured.
-    let merged = if scenarios.len() < scenarios::ALL.len() && !bench.smoke {
-        let ran: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
-        let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
-        std::fs::read_to_string(&flags.out)
-            .ok()
-            .and_then(|existing| report::merge_into(&existing, &report, &ran, &order))
-    } else {
-        None
-    };
-    let wrote = if merged.is_some() {
-        "merged into"
-    } else {
-        "wrote"
-    };
-    let text = merged.unwrap_or_else(|| report::render(&report));
-    if let Some(dir) = flags.out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    }
-    std::fs::write(&flags.out, text)
-        .map_err(|err| format!("cannot write {}: {err}", flags.out.display()))?;
-    println!("==> {wrote} {}", flags.out.display());
-    let missed: Vec<String> = sections
-        .iter()
-        .flat_map(|section| &section.goals)
-        .filter(|goal| !goal.met)
-        .map(|goal| goal.what.clone())
-        .collect();
-    if !missed.is_empty() && !bench.smoke {
-        println!("==> goals missed: {}", missed.join("; "));
-    }
-    // A smoke run judges no goal, but shows that each one was computed.
-    if bench.smoke {
-        for goal in sections.iter().flat_map(|section| &section.goals) {
-            println!("==> goal (not judged): {}", goal.what);
+    let some = scenarios.len() < scenarios::ALL.len() && !bench.smoke;
+    let ran: Vec<&str> = scenarios.iter().filter(|_| some).map(|s| s.name).collect();
+    report::write(&flags.out, &report, &ran)?;
+    for goal in sections.iter().flat_map(|section| &section.goals) {
+        match (bench.smoke, goal.met) {
+            // A smoke run judges no goal, but shows that each one was computed.
+            (true, _) => println!("==> goal (not judged): {}", goal.what),
+            (false, false) => println!("==> goal missed: {}", goal.what),
+            (false, true) => {}
         }
     }
     let failures: Vec<&String> = sections.iter().flat_map(|s| &s.failures).collect();
@@ -221,10 +190,10 @@ fn run(flags: RunFlags) -> Result<(), String> {
     }
     // A smoke run exists to prove that every slide still runs under the benchmark.
     if bench.smoke && !failures.is_empty() {
+        let work = bench.work.display();
+        let failed = failures.len();
         return Err(format!(
-            "{} smoke runs had failed requests (see above and {})",
-            failures.len(),
-            bench.work.display()
+            "{failed} smoke runs had failed requests (see above and {work})"
         ));
     }
     Ok(())

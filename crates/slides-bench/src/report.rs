@@ -1,11 +1,15 @@
 //! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
 //! scenario. Everything in it is measured by this run; nothing is carried over from another.
 
+use std::fs;
+use std::path::Path;
+
 use crate::bench::{Bench, LONG_RUNS};
 use crate::machine::Machine;
 use crate::merge::merge;
 use crate::notes::note;
 use crate::quiet::Quiet;
+use crate::scenarios;
 use crate::section::{Section, goals_table};
 
 pub struct Report<'a> {
@@ -39,10 +43,28 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Writes the report to `out`. With `ran` naming the scenarios run, when they are not all of
+/// them, their sections go into the full report already there (see `merge.rs`) if there is one.
+pub fn write(out: &Path, report: &Report, ran: &[&str]) -> Result<(), String> {
+    let existing = fs::read_to_string(out).ok().filter(|_| !ran.is_empty());
+    let merged = existing.and_then(|existing| merge_into(&existing, report, ran));
+    let wrote = if merged.is_some() {
+        "merged into"
+    } else {
+        "wrote"
+    };
+    let text = merged.unwrap_or_else(|| render(report));
+    if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    }
+    fs::write(out, text).map_err(|err| format!("cannot write {}: {err}", out.display()))?;
+    println!("==> {wrote} {}", out.display());
+    Ok(())
+}
+
 /// The report already written in `existing`, with this run's sections in place of their old
-/// ones (see `merge.rs`); `None` if `existing` is not a full report, to be written anew. `ran`
-/// names the scenarios run, `order` every scenario in the report's order.
-pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str]) -> Option<String> {
+/// ones; `None` if `existing` is not a full report, to be written anew.
+fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
     // Each section says how it was measured: the report's header tells of the earlier run.
     let alone = measured_alone(report);
     let sections: Vec<Section> = report
@@ -54,7 +76,8 @@ pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str])
             section
         })
         .collect();
-    merge(existing, &sections, ran, order)
+    let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
+    merge(existing, &sections, ran, &order)
 }
 
 /// For a section merged into a report of an earlier run: its own command, commit and machine.
