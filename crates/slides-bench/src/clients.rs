@@ -2,9 +2,8 @@
 //! written in C — so that one table can hold them all and each be set against the best.
 
 use crate::notes::note;
-use crate::outcome::{Outcome, RunResult};
+use crate::outcome::{Outcome, RunResult, ToolOutcome};
 use crate::stats::{median, range};
-use crate::tools::ToolOutcome;
 use crate::units::secs;
 
 /// One client's runs, as the tables that compare clients read them.

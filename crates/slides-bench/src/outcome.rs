@@ -7,7 +7,7 @@ use crate::case::{Case, floor_s};
 use crate::measure::Usage;
 use crate::running::Measured;
 use crate::stats::{median, range};
-use crate::tools::Printed;
+use crate::tools::{Printed, ToolCase};
 
 /// One run of a case.
 #[derive(Debug, Clone)]
@@ -72,6 +72,13 @@ impl RunResult {
     pub fn client_rss_kib(&self) -> u64 {
         self.client.peak_rss_kib() + self.worker.as_ref().map_or(0, |w| w.max_rss_kib)
     }
+}
+
+/// A tool and all its runs.
+#[derive(Debug, Clone)]
+pub struct ToolOutcome {
+    pub case: ToolCase,
+    pub runs: Vec<RunResult>,
 }
 
 /// A case and all its runs.

@@ -8,8 +8,9 @@ use crate::bench::{Bench, Run};
 use crate::case::Case;
 use crate::judge;
 use crate::outcome::Outcome;
+use crate::outcome::ToolOutcome;
 use crate::section::Section;
-use crate::tools::{ToolCase, ToolOutcome};
+use crate::tools::ToolCase;
 use crate::units::ms;
 
 /// Runs `cases` in rounds, after a banner.

@@ -6,8 +6,6 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::outcome::RunResult;
-
 /// Which tool, and how it is told to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -23,13 +21,6 @@ pub enum Tool {
 pub struct ToolCase {
     pub tool: Tool,
     pub width: usize,
-}
-
-/// A tool and all its runs.
-#[derive(Debug, Clone)]
-pub struct ToolOutcome {
-    pub case: ToolCase,
-    pub runs: Vec<RunResult>,
 }
 
 /// One run's figures, as the tool printed them.
