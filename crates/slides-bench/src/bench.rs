@@ -12,7 +12,7 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 use crate::case::Case;
 use crate::measure::Usage;
 use crate::outcome::{RunResult, ServerCount};
-use crate::running::{Job, Measured, Running};
+use crate::running::{self, Job, Measured};
 use crate::system;
 use crate::tools::ToolCase;
 
@@ -160,7 +160,7 @@ impl Bench {
         // The peak in flight restarts at what is in flight now: nothing, between runs. A server
         // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
         let stats_reset = server.reset_stats().is_ok();
-        let client = Running::start(job, &self.work)?.wait(limit)?;
+        let client = running::run(job, &self.work, limit)?;
         let stop = |(worker, started)| self.stop_worker(&job.label, worker, started);
         let worker = worker.map(stop).transpose()?;
         let server_cpu_s = cpu(server.pid())
@@ -234,6 +234,6 @@ impl Bench {
             args: args.to_vec(),
             sample_tree: false,
         };
-        Running::start(&job, &self.work)?.wait(limit)
+        running::run(&job, &self.work, limit)
     }
 }
