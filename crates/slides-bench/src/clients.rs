@@ -172,6 +172,15 @@ impl Client {
     }
 }
 
+/// The clients a scenario compares: slide 7 and the reference client over each protocol they
+/// ran, then the tools.
+pub fn compared(outcomes: &[Outcome], tools: &[ToolOutcome], cores: usize) -> Vec<Client> {
+    let slide_7_or_reference = |o: &&Outcome| ["tokio", "reference"].contains(&o.case.slide.model);
+    let slides = outcomes.iter().filter(slide_7_or_reference);
+    let slides = slides.map(|outcome| Client::of_case(outcome, cores));
+    slides.chain(tools.iter().map(Client::of_tool)).collect()
+}
+
 /// The client with the highest `figure` among those whose every request succeeded.
 pub fn best_by(clients: &[Client], figure: impl Fn(&Client) -> f64) -> Option<(&Client, f64)> {
     clients

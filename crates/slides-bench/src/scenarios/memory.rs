@@ -53,18 +53,10 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         let size = outcome.case.requests;
         let label = outcome.case.label();
         if let Some(why) = outcome.refused() {
-            let dash = || "–".to_owned();
-            let refused = note("memory.refused").with("why", why).text();
-            section.row(vec![
-                label,
-                size.to_string(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                refused,
-            ]);
+            let mut row = vec![label, size.to_string()];
+            row.extend(["–"; 5].map(String::from));
+            row.push(note("memory.refused").with("why", why).text());
+            section.row(row);
             continue;
         }
         // From the smaller size to this one, if this is the larger.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::cases;
 use crate::bench::Bench;
-use crate::clients::{Client, best_by, client_failed, client_wall, noise};
+use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
 use crate::judge;
 use crate::notes::note;
 use crate::rounds::{run_rounds, section};
@@ -40,11 +40,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         (20_000, 64, 5)
     };
     let mut all = cases::overhead(requests, width);
-    all.extend(
-        cases::protocols(requests, width)?
-            .into_iter()
-            .filter(|case| case.http2 || case.slide.model != "tokio"),
-    );
+    all.extend(cases::beside_slide_7(requests, width)?);
     let tools = [
         ToolCase::wrk(width, wrk_for),
         ToolCase::h2load(requests, width, true),
@@ -101,12 +97,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     }
     section.note(note("overhead.cpu-per-request").text());
 
-    let clients: Vec<Client> = outcomes
-        .iter()
-        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
-        .map(|o| Client::of_case(o, bench.cores))
-        .chain(tools.iter().cloned())
-        .collect();
+    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
     let cores = bench.cores as f64;
     // With no delay the floor is httpbin-lite's own CPU: N answers need N × its CPU per
     // answer, on every core at best.

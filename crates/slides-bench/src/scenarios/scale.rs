@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::cases;
 use crate::bench::Bench;
 use crate::case::floor_s;
-use crate::clients::{Client, best_by, client_failed, client_wall, noise};
+use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
 use crate::judge;
 use crate::notes::note;
 use crate::rounds::{run_rounds, section};
@@ -43,12 +43,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         (10_000, Duration::from_millis(100), 1_000, 100)
     };
     let mut all = cases::scale(requests, width, pool)?;
-    // Slide 7 over HTTP/1.1 is already among the models.
-    all.extend(
-        cases::protocols(requests, width)?
-            .into_iter()
-            .filter(|case| case.http2 || case.slide.model != "tokio"),
-    );
+    all.extend(cases::beside_slide_7(requests, width)?);
     let tools = [
         ToolCase::h2load(requests, width, false),
         ToolCase::h2load(requests, width, true),
@@ -109,12 +104,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     }
 
     // Slide 7 and the reference over both protocols, then the tools.
-    let clients: Vec<Client> = outcomes
-        .iter()
-        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
-        .map(|o| Client::of_case(o, bench.cores))
-        .chain(tool_outcomes.iter().map(Client::of_tool))
-        .collect();
+    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
     let efficiency = |client: &Client| {
         let requests = client.requests.unwrap_or(requests);
         floor_s(requests, client.width, delay, Duration::ZERO, 1) / client.wall_s()
