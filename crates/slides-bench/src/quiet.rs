@@ -1,8 +1,6 @@
 //! Whether the machine is quiet: no compiler, test or other server running, and little of its
 //! CPU in use. Checked before the benchmark starts, and watched while each scenario runs.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -133,12 +131,6 @@ pub fn wait_until_quiet(limit: Duration) -> Quiet {
     quiet
 }
 
-/// Watches, while a scenario runs, for programs that are someone else's work.
-pub struct Watch {
-    stop: Arc<AtomicBool>,
-    looker: thread::JoinHandle<Seen>,
-}
-
 /// What the watch saw.
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
@@ -165,33 +157,26 @@ impl Seen {
     }
 }
 
-impl Watch {
-    pub fn start() -> Watch {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let looker = thread::spawn(move || {
-            let mut seen = Seen::default();
-            let mut next = Instant::now();
-            // Bounded: ends when the scenario does.
-            while !stopped.load(Ordering::Relaxed) {
-                if Instant::now() >= next {
-                    next += WATCH_EVERY;
-                    let names = others();
-                    seen.looks += 1;
-                    seen.busy += usize::from(!names.is_empty());
-                    seen.names.extend(names);
-                    seen.names.sort();
-                    seen.names.dedup();
-                }
-                thread::sleep(Duration::from_millis(100));
+/// Runs `work` on a thread of its own, and looks every [`WATCH_EVERY`] meanwhile for programs
+/// that are someone else's work. `None` if `work` panicked.
+pub fn watch<T: Send>(work: impl FnOnce() -> T + Send) -> (Option<T>, Seen) {
+    thread::scope(|scope| {
+        let working = scope.spawn(work);
+        let mut seen = Seen::default();
+        let mut next = Instant::now();
+        // Bounded: ends when the work does.
+        while !working.is_finished() {
+            if Instant::now() >= next {
+                next += WATCH_EVERY;
+                let names = others();
+                seen.looks += 1;
+                seen.busy += usize::from(!names.is_empty());
+                seen.names.extend(names);
+                seen.names.sort();
+                seen.names.dedup();
             }
-            seen
-        });
-        Watch { stop, looker }
-    }
-
-    pub fn finish(self) -> Seen {
-        self.stop.store(true, Ordering::Relaxed);
-        self.looker.join().unwrap_or_default()
-    }
+            thread::sleep(Duration::from_millis(100));
+        }
+        (working.join().ok(), seen)
+    })
 }

@@ -13,7 +13,7 @@ mod scale;
 mod talk;
 
 use crate::bench::Bench;
-use crate::quiet::Watch;
+use crate::quiet;
 use crate::section::Section;
 
 /// One scenario of the benchmark.
@@ -86,9 +86,9 @@ pub fn run_all(bench: &Bench, scenarios: &[Scenario]) -> Result<Vec<Section>, St
     let mut sections = Vec::new();
     for scenario in scenarios {
         println!("\n==> {}: {}", scenario.name, scenario.measures);
-        let watch = Watch::start();
-        let mut section = (scenario.run)(bench)?;
-        let seen = watch.finish();
+        let (section, seen) = quiet::watch(|| (scenario.run)(bench));
+        let mut section =
+            section.ok_or_else(|| format!("{}: the scenario panicked", scenario.name))??;
         if seen.busy > 0 {
             println!(
                 "    (other programs ran meanwhile: {})",
