@@ -162,12 +162,11 @@ impl Case {
         let Some(worker) = self.worker() else {
             return vec![self.command("$URL")];
         };
-        let flags = self.worker_flags().join(" ");
+        let worker_args = [vec!["--redis".into(), "$REDIS".into()], self.worker_flags()].concat();
         let slide = self.slide_args("$URL", Some("$REDIS")).join(" ");
+        let worker = format!("{worker} {}", worker_args.join(" "));
         vec![
-            format!(
-                "{worker} --redis $REDIS {flags}   # started fresh for each run, stopped after it"
-            ),
+            format!("{worker}   # started fresh for each run, stopped after it"),
             format!("{} {slide}", self.binary()),
         ]
     }
@@ -267,6 +266,10 @@ mod tests {
         assert_eq!(shown.len(), 2);
         assert!(shown[0].starts_with(&format!("{worker} --redis $REDIS --concurrency 5 ")));
         assert!(shown[1].ends_with("--requests 20 --quiet --json --redis $REDIS"));
+        let at_its_own = Case::new(slide("queue"), 20).shown_commands();
+        let own =
+            format!("{worker} --redis $REDIS   # started fresh for each run, stopped after it");
+        assert_eq!(at_its_own[0], own);
     }
 
     #[test]
