@@ -144,9 +144,9 @@ impl Seen {
     /// A note for the scenario's section: whether it ran alone.
     pub fn summary(&self) -> String {
         let summary = if self.busy == 0 {
-            note("monitor.alone")
+            note("watch.alone")
         } else {
-            note("monitor.not-alone")
+            note("watch.not-alone")
                 .with("names", self.names.join(", "))
                 .with("busy", self.busy)
         };
