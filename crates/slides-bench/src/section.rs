@@ -22,7 +22,8 @@ impl Table {
         }
     }
 
-    /// The table in Markdown, and a blank line after it.
+    /// The table in GitHub's Markdown, and a blank line after it. Cells are not padded to a
+    /// column's width, so a figure measured again changes its own line of BENCHMARKS.md only.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         if !self.caption.is_empty() {
