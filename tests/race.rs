@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -17,25 +17,10 @@ use std::time::{Duration, Instant};
 
 use support::{LIMIT, children_of, finish_within, root, send_signal};
 
-/// `scripts/run-all.sh --debug --race ARGS --out OUT`: the debug build, which the tests built.
+/// `scripts/run-all.sh --debug --race ARGS --out OUT`, once the tests' binaries are built.
 fn race(out: &Path, args: &[&str]) -> Command {
     support::binaries();
-    let mut command = Command::new("bash");
-    command
-        .arg(root().join("scripts/run-all.sh"))
-        .args(["--debug", "--race"])
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .env_remove("SLIDES_URL")
-        .stdin(Stdio::null());
-    command
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("async-slides-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    dir
+    support::run_all(out, &[&["--race"], args].concat())
 }
 
 /// The slides of the talk, by number, as the race names them: `7a coroutines`.
@@ -64,7 +49,7 @@ fn peak(line: &str) -> usize {
 
 #[test]
 fn through_a_pipe_the_race_prints_plain_lines_and_its_table_in_finishing_order() {
-    let out = scratch("race-piped");
+    let out = support::scratch("race-piped");
     let output = race(&out, &["--requests", "20", "--delay", "100ms"])
         .output()
         .expect("run-all.sh runs");
@@ -144,7 +129,7 @@ fn through_a_pipe_the_race_prints_plain_lines_and_its_table_in_finishing_order()
 
 #[test]
 fn the_race_refuses_work_url_and_timeline_in_one_line() {
-    let out = scratch("race-refuses");
+    let out = support::scratch("race-refuses");
     for flag in [
         &["--work", "20ms"][..],
         &["--url", "http://127.0.0.1:9/uuid"],
@@ -163,7 +148,7 @@ fn the_race_refuses_work_url_and_timeline_in_one_line() {
 
 #[test]
 fn ctrl_c_stops_the_race_at_once_prints_the_table_and_leaves_no_process() {
-    let out = scratch("race-ctrl-c");
+    let out = support::scratch("race-ctrl-c");
     // A process group of its own, as a terminal's foreground job: Ctrl-C reaches all of it.
     let mut child = race(&out, &["--requests", "20", "--delay", "500ms"])
         .stdout(Stdio::piped())
@@ -239,7 +224,7 @@ fn alive(pid: u32) -> bool {
 
 #[test]
 fn in_a_terminal_each_slide_has_a_live_line_then_the_table() {
-    let out = scratch("race-tmux");
+    let out = support::scratch("race-tmux");
     support::binaries();
     let socket = format!("race-{}", std::process::id());
     let tmux = |args: &[&str]| {

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use support::root;
@@ -20,17 +19,11 @@ fn script(name: &str, args: &[&str]) -> Output {
         .expect("bash runs the script")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("async-slides-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 #[test]
 fn the_whole_talk_runs_and_ends_with_one_table() {
     // The debug build, which the other tests have built already: the point is the script.
     support::bin("httpbin-lite");
-    let out = scratch("run-all");
+    let out = support::scratch("run-all");
     let out_arg = out.to_string_lossy().into_owned();
     let output = script(
         "run-all.sh",
