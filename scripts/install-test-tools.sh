@@ -24,16 +24,9 @@ HOW
     exit 1
 }
 
-command -v apt-get >/dev/null 2>&1 || cannot
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    # Without a password cached, sudo asks for one: only when someone is there to type it.
-    { command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; } || cannot
-    sudo="sudo"
-fi
-echo "==> installing what the tests need: ${sudo:+sudo }apt-get install ${missing[*]}"
-$sudo apt-get update -qq || cannot
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || cannot
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 for tool in "${missing[@]}"; do
+    apt_install "$tool is not installed; the tests need it" "$tool" || cannot
     command -v "$tool" >/dev/null 2>&1 || cannot
 done
