@@ -28,21 +28,12 @@ HOW
     exit 1
 }
 
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 if command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-        sudo=""
-    elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
-        # Without a password cached, sudo asks for one: only when someone is there to type it.
-        sudo="sudo"
-    else
-        cannot
-    fi
-    echo "==> Chromium is not installed; tests/report_html.rs needs it. Installing it: ${sudo:+sudo }apt-get install chromium"
-    $sudo apt-get update -qq || cannot
     # Debian calls the package chromium; Ubuntu, chromium-browser.
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-browser >/dev/null ||
-        cannot
+    apt_install "Chromium is not installed; tests/report_html.rs needs it" \
+        chromium chromium-browser || cannot
 elif [ "$(uname -s)" = Darwin ] && command -v brew >/dev/null 2>&1; then
     echo "==> Chromium is not installed; tests/report_html.rs needs it. Installing it: brew install --cask google-chrome"
     brew install --cask google-chrome || cannot

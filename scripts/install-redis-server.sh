@@ -22,20 +22,12 @@ HOW
     exit 1
 }
 
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 if command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-        sudo=""
-    elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
-        # Without a password cached, sudo asks for one: only when someone is there to type it.
-        sudo="sudo"
-    else
-        cannot
-    fi
     # On a machine with systemd this also starts a redis-server service on port 6379; the
     # tests and scripts/run-all.sh start their own on free ports and leave it alone.
-    echo "==> redis-server is not installed; slide 8 needs it. Installing it: ${sudo:+sudo }apt-get install redis-server"
-    $sudo apt-get update -qq || cannot
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null || cannot
+    apt_install "redis-server is not installed; slide 8 needs it" redis-server || cannot
 elif [ "$(uname -s)" = Darwin ] && command -v brew >/dev/null 2>&1; then
     echo "==> redis-server is not installed; slide 8 needs it. Installing it: brew install redis"
     brew install redis || cannot

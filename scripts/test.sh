@@ -44,9 +44,10 @@ bash scripts/install-redis-server.sh
 step scripts/install-chromium.sh
 bash scripts/install-chromium.sh
 
-# tests/threads.rs counts the threads a slide starts with strace; CI starts without it too.
-step scripts/install-strace.sh
-bash scripts/install-strace.sh
+# tests/threads.rs counts the threads a slide starts with strace, and tests/race.rs watches the
+# race in tmux; CI starts without either.
+step scripts/install-test-tools.sh
+bash scripts/install-test-tools.sh
 
 # tests/python.rs runs the talk's Python originals: a venv from python3, filled from the
 # hashed lock file. On Debian/Ubuntu, as root, install python3 and its venv module if missing.

@@ -1,11 +1,10 @@
 //! The talk end to end: `scripts/run-all.sh` runs every slide and ends with the comparison,
-//! refusing a bad option before it builds anything; `scripts/diff.sh` finds every slide by its
+//! refusing a bad option in one line before any slide runs; `scripts/diff.sh` finds every slide by its
 //! short name or number; and `lab list` names them in the talk's order. What run-all does when
 //! a slide fails, when two run at once and through a pipe: tests/run_all_robust.rs.
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use support::root;
@@ -20,17 +19,11 @@ fn script(name: &str, args: &[&str]) -> Output {
         .expect("bash runs the script")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("async-slides-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 #[test]
 fn the_whole_talk_runs_and_ends_with_one_table() {
     // The debug build, which the other tests have built already: the point is the script.
     support::bin("httpbin-lite");
-    let out = scratch("run-all");
+    let out = support::scratch("run-all");
     let out_arg = out.to_string_lossy().into_owned();
     let output = script(
         "run-all.sh",
@@ -129,30 +122,37 @@ fn the_whole_talk_runs_and_ends_with_one_table() {
 }
 
 #[test]
-fn run_all_refuses_a_bad_option_before_it_builds_anything() {
+fn run_all_refuses_a_bad_option_in_one_line_and_runs_no_slide() {
     let numbers = lab_list_numbers().join(", ");
     let refusals: [(&[&str], &str); 6] = [
-        (&["--frobnicate"], "unknown option '--frobnicate'"),
+        (&["--frobnicate"], "unexpected argument '--frobnicate'"),
         (
             &["--only", "6,9"],
             &format!("no slide 9; slide numbers are {numbers}"),
         ),
-        (&["--requests", "0"], "--requests '0'"),
-        (&["--quick", "--requests"], "--requests needs a value"),
-        (&["--requests", "--quick"], "--requests needs a value"),
-        (&["--delay", "250"], "--delay '250'"),
+        (&["--requests", "0"], "'0' for '--requests <N>'"),
+        (
+            &["--quick", "--requests"],
+            "a value is required for '--requests <N>'",
+        ),
+        (
+            &["--requests", "--quick"],
+            "a value is required for '--requests <N>'",
+        ),
+        (&["--delay", "250"], "'250' for '--delay <DURATION>'"),
     ];
     for (args, says) in refusals {
-        // --debug, so that a check that let it through builds only what the tests have built.
+        // --debug, so that the build finds what the tests have built.
         let output = script("run-all.sh", &[&["--debug"], args].concat());
         let err = support::stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        // Before it, only the build's own lines: what it builds, and cargo's.
+        let refusal = err.lines().last().unwrap_or_default();
         assert!(
-            err.starts_with("run-all.sh: ") && err.contains(says),
+            refusal.starts_with("lab: ") && refusal.contains(says),
             "{args:?}: {err}"
         );
-        assert_eq!(support::stdout(&output), "", "{args:?}: nothing built");
+        assert_eq!(support::stdout(&output), "", "{args:?}: no slide ran");
     }
 }
 
@@ -279,20 +279,36 @@ fn diff_sh_says_when_two_names_are_one_file() {
 }
 
 #[test]
-fn the_scripts_help_is_their_comment_and_no_code() {
-    let numbers = lab_list_numbers().join(",");
-    for (name, names) in [
-        ("run-all.sh", numbers.as_str()),
-        ("diff.sh", "blocking (7b)"),
+fn diff_sh_help_is_its_comment_and_no_code() {
+    let help = support::stdout(&script("diff.sh", &["--help"]));
+    assert!(help.contains("blocking (7b)"), "{help}");
+    assert!(help.lines().all(|l| !l.starts_with("set ")), "{help}");
+    assert!(!help.contains("#!"), "{help}");
+}
+
+#[test]
+fn run_all_help_is_lab_talks_and_names_every_option_and_slide() {
+    // --debug, so that the build finds what the tests have built.
+    let output = script("run-all.sh", &["--debug", "--help"]);
+    let help = support::stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{help}");
+    assert!(help.contains(&lab_list_numbers().join(", ")), "{help}");
+    for option in [
+        "--quick",
+        "--requests",
+        "--delay",
+        "--work",
+        "--url",
+        "--only",
+        "--timeline",
+        "--python",
+        "--out",
+        "--debug",
     ] {
-        let help = support::stdout(&script(name, &["--help"]));
-        assert!(help.contains(names), "{name}: {help}");
-        assert!(
-            help.lines().all(|l| !l.starts_with("set ")),
-            "{name}: {help}"
-        );
-        assert!(!help.contains("#!"), "{name}: {help}");
+        assert!(help.contains(option), "{option}: {help}");
     }
-    let help = support::stdout(&script("run-all.sh", &["--help"]));
-    assert!(help.contains("--work"), "{help}");
+    assert!(
+        help.contains("scripts/run-all.sh takes the same options"),
+        "{help}"
+    );
 }

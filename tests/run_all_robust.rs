@@ -6,33 +6,10 @@ mod support;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-
-use support::root;
-
-/// `scripts/run-all.sh --debug ARGS --out OUT`: the debug build, which the tests have built.
-fn run_all(out: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new("bash");
-    command
-        .arg(root().join("scripts/run-all.sh"))
-        .arg("--debug")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .env_remove("SLIDES_URL")
-        .env_remove("REDIS_URL")
-        .stdin(Stdio::null());
-    command
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("async-slides-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    dir
-}
 
 /// The table's rows: the lines after the comparison's heading that start with a slide number.
 fn rows(stdout: &str) -> Vec<String> {
@@ -65,7 +42,7 @@ fn results(out: &Path) -> serde_json::Value {
 #[test]
 fn a_slide_that_ends_without_its_summary_is_a_failed_row_and_the_table_is_written() {
     support::bin("lab");
-    let out = scratch("stand-in");
+    let out = support::scratch("stand-in");
     // An earlier talk's report, which must not pass for this one's.
     fs::create_dir_all(&out).expect("out");
     fs::write(out.join("report.html"), "an earlier talk").expect("old report");
@@ -75,7 +52,7 @@ fn a_slide_that_ends_without_its_summary_is_a_failed_row_and_the_table_is_writte
     // only, and exits 2 before its first request, with no summary.
     let url = format!("https://127.0.0.1:{}/uuid", support::closed_port());
     let args = ["--only", "4,7a", "--requests", "3", "--url", &url];
-    let output = run_all(&out, &args).output().expect("bash runs");
+    let output = support::run_all(&out, &args).output().expect("bash runs");
     let (text, err) = (support::stdout(&output), support::stderr(&output));
     assert_eq!(output.status.code(), Some(1), "{text}\n{err}");
 
@@ -113,11 +90,11 @@ fn a_slide_that_ends_without_its_summary_is_a_failed_row_and_the_table_is_writte
 fn two_talks_at_once_each_end_with_their_own_table() {
     support::bin("lab");
     // The same OUT for both, as when someone runs it twice from one checkout.
-    let out = scratch("two-at-once");
+    let out = support::scratch("two-at-once");
     let args = ["--quick", "--requests", "3", "--only", "4,6"];
     let talks: Vec<_> = (0..2)
         .map(|_| {
-            let mut talk = run_all(&out, &args);
+            let mut talk = support::run_all(&out, &args);
             talk.stdout(Stdio::piped()).stderr(Stdio::piped());
             talk.spawn().expect("bash runs")
         })
@@ -142,12 +119,12 @@ fn two_talks_at_once_each_end_with_their_own_table() {
 #[test]
 fn each_line_comes_through_a_pipe_as_it_is_printed() {
     support::bin("lab");
-    let out = scratch("pipe");
+    let out = support::scratch("pipe");
     // One request at a time, each answered after DELAY: the summary cannot be printed until
     // two more DELAYs after the first answer, so lines held back would arrive together.
     const DELAY: Duration = Duration::from_millis(300);
     let args = ["--only", "4", "--requests", "3", "--delay", "300ms"];
-    let mut talk = run_all(&out, &args)
+    let mut talk = support::run_all(&out, &args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

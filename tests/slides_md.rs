@@ -68,10 +68,12 @@ fn help(program: &str) -> String {
     } else {
         support::bin(program)
     };
-    let output = Command::new(path)
-        .arg("--help")
-        .output()
-        .expect("--help runs");
+    let mut command = Command::new(path);
+    // run-all.sh builds lab to ask it: the debug build, which the tests have.
+    if program == "scripts/run-all.sh" {
+        command.arg("--debug");
+    }
+    let output = command.arg("--help").output().expect("--help runs");
     assert!(output.status.success(), "{program} --help failed");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

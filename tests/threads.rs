@@ -21,7 +21,7 @@ fn threads_started(slide: &str, requests: usize, args: &[&str]) -> usize {
         .args(["-n", &requests.to_string()])
         .args(args)
         .output()
-        .expect("strace runs (scripts/install-strace.sh installs it)");
+        .expect("strace runs (scripts/install-test-tools.sh installs it)");
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -1,10 +1,9 @@
-//! A tiny HTTP/1.1 client over a plain `TcpStream`, for asking httpbin-lite things no slide
-//! asks: one exchange, read to the end (the request asks the server to close).
+//! Asking httpbin-lite things no slide asks, with the slides' blocking client: one answer,
+//! whatever its status.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 
-/// One answer: its status, its head as sent, and its body.
+/// One answer: its status, its head's fields (`name: value`, a line each), and its body.
 pub struct Response {
     pub status: u16,
     pub head: String,
@@ -25,26 +24,22 @@ pub fn try_get(addr: SocketAddr, path: &str) -> Option<Response> {
 }
 
 fn try_request(addr: SocketAddr, method: &str, path: &str) -> Option<Response> {
-    let mut stream = TcpStream::connect(addr).expect("connect to httpbin-lite");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send request");
-    let mut raw = String::new();
-    // A reset instead of a clean close also means "no answer".
-    if stream.read_to_string(&mut raw).is_err() || raw.is_empty() {
-        return None;
-    }
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a head and a body");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
+    // An error status is an answer too; and each request has a connection of its own.
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_idle_connections(0);
+    let agent = ureq::Agent::new_with_config(config.build());
+    let url = format!("http://{addr}{path}");
+    let answer = match method {
+        "POST" => agent.post(&url).send_empty(),
+        _ => agent.get(&url).call(),
+    };
+    let mut answer = answer.ok()?;
+    let head = answer.headers().iter();
+    let head = head.map(|(name, value)| format!("{name}: {}\r\n", value.to_str().unwrap_or("")));
     Some(Response {
-        status,
-        head: head.to_owned(),
-        body: body.to_owned(),
+        status: answer.status().as_u16(),
+        head: head.collect(),
+        body: answer.body_mut().read_to_string().ok()?,
     })
 }

@@ -38,6 +38,32 @@ use std::time::Duration;
 use common::Summary;
 use lab::talk::Slide;
 
+/// A directory of this test's own in the system's temporary one, not there yet: `name` and
+/// this process's id tell it from any other test's.
+#[allow(dead_code)]
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("async-slides-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `scripts/run-all.sh --debug ARGS --out OUT`: the debug build, which the tests have built,
+/// with no URL from the environment and nothing on stdin.
+#[allow(dead_code)]
+pub fn run_all(out: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("bash");
+    command
+        .arg(root().join("scripts/run-all.sh"))
+        .arg("--debug")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .env_remove("SLIDES_URL")
+        .env_remove("REDIS_URL")
+        .stdin(Stdio::null());
+    command
+}
+
 /// The workspace's root, where `scripts/` and `slides.md` are.
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,7 +10,7 @@ mod routes;
 mod server;
 mod stats;
 
-use std::io;
+use std::io::{self, Write as _};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -112,9 +112,12 @@ fn serve(flags: Flags) -> Result<(), String> {
         let local = listener
             .local_addr()
             .map_err(|err| format!("cannot read the bound address: {err}"))?;
-        // Scripts and tests start us on port 0 and read this first line to learn the port.
-        println!("httpbin-lite listening on http://{local}");
-        println!(
+        // Scripts and tests start us on port 0 and read this first line to learn the port. One
+        // that stops reading (`| head -1`) closes our stdout: the server serves on regardless.
+        let mut out = io::stdout();
+        let _ = writeln!(out, "httpbin-lite listening on http://{local}");
+        let _ = writeln!(
+            out,
             "delay {:?} on /uuid; HTTP/1.1 and h2c (at most {} streams a connection); at most \
              {} connections, {:?} to send a request's head; Ctrl-C to stop",
             flags.delay, limits.h2_max_streams, limits.max_connections, limits.header_timeout

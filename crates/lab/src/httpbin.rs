@@ -6,13 +6,19 @@ use std::time::Duration;
 
 use crate::process::Process;
 use crate::scratch::Scratch;
-use crate::{Binaries, Error, http};
+use crate::{Binaries, Error};
 
 /// The first line httpbin-lite prints, naming the port it got.
 const LISTENING: &str = "httpbin-lite listening on http://";
 
 /// How long it may take to print that line: it binds a socket and nothing else first.
 const READY_WITHIN: Duration = Duration::from_secs(20);
+
+/// httpbin-lite answers `/stats` at once; anything slower than this is a wedged server.
+const STATS_WITHIN: Duration = Duration::from_secs(5);
+
+/// The most of a `/stats` answer read: it is a few hundred bytes.
+const MAX_STATS: u64 = 64 * 1024;
 
 /// A running httpbin-lite, stopped (killed and reaped) when dropped.
 #[derive(Debug)]
@@ -74,14 +80,33 @@ impl Httpbin {
 
     /// `GET /stats`: requests in flight, the peak, how many it served, the faults it injected.
     pub fn stats(&self) -> Result<serde_json::Value, Error> {
-        let body = http::exchange(self.addr, "GET", "/stats")?;
+        let body = self.ask("GET", "/stats")?;
         serde_json::from_str(&body)
             .map_err(|err| Error::new(format!("httpbin-lite's /stats is not JSON: {err}: {body}")))
     }
 
     /// `POST /stats/reset`: count from zero again.
     pub fn reset_stats(&self) -> Result<(), Error> {
-        http::exchange(self.addr, "POST", "/stats/reset").map(drop)
+        self.ask("POST", "/stats/reset").map(drop)
+    }
+
+    /// `METHOD path`, and the body of its answer; an answer that is not a 2xx is an error.
+    fn ask(&self, method: &str, path: &str) -> Result<String, Error> {
+        let url = self.url(path);
+        let fail = |err: ureq::Error| {
+            Error::new(format!("{method} {url}: {err} — is httpbin-lite running?"))
+        };
+        let config = ureq::Agent::config_builder().timeout_global(Some(STATS_WITHIN));
+        let agent = ureq::Agent::new_with_config(config.build());
+        let answer = match method {
+            "POST" => agent.post(&url).send_empty(),
+            _ => agent.get(&url).call(),
+        };
+        let mut body = answer.map_err(fail)?.into_body();
+        body.with_config()
+            .limit(MAX_STATS)
+            .read_to_string()
+            .map_err(fail)
     }
 
     pub fn pid(&self) -> u32 {

@@ -6,7 +6,6 @@
 
 mod binaries;
 mod error;
-mod http;
 mod httpbin;
 mod proc;
 mod process;

@@ -1,8 +1,9 @@
-//! Running a case: its slide several times against the same httpbin-lite (and, for the queue,
-//! the same redis-server and a fresh worker for each run), each run measured from outside.
+//! The bench: where the programs are, how many runs a case gets, and one run of a case — a
+//! slide or a tool — against a scenario's httpbin-lite (and, for the queue, its redis-server and
+//! a fresh worker), measured from outside.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -10,31 +11,52 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::case::Case;
 use crate::measure::Usage;
-use crate::outcome::{Outcome, RunResult, ServerCount};
-use crate::procfs;
-use crate::running::{Job, Measured, Running};
+use crate::outcome::{RunResult, ServerCount};
+use crate::running::{self, Job, Measured};
+use crate::system;
+use crate::tools::ToolCase;
 
-/// Which run of a case this is, and how long it may take.
-#[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
-    /// Names the run's log files: `SCENARIO-MODEL-nN-NUMBER.out`.
-    pub scenario: &'a str,
-    pub number: usize,
+/// Runs for a case that should take 10 s or more: they are long, and steady.
+pub const LONG_RUNS: usize = 3;
+
+/// How the benchmark runs, and on what.
+#[derive(Debug, Clone)]
+pub struct Bench {
+    /// Where the built programs are: httpbin-lite, the slides, the worker.
+    pub bins: Binaries,
+    /// Where each run's output and measurement, and each queue worker's log, go.
+    pub work: PathBuf,
+    pub smoke: bool,
+    /// Runs per case (cases that should take 10 s or more: at most [`LONG_RUNS`]).
     pub runs: usize,
-    pub limit: Duration,
-}
-
-/// What a scenario needs to run its cases.
-pub struct Bench<'a> {
-    pub bins: &'a Binaries,
-    pub work: &'a Path,
     pub cores: usize,
 }
 
-impl Bench<'_> {
-    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`, with `flags`.
-    pub fn start_httpbin(&self, delay: Duration, flags: &[&str]) -> Result<Httpbin, String> {
-        Httpbin::start(self.bins, delay, flags).map_err(|err| err.to_string())
+/// Which run of which scenario this is: it names the run's log files.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub scenario: &'a str,
+    pub number: usize,
+    pub runs: usize,
+}
+
+impl Bench {
+    /// Runs for a case that should take `expected`.
+    pub fn runs_for(&self, expected: Duration) -> usize {
+        match expected >= Duration::from_secs(10) {
+            true => self.runs.min(LONG_RUNS),
+            false => self.runs,
+        }
+    }
+
+    /// How long one run may take before it is stopped: far past any sane result.
+    pub fn limit(expected: Duration) -> Duration {
+        Duration::from_secs(60) + expected * 3
+    }
+
+    /// httpbin-lite on a free loopback port, answering each /uuid after `delay`.
+    pub fn start_httpbin(&self, delay: Duration) -> Result<Httpbin, String> {
+        Httpbin::start(&self.bins, delay, &[]).map_err(|err| err.to_string())
     }
 
     /// A private redis-server on a free loopback port.
@@ -47,114 +69,119 @@ impl Bench<'_> {
         self.bins.path(name).map_err(|err| err.to_string())
     }
 
-    /// Runs `case` `runs` times against `server` (and `redis`, for the queue).
-    pub fn run(
+    /// Runs `case` once against `server` (and `redis`, for the queue), and prints what it cost.
+    pub fn run_case(
         &self,
-        scenario: &str,
+        run: Run,
         case: &Case,
-        server: &Httpbin,
-        redis: Option<&Redis>,
-        runs: usize,
         limit: Duration,
-    ) -> Result<Outcome, String> {
-        let mut results = Vec::with_capacity(runs);
-        for number in 1..=runs {
-            let run = Run {
-                scenario,
-                number,
-                runs,
-                limit,
-            };
-            results.push(self.run_numbered(&run, case, server, redis)?);
-        }
-        Ok(Outcome {
-            case: case.clone(),
-            runs: results,
-        })
-    }
-
-    /// Runs `case` once, as run `number` of `runs`, and prints what it cost.
-    pub fn run_numbered(
-        &self,
-        run: &Run,
-        case: &Case,
         server: &Httpbin,
         redis: Option<&Redis>,
     ) -> Result<RunResult, String> {
-        let Run {
-            scenario,
-            number,
-            runs,
-            limit,
-        } = *run;
         let name = case.label().replace(' ', "-");
-        let label = format!("{scenario}-{name}-n{}-{number}", case.requests);
-        let result = self.run_once(&label, case, server, redis, limit)?;
-        let failed = result.failed(case.requests);
+        let label = format!("{}-{name}-n{}-{}", run.scenario, case.requests, run.number);
+        let redis = redis.filter(|_| case.worker().is_some());
+        if case.worker().is_some() && redis.is_none() {
+            return Err("the queue needs a redis-server".into());
+        }
+        let started = Instant::now();
+        let worker = redis.map(|redis| self.start_worker(case, server, redis));
+        let job = Job {
+            label,
+            program: self.program(case.binary())?,
+            args: case.slide_args(&server.url("/uuid"), redis.map(Redis::url).as_deref()),
+            sample_tree: case.starts_processes(),
+        };
+        let worker = worker.transpose()?.map(|worker| (worker, started));
+        let result = self.measure(&job, limit, server, redis, worker)?;
+        let failed = match result.failed(case.requests) {
+            0 => String::new(),
+            failed => format!(", {failed} FAILED"),
+        };
         println!(
-            "    {:<34} run {number}/{runs}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{}",
+            "    {:<34} run {}/{}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{failed}",
             case.label(),
+            run.number,
+            run.runs,
             result.client.usage.wall_s,
             result.client_cpu_s(),
             result.client_rss_kib() as f64 * 1024.0 / 1e6,
-            if failed > 0 {
-                format!(", {failed} FAILED")
-            } else {
-                String::new()
-            }
         );
-        // Let the server close the last connections before the next run starts.
-        thread::sleep(Duration::from_millis(200));
         Ok(result)
     }
 
-    fn run_once(
+    /// Runs `tool` once against `server`, and prints what it did.
+    pub fn run_tool(
         &self,
-        label: &str,
-        case: &Case,
+        run: Run,
+        tool: &ToolCase,
+        server: &Httpbin,
+    ) -> Result<RunResult, String> {
+        let name = tool.label().replace(' ', "-");
+        let job = Job {
+            label: format!("{}-{name}-{}", run.scenario, run.number),
+            program: tool.program().into(),
+            args: tool.args(&server.url("/uuid")),
+            sample_tree: false,
+        };
+        let mut result = self.measure(&job, tool.limit(), server, None, None)?;
+        let measured = &result.client;
+        let text = fs::read_to_string(&measured.stdout).unwrap_or_default();
+        let printed = tool.parse(&text).ok_or_else(|| {
+            let said = measured.last_error.clone().unwrap_or_default();
+            let log = measured.stdout.display();
+            format!("{} printed no rate (see {log}): {said}", tool.program())
+        })?;
+        println!(
+            "    {:<34} run {}/{}: {:>8.3} s, {:>8.0} requests/s, {:>6.2} s CPU",
+            tool.label(),
+            run.number,
+            run.runs,
+            measured.usage.wall_s,
+            printed.per_second,
+            measured.usage.cpu_s()
+        );
+        result.printed = Some(printed);
+        Ok(result)
+    }
+
+    /// Runs `job`, and reads what httpbin-lite (and redis-server) spent and counted meanwhile;
+    /// the queue's `worker`, started at the instant given, is stopped when the job has ended.
+    fn measure(
+        &self,
+        job: &Job,
+        limit: Duration,
         server: &Httpbin,
         redis: Option<&Redis>,
-        limit: Duration,
+        worker: Option<(Worker, Instant)>,
     ) -> Result<RunResult, String> {
-        let started = Instant::now();
-        let (worker, queue) = match (case.worker(), redis) {
-            (Some(_), Some(redis)) => (Some(self.start_worker(case, server, redis)?), Some(redis)),
-            (Some(_), None) => return Err("the queue needs a redis-server".into()),
-            (None, _) => (None, None),
-        };
-        let server_before = procfs::cpu_time(server.pid()).unwrap_or_default();
-        let redis_before = queue.and_then(|r| procfs::cpu_time(r.pid()));
+        let cpu = |pid| system::cpu_time(pid).unwrap_or_default();
+        let (server_before, redis_before) = (cpu(server.pid()), redis.map(|r| cpu(r.pid())));
         // The peak in flight restarts at what is in flight now: nothing, between runs. A server
         // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
         let stats_reset = server.reset_stats().is_ok();
-        let job = Job {
-            label: label.into(),
-            program: self.program(case.binary())?,
-            args: case.slide_args(&server.url("/uuid"), queue.map(Redis::url).as_deref()),
-            sample_tree: case.starts_processes(),
+        let client = running::run(job, &self.work, limit)?;
+        let stop = |(worker, started)| self.stop_worker(&job.label, worker, started);
+        let worker = worker.map(stop).transpose()?;
+        let server_cpu_s = cpu(server.pid())
+            .saturating_sub(server_before)
+            .as_secs_f64();
+        let server_count = match stats_reset {
+            true => ServerCount::read(server),
+            false => ServerCount::default(),
         };
-        let client = Running::start(&job, self.work)?.wait(limit)?;
-        let worker = match worker {
-            Some(worker) => Some(self.stop_worker(label, worker, started)?),
-            None => None,
-        };
-        let server_after = procfs::cpu_time(server.pid()).unwrap_or_default();
-        let server_count = if stats_reset {
-            ServerCount::read(server)
-        } else {
-            ServerCount::default()
-        };
-        let redis_cpu_s = match (queue, redis_before) {
-            (Some(redis), Some(before)) => procfs::cpu_time(redis.pid())
-                .map(|after| after.saturating_sub(before).as_secs_f64()),
-            _ => None,
-        };
+        let redis_cpu_s = redis
+            .zip(redis_before)
+            .map(|(redis, before)| cpu(redis.pid()).saturating_sub(before).as_secs_f64());
+        // Let the server close the last connections before the next run starts.
+        thread::sleep(Duration::from_millis(200));
         Ok(RunResult {
             client,
             worker,
-            server_cpu_s: server_after.saturating_sub(server_before).as_secs_f64(),
+            server_cpu_s,
             redis_cpu_s,
             server: server_count,
+            printed: None,
         })
     }
 
@@ -164,7 +191,7 @@ impl Bench<'_> {
         let allow_host = server.addr().ip().to_string();
         let flags = case.worker_flags();
         let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        Worker::start(self.bins, &redis.url(), &allow_host, &flags).map_err(|err| err.to_string())
+        Worker::start(&self.bins, &redis.url(), &allow_host, &flags).map_err(|err| err.to_string())
     }
 
     /// Stops the run's worker and gives what it cost. It runs outside the measure wrapper, so
@@ -177,8 +204,8 @@ impl Bench<'_> {
         started: Instant,
     ) -> Result<Usage, String> {
         let pid = worker.pid();
-        let (user, sys) = procfs::cpu_times(pid).unwrap_or_default();
-        let max_rss_kib = procfs::peak_rss_kib(pid).unwrap_or(0);
+        let (user, sys) = system::cpu_times(pid).unwrap_or_default();
+        let max_rss_kib = system::peak_rss_kib(pid).unwrap_or(0);
         let status = worker.stop().map_err(|err| err.to_string())?;
         let log = self.work.join(format!("{label}-worker.log"));
         fs::write(&log, worker.output())
@@ -192,8 +219,9 @@ impl Bench<'_> {
         })
     }
 
-    /// Runs a program that is not a slide (wrk, h2load, valgrind), measured the same way.
-    pub fn run_tool(
+    /// Runs a program that is not a client against a server (valgrind, the producer alone),
+    /// measured the same way.
+    pub fn run_program(
         &self,
         label: &str,
         program: &str,
@@ -206,6 +234,6 @@ impl Bench<'_> {
             args: args.to_vec(),
             sample_tree: false,
         };
-        Running::start(&job, self.work)?.wait(limit)
+        running::run(&job, &self.work, limit)
     }
 }

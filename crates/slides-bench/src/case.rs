@@ -36,10 +36,8 @@ impl Case {
 
     /// The same case over HTTP/2.
     pub fn over_http2(self) -> Case {
-        Case {
-            http2: true,
-            ..self
-        }
+        let http2 = true;
+        Case { http2, ..self }
     }
 
     /// The protocol it speaks, as the tables name it.
@@ -72,10 +70,11 @@ impl Case {
 
     /// The row's name: the slide's model, "threads"; "tokio h2" over HTTP/2.
     pub fn label(&self) -> String {
+        let model = self.slide.model;
         if self.http2 {
-            format!("{} h2", self.slide.model)
+            format!("{model} h2")
         } else {
-            self.slide.model.to_owned()
+            model.into()
         }
     }
 
@@ -107,26 +106,18 @@ impl Case {
         self.slide.width == Width::One || self.slide.model == "blocking"
     }
 
-    /// The least any model can take with this case's width on `cores` cores (see [`floor_s`]).
-    pub fn floor(&self, delay: Duration, cores: usize) -> Duration {
-        let width = self.width(cores);
-        seconds(floor_s(self.requests, width, delay, self.work, cores))
-    }
-
-    /// The least this slide's model can take: the floor, on one core if it runs on one thread.
-    pub fn best(&self, delay: Duration, cores: usize) -> Duration {
-        let cores = if self.slide.one_thread { 1 } else { cores };
-        self.floor(delay, cores)
-    }
-
-    /// How long a run should take, to plan its runs and its time limit: the model's best, and
-    /// N × (delay + work) for a slide whose requests go one at a time.
+    /// How long a run should take, to plan its runs and its time limit: the model's floor (on
+    /// one core if it runs on one thread), and N × (delay + work) for a slide whose requests go
+    /// one at a time.
     pub fn expected(&self, delay: Duration, cores: usize) -> Duration {
-        if self.one_at_a_time() {
-            seconds(floor_s(self.requests, 1, delay, self.work, 1))
-        } else {
-            self.best(delay, cores)
-        }
+        let (width, cores) = match (self.one_at_a_time(), self.slide.one_thread) {
+            (true, _) => (1, 1),
+            (false, true) => (self.width(cores), 1),
+            (false, false) => (self.width(cores), cores),
+        };
+        let expected = floor_s(self.requests, width, delay, self.work, cores);
+        // One past any sane size is capped rather than a panic.
+        Duration::try_from_secs_f64(expected).unwrap_or(Duration::MAX)
     }
 
     /// The slide's arguments, given the server's URL (and Redis, for the queue).
@@ -156,17 +147,8 @@ impl Case {
     /// The worker's own flags, after the `--redis` and `--allow-host` that lab gives it: how
     /// many jobs it runs at a time.
     pub fn worker_flags(&self) -> Vec<String> {
-        match self.concurrency {
-            Some(width) => vec!["--concurrency".into(), width.to_string()],
-            None => Vec::new(),
-        }
-    }
-
-    /// The worker's arguments as the report shows them: where Redis is, then its own flags.
-    fn worker_args(&self, redis: &str) -> Vec<String> {
-        let mut args = vec!["--redis".into(), redis.into()];
-        args.extend(self.worker_flags());
-        args
+        let width = self.concurrency.map(|width| width.to_string());
+        width.map_or_else(Vec::new, |width| vec!["--concurrency".into(), width])
     }
 
     /// The slide's command line against `url`, as the report shows it.
@@ -180,16 +162,12 @@ impl Case {
         let Some(worker) = self.worker() else {
             return vec![self.command("$URL")];
         };
+        let worker_args = [vec!["--redis".into(), "$REDIS".into()], self.worker_flags()].concat();
+        let slide = self.slide_args("$URL", Some("$REDIS")).join(" ");
+        let worker = format!("{worker} {}", worker_args.join(" "));
         vec![
-            format!(
-                "{worker} {}   # started fresh for each run, stopped after it",
-                self.worker_args("$REDIS").join(" ")
-            ),
-            format!(
-                "{} {}",
-                self.binary(),
-                self.slide_args("$URL", Some("$REDIS")).join(" ")
-            ),
+            format!("{worker}   # started fresh for each run, stopped after it"),
+            format!("{} {slide}", self.binary()),
         ]
     }
 }
@@ -206,26 +184,15 @@ pub fn floor_s(
     work: Duration,
     cores: usize,
 ) -> f64 {
-    lab::talk::floor(
-        requests,
-        width,
-        delay.as_secs_f64(),
-        work.as_secs_f64(),
-        cores,
-    )
+    let (delay, work) = (delay.as_secs_f64(), work.as_secs_f64());
+    lab::talk::floor(requests, width, delay, work, cores)
 }
 
-/// Seconds as a duration; one past any sane size is capped rather than a panic.
-fn seconds(value: f64) -> Duration {
-    Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX)
-}
-
-/// A duration as the slides' flags take it: `20ms`, `1.5s`.
+/// A duration as the slides' flags take it (`common::parse_duration` reads it): `20ms`, `1.5s`.
 fn flag_duration(duration: Duration) -> String {
-    if duration.subsec_nanos().is_multiple_of(1_000_000) {
-        format!("{}ms", duration.as_millis())
-    } else {
-        format!("{}s", duration.as_secs_f64())
+    match duration.subsec_nanos().is_multiple_of(1_000_000) {
+        true => format!("{}ms", duration.as_millis()),
+        false => format!("{}s", duration.as_secs_f64()),
     }
 }
 
@@ -247,15 +214,6 @@ mod tests {
         assert_eq!(Case::at(slide("sync"), 50, 10).width(2), 1);
     }
 
-    #[test]
-    fn the_floor_is_rounds_of_the_delay() {
-        let case = Case::at(slide("threads"), 10_000, 1_000);
-        assert_eq!(
-            case.floor(Duration::from_millis(100), 2),
-            Duration::from_secs(1)
-        );
-    }
-
     /// Within a microsecond: floors are computed in floating point.
     fn about(got: Duration, want: Duration) {
         assert!(
@@ -265,33 +223,29 @@ mod tests {
     }
 
     #[test]
-    fn work_makes_the_floor_count_the_cores() {
+    fn a_run_is_planned_by_the_floor_of_its_model() {
         let ms = Duration::from_millis;
+        let threads = Case::at(slide("threads"), 10_000, 1_000);
+        about(threads.expected(ms(100), 2), ms(1_000));
+        // 50 × 20 ms of work on 2 cores outweighs two rounds of 120 ms; tokio has one core.
         let threads = Case::new(slide("threads"), 50).with_work(ms(20));
-        // 50 × 20 ms of work on 2 cores outweighs two rounds of 120 ms.
-        about(threads.floor(ms(100), 2), ms(500));
-        about(threads.best(ms(100), 2), ms(500));
+        about(threads.expected(ms(100), 2), ms(500));
         let tokio = Case::new(slide("tokio"), 50).with_work(ms(20));
-        about(tokio.floor(ms(100), 2), ms(500));
-        about(tokio.best(ms(100), 2), ms(1_000));
+        about(tokio.expected(ms(100), 2), ms(1_000));
         let sync = Case::new(slide("sync"), 50).with_work(ms(20));
-        about(sync.floor(ms(100), 2), ms(6_000));
+        about(sync.expected(ms(100), 2), ms(6_000));
+        // Slide 7b has a task per request, and one request at a time.
+        let blocking = Case::new(slide("blocking"), 50);
+        assert!(blocking.one_at_a_time() && !tokio.one_at_a_time());
+        assert_eq!(blocking.width(2), 50);
+        about(blocking.expected(ms(1_000), 2), ms(50_000));
     }
 
     #[test]
-    fn a_blocked_loop_is_planned_as_one_request_at_a_time() {
-        let blocking = Case::new(slide("blocking"), 50);
-        assert!(blocking.one_at_a_time());
-        assert_eq!(blocking.width(2), 50);
-        assert_eq!(
-            blocking.floor(Duration::from_secs(1), 2),
-            Duration::from_secs(1)
-        );
-        assert_eq!(
-            blocking.expected(Duration::from_secs(1), 2),
-            Duration::from_secs(50)
-        );
-        assert!(!Case::new(slide("tokio"), 50).one_at_a_time());
+    fn work_is_written_as_the_slides_read_it() {
+        for work in [Duration::from_millis(5), Duration::from_micros(2_500)] {
+            assert_eq!(common::parse_duration(&flag_duration(work)), Ok(work));
+        }
     }
 
     #[test]
@@ -312,6 +266,10 @@ mod tests {
         assert_eq!(shown.len(), 2);
         assert!(shown[0].starts_with(&format!("{worker} --redis $REDIS --concurrency 5 ")));
         assert!(shown[1].ends_with("--requests 20 --quiet --json --redis $REDIS"));
+        let at_its_own = Case::new(slide("queue"), 20).shown_commands();
+        let own =
+            format!("{worker} --redis $REDIS   # started fresh for each run, stopped after it");
+        assert_eq!(at_its_own[0], own);
     }
 
     #[test]

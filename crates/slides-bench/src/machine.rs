@@ -4,6 +4,7 @@ use std::fs;
 use std::process::Command;
 
 use nix::sys::resource::{Resource, getrlimit};
+use procfs::{CpuInfo, Current, Meminfo};
 
 /// What the report says about the machine.
 #[derive(Debug, Clone)]
@@ -26,28 +27,14 @@ pub struct Machine {
 
 impl Machine {
     pub fn read() -> Machine {
-        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu = cpuinfo
-            .lines()
-            .find_map(|line| line.strip_prefix("model name"))
-            .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_owned())
-            .unwrap_or_else(|| "unknown".into());
-        let cores = cpuinfo
-            .lines()
-            .filter(|line| line.starts_with("processor"))
-            .count()
-            .max(1);
-        let memory_kib: f64 = fs::read_to_string("/proc/meminfo")
-            .unwrap_or_default()
-            .lines()
-            .find_map(|line| line.strip_prefix("MemTotal:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0.0);
+        let cpuinfo = CpuInfo::current().ok();
+        let cpu = cpuinfo.as_ref().and_then(|info| info.model_name(0));
+        let memory = Meminfo::current().map_or(0, |info| info.mem_total);
         let nofile = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((0, 0));
         Machine {
-            cpu,
-            cores,
-            memory_gib: memory_kib / (1024.0 * 1024.0),
+            cpu: cpu.unwrap_or("unknown").to_owned(),
+            cores: cpuinfo.map_or(1, |info| info.num_cores().max(1)),
+            memory_gib: memory as f64 / (1u64 << 30) as f64,
             kernel: read_trimmed("/proc/sys/kernel/osrelease"),
             rustc: first_line_of("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
             wrk: first_line_of("wrk", &["--version"]).map(|line| {

@@ -15,23 +15,26 @@
 mod bench;
 mod callgrind;
 mod case;
-mod h2load;
+mod clients;
+mod judge;
 mod machine;
 mod massif;
 mod measure;
-mod monitor;
+mod merge;
 mod notes;
 mod outcome;
-mod procfs;
 mod quiet;
 mod reference;
 mod report;
+mod rounds;
 mod running;
 mod scenarios;
+mod section;
 mod stats;
 mod stopping;
+mod system;
+mod tools;
 mod units;
-mod wrk;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -42,7 +45,8 @@ use clap::{Parser, Subcommand};
 use common::{parse_duration, parse_flags};
 use lab::Binaries;
 
-use crate::scenarios::{Scenario, Settings};
+use crate::bench::Bench;
+use crate::scenarios::Scenario;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,7 +102,7 @@ struct RunFlags {
     /// instructions. Unless
     /// --smoke, they replace their own sections of the report already in --out (and their rows
     /// of its goals), leaving the others as they were measured.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = scenarios::named)]
     only: Vec<Scenario>,
 
     /// Before starting, wait up to this long for the machine to be quiet (no compiler, no other
@@ -141,79 +145,55 @@ fn run(flags: RunFlags) -> Result<(), String> {
         Some(dir) => Binaries::in_dir(dir),
         None => Binaries::beside_this_program().map_err(|err| err.to_string())?,
     };
-    let settings = Settings {
+    let bench = Bench {
         bins,
         work: flags.work,
         smoke: flags.smoke,
         runs: flags
             .runs
             .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let scenarios = if flags.only.is_empty() {
-        Scenario::ALL.to_vec()
-    } else {
-        flags.only
+    let scenarios = match flags.only.is_empty() {
+        true => scenarios::ALL.to_vec(),
+        false => flags.only,
     };
-    let command = flags.command.unwrap_or_else(|| {
-        std::env::args()
-            .map(|arg| arg.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
+    let args = || std::env::args().collect::<Vec<_>>().join(" ");
+    let command = flags.command.unwrap_or_else(args);
     let quiet = quiet::wait_until_quiet(flags.quiet_wait);
     println!("==> {}", quiet.summary());
     let machine = machine::Machine::read();
-    let sections = scenarios::run_all(&settings, &scenarios)?;
+    let sections = scenarios::run_all(&bench, &scenarios)?;
     let report = report::Report {
         command: &command,
         machine: &machine,
         quiet: &quiet,
-        settings: &settings,
+        bench: &bench,
         sections: &sections,
     };
     // Some scenarios only, measured for real: they replace their own sections of the report
     // already there, and leave the others as they were measured.
-    let merged = if scenarios.len() < Scenario::ALL.len() && !settings.smoke {
-        let ran: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
-        let order: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
-        std::fs::read_to_string(&flags.out)
-            .ok()
-            .and_then(|existing| report::merge_into(&existing, &report, &ran, &order))
-    } else {
-        None
-    };
-    let wrote = if merged.is_some() {
-        "merged into"
-    } else {
-        "wrote"
-    };
-    let text = merged.unwrap_or_else(|| report::render(&report));
-    if let Some(dir) = flags.out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    }
-    std::fs::write(&flags.out, text)
-        .map_err(|err| format!("cannot write {}: {err}", flags.out.display()))?;
-    println!("==> {wrote} {}", flags.out.display());
-    let missed: Vec<String> = sections
-        .iter()
-        .flat_map(|section| &section.goals)
-        .filter(|goal| !goal.met)
-        .map(|goal| goal.what.clone())
-        .collect();
-    if !missed.is_empty() && !settings.smoke {
-        println!("==> goals missed: {}", missed.join("; "));
+    let some = scenarios.len() < scenarios::ALL.len() && !bench.smoke;
+    let ran: Vec<&str> = scenarios.iter().filter(|_| some).map(|s| s.name).collect();
+    report::write(&flags.out, &report, &ran)?;
+    for goal in sections.iter().flat_map(|section| &section.goals) {
+        match (bench.smoke, goal.met) {
+            // A smoke run judges no goal, but shows that each one was computed.
+            (true, _) => println!("==> goal (not judged): {}", goal.what),
+            (false, false) => println!("==> goal missed: {}", goal.what),
+            (false, true) => {}
+        }
     }
     let failures: Vec<&String> = sections.iter().flat_map(|s| &s.failures).collect();
     for failure in &failures {
         println!("==> FAILED: {failure}");
     }
     // A smoke run exists to prove that every slide still runs under the benchmark.
-    if settings.smoke && !failures.is_empty() {
+    if bench.smoke && !failures.is_empty() {
+        let work = bench.work.display();
+        let failed = failures.len();
         return Err(format!(
-            "{} smoke runs had failed requests (see above and {})",
-            failures.len(),
-            settings.work.display()
+            "{failed} smoke runs had failed requests (see above and {work})"
         ));
     }
     Ok(())

@@ -104,13 +104,12 @@ mod tests {
 
     /// Every source file that asks for notes.
     const SOURCES: &[&str] = &[
-        include_str!("monitor.rs"),
         include_str!("quiet.rs"),
-        include_str!("report/mod.rs"),
-        include_str!("scenarios/clients.rs"),
+        include_str!("report.rs"),
+        include_str!("clients.rs"),
         include_str!("scenarios/cpu.rs"),
         include_str!("scenarios/enqueue.rs"),
-        include_str!("scenarios/goals.rs"),
+        include_str!("judge.rs"),
         include_str!("scenarios/heap.rs"),
         include_str!("scenarios/instructions.rs"),
         include_str!("scenarios/memory.rs"),

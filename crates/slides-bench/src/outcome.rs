@@ -7,6 +7,7 @@ use crate::case::{Case, floor_s};
 use crate::measure::Usage;
 use crate::running::Measured;
 use crate::stats::{median, range};
+use crate::tools::{Printed, ToolCase};
 
 /// One run of a case.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct RunResult {
     pub redis_cpu_s: Option<f64>,
     /// What httpbin-lite's /stats counted during the run.
     pub server: ServerCount,
+    /// What a tool printed of its run (wrk, h2load); `None` for a slide.
+    pub printed: Option<Printed>,
 }
 
 /// What httpbin-lite's /stats counted since it was last reset; `None` where it could not be read.
@@ -71,6 +74,13 @@ impl RunResult {
     }
 }
 
+/// A tool and all its runs.
+#[derive(Debug, Clone)]
+pub struct ToolOutcome {
+    pub case: ToolCase,
+    pub runs: Vec<RunResult>,
+}
+
 /// A case and all its runs.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -79,13 +89,27 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A case with no runs yet.
+    pub fn new(case: &Case) -> Outcome {
+        Outcome {
+            case: case.clone(),
+            runs: Vec::new(),
+        }
+    }
+
     fn each(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Vec<f64> {
         self.runs.iter().filter_map(figure).collect()
     }
 
+    /// The median of a figure over the runs that have it.
+    fn median(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Option<f64> {
+        median(&self.each(figure))
+    }
+
     /// Median wall time, measured outside the slide.
     pub fn wall_s(&self) -> f64 {
-        median(&self.each(|r| Some(r.client.usage.wall_s))).unwrap_or(f64::NAN)
+        self.median(|r| Some(r.client.usage.wall_s))
+            .unwrap_or(f64::NAN)
     }
 
     pub fn wall_range(&self) -> Option<(f64, f64)> {
@@ -94,25 +118,25 @@ impl Outcome {
 
     /// Median wall time by the slide's own clock (from after its setup to its last answer).
     pub fn slide_wall_s(&self) -> Option<f64> {
-        median(&self.each(|r| Some(r.client.summary.as_ref()?.wall_s)))
+        self.median(|r| Some(r.client.summary.as_ref()?.wall_s))
     }
 
     pub fn cpu_s(&self) -> f64 {
-        median(&self.each(|r| Some(r.client_cpu_s()))).unwrap_or(f64::NAN)
+        self.median(|r| Some(r.client_cpu_s())).unwrap_or(f64::NAN)
     }
 
     /// Cores busy on average, CPU ÷ wall as measured outside the slide, median.
     pub fn cores_used(&self) -> f64 {
-        median(&self.each(|r| {
+        self.median(|r| {
             let wall = r.client.usage.wall_s;
             (wall > 0.0).then(|| r.client_cpu_s() / wall)
-        }))
+        })
         .unwrap_or(f64::NAN)
     }
 
     /// Cores busy on average by the slide's own count (its `cores_used`), median.
     pub fn slide_cores_used(&self) -> Option<f64> {
-        median(&self.each(|r| Some(r.client.summary.as_ref()?.cores_used)))
+        self.median(|r| Some(r.client.summary.as_ref()?.cores_used))
     }
 
     /// The most requests httpbin-lite had in flight at once, over all the runs.
@@ -125,63 +149,61 @@ impl Outcome {
 
     /// The client connections httpbin-lite saw in a run, median.
     pub fn server_connections(&self) -> Option<f64> {
-        median(&self.each(|r| r.server.connections.map(|n| n as f64)))
+        self.median(|r| r.server.connections.map(|n| n as f64))
     }
 
     /// The share of the client's CPU time spent in the kernel (system time), median.
     pub fn sys_share(&self) -> f64 {
-        median(&self.each(|r| {
+        self.median(|r| {
             let sys = r.client.usage.sys_s + r.worker.as_ref().map_or(0.0, |w| w.sys_s);
             let total = r.client_cpu_s();
             (total > 0.0).then(|| sys / total)
-        }))
+        })
         .unwrap_or(f64::NAN)
     }
 
     pub fn server_cpu_s(&self) -> f64 {
-        median(&self.each(|r| Some(r.server_cpu_s))).unwrap_or(f64::NAN)
+        self.median(|r| Some(r.server_cpu_s)).unwrap_or(f64::NAN)
     }
 
     pub fn redis_cpu_s(&self) -> Option<f64> {
-        median(&self.each(|r| r.redis_cpu_s))
+        self.median(|r| r.redis_cpu_s)
     }
 
     pub fn rss_kib(&self) -> f64 {
-        median(&self.each(|r| Some(r.client_rss_kib() as f64))).unwrap_or(f64::NAN)
+        self.median(|r| Some(r.client_rss_kib() as f64))
+            .unwrap_or(f64::NAN)
     }
 
     /// From the slide's timeline: when the last of the first `width` requests started (how
     /// long it took to get the first wave out), median over the runs.
     pub fn first_wave_s(&self, width: usize) -> Option<f64> {
-        median(&self.each(|r| {
-            let mut starts = spans(&r.client)?
-                .into_iter()
-                .map(|(start, _)| start)
-                .collect::<Vec<_>>();
+        self.median(|r| {
+            let mut starts: Vec<f64> = spans(&r.client)?.into_iter().map(|span| span.0).collect();
             starts.sort_by(f64::total_cmp);
             starts.get(width.min(starts.len()).checked_sub(1)?).copied()
-        }))
+        })
     }
 
     /// From the slide's timeline: the mean time a request took beyond `delay` (the client's
     /// and the server's own work, and waiting for the one to get to it), median over the runs.
     pub fn mean_extra_latency_s(&self, delay: Duration) -> Option<f64> {
-        median(&self.each(|r| {
+        self.median(|r| {
             let spans = spans(&r.client)?;
             let total: f64 = spans.iter().map(|(start, end)| end - start).sum();
             (!spans.is_empty()).then(|| total / spans.len() as f64 - delay.as_secs_f64())
-        }))
+        })
     }
 
     /// Wall time outside the slide's own clock: starting the program, its setup, writing the
     /// summary and exiting. Median over the runs.
     pub fn outside_own_clock_s(&self) -> Option<f64> {
-        median(&self.each(|r| Some(r.client.usage.wall_s - r.client.summary.as_ref()?.wall_s)))
+        self.median(|r| Some(r.client.usage.wall_s - r.client.summary.as_ref()?.wall_s))
     }
 
     /// The width the slide reports it ran at (the workers' sum for the queue), median.
     pub fn concurrency(&self, cores: usize) -> usize {
-        median(&self.each(|r| Some(r.client.summary.as_ref()?.concurrency as f64)))
+        self.median(|r| Some(r.client.summary.as_ref()?.concurrency as f64))
             .map_or_else(|| self.case.width(cores), |c| c as usize)
     }
 
@@ -192,18 +214,11 @@ impl Outcome {
 
     /// Why the slide refused to run at all (exit code 2, a usage error), in its own words.
     pub fn refused(&self) -> Option<String> {
-        let first = self.runs.first()?;
-        let refused = self
-            .runs
-            .iter()
-            .all(|r| r.client.usage.code == Some(2) && r.client.summary.is_none());
-        refused.then(|| {
-            first
-                .client
-                .last_error
-                .clone()
-                .unwrap_or_else(|| "usage error".into())
-        })
+        let said = self.runs.first()?.client.last_error.clone();
+        let usage_error =
+            |r: &RunResult| r.client.usage.code == Some(2) && r.client.summary.is_none();
+        let refused = self.runs.iter().all(usage_error);
+        refused.then(|| said.unwrap_or_else(|| "usage error".into()))
     }
 
     /// The first thing that went wrong, in the slide's words.
@@ -225,32 +240,20 @@ impl Outcome {
 
     /// The floor on `cores` cores (see [`floor_s`]), with C as the slide reported it.
     pub fn floor_s(&self, delay: Duration, cores: usize) -> f64 {
-        let case = &self.case;
-        floor_s(
-            case.requests,
-            self.concurrency(cores),
-            delay,
-            case.work,
-            cores,
-        )
+        let (requests, work) = (self.case.requests, self.case.work);
+        floor_s(requests, self.concurrency(cores), delay, work, cores)
     }
 
     /// The least the slide's model can take: the floor, on one core if it runs on one thread.
     pub fn best_s(&self, delay: Duration, cores: usize) -> f64 {
-        let case = &self.case;
-        let width = self.concurrency(cores);
-        let cores = if case.slide.one_thread { 1 } else { cores };
-        floor_s(case.requests, width, delay, case.work, cores)
+        let (requests, work) = (self.case.requests, self.case.work);
+        let own = if self.case.slide.one_thread { 1 } else { cores };
+        floor_s(requests, self.concurrency(cores), delay, work, own)
     }
 }
 
 /// `(start_s, end_s)` of each request in a slide's `--json` timeline.
 fn spans(measured: &Measured) -> Option<Vec<(f64, f64)>> {
-    let timeline = &measured.summary.as_ref()?.timeline;
-    Some(
-        timeline
-            .iter()
-            .map(|span| (span.start_s, span.end_s))
-            .collect(),
-    )
+    let spans = measured.summary.as_ref()?.timeline.iter();
+    Some(spans.map(|span| (span.start_s, span.end_s)).collect())
 }

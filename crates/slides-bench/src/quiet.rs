@@ -1,11 +1,11 @@
-//! Whether the machine was quiet before the benchmark started: no compiler, test or other
-//! server running, and little of its CPU in use.
+//! Whether the machine is quiet: no compiler, test or other server running, and little of its
+//! CPU in use. Checked before the benchmark starts, and watched while each scenario runs.
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::notes::note;
-use crate::procfs;
+use crate::system;
 
 /// Programs whose presence means someone else is compiling, testing or benchmarking.
 const BUSY_NAMES: &[&str] = &[
@@ -33,6 +33,14 @@ const WINDOW: Duration = Duration::from_secs(5);
 /// A window is quiet below this share of all CPUs busy.
 const QUIET_BUSY: f64 = 0.15;
 
+/// How often the watch over a scenario looks.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// The running programs that are someone else's work.
+fn others() -> Vec<String> {
+    system::others_named(BUSY_NAMES)
+}
+
 /// Whether the machine was quiet when the benchmark started.
 #[derive(Debug, Clone)]
 pub struct Quiet {
@@ -51,7 +59,6 @@ impl Quiet {
         if !self.checked {
             return note("quiet.unchecked").text();
         }
-        let busy = format!("{:.0}", self.busy * 100.0);
         let state = match self.others.as_slice() {
             [] => note("quiet.alone"),
             others => note("quiet.others").with("others", others.join(", ")),
@@ -61,23 +68,11 @@ impl Quiet {
         } else {
             note("quiet.not-quiet")
         };
+        let busy = format!("{:.0}", self.busy * 100.0);
         summary
             .with("state", state.with("busy", busy).text())
             .with("waited", format!("{:.0}", self.waited.as_secs_f64()))
             .text()
-    }
-
-    /// A line for the terminal while waiting.
-    fn summary_busy(&self) -> String {
-        format!(
-            "{:.0}% busy, running: {}",
-            self.busy * 100.0,
-            if self.others.is_empty() {
-                "nothing of note".into()
-            } else {
-                self.others.join(", ")
-            }
-        )
     }
 }
 
@@ -104,10 +99,9 @@ pub fn wait_until_quiet(limit: Duration) -> Quiet {
     );
     // Bounded by `limit`.
     while started.elapsed() < limit {
-        let before = procfs::machine_cpu_ticks();
+        let before = system::machine_cpu_ticks();
         thread::sleep(WINDOW);
-        let after = procfs::machine_cpu_ticks();
-        quiet.busy = match (before, after) {
+        quiet.busy = match (before, system::machine_cpu_ticks()) {
             (Some((b0, t0)), Some((b1, t1))) if t1 > t0 => (b1 - b0) as f64 / (t1 - t0) as f64,
             _ => 1.0,
         };
@@ -123,28 +117,66 @@ pub fn wait_until_quiet(limit: Duration) -> Quiet {
         }
         if said.elapsed() >= Duration::from_secs(60) {
             said = Instant::now();
-            println!("    still waiting: {}", quiet.summary_busy());
+            let running = match quiet.others.as_slice() {
+                [] => "nothing of note".into(),
+                others => others.join(", "),
+            };
+            println!(
+                "    still waiting: {:.0}% busy, running: {running}",
+                quiet.busy * 100.0
+            );
         }
     }
     quiet.waited = started.elapsed();
     quiet
 }
 
-/// The names of running programs that are someone else's work: not this process, the ones that
-/// started it (`cargo run`, say), or the ones it started (its servers, the measured slides).
-pub fn others() -> Vec<String> {
-    let me = std::process::id();
-    let my_ancestors = procfs::ancestors(me);
-    let mut names: Vec<String> = procfs::all_pids()
-        .into_iter()
-        .filter(|pid| !my_ancestors.contains(pid))
-        .filter_map(|pid| Some((pid, procfs::comm(pid)?)))
-        .filter(|(_, name)| BUSY_NAMES.iter().any(|busy| name.starts_with(busy)))
-        // Ours if this process is among its ancestors: only the few matches are looked up.
-        .filter(|(pid, _)| !procfs::ancestors(*pid).contains(&me))
-        .map(|(_, name)| name)
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// What the watch saw.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    pub looks: usize,
+    /// Looks in which another program was running.
+    pub busy: usize,
+    pub names: Vec<String>,
+}
+
+impl Seen {
+    /// A note for the scenario's section: whether it ran alone.
+    pub fn summary(&self) -> String {
+        let summary = if self.busy == 0 {
+            note("watch.alone")
+        } else {
+            note("watch.not-alone")
+                .with("names", self.names.join(", "))
+                .with("busy", self.busy)
+        };
+        summary
+            .with("looks", self.looks)
+            .with("every", WATCH_EVERY.as_secs())
+            .text()
+    }
+}
+
+/// Runs `work` on a thread of its own, and looks every [`WATCH_EVERY`] meanwhile for programs
+/// that are someone else's work. `None` if `work` panicked.
+pub fn watch<T: Send>(work: impl FnOnce() -> T + Send) -> (Option<T>, Seen) {
+    thread::scope(|scope| {
+        let working = scope.spawn(work);
+        let mut seen = Seen::default();
+        let mut next = Instant::now();
+        // Bounded: ends when the work does.
+        while !working.is_finished() {
+            if Instant::now() >= next {
+                next += WATCH_EVERY;
+                let names = others();
+                seen.looks += 1;
+                seen.busy += usize::from(!names.is_empty());
+                seen.names.extend(names);
+                seen.names.sort();
+                seen.names.dedup();
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        (working.join().ok(), seen)
+    })
 }

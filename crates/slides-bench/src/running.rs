@@ -1,10 +1,10 @@
-//! Starting a program under the `slides-bench measure` wrapper, stopping it if it runs too long,
+//! Running a program under the `slides-bench measure` wrapper, stopping it if it runs too long,
 //! and reading what it cost and what it said: its usage, its `--json` summary, its last line of
 //! error.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
@@ -14,7 +14,7 @@ use common::Summary;
 use nix::sys::signal::Signal;
 
 use crate::measure::Usage;
-use crate::{procfs, stopping};
+use crate::{stopping, system};
 
 /// One program to measure.
 #[derive(Debug, Clone)]
@@ -25,16 +25,6 @@ pub struct Job {
     pub args: Vec<String>,
     /// Sample the summed RSS of the whole tree (for programs that start processes).
     pub sample_tree: bool,
-}
-
-/// A program under measurement.
-pub struct Running {
-    child: Child,
-    job: Job,
-    stdout: PathBuf,
-    stderr: PathBuf,
-    usage_file: PathBuf,
-    sampler: Option<(Arc<AtomicBool>, JoinHandle<u64>)>,
 }
 
 /// A finished program: its usage, its own report, and where its output is.
@@ -58,103 +48,79 @@ impl Measured {
     }
 }
 
-impl Running {
-    pub fn start(job: &Job, work: &Path) -> Result<Running, String> {
-        if stopping::stopping() {
-            return Err("interrupted".into());
-        }
-        let me = this_program()?;
-        let stdout = work.join(format!("{}.out", job.label));
-        let stderr = work.join(format!("{}.err", job.label));
-        let usage_file = work.join(format!("{}.usage.json", job.label));
-        let _ = fs::remove_file(&usage_file);
-        let open = |path: &Path| {
-            File::create(path).map_err(|err| format!("cannot create {}: {err}", path.display()))
-        };
-        let child = Command::new(me)
-            .arg("measure")
-            .arg("--out")
-            .arg(&usage_file)
-            .arg("--")
-            .arg(&job.program)
-            .args(&job.args)
-            .stdin(Stdio::null())
-            .stdout(open(&stdout)?)
-            .stderr(open(&stderr)?)
-            .spawn()
-            .map_err(|err| format!("cannot start {}: {err}", job.label))?;
-        let sampler = job.sample_tree.then(|| sample_tree(child.id()));
-        Ok(Running {
-            child,
-            job: job.clone(),
-            stdout,
-            stderr,
-            usage_file,
-            sampler,
-        })
+/// Runs `job` under the measure wrapper, writing its output to the `work` directory, and waits
+/// for it to end by itself; past `limit`, SIGTERM stops it, and 10 s later SIGKILL stops it and
+/// everything below it.
+pub fn run(job: &Job, work: &Path, limit: Duration) -> Result<Measured, String> {
+    if stopping::stopping() {
+        return Err("interrupted".into());
     }
-
-    /// Waits for the program to end by itself; past `limit`, stops it.
-    pub fn wait(mut self, limit: Duration) -> Result<Measured, String> {
-        let deadline = Instant::now() + limit;
-        // Bounded: ends by the deadline at the latest.
-        let timed_out = loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => break false,
-                Ok(None) if Instant::now() >= deadline => break true,
-                Ok(None) => thread::sleep(Duration::from_millis(5)),
-                Err(err) => return Err(format!("cannot wait for {}: {err}", self.job.label)),
-            }
-        };
-        if timed_out {
-            self.terminate();
+    let file = |ending: &str| work.join(format!("{}.{ending}", job.label));
+    let (stdout, stderr, usage_file) = (file("out"), file("err"), file("usage.json"));
+    let _ = fs::remove_file(&usage_file);
+    let open = |path: &Path| {
+        File::create(path).map_err(|err| format!("cannot create {}: {err}", path.display()))
+    };
+    let mut child = Command::new(this_program()?)
+        .arg("measure")
+        .arg("--out")
+        .arg(&usage_file)
+        .arg("--")
+        .arg(&job.program)
+        .args(&job.args)
+        .stdin(Stdio::null())
+        .stdout(open(&stdout)?)
+        .stderr(open(&stderr)?)
+        .spawn()
+        .map_err(|err| format!("cannot start {}: {err}", job.label))?;
+    let sampler = job.sample_tree.then(|| sample_tree(child.id()));
+    let deadline = Instant::now() + limit;
+    // Bounded: ends by the deadline at the latest.
+    let ended = loop {
+        match child.try_wait() {
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            Ok(status) => break Ok(status.is_some()),
+            Err(err) => break Err(format!("cannot wait for {}: {err}", job.label)),
         }
-        self.finish(timed_out)
-    }
-
-    /// SIGTERM to the program; after 10 s SIGKILL to it and everything below it.
-    fn terminate(&mut self) {
-        let tree = procfs::descendants(self.child.id());
+    };
+    let timed_out = !matches!(ended, Ok(true));
+    if timed_out {
+        let tree = system::descendants(child.id());
         // Reaped whatever happens; a wait that fails leaves nothing more to do here.
-        let _ = lab::stop(&mut self.child, Duration::from_secs(10));
+        let _ = lab::stop(&mut child, Duration::from_secs(10));
         for pid in tree {
             stopping::signal(pid, Signal::SIGKILL);
         }
     }
-
-    fn finish(mut self, timed_out: bool) -> Result<Measured, String> {
-        let _ = self.child.wait();
-        let tree_peak_kib = self.sampler.take().map(|(stop, sampler)| {
-            stop.store(true, Ordering::Relaxed);
-            sampler.join().unwrap_or(0)
-        });
-        let errors = fs::read_to_string(&self.stderr).unwrap_or_default();
-        let last_error = errors
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .map(|line| line.trim().to_owned());
-        let usage = fs::read_to_string(&self.usage_file).map_err(|err| {
-            format!(
-                "{} was not measured ({err}); its stderr: {}",
-                self.job.label,
-                last_error.as_deref().unwrap_or("(empty)")
-            )
-        })?;
-        let usage: Usage = serde_json::from_str(&usage)
-            .map_err(|err| format!("{}: unreadable measurement: {err}", self.job.label))?;
-        Ok(Measured {
-            usage,
-            tree_peak_kib,
-            // A program that printed no summary (it crashed, or it is not a slide) has none.
-            summary: fs::read_to_string(&self.stdout)
-                .ok()
-                .and_then(|text| Summary::from_output(&text).ok()),
-            stdout: self.stdout.clone(),
-            last_error,
-            timed_out,
-        })
-    }
+    let _ = child.wait();
+    let tree_peak_kib = sampler.map(|(stop, sampler)| {
+        stop.store(true, Ordering::Relaxed);
+        sampler.join().unwrap_or(0)
+    });
+    ended?;
+    let errors = fs::read_to_string(&stderr).unwrap_or_default();
+    let last_error = errors
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty());
+    let last_error = last_error.map(str::to_owned);
+    let usage = fs::read_to_string(&usage_file).map_err(|err| {
+        let said = last_error.as_deref().unwrap_or("(empty)");
+        format!("{} was not measured ({err}); its stderr: {said}", job.label)
+    })?;
+    let usage: Usage = serde_json::from_str(&usage)
+        .map_err(|err| format!("{}: unreadable measurement: {err}", job.label))?;
+    // A program that printed no summary (it crashed, or it is not a slide) has none.
+    let output = fs::read_to_string(&stdout).ok();
+    Ok(Measured {
+        usage,
+        tree_peak_kib,
+        summary: output.and_then(|text| Summary::from_output(&text).ok()),
+        stdout,
+        last_error,
+        timed_out,
+    })
 }
 
 /// This program, to run as the measure wrapper. On Linux, /proc/self/exe: it still runs this
@@ -175,7 +141,7 @@ fn sample_tree(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
     let sampler = thread::spawn(move || {
         let mut peak = 0;
         while !stopped.load(Ordering::Relaxed) {
-            peak = peak.max(procfs::tree_rss_kib(root));
+            peak = peak.max(system::tree_rss_kib(root));
             thread::sleep(Duration::from_millis(50));
         }
         peak

@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::procfs;
+use crate::system;
 
 /// Set once a signal asked the benchmark to stop: no new run starts after it.
 static STOPPING: AtomicBool = AtomicBool::new(false);
@@ -39,7 +39,7 @@ pub fn stop_all_on_signal() -> Result<(), String> {
         .spawn(move || {
             if let Some(number) = signals.forever().next() {
                 STOPPING.store(true, Ordering::SeqCst);
-                let everyone = procfs::descendants(process::id());
+                let everyone = system::descendants(process::id());
                 for &pid in &everyone {
                     signal(pid, Signal::SIGTERM);
                 }

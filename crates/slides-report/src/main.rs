@@ -44,6 +44,11 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "target/slides")]
         out: PathBuf,
 
+        /// Keep the rows in the order the files are given (the race's finishing order), not
+        /// in the talk's.
+        #[arg(long)]
+        as_given: bool,
+
         /// Files holding one slide's `--json` summary each (the last line counts).
         #[arg(required = true, value_name = "SUMMARY")]
         summaries: Vec<PathBuf>,
@@ -56,8 +61,9 @@ fn main() -> ExitCode {
         Command::Compare {
             delay,
             out,
+            as_given,
             summaries,
-        } => compare(delay, &out, &summaries),
+        } => compare(delay, &out, as_given, &summaries),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,7 +74,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn compare(delay: Option<Duration>, out: &PathBuf, files: &[PathBuf]) -> Result<(), String> {
+fn compare(
+    delay: Option<Duration>,
+    out: &PathBuf,
+    as_given: bool,
+    files: &[PathBuf],
+) -> Result<(), String> {
     let mut summaries = Vec::new();
     for file in files {
         let text = fs::read_to_string(file)
@@ -78,7 +89,10 @@ fn compare(delay: Option<Duration>, out: &PathBuf, files: &[PathBuf]) -> Result<
         summaries.push(summary);
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let comparison = Comparison::new(summaries, delay, cores);
+    let comparison = match as_given {
+        true => Comparison::as_given(summaries, delay, cores),
+        false => Comparison::new(summaries, delay, cores),
+    };
     print!("{}", comparison.text_table());
 
     fs::create_dir_all(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;

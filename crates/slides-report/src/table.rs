@@ -40,9 +40,9 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The rows in the talk's order, each Python original right after its slide; anything the
+    /// talk does not know goes last.
     pub fn new(mut summaries: Vec<Summary>, delay: Option<Duration>, cores: usize) -> Self {
-        // The talk's order, each Python original right after its slide; anything the talk
-        // does not know goes last.
         let order = |s: &Summary| {
             let (slide, python) = match talk::python_original(&s.slide) {
                 Some((python, slide)) => (slide.binary, Some(python.file)),
@@ -56,9 +56,14 @@ impl Comparison {
             (at.unwrap_or(usize::MAX), python_at)
         };
         summaries.sort_by_key(order);
+        Comparison::as_given(summaries, delay, cores)
+    }
+
+    /// The rows in the order of `summaries`: the race's, by when each one finished.
+    pub fn as_given(summaries: Vec<Summary>, delay: Option<Duration>, cores: usize) -> Self {
         let sync_wall = summaries
             .iter()
-            .find(|s| s.model == "sync")
+            .find(|s| s.model == "sync" && s.interrupted.is_none())
             .map(|s| (s.requests, s.wall_s));
 
         let mut rows = Vec::new();
@@ -80,8 +85,9 @@ impl Comparison {
                 });
             }
             // A slide that answered nothing (it did not build, or did not start) has a wall time
-            // of next to nothing, which no floor or speed-up can be set beside.
-            let answered = s.ok > 0;
+            // of next to nothing, and one stopped by a signal did not make all of its requests:
+            // no floor or speed-up can be set beside either.
+            let answered = s.ok > 0 && s.interrupted.is_none();
             let floor = delay
                 .filter(|_| answered)
                 .map(|d| floor(s.requests, s.concurrency, d.as_secs_f64(), s.work_s, cores));
@@ -190,6 +196,21 @@ pub(crate) mod tests {
         assert_eq!(table.rows[1].floor, Some(1.0));
         assert_eq!(table.rows[1].efficiency(), Some(0.8));
         assert_eq!(table.rows[1].speedup, Some(40.0));
+    }
+
+    #[test]
+    fn a_race_keeps_its_finishing_order_and_a_stopped_run_claims_no_floor() {
+        let mut sync = summary("slide04-sync", "sync", 1, 25.0);
+        (sync.ok, sync.interrupted) = (25, Some("SIGINT".into()));
+        let runs = vec![summary("slide07-tokio", "tokio", 50, 1.25), sync];
+        let table = Comparison::as_given(runs, Some(Duration::from_secs(1)), 2);
+        let whats: Vec<&str> = table.rows.iter().map(|r| r.what.as_str()).collect();
+        assert_eq!(whats, ["tokio", "sync"]);
+        assert_eq!((table.rows[1].floor, table.rows[1].speedup), (None, None));
+        assert_eq!(
+            table.rows[0].speedup, None,
+            "no finished sync run to be faster than"
+        );
     }
 
     #[test]

@@ -6,11 +6,13 @@
 
 use std::time::Duration;
 
-use super::{Settings, cases, cells, goals, run_interleaved, section};
+use super::cases;
 use crate::bench::Bench;
+use crate::judge;
 use crate::notes::{Note, note};
 use crate::outcome::Outcome;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_cases, section};
+use crate::section::{Goal, Section, Table};
 use crate::units::{ms, secs};
 
 /// The goal: with the talk's 50 requests and their work, threads take at most this share of
@@ -37,7 +39,7 @@ struct Part {
     work: Duration,
 }
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
+pub fn run(bench: &Bench) -> Result<Section, String> {
     let ms = Duration::from_millis;
     let part = |requests, delay, work| Part {
         requests,
@@ -45,7 +47,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         work: ms(work),
     };
     // The larger part runs every model `width` wide; the others at their own default widths.
-    let (talk, large, width, blocked) = if settings.smoke {
+    let (talk, large, width, blocked) = if bench.smoke {
         (part(6, 10, 2), part(20, 10, 1), 5, part(4, 10, 0))
     } else {
         (
@@ -58,9 +60,9 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let talk_cases = cases::cpu_talk(talk.requests, talk.work);
     let large_cases = cases::cpu_at_scale(large.requests, width, large.work)?;
     let blocked_cases = cases::blocked_loop(blocked.requests)?;
-    let at_talk = run_interleaved(settings, bench, "cpu", talk.delay, &talk_cases)?;
-    let at_large = run_interleaved(settings, bench, "cpu", large.delay, &large_cases)?;
-    let at_blocked = run_interleaved(settings, bench, "cpu", blocked.delay, &blocked_cases)?;
+    let at_talk = run_cases(bench, "cpu", talk.delay, &talk_cases)?;
+    let at_large = run_cases(bench, "cpu", large.delay, &large_cases)?;
+    let at_blocked = run_cases(bench, "cpu", blocked.delay, &blocked_cases)?;
 
     let intro = note("cpu.intro")
         .with("cores", bench.cores)
@@ -107,15 +109,15 @@ fn work_table(part: &Part, outcomes: &[Outcome], cores: usize, caption: Note) ->
             outcome.concurrency(cores).to_string(),
             secs(case.requests as f64 * case.work.as_secs_f64()),
             secs(floor),
-            cells::or_dash(one_core.map(secs)),
-            cells::wall(outcome),
+            judge::or_dash(one_core.map(secs)),
+            judge::wall_cell(outcome),
             format!("{:.2}", floor / wall),
-            cells::or_dash(one_core.map(|best| format!("{:.2}", best / wall))),
-            cells::cpu(outcome),
+            judge::or_dash(one_core.map(|best| format!("{:.2}", best / wall))),
+            judge::cpu_cell(outcome),
             format!("{:.2}", outcome.cores_used()),
-            cells::or_dash(outcome.slide_cores_used().map(|used| format!("{used:.2}"))),
-            cells::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
-            cells::failed(outcome),
+            judge::or_dash(outcome.slide_cores_used().map(|used| format!("{used:.2}"))),
+            judge::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
+            judge::failed_cell(outcome),
         ]);
     }
     table
@@ -142,9 +144,9 @@ fn blocked_table(part: &Part, outcomes: &[Outcome], cores: usize) -> Table {
             outcome.concurrency(cores).to_string(),
             secs(outcome.floor_s(part.delay, cores)),
             secs(serial),
-            cells::wall(outcome),
-            cells::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
-            cells::failed(outcome),
+            judge::wall_cell(outcome),
+            judge::or_dash(outcome.server_peak_in_flight().map(|peak| peak.to_string())),
+            judge::failed_cell(outcome),
         ]);
     }
     table
@@ -172,19 +174,16 @@ fn threads_against_tokio(part: &Part, outcomes: &[Outcome], cores: usize) -> Goa
         secs(threads.wall_s()),
         secs(tokio.wall_s())
     );
-    if let Some(failed) = [threads, tokio].into_iter().find(|o| o.failed() > 0) {
-        return Goal::missed(what, measured, goals::failed(failed));
-    }
-    if ratio <= THREADS_OF_TOKIO {
-        return Goal::met(what, measured);
-    }
-    let why = note("cpu.threads-slow")
-        .with("threads_cores", format!("{:.2}", threads.cores_used()))
-        .with("tokio_cores", format!("{:.2}", tokio.cores_used()))
-        .with("cores", cores)
-        .with("floor", secs(threads.floor_s(part.delay, cores)))
-        .with("best", secs(tokio.best_s(part.delay, cores)));
-    Goal::missed(what, measured, why.text())
+    let failed = judge::why_failed(threads).or_else(|| judge::why_failed(tokio));
+    Goal::judge(what, measured, failed, ratio <= THREADS_OF_TOKIO, || {
+        note("cpu.threads-slow")
+            .with("threads_cores", format!("{:.2}", threads.cores_used()))
+            .with("tokio_cores", format!("{:.2}", tokio.cores_used()))
+            .with("cores", cores)
+            .with("floor", secs(threads.floor_s(part.delay, cores)))
+            .with("best", secs(tokio.best_s(part.delay, cores)))
+            .text()
+    })
 }
 
 /// The goal: slide 7b runs its requests one after the other, and the server sees one at a time.
@@ -209,19 +208,13 @@ fn one_at_a_time(part: &Part, outcomes: &[Outcome]) -> Goal {
         blocked.runs.len(),
         peak.map_or_else(|| "not read".into(), |peak| peak.to_string())
     );
-    if blocked.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(blocked));
-    }
-    let mut why = Vec::new();
-    if fastest.is_nan() || fastest < at_least {
-        why.push(note("cpu.blocked-fast").with("serial", secs(serial)).text());
-    }
-    if peak.is_some_and(|peak| peak != 1) {
-        why.push(note("cpu.blocked-overlap").text());
-    }
-    if why.is_empty() {
-        Goal::met(what, measured)
-    } else {
-        Goal::missed(what, measured, why.join("; "))
-    }
+    let fast = fastest.is_nan() || fastest < at_least;
+    let overlapped = peak.is_some_and(|peak| peak != 1);
+    let why = [
+        fast.then(|| note("cpu.blocked-fast").with("serial", secs(serial)).text()),
+        overlapped.then(|| note("cpu.blocked-overlap").text()),
+    ];
+    let why: Vec<String> = why.into_iter().flatten().collect();
+    let failed = judge::why_failed(blocked);
+    Goal::judge(what, measured, failed, why.is_empty(), || why.join("; "))
 }

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use super::{Settings, cases, cells};
+use super::cases;
 use crate::bench::Bench;
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section};
+use crate::section::{Goal, Section};
 use crate::stats::{median, range};
 use crate::units::{ms, us};
 
@@ -17,12 +18,12 @@ const COLUMNS: &str = "\
     jobs | runs | enqueue (median) | enqueue (min–max) | per job | whole program (median) | \
     CPU (user+sys)";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let sizes: [(usize, usize); 2] = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let sizes: [(usize, usize); 2] = if bench.smoke {
         [(5, 3), (20, 3)]
     } else {
         // Milliseconds vary more from run to run than seconds: more runs for the small one.
-        [(50, settings.runs.max(11)), (10_000, settings.runs)]
+        [(50, bench.runs.max(11)), (10_000, bench.runs)]
     };
     let producer = cases::slide("queue")?.binary;
     println!("\n==> enqueue: a fresh redis-server, no worker");
@@ -43,19 +44,17 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             jobs.to_string(),
             runs.to_string(),
             ms(took),
-            cells::or_dash(spread),
+            judge::or_dash(spread),
             us(took / jobs as f64),
-            cells::or_dash(median(&timed.wall_s).map(ms)),
-            cells::or_dash(median(&timed.cpu_s).map(ms)),
+            judge::or_dash(median(&timed.wall_s).map(ms)),
+            judge::or_dash(median(&timed.cpu_s).map(ms)),
         ]);
         if jobs == sizes[0].0 {
             let what = format!("enqueue: {jobs} jobs in ≤ {GOAL_MS} ms");
             let measured = format!("{} (median of {runs})", ms(took));
-            section.goals.push(if took * 1e3 <= GOAL_MS {
-                Goal::met(what, measured)
-            } else {
-                Goal::missed(what, measured, note("enqueue.slow").text())
-            });
+            let slow = || note("enqueue.slow").text();
+            let goal = Goal::judge(what, measured, None, took * 1e3 <= GOAL_MS, slow);
+            section.goals.push(goal);
         }
     }
     Ok(section)
@@ -100,7 +99,7 @@ fn time(
         cpu_s: Vec::new(),
     };
     for number in 1..=runs {
-        let measured = bench.run_tool(
+        let measured = bench.run_program(
             &format!("enqueue-{jobs}-{number}"),
             &program.to_string_lossy(),
             &args(jobs, redis),

@@ -4,16 +4,16 @@
 //! installed.
 
 use std::fs;
-use std::process::Command;
 use std::time::Duration;
 
-use super::{Settings, cases};
+use super::cases;
 use crate::bench::Bench;
 use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
 use crate::reference::REFERENCE;
-use crate::report::{Section, Table};
+use crate::section::{Section, Table};
+use crate::tools;
 use crate::units::{kib_per, mb, percent, secs};
 
 /// One slide's heap at its peak, with `size` requests in flight.
@@ -25,18 +25,14 @@ pub struct Heap {
 }
 
 /// Profiles each client, adds a table for each to `section`, and gives their peaks.
-pub fn by_site(
-    settings: &Settings,
-    bench: &Bench,
-    section: &mut Section,
-) -> Result<Vec<Heap>, String> {
-    if !installed() {
+pub fn by_site(bench: &Bench, section: &mut Section) -> Result<Vec<Heap>, String> {
+    if !tools::installed("valgrind") {
         section.note(note("heap.no-valgrind").text());
         return Ok(Vec::new());
     }
     // Under valgrind a program runs many times slower: a long delay keeps every request in
     // flight at once while the last ones are still being sent.
-    let (delay, large, small) = if settings.smoke {
+    let (delay, large, small) = if bench.smoke {
         (Duration::from_secs(1), 10, 10)
     } else {
         (Duration::from_secs(5), 1_000, 100)
@@ -53,7 +49,7 @@ pub fn by_site(
          after {}",
         secs(delay.as_secs_f64())
     );
-    let server = bench.start_httpbin(delay, &[])?;
+    let server = bench.start_httpbin(delay)?;
     let mut heaps = Vec::new();
     for case in profiled {
         let size = case.requests;
@@ -97,13 +93,6 @@ fn table(caption: String, peak: &Peak, size: usize) -> Table {
     table
 }
 
-fn installed() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
-
 /// Runs the case's slide under massif against `url` and reads the heap at its peak.
 fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, String> {
     let out = bench.work.join(format!("{label}.massif"));
@@ -117,7 +106,7 @@ fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, S
     ];
     valgrind_args.extend(case.slide_args(url, None));
     let limit = Duration::from_secs(300);
-    let measured = bench.run_tool(label, "valgrind", &valgrind_args, limit)?;
+    let measured = bench.run_program(label, "valgrind", &valgrind_args, limit)?;
     let text = fs::read_to_string(&out).map_err(|err| {
         format!(
             "massif wrote no profile ({err}); valgrind said: {}",

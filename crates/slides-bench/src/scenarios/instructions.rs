@@ -12,14 +12,15 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{Settings, cases};
+use super::cases;
 use crate::bench::Bench;
 use crate::callgrind;
 use crate::case::Case;
 use crate::massif::shorten;
 use crate::notes::note;
 use crate::reference::REFERENCE;
-use crate::report::{Section, Table};
+use crate::section::{Section, Table};
+use crate::tools;
 use crate::units::percent;
 
 /// The header of the scenario's table.
@@ -47,41 +48,39 @@ const WRAPPERS: &[&str] = &[
 /// How many functions the breakdown shows.
 const SHOWN: usize = 20;
 
-/// One client's counts at both sizes.
+/// One client's counts at both sizes, smaller first: the whole run's, and each function's.
 struct Counted {
-    case_small: Case,
-    case_large: Case,
-    small: u64,
-    large: u64,
-    functions_small: HashMap<String, u64>,
-    functions_large: HashMap<String, u64>,
+    cases: [Case; 2],
+    totals: [u64; 2],
+    functions: [HashMap<String, u64>; 2],
 }
 
 impl Counted {
+    /// The requests added from the smaller size to the larger.
+    fn added(&self) -> f64 {
+        (self.cases[1].requests - self.cases[0].requests) as f64
+    }
+
     /// Instructions one more request costs.
     fn per_request(&self) -> f64 {
-        let added = (self.case_large.requests - self.case_small.requests) as f64;
-        (self.large as f64 - self.small as f64) / added
+        (self.totals[1] as f64 - self.totals[0] as f64) / self.added()
     }
 
     /// Each function's instructions per request added, as for the whole.
     fn function_per_request(&self) -> Vec<(String, f64)> {
-        let added = (self.case_large.requests - self.case_small.requests) as f64;
-        let mut functions: Vec<(String, f64)> = self
-            .functions_large
-            .iter()
-            .map(|(name, large)| {
-                let small = self.functions_small.get(name).copied().unwrap_or(0);
-                (name.clone(), (*large as f64 - small as f64) / added)
-            })
-            .collect();
+        let [small, large] = &self.functions;
+        let per_request = |(name, &count): (&String, &u64)| {
+            let before = small.get(name).copied().unwrap_or(0);
+            (name.clone(), (count as f64 - before as f64) / self.added())
+        };
+        let mut functions: Vec<(String, f64)> = large.iter().map(per_request).collect();
         functions.sort_by(|a, b| b.1.total_cmp(&a.1));
         functions
     }
 }
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (small, large, width) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (small, large, width) = if bench.smoke {
         (5, 20, 4)
     } else {
         (200, 2_000, 64)
@@ -99,54 +98,54 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         Vec::new(),
         &header,
     );
-    if !installed() {
+    if !tools::installed("valgrind") {
         section.note(note("instructions.no-valgrind").text());
         return Ok(section);
     }
     println!("\n==> instructions: valgrind --tool=callgrind, httpbin-lite answering at once");
-    let server = bench.start_httpbin(Duration::ZERO, &[])?;
+    let server = bench.start_httpbin(Duration::ZERO)?;
     let url = server.url("/uuid");
     let mut counted = Vec::new();
     for slide in [cases::slide("tokio")?, &REFERENCE] {
-        let case_small = Case::at(slide, small, width);
-        let case_large = Case::at(slide, large, width);
-        let (small_total, functions_small) = profile(bench, &case_small, &url)?;
-        let (large_total, functions_large) = profile(bench, &case_large, &url)?;
-        section.commands.push(format!(
-            "valgrind --tool=callgrind {}",
-            case_large.command("$URL")
-        ));
+        let cases = [small, large].map(|size| Case::at(slide, size, width));
+        let [
+            (small_total, small_functions),
+            (large_total, large_functions),
+        ] = [
+            profile(bench, &cases[0], &url)?,
+            profile(bench, &cases[1], &url)?,
+        ];
+        let command = cases[1].command("$URL");
+        section
+            .commands
+            .push(format!("valgrind --tool=callgrind {command}"));
         counted.push(Counted {
-            case_small,
-            case_large,
-            small: small_total,
-            large: large_total,
-            functions_small,
-            functions_large,
+            cases,
+            totals: [small_total, large_total],
+            functions: [small_functions, large_functions],
         });
     }
-    let reference = counted
-        .iter()
-        .find(|c| c.case_large.slide.model == "reference")
-        .map(Counted::per_request);
+    let model = |c: &&Counted| c.cases[1].slide.model;
+    let reference = counted.iter().find(|c| model(c) == "reference");
+    let reference = reference.map(Counted::per_request);
     for client in &counted {
         let per_request = client.per_request();
         println!(
             "    {:<34} {:>10.0} instructions per request",
-            client.case_large.label(),
+            client.cases[1].label(),
             per_request
         );
         section.row(vec![
-            client.case_large.label(),
-            client.case_large.protocol().into(),
+            client.cases[1].label(),
+            client.cases[1].protocol().into(),
             width.to_string(),
-            thousands(client.small as f64),
-            thousands(client.large as f64),
+            thousands(client.totals[0] as f64),
+            thousands(client.totals[1] as f64),
             thousands(per_request),
             reference.map_or_else(|| "–".into(), |r| format!("{:.2}", per_request / r)),
         ]);
     }
-    if let Some(tokio) = counted.iter().find(|c| c.case_large.slide.model == "tokio") {
+    if let Some(tokio) = counted.iter().find(|c| model(c) == "tokio") {
         section.tables.push(breakdown(tokio, reference));
         if let Some(note) = url_note(tokio, reference) {
             section.note(note);
@@ -227,7 +226,7 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
         bench.program(case.binary())?.display().to_string(),
     ];
     args.extend(case.slide_args(url, None));
-    let measured = bench.run_tool(&label, "valgrind", &args, Duration::from_secs(300))?;
+    let measured = bench.run_program(&label, "valgrind", &args, Duration::from_secs(300))?;
     if measured.summary.as_ref().is_none_or(|s| s.failed > 0) {
         return Err(format!(
             "{label}: requests failed under callgrind (see {})",
@@ -249,13 +248,6 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
         .map_err(|err| format!("cannot run callgrind_annotate: {err}"))?;
     let annotated = String::from_utf8_lossy(&annotated.stdout);
     Ok((total, callgrind::inclusive(&annotated)))
-}
-
-fn installed() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 /// A count with thousands separated: `68,712`.

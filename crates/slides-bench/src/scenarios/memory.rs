@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use super::goals;
+use super::cases;
 use super::heap::{self, Heap};
-use super::{Settings, cases, cells, run_interleaved, section};
 use crate::bench::Bench;
+use crate::judge;
 use crate::notes::note;
 use crate::outcome::Outcome;
-use crate::report::{Goal, Section};
+use crate::rounds::{run_cases, section};
+use crate::section::{Goal, Section};
 use crate::units::{kib_per, mb, ms, secs};
 
 /// The goal: tokio under this many MB (10^6 bytes) at the larger size.
@@ -22,8 +23,8 @@ const COLUMNS: &str = "\
     model | in flight | connections | peak RSS | per request | marginal per request | wall | \
     failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (sizes, pool, delay) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (sizes, pool, delay) = if bench.smoke {
         ([10, 20], 4, Duration::from_millis(10))
     } else {
         ([1_000, 10_000], 100, Duration::from_secs(1))
@@ -31,7 +32,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let [small, large] = sizes;
     let mut all = cases::memory(sizes, pool)?;
     all.extend(cases::memory_http2(sizes)?);
-    let outcomes = run_interleaved(settings, bench, "memory", delay, &all)?;
+    let outcomes = run_cases(bench, "memory", delay, &all)?;
     let intro = note("memory.intro")
         .with("delay", ms(delay.as_secs_f64()))
         .with("pool", pool)
@@ -52,18 +53,10 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         let size = outcome.case.requests;
         let label = outcome.case.label();
         if let Some(why) = outcome.refused() {
-            let dash = || "–".to_owned();
-            let refused = note("memory.refused").with("why", why).text();
-            section.row(vec![
-                label,
-                size.to_string(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                refused,
-            ]);
+            let mut row = vec![label, size.to_string()];
+            row.extend(["–"; 5].map(String::from));
+            row.push(note("memory.refused").with("why", why).text());
+            section.row(row);
             continue;
         }
         // From the smaller size to this one, if this is the larger.
@@ -82,21 +75,21 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
         section.row(vec![
             label,
             size.to_string(),
-            cells::or_dash(outcome.server_connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(outcome.server_connections().map(|n| format!("{n:.0}"))),
             mb(outcome.rss_kib()),
             kib_per(outcome.rss_kib(), size as f64),
-            cells::or_dash(marginal),
+            judge::or_dash(marginal),
             secs(outcome.wall_s()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
     }
-    let heaps = heap::by_site(settings, bench, &mut section)?;
+    let heaps = heap::by_site(bench, &mut section)?;
     let tokio = outcomes
         .iter()
         .find(|o| o.case.label() == "tokio" && o.case.requests == large);
     if let Some(tokio) = tokio {
         section.goals.push(tokio_goal(tokio, &heaps));
-        explain_tokio(settings, &mut section, tokio, delay);
+        explain_tokio(bench, &mut section, tokio, delay);
     }
     for (label, most) in [("tokio h2", TOKIO_H2_MB), ("reference h2", REFERENCE_H2_MB)] {
         let found = outcomes
@@ -108,7 +101,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     }
     let threads = heaps.iter().find(|heap| heap.label == "threads");
     if let Some(heap) = threads
-        && !settings.smoke
+        && !bench.smoke
         && let Some(top) = heap.peak.sites.first()
         && top.place.contains("LazyBuffers")
     {
@@ -124,27 +117,20 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
 
 /// The goal: at most `most` MB with every request in flight over HTTP/2.
 fn at_most(outcome: &Outcome, most: f64) -> Goal {
-    let size = outcome.case.requests;
-    let what = format!(
-        "memory: {} ≤ {most} MB at {size} in flight",
-        outcome.case.label()
-    );
-    let measured = format!(
-        "{} ({} per request)",
-        mb(outcome.rss_kib()),
-        kib_per(outcome.rss_kib(), size as f64)
-    );
-    if outcome.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(outcome));
-    }
-    if outcome.rss_kib() <= most * 1e6 / 1024.0 {
-        return Goal::met(what, measured);
-    }
-    let connections = outcome.server_connections().unwrap_or(f64::NAN);
-    let why = note("memory.http2-over")
-        .with("connections", format!("{connections:.0}"))
-        .text();
-    Goal::missed(what, measured, why)
+    let (label, size) = (outcome.case.label(), outcome.case.requests);
+    let what = format!("memory: {label} ≤ {most} MB at {size} in flight");
+    let met = outcome.rss_kib() <= most * 1e6 / 1024.0;
+    Goal::judge(what, peak(outcome), judge::why_failed(outcome), met, || {
+        let connections = outcome.server_connections().unwrap_or(f64::NAN);
+        let over = note("memory.http2-over").with("connections", format!("{connections:.0}"));
+        over.text()
+    })
+}
+
+/// The peak, and per request in flight.
+fn peak(outcome: &Outcome) -> String {
+    let per_request = kib_per(outcome.rss_kib(), outcome.case.requests as f64);
+    format!("{} ({per_request} per request)", mb(outcome.rss_kib()))
 }
 
 fn under_the_goal(tokio: &Outcome) -> bool {
@@ -155,42 +141,28 @@ fn under_the_goal(tokio: &Outcome) -> bool {
 fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
     let size = tokio.case.requests;
     let what = format!("memory: tokio under {TOKIO_MB} MB at {size} in flight");
-    let measured = format!(
-        "{} ({} per request)",
-        mb(tokio.rss_kib()),
-        kib_per(tokio.rss_kib(), size as f64)
-    );
-    if tokio.failed() > 0 {
-        return Goal::missed(what, measured, goals::failed(tokio));
-    }
-    if under_the_goal(tokio) {
-        return Goal::met(what, measured);
-    }
-    let why = match heaps.iter().find(|heap| heap.label == "tokio") {
-        Some(heap) => {
-            let connection: u64 = heap
-                .peak
-                .sites
-                .iter()
-                .filter(|site| {
-                    site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
-                })
-                .map(|site| site.bytes)
-                .sum();
-            let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
-            note("memory.tokio-connections")
-                .with("size", heap.size)
-                .with("per_connection", per_connection)
-                .text()
-        }
-        None => note("memory.see-below").text(),
-    };
-    Goal::missed(what, measured, why)
+    let failed = judge::why_failed(tokio);
+    Goal::judge(what, peak(tokio), failed, under_the_goal(tokio), || {
+        let Some(heap) = heaps.iter().find(|heap| heap.label == "tokio") else {
+            return note("memory.see-below").text();
+        };
+        let connection: u64 = (heap.peak.sites.iter())
+            .filter(|site| {
+                site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
+            })
+            .map(|site| site.bytes)
+            .sum();
+        let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
+        note("memory.tokio-connections")
+            .with("size", heap.size)
+            .with("per_connection", per_connection)
+            .text()
+    })
 }
 
 /// Why tokio holds what it holds, and why it takes longer than the delay, when it does.
-fn explain_tokio(settings: &Settings, section: &mut Section, tokio: &Outcome, delay: Duration) {
-    if settings.smoke {
+fn explain_tokio(bench: &Bench, section: &mut Section, tokio: &Outcome, delay: Duration) {
+    if bench.smoke {
         return;
     }
     if tokio.failed() == 0 && !under_the_goal(tokio) {

@@ -6,12 +6,14 @@
 
 use std::time::Duration;
 
-use super::clients::{Client, best_by, client_failed, client_wall, noise};
-use super::tools::ToolCase;
-use super::{Settings, cases, cells, run_rounds, section};
+use super::cases;
 use crate::bench::Bench;
+use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_rounds, section};
+use crate::section::{Goal, Section, Table};
+use crate::tools::ToolCase;
 use crate::units::{mb, percent, us};
 
 /// The goal: slide 7's requests/s at least this share of wrk's.
@@ -31,31 +33,19 @@ const CLIENT_COLUMNS: &str = "\
     httpbin-lite's limit | efficiency | × best | × wrk | client CPU per request | \
     httpbin-lite CPU per request | both on {cores} cores | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, width, wrk_for) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, width, wrk_for) = if bench.smoke {
         (20, 4, 1)
     } else {
         (20_000, 64, 5)
     };
     let mut all = cases::overhead(requests, width);
-    all.extend(
-        cases::protocols(requests, width)?
-            .into_iter()
-            .filter(|case| case.http2 || case.slide.model != "tokio"),
-    );
+    all.extend(cases::beside_slide_7(requests, width)?);
     let tools = [
         ToolCase::wrk(width, wrk_for),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) = run_rounds(
-        settings,
-        bench,
-        "overhead",
-        Duration::ZERO,
-        &all,
-        &tools,
-        &[],
-    )?;
+    let (outcomes, tool_outcomes) = run_rounds(bench, "overhead", Duration::ZERO, &all, &tools)?;
     let intro = note("overhead.intro")
         .with("requests", requests)
         .with("width", width)
@@ -80,13 +70,13 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             format!("{per_second:.0}"),
-            cells::or_dash(own_clock.map(|per_second| format!("{per_second:.0}"))),
+            judge::or_dash(own_clock.map(|per_second| format!("{per_second:.0}"))),
             us(outcome.cpu_s() / requests as f64),
             percent(outcome.sys_share()),
             us(outcome.server_cpu_s() / requests as f64),
             mb(outcome.rss_kib()),
-            cells::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
-            cells::failed(outcome),
+            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            judge::failed_cell(outcome),
         ]);
     }
     if let Some(wrk) = wrk {
@@ -107,12 +97,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     }
     section.note(note("overhead.cpu-per-request").text());
 
-    let clients: Vec<Client> = outcomes
-        .iter()
-        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
-        .map(|o| Client::of_case(o, bench.cores))
-        .chain(tools.iter().cloned())
-        .collect();
+    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
     let cores = bench.cores as f64;
     // With no delay the floor is httpbin-lite's own CPU: N answers need N × its CPU per
     // answer, on every core at best.
@@ -133,16 +118,16 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             client.label.clone(),
             client.protocol.into(),
             client.width.to_string(),
-            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
             client_wall(client),
             format!("{per_second:.0}"),
-            cells::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
-            cells::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
+            judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
+            judge::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
             best.map_or_else(
                 || "–".into(),
                 |(_, best)| format!("{:.2}", per_second / best),
             ),
-            cells::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             client.bound_cell(bench.cores),
@@ -173,7 +158,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             .push(against_wrk(label, of_wrk, client, wrk, bench.cores));
     }
     let missed = section.goals.iter().any(|goal| !goal.met);
-    if missed && wrk.is_some() && !settings.smoke {
+    if missed && wrk.is_some() && !bench.smoke {
         section.note(
             note("overhead.why-tokio-misses")
                 .with("cores", bench.cores)
@@ -204,25 +189,19 @@ fn against_wrk(
     let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
     let measured = format!("{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if ratio >= of_wrk {
-        return Goal::met(what, measured);
-    }
-    let bound = |cpu: f64| format!("{cpu:.0}");
-    let why = note("overhead.client-cpu")
-        .with("label", label)
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()))
-        .text()
-        + &note("overhead.bounds")
+    Goal::judge(what, measured, client.why_failed(), ratio >= of_wrk, || {
+        let bound = |cpu: f64| format!("{cpu:.0}");
+        let client_cpu = note("overhead.client-cpu")
+            .with("label", label)
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()));
+        let bounds = note("overhead.bounds")
             .with("label", label)
             .with("wrk_cpu", us(wrk.cpu_per_request()))
             .with("wrk_server", us(wrk.server_per_request()))
             .with("cores", cores)
             .with("client_bound", bound(client.bound(cores)))
-            .with("wrk_bound", bound(wrk.bound(cores)))
-            .text();
-    Goal::missed(what, measured, why)
+            .with("wrk_bound", bound(wrk.bound(cores)));
+        client_cpu.text() + &bounds.text()
+    })
 }

@@ -5,14 +5,15 @@
 
 use std::time::Duration;
 
-use super::clients::{Client, best_by, client_failed, client_wall, noise};
-use super::goals;
-use super::tools::ToolCase;
-use super::{Settings, cases, cells, run_rounds, section};
+use super::cases;
 use crate::bench::Bench;
 use crate::case::floor_s;
+use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
+use crate::judge;
 use crate::notes::note;
-use crate::report::{Goal, Section, Table};
+use crate::rounds::{run_rounds, section};
+use crate::section::{Goal, Section, Table};
+use crate::tools::ToolCase;
 use crate::units::{mb, ms, secs, us};
 
 // The goals: efficiency at least this for three models; the others are shown for comparison.
@@ -35,24 +36,19 @@ const CLIENT_COLUMNS: &str = "\
     client | protocol | in flight | connections | wall (median, min–max) | efficiency | × best | \
     client CPU per request | httpbin-lite CPU per request | peak RSS | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, delay, width, pool) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, delay, width, pool) = if bench.smoke {
         (20, Duration::from_millis(10), 5, 2)
     } else {
         (10_000, Duration::from_millis(100), 1_000, 100)
     };
     let mut all = cases::scale(requests, width, pool)?;
-    // Slide 7 over HTTP/1.1 is already among the models.
-    all.extend(
-        cases::protocols(requests, width)?
-            .into_iter()
-            .filter(|case| case.http2 || case.slide.model != "tokio"),
-    );
+    all.extend(cases::beside_slide_7(requests, width)?);
     let tools = [
         ToolCase::h2load(requests, width, false),
         ToolCase::h2load(requests, width, true),
     ];
-    let (outcomes, tool_outcomes) = run_rounds(settings, bench, "scale", delay, &all, &tools, &[])?;
+    let (outcomes, tool_outcomes) = run_rounds(bench, "scale", delay, &all, &tools)?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -82,16 +78,16 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             width.to_string(),
             secs(floor),
-            cells::wall(outcome),
+            judge::wall_cell(outcome),
             format!("{:.3}", floor / outcome.wall_s()),
-            cells::or_dash(first_wave.map(secs)),
-            cells::or_dash(latency.map(ms)),
-            cells::or_dash(outcome.outside_own_clock_s().map(secs)),
-            cells::cpu(outcome),
+            judge::or_dash(first_wave.map(secs)),
+            judge::or_dash(latency.map(ms)),
+            judge::or_dash(outcome.outside_own_clock_s().map(secs)),
+            judge::cpu_cell(outcome),
             us(outcome.cpu_s() / requests as f64),
             secs(outcome.server_cpu_s()),
             mb(outcome.rss_kib()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
         let label = outcome.case.label();
         let at_least = match label.as_str() {
@@ -100,7 +96,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             "queue" => QUEUE,
             _ => continue,
         };
-        let goal = goals::efficiency("scale", outcome, delay, bench.cores, at_least);
+        let goal = judge::efficiency("scale", outcome, delay, bench.cores, at_least);
         if !goal.met {
             missed.push(label);
         }
@@ -108,12 +104,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     }
 
     // Slide 7 and the reference over both protocols, then the tools.
-    let clients: Vec<Client> = outcomes
-        .iter()
-        .filter(|o| o.case.slide.model == "tokio" || o.case.slide.model == "reference")
-        .map(|o| Client::of_case(o, bench.cores))
-        .chain(tool_outcomes.iter().map(Client::of_tool))
-        .collect();
+    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
     let efficiency = |client: &Client| {
         let requests = client.requests.unwrap_or(requests);
         floor_s(requests, client.width, delay, Duration::ZERO, 1) / client.wall_s()
@@ -130,7 +121,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             client.label.clone(),
             client.protocol.into(),
             client.width.to_string(),
-            cells::or_dash(client.connections().map(|n| format!("{n:.0}"))),
+            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
             client_wall(client),
             format!("{own:.3}"),
             best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),
@@ -164,7 +155,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     section.note(note("clients.nagle").text());
     section.notes.extend(noise(&clients));
     // A smoke run's goals mean nothing, so it explains none.
-    if settings.smoke {
+    if bench.smoke {
         return Ok(section);
     }
     if missed.iter().any(|label| label == "threads") {
@@ -200,30 +191,31 @@ fn of_best(
         "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
         best.label
     );
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if ratio >= OF_BEST {
-        return Goal::met(what, measured);
-    }
-    // Beside the reference over the same protocol, what the slide's client adds.
-    let same = clients
-        .iter()
-        .find(|other| other.protocol == client.protocol && other.label.starts_with("reference"));
-    let why = note("scale.short-of-best")
-        .with("label", &client.label)
-        .with("over", ms(client.wall_s() * (1.0 - own)))
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()))
-        .with("best", &best.label)
-        .with("best_client", us(best.cpu_per_request()))
-        .with("best_server", us(best.server_per_request()))
-        .with(
-            "reference",
-            same.map_or_else(|| "–".into(), |other| us(other.cpu_per_request())),
-        );
-    let text = why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency));
-    Goal::missed(what, measured, text)
+    Goal::judge(
+        what,
+        measured,
+        client.why_failed(),
+        ratio >= OF_BEST,
+        || {
+            // Beside the reference over the same protocol, what the slide's client adds.
+            let same = clients.iter().find(|other| {
+                other.protocol == client.protocol && other.label.starts_with("reference")
+            });
+            let why = note("scale.short-of-best")
+                .with("label", &client.label)
+                .with("over", ms(client.wall_s() * (1.0 - own)))
+                .with("client", us(client.cpu_per_request()))
+                .with("server", us(client.server_per_request()))
+                .with("best", &best.label)
+                .with("best_client", us(best.cpu_per_request()))
+                .with("best_server", us(best.server_per_request()))
+                .with(
+                    "reference",
+                    judge::or_dash(same.map(|other| us(other.cpu_per_request()))),
+                );
+            why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
+        },
+    )
 }
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
@@ -241,18 +233,19 @@ fn reference_goal(
         secs(client.wall_s()),
         secs(floor)
     );
-    if client.failed > 0 || !client.spoke_its_protocol() {
-        return Goal::missed(what, measured, client_failed(client));
-    }
-    if own >= REFERENCE {
-        return Goal::met(what, measured);
-    }
-    let why = note("scale.reference-short")
-        .with("over", ms(client.wall_s() - floor))
-        .with("client", us(client.cpu_per_request()))
-        .with("server", us(client.server_per_request()));
-    let text = why.text() + &protocol_limit(client, protocol_best, None);
-    Goal::missed(what, measured, text)
+    Goal::judge(
+        what,
+        measured,
+        client.why_failed(),
+        own >= REFERENCE,
+        || {
+            let why = note("scale.reference-short")
+                .with("over", ms(client.wall_s() - floor))
+                .with("client", us(client.cpu_per_request()))
+                .with("server", us(client.server_per_request()));
+            why.text() + &protocol_limit(client, protocol_best, None)
+        },
+    )
 }
 
 /// What the best client over the same protocol reached in this run (or that this one was it):

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use lab::talk::Width;
 
-use super::goals;
-use super::{Settings, cases, cells, run_cases, section};
+use super::cases;
 use crate::bench::Bench;
+use crate::judge;
 use crate::notes::note;
-use crate::report::Section;
+use crate::rounds::{run_cases, section};
+use crate::section::Section;
 use crate::units::{mb, ms, secs};
 
 /// The goal: efficiency at least this for every slide but the queue.
@@ -24,8 +25,8 @@ const COLUMNS: &str = "\
     slide | model | width | floor | wall (median, min–max) | slide's own clock | efficiency | \
     CPU (user+sys) | peak RSS | failed";
 
-pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
-    let (requests, delay) = if settings.smoke {
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (requests, delay) = if bench.smoke {
         (20, Duration::from_millis(10))
     } else {
         (50, Duration::from_secs(1))
@@ -34,7 +35,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
     let (Some(worker), Width::PerWorker(worker_width)) = (queue.companion, queue.width) else {
         return Err("the talk's queue slide has no worker (see lab::talk)".into());
     };
-    let outcomes = run_cases(settings, bench, "talk", delay, &cases::talk(requests))?;
+    let outcomes = run_cases(bench, "talk", delay, &cases::talk(requests))?;
     let intro = note("talk.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -50,12 +51,12 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             outcome.case.label(),
             outcome.concurrency(bench.cores).to_string(),
             secs(floor),
-            cells::wall(outcome),
-            cells::or_dash(outcome.slide_wall_s().map(secs)),
+            judge::wall_cell(outcome),
+            judge::or_dash(outcome.slide_wall_s().map(secs)),
             format!("{:.3}", floor / outcome.wall_s()),
             secs(outcome.cpu_s()),
             mb(outcome.rss_kib()),
-            cells::failed(outcome),
+            judge::failed_cell(outcome),
         ]);
         // Its lesson is that it misses the floor: 50 tasks, one request at a time.
         if outcome.case.one_at_a_time() && outcome.case.slide.width != Width::One {
@@ -72,7 +73,7 @@ pub fn run(settings: &Settings, bench: &Bench) -> Result<Section, String> {
             Some(_) => QUEUE_AT_LEAST,
             None => AT_LEAST,
         };
-        let goal = goals::efficiency("talk", outcome, delay, bench.cores, at_least);
+        let goal = judge::efficiency("talk", outcome, delay, bench.cores, at_least);
         section.goals.push(goal);
     }
     section.note(note("talk.queue-cpu").text());

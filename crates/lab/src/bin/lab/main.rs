@@ -60,6 +60,7 @@ enum Command {
         redis: bool,
     },
     /// Run the talk: every slide against a local httpbin-lite, then one comparison table.
+    #[command(after_help = "scripts/run-all.sh takes the same options, and builds what they need.")]
     Talk(talk::Flags),
 }
 

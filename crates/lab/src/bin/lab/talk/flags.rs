@@ -48,13 +48,18 @@ pub struct Flags {
     #[arg(long)]
     pub python: bool,
 
+    /// Every slide at the same instant, each against an httpbin-lite of its own, a live line
+    /// each; then the table, in finishing order. Not with --work, --url or --timeline.
+    #[arg(long)]
+    pub race: bool,
+
     /// Where to write results.json and report.html (the talk works in DIR/talk-PID meanwhile).
     #[arg(long, value_name = "DIR", default_value = "target/slides")]
     pub out: PathBuf,
 
-    /// Taken and let be: it tells scripts/run-all.sh which build to run, and this program runs
-    /// the slides of the build it belongs to.
-    #[arg(long, hide = true)]
+    /// Run the debug build, as the tests do: scripts/run-all.sh builds it, and this lab must be
+    /// its own (each lab runs the slides of the build it belongs to).
+    #[arg(long)]
     pub debug: bool,
 
     /// These packages' binaries (each named as its package) are built and up to date:

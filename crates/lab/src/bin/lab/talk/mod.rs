@@ -12,6 +12,8 @@ mod build;
 mod flags;
 mod own_dir;
 mod python;
+mod race;
+mod racer;
 mod slide;
 mod stand_in;
 mod turn;
@@ -26,7 +28,7 @@ use self::build::{Background, Waited};
 pub use self::flags::Flags;
 use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
-use common::SignalFlag;
+use common::{SignalFlag, usage_error};
 
 /// People start the talk as scripts/run-all.sh, and its messages have always said so.
 const NAME: &str = "run-all.sh";
@@ -36,6 +38,15 @@ const RULE: &str = "============================================================
 /// Runs the talk; the exit code is 0 when every slide got every UUID, 1 when any did not, 2
 /// when no slide ran, 128 + N when signal N stopped it.
 pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
+    if flags.debug && !bins.dir().ends_with("debug") {
+        let dir = bins.dir().display();
+        usage_error(&format!(
+            "--debug, but this lab is the build in {dir}: run the debug one"
+        ));
+    }
+    if let Some(why) = flags.race.then(|| race::refused(flags)).flatten() {
+        usage_error(why);
+    }
     // An earlier talk's report goes first: whatever happens to this one, it never passes for
     // this one's.
     let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
@@ -53,6 +64,9 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         None => None,
     };
     let delay = flags.delay();
+    if flags.race {
+        return race_and_compare(flags, bins, signals, &own, build.as_ref());
+    }
     // Every slide fetches from it, so it lives until the talk ends.
     let server;
     let (url, floor) = match &flags.url {
@@ -144,7 +158,7 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         }
     }
     say!("\n==> the comparison: {} requests each\n", flags.requests);
-    match compare(bins, floor, &flags.out, &own, &records) {
+    match compare(bins, floor, &flags.out, &own, &records, false) {
         Ok(true) => {}
         // slides-report has said what is wrong.
         Ok(false) => failures += 1,
@@ -164,7 +178,65 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     }
 }
 
-/// `slides-report compare [--delay D] --out OWN RECORDS`, which prints the table and writes
+/// `--race`: once every racer is built, the race; then the table, in finishing order.
+fn race_and_compare(
+    flags: &Flags,
+    bins: &Binaries,
+    signals: &SignalFlag,
+    own: &OwnDir,
+    build: Option<&Background>,
+) -> ExitCode {
+    if let Some(build) = build {
+        // They all start at once, so all of them must be built first.
+        let mut needed = vec!["slides-report"];
+        for slide in flags.slides() {
+            needed.push(slide.binary);
+            needed.extend(slide.companion.map(|companion| companion.binary));
+        }
+        match build.wait_for(&needed, signals) {
+            Waited::Built => {}
+            Waited::Stopped(signal) => return signal.exit_code(),
+            Waited::NotBuilt(why) => return failed(signals, &why),
+        }
+    }
+    let raced = race::race(flags, bins, signals, own.path());
+    if raced.records.is_empty() {
+        eprintln!("{NAME}: no slide finished the race");
+        return raced
+            .stopped
+            .map_or(ExitCode::FAILURE, |signal| signal.exit_code());
+    }
+    let mut failures = raced.failures;
+    say!(
+        "\n==> the comparison, in finishing order: {} requests each\n",
+        flags.requests
+    );
+    let delay = flags.delay();
+    match compare(
+        bins,
+        Some(&delay.text),
+        &flags.out,
+        own,
+        &raced.records,
+        true,
+    ) {
+        Ok(true) => {}
+        Ok(false) => failures += 1,
+        Err(err) => {
+            eprintln!("{NAME}: {err}");
+            failures += 1;
+        }
+    }
+    race::share_note(&raced.records);
+    match raced.stopped {
+        Some(signal) => signal.exit_code(),
+        None if failures > 0 => ExitCode::FAILURE,
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// `slides-report compare [--delay D] [--as-given] --out OWN RECORDS`, which prints the table
+/// (its rows in the order of RECORDS when `as_given`, else in the talk's) and writes
 /// results.json and report.html into the talk's own directory; from there they move into OUT.
 /// False when it failed (it says why itself).
 fn compare(
@@ -173,9 +245,13 @@ fn compare(
     out: &Path,
     own: &OwnDir,
     records: &[PathBuf],
+    as_given: bool,
 ) -> Result<bool, String> {
     let mut command = Command::new(bins.path("slides-report").map_err(|err| err.to_string())?);
     command.arg("compare");
+    if as_given {
+        command.arg("--as-given");
+    }
     if let Some(delay) = floor {
         command.args(["--delay", delay]);
     }

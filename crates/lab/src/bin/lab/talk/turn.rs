@@ -165,7 +165,7 @@ impl Talk<'_> {
 /// Runs scripts/install-redis-server.sh, which installs redis-server if it can and says how
 /// if it cannot. False when it could not. Outside the workspace there is no script: then
 /// starting redis-server says whether it is there.
-fn install_redis_server() -> bool {
+pub fn install_redis_server() -> bool {
     let script = Path::new("scripts/install-redis-server.sh");
     if !script.is_file() {
         return true;

@@ -2,11 +2,9 @@
 //! written in C — so that one table can hold them all and each be set against the best.
 
 use crate::notes::note;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, RunResult, ToolOutcome};
 use crate::stats::{median, range};
 use crate::units::secs;
-
-use super::tools::ToolOutcome;
 
 /// One client's runs, as the tables that compare clients read them.
 #[derive(Debug, Clone)]
@@ -20,60 +18,24 @@ pub struct Client {
     pub requests: Option<usize>,
     /// Written in C: a tool, not a slide or the reference client.
     pub tool: bool,
-    runs: Vec<ClientRun>,
+    runs: Vec<RunResult>,
     /// Requests that failed, over all runs.
     pub failed: usize,
     /// The first thing that went wrong, in the client's words.
     pub problem: Option<String>,
 }
 
-/// One run, as the kernel, the client and httpbin-lite counted it.
-#[derive(Debug, Clone)]
-struct ClientRun {
-    /// Measured outside: from starting the program to reaping it.
-    wall_s: f64,
-    /// Requests answered.
-    done: f64,
-    /// Answers per second: `done` over the wall time; for wrk, its own rate.
-    per_second: f64,
-    cpu_s: f64,
-    sys_s: f64,
-    rss_kib: f64,
-    server_cpu_s: f64,
-    connections: Option<u64>,
-    http2: Option<u64>,
-}
-
 impl Client {
     /// A slide's or the reference client's case.
     pub fn of_case(outcome: &Outcome, cores: usize) -> Client {
         let case = &outcome.case;
-        let runs = outcome
-            .runs
-            .iter()
-            .map(|run| {
-                let done = case.requests.saturating_sub(run.failed(case.requests)) as f64;
-                let wall_s = run.client.usage.wall_s;
-                ClientRun {
-                    wall_s,
-                    done,
-                    per_second: done / wall_s,
-                    cpu_s: run.client_cpu_s(),
-                    sys_s: run.client.usage.sys_s,
-                    rss_kib: run.client_rss_kib() as f64,
-                    server_cpu_s: run.server_cpu_s,
-                    connections: run.server.connections,
-                    http2: run.server.http2,
-                }
-            })
-            .collect();
         Client {
             label: case.label(),
             protocol: case.protocol(),
             width: outcome.concurrency(cores),
             requests: Some(case.requests),
             tool: false,
-            runs,
+            runs: outcome.runs.clone(),
             failed: outcome.failed(),
             problem: outcome.first_problem(),
         }
@@ -82,68 +44,56 @@ impl Client {
     /// A tool's runs.
     pub fn of_tool(outcome: &ToolOutcome) -> Client {
         let case = &outcome.case;
-        let runs = outcome
-            .runs
-            .iter()
-            .map(|run| {
-                let wall_s = run.measured.usage.wall_s;
-                let done = run.printed.requests;
-                // wrk runs for a time and counts what it got done; h2load runs for a count.
-                let per_second = match case.requests() {
-                    Some(_) => done / wall_s,
-                    None => run.printed.per_second,
-                };
-                ClientRun {
-                    wall_s,
-                    done,
-                    per_second,
-                    cpu_s: run.measured.usage.cpu_s(),
-                    sys_s: run.measured.usage.sys_s,
-                    rss_kib: run.measured.usage.max_rss_kib as f64,
-                    server_cpu_s: run.server_cpu_s,
-                    connections: run.server.connections,
-                    http2: run.server.http2,
-                }
-            })
-            .collect();
-        let failed = match case.requests() {
-            Some(requests) => outcome
-                .runs
-                .iter()
-                .map(|run| requests.saturating_sub(run.printed.requests as usize))
-                .sum(),
-            None => 0,
-        };
-        let problem = outcome
-            .runs
-            .iter()
-            .map(|run| run.printed.errors.clone())
-            .find(|errors| !errors.is_empty());
+        let printed = || outcome.runs.iter().filter_map(|run| run.printed.as_ref());
+        let failed = case.requests().map_or(0, |requests| {
+            let short = |done: f64| requests.saturating_sub(done as usize);
+            printed().map(|printed| short(printed.requests)).sum()
+        });
+        let problem = printed().map(|printed| printed.errors.clone());
         Client {
             label: case.label(),
             protocol: case.protocol(),
             width: case.width,
             requests: case.requests(),
             tool: true,
-            runs,
+            runs: outcome.runs.clone(),
             failed,
-            problem,
+            problem: problem.into_iter().find(|errors| !errors.is_empty()),
         }
     }
 
-    fn each(&self, figure: impl Fn(&ClientRun) -> Option<f64>) -> Option<f64> {
-        let values: Vec<f64> = self.runs.iter().filter_map(figure).collect();
-        median(&values)
+    /// Requests a run got answered: what a tool printed, or what the slide did not fail.
+    fn done(&self, run: &RunResult) -> f64 {
+        match (&run.printed, self.requests) {
+            (Some(printed), _) => printed.requests,
+            (None, Some(requests)) => requests.saturating_sub(run.failed(requests)) as f64,
+            (None, None) => f64::NAN,
+        }
+    }
+
+    fn each(&self, figure: impl Fn(&RunResult, f64) -> Option<f64>) -> Option<f64> {
+        let values = self
+            .runs
+            .iter()
+            .filter_map(|run| figure(run, self.done(run)));
+        median(&values.collect::<Vec<_>>())
     }
 
     /// Wall time measured outside, median.
     pub fn wall_s(&self) -> f64 {
-        self.each(|r| Some(r.wall_s)).unwrap_or(f64::NAN)
+        self.each(|r, _| Some(r.client.usage.wall_s))
+            .unwrap_or(f64::NAN)
     }
 
     /// The fastest and slowest run.
     pub fn wall_range(&self) -> Option<(f64, f64)> {
-        range(&self.runs.iter().map(|r| r.wall_s).collect::<Vec<_>>())
+        range(
+            &self
+                .runs
+                .iter()
+                .map(|r| r.client.usage.wall_s)
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// How far apart the runs were: (slowest − fastest) ÷ median.
@@ -152,44 +102,49 @@ impl Client {
         (self.runs.len() > 1).then(|| (high - low) / self.wall_s())
     }
 
-    /// Answers per second, median.
+    /// Answers per second, median: over the wall time, or as wrk, which runs for a time, counts.
     pub fn per_second(&self) -> f64 {
-        self.each(|r| Some(r.per_second)).unwrap_or(f64::NAN)
+        self.each(|r, done| match (&r.printed, self.requests) {
+            (Some(printed), None) => Some(printed.per_second),
+            _ => Some(done / r.client.usage.wall_s),
+        })
+        .unwrap_or(f64::NAN)
     }
 
     /// The client's CPU per answer, median.
     pub fn cpu_per_request(&self) -> f64 {
-        self.each(|r| (r.done > 0.0).then(|| r.cpu_s / r.done))
+        self.each(|r, done| (done > 0.0).then(|| r.client_cpu_s() / done))
             .unwrap_or(f64::NAN)
     }
 
     /// The kernel's share of the client's CPU, median.
     pub fn sys_share(&self) -> f64 {
-        self.each(|r| (r.cpu_s > 0.0).then(|| r.sys_s / r.cpu_s))
+        self.each(|r, _| (r.client_cpu_s() > 0.0).then(|| r.client.usage.sys_s / r.client_cpu_s()))
             .unwrap_or(f64::NAN)
     }
 
     /// httpbin-lite's CPU per answer, median.
     pub fn server_per_request(&self) -> f64 {
-        self.each(|r| (r.done > 0.0).then(|| r.server_cpu_s / r.done))
+        self.each(|r, done| (done > 0.0).then(|| r.server_cpu_s / done))
             .unwrap_or(f64::NAN)
     }
 
     /// Peak RSS, median, in KiB.
     pub fn rss_kib(&self) -> f64 {
-        self.each(|r| Some(r.rss_kib)).unwrap_or(f64::NAN)
+        self.each(|r, _| Some(r.client_rss_kib() as f64))
+            .unwrap_or(f64::NAN)
     }
 
     /// The connections httpbin-lite saw, median.
     pub fn connections(&self) -> Option<f64> {
-        self.each(|r| r.connections.map(|n| n as f64))
+        self.each(|r, _| r.server.connections.map(|n| n as f64))
     }
 
     /// Whether httpbin-lite saw the protocol the client said it spoke, in every run it could
     /// tell: every request over HTTP/2 for an HTTP/2 client, none for an HTTP/1.1 one.
     pub fn spoke_its_protocol(&self) -> bool {
-        self.runs.iter().all(|r| match r.http2 {
-            Some(http2) if self.protocol == "HTTP/2" => http2 as f64 >= r.done,
+        self.runs.iter().all(|r| match r.server.http2 {
+            Some(http2) if self.protocol == "HTTP/2" => http2 as f64 >= self.done(r),
             Some(http2) => http2 == 0,
             None => true,
         })
@@ -205,12 +160,25 @@ impl Client {
     /// [`Client::bound`] in requests/s, or a dash where the CPU was too little to count.
     pub fn bound_cell(&self, cores: usize) -> String {
         let bound = self.bound(cores);
-        if bound.is_finite() {
-            format!("{bound:.0}")
-        } else {
-            "–".into()
+        match bound.is_finite() {
+            true => format!("{bound:.0}"),
+            false => "–".into(),
         }
     }
+
+    /// What went wrong, if requests failed or it did not speak the protocol it was asked to.
+    pub fn why_failed(&self) -> Option<String> {
+        (self.failed > 0 || !self.spoke_its_protocol()).then(|| client_failed(self))
+    }
+}
+
+/// The clients a scenario compares: slide 7 and the reference client over each protocol they
+/// ran, then the tools.
+pub fn compared(outcomes: &[Outcome], tools: &[ToolOutcome], cores: usize) -> Vec<Client> {
+    let slide_7_or_reference = |o: &&Outcome| ["tokio", "reference"].contains(&o.case.slide.model);
+    let slides = outcomes.iter().filter(slide_7_or_reference);
+    let slides = slides.map(|outcome| Client::of_case(outcome, cores));
+    slides.chain(tools.iter().map(Client::of_tool)).collect()
 }
 
 /// The client with the highest `figure` among those whose every request succeeded.

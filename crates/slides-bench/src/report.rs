@@ -1,42 +1,41 @@
 //! BENCHMARKS.md: the machine, the method, the goals at a glance, then one section per
 //! scenario. Everything in it is measured by this run; nothing is carried over from another.
 
-mod merge;
-mod section;
-mod table;
+use std::fs;
+use std::path::Path;
 
-pub use section::{Goal, Section};
-pub use table::Table;
-
+use crate::bench::{Bench, LONG_RUNS};
 use crate::machine::Machine;
+use crate::merge::merge;
 use crate::notes::note;
 use crate::quiet::Quiet;
-use crate::scenarios::{LONG_RUNS, Settings};
+use crate::scenarios;
+use crate::section::{Section, goals_table};
 
 pub struct Report<'a> {
     pub command: &'a str,
     pub machine: &'a Machine,
     pub quiet: &'a Quiet,
-    pub settings: &'a Settings,
+    pub bench: &'a Bench,
     pub sections: &'a [Section],
 }
 
 pub fn render(report: &Report) -> String {
-    let settings = report.settings;
+    let bench = report.bench;
     let mut out = String::from("# Benchmarks\n\n");
-    if settings.smoke {
+    if bench.smoke {
         out += &(note("report.smoke").text() + "\n\n");
     }
     out += &(note("report.intro").text() + "\n\n");
     out += &format!("```sh\n{}\n```\n\n", report.command);
     out += &format!("## Machine\n\n{}\n\n", machine(report));
     let method = note("report.method")
-        .with("runs", settings.runs)
-        .with("long_runs", settings.runs.min(LONG_RUNS))
-        .with("work", settings.work.display());
+        .with("runs", bench.runs)
+        .with("long_runs", bench.runs.min(LONG_RUNS))
+        .with("work", bench.work.display());
     out += &format!("## Method\n\n{}\n\n", method.text());
-    if !settings.smoke {
-        out += &format!("## Goals\n\n{}", goals(report.sections).markdown());
+    if !bench.smoke {
+        out += &format!("## Goals\n\n{}", goals_table(report.sections).markdown());
     }
     for section in report.sections {
         out += &section.markdown();
@@ -44,10 +43,28 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Writes the report to `out`. With `ran` naming the scenarios run, when they are not all of
+/// them, their sections go into the full report already there (see `merge.rs`) if there is one.
+pub fn write(out: &Path, report: &Report, ran: &[&str]) -> Result<(), String> {
+    let existing = fs::read_to_string(out).ok().filter(|_| !ran.is_empty());
+    let merged = existing.and_then(|existing| merge_into(&existing, report, ran));
+    let wrote = if merged.is_some() {
+        "merged into"
+    } else {
+        "wrote"
+    };
+    let text = merged.unwrap_or_else(|| render(report));
+    if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    }
+    fs::write(out, text).map_err(|err| format!("cannot write {}: {err}", out.display()))?;
+    println!("==> {wrote} {}", out.display());
+    Ok(())
+}
+
 /// The report already written in `existing`, with this run's sections in place of their old
-/// ones (see `merge.rs`); `None` if `existing` is not a full report, to be written anew. `ran`
-/// names the scenarios run, `order` every scenario in the report's order.
-pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str]) -> Option<String> {
+/// ones; `None` if `existing` is not a full report, to be written anew.
+fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
     // Each section says how it was measured: the report's header tells of the earlier run.
     let alone = measured_alone(report);
     let sections: Vec<Section> = report
@@ -59,7 +76,8 @@ pub fn merge_into(existing: &str, report: &Report, ran: &[&str], order: &[&str])
             section
         })
         .collect();
-    merge::merge(existing, &sections, ran, order)
+    let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
+    merge(existing, &sections, ran, &order)
 }
 
 /// For a section merged into a report of an earlier run: its own command, commit and machine.
@@ -74,7 +92,7 @@ fn measured_alone(report: &Report) -> String {
 
 /// The build the slides came from, as the directory they were found in says.
 fn profile(report: &Report) -> &'static str {
-    let bin = report.settings.bins.dir();
+    let bin = report.bench.bins.dir();
     if bin.ends_with("release") {
         "release"
     } else if bin.ends_with("debug") {
@@ -113,25 +131,12 @@ fn machine(report: &Report) -> String {
         .text()
 }
 
-/// Every scenario's goals in one table.
-fn goals(sections: &[Section]) -> Table {
-    let mut table = Table::new(String::new(), "goal | met | measured | why not");
-    for goal in sections.iter().flat_map(|section| &section.goals) {
-        table.rows.push(vec![
-            goal.what.clone(),
-            (if goal.met { "yes" } else { "**no**" }).into(),
-            goal.measured.clone(),
-            goal.why.clone(),
-        ]);
-    }
-    table
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::section::Goal;
 
     #[test]
     fn a_smoke_report_has_every_figure_filled_in_and_judges_no_goal() {
@@ -157,8 +162,9 @@ mod tests {
             busy: 0.0,
             others: Vec::new(),
         };
-        let settings = Settings {
+        let bench = Bench {
             bins: lab::Binaries::in_dir("target/debug"),
+            cores: 2,
             work: "target/bench/smoke".into(),
             smoke: true,
             runs: 1,
@@ -172,7 +178,7 @@ mod tests {
             command: "scripts/bench.sh --smoke",
             machine: &machine,
             quiet: &quiet,
-            settings: &settings,
+            bench: &bench,
             sections: &[section],
         });
         assert!(text.starts_with("# Benchmarks\n\n**A smoke run** (`--smoke`): every scenario"));

@@ -2,7 +2,7 @@
 //! and their own rows of its goals table; every other section stays as it was measured. The
 //! header (machine, method) stays the full run's; each merged section says how it was measured.
 
-use crate::report::Section;
+use crate::section::{Section, goals_table};
 
 /// `existing` with `sections` merged in, or `None` if `existing` is not a full report to merge
 /// into (no report, a smoke run's, or one without a goals table): then the caller writes anew.
@@ -89,7 +89,7 @@ fn merged_goals(text: &str, sections: &[Section], ran: &[&str], order: &[&str]) 
         .filter(|row| scenario_of(row).is_none_or(|name| !ran.contains(&name.as_str())))
         .map(|row| row.to_string())
         .collect();
-    let fresh = super::goals(sections).markdown();
+    let fresh = goals_table(sections).markdown();
     // The new rows, without their table's header and separator.
     rows.extend(
         fresh
@@ -113,7 +113,7 @@ fn merged_goals(text: &str, sections: &[Section], ran: &[&str], order: &[&str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Goal;
+    use crate::section::Goal;
 
     const REPORT: &str = "\
 # Benchmarks

@@ -1,12 +1,12 @@
-//! Judging a row: its efficiency against the floor, and, when it falls short, where the time
-//! over the floor went or which requests failed.
+//! Judging a row — its efficiency against the floor, and, when it falls short, where the time
+//! over the floor went or which requests failed — and the cells that several tables share.
 
 use std::time::Duration;
 
 use crate::notes::note;
 use crate::outcome::Outcome;
-use crate::report::Goal;
-use crate::units::secs;
+use crate::section::Goal;
+use crate::units::{percent, secs};
 
 /// The efficiency goal of one row: floor ÷ wall ≥ `at_least`, and no request failed.
 pub fn efficiency(
@@ -28,22 +28,22 @@ pub fn efficiency(
         secs(wall),
         secs(floor)
     );
-    if outcome.failed() > 0 {
-        return Goal::missed(what, measured, failed(outcome));
-    }
-    if efficiency >= at_least {
-        return Goal::met(what, measured);
-    }
-    Goal::missed(what, measured, slow_because(outcome, floor, cores))
+    Goal::judge(
+        what,
+        measured,
+        why_failed(outcome),
+        efficiency >= at_least,
+        || slow_because(outcome, floor, cores),
+    )
 }
 
-/// How many requests failed, and the first thing that went wrong.
-pub fn failed(outcome: &Outcome) -> String {
-    note("goal.failed")
+/// How many requests failed and the first thing that went wrong; `None` if none failed.
+pub fn why_failed(outcome: &Outcome) -> Option<String> {
+    let failed = note("goal.failed")
         .with("failed", outcome.failed())
         .with("runs", outcome.runs.len())
-        .with("first", first_problem(outcome))
-        .text()
+        .with("first", first_problem(outcome));
+    (outcome.failed() > 0).then(|| failed.text())
 }
 
 /// The first thing that went wrong, in the slide's words.
@@ -79,4 +79,37 @@ fn slow_because(outcome: &Outcome, floor: f64, cores: usize) -> String {
         why += &note("goal.own-clock").with("own", secs(own)).text();
     }
     why
+}
+
+/// The median wall time, and over several runs the fastest and slowest: `1.2 s (1.1 s–1.3 s)`.
+pub fn wall_cell(outcome: &Outcome) -> String {
+    match outcome.wall_range() {
+        Some((low, high)) if outcome.runs.len() > 1 => {
+            format!("{} ({}–{})", secs(outcome.wall_s()), secs(low), secs(high))
+        }
+        _ => secs(outcome.wall_s()),
+    }
+}
+
+/// CPU time with the kernel's share of it: `2.30 s (71% sys)`.
+pub fn cpu_cell(outcome: &Outcome) -> String {
+    let share = outcome.sys_share();
+    if share.is_finite() {
+        format!("{} ({} sys)", secs(outcome.cpu_s()), percent(share))
+    } else {
+        secs(outcome.cpu_s())
+    }
+}
+
+/// Failed requests, in bold unless there are none.
+pub fn failed_cell(outcome: &Outcome) -> String {
+    match outcome.failed() {
+        0 => "0".into(),
+        n => format!("**{n}**"),
+    }
+}
+
+/// A figure, or a dash where there is none.
+pub fn or_dash(figure: Option<String>) -> String {
+    figure.unwrap_or_else(|| "–".into())
 }

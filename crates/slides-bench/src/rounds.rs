@@ -1,0 +1,115 @@
+//! Running a scenario's cases in rounds, each round every case once and every tool once, against
+//! one httpbin-lite (and one redis-server, if a case needs one): whatever else the machine is
+//! doing at some moment slows one run of each case rather than every run of one.
+
+use std::time::Duration;
+
+use crate::bench::{Bench, Run};
+use crate::case::Case;
+use crate::judge;
+use crate::outcome::Outcome;
+use crate::outcome::ToolOutcome;
+use crate::section::Section;
+use crate::tools::ToolCase;
+use crate::units::ms;
+
+/// Runs `cases` in rounds, after a banner.
+pub fn run_cases(
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+) -> Result<Vec<Outcome>, String> {
+    Ok(run_rounds(bench, scenario, delay, cases, &[])?.0)
+}
+
+/// Runs `cases` and `tools` in rounds, after a banner. A tool that is not installed is left out.
+pub fn run_rounds(
+    bench: &Bench,
+    scenario: &str,
+    delay: Duration,
+    cases: &[Case],
+    tools: &[ToolCase],
+) -> Result<(Vec<Outcome>, Vec<ToolOutcome>), String> {
+    println!(
+        "\n==> {scenario}: httpbin-lite answering after {}",
+        ms(delay.as_secs_f64())
+    );
+    let server = bench.start_httpbin(delay)?;
+    let redis = match cases.iter().any(|case| case.worker().is_some()) {
+        true => Some(bench.start_redis()?),
+        false => None,
+    };
+    // Planned by what the case should take: slide 7b's blocked loop, like sync, takes
+    // N × delay, however many tasks it has.
+    let plans: Vec<(usize, Duration)> = cases
+        .iter()
+        .map(|case| {
+            let expected = case.expected(delay, bench.cores);
+            (bench.runs_for(expected), Bench::limit(expected))
+        })
+        .collect();
+    let mut outcomes: Vec<Outcome> = cases.iter().map(Outcome::new).collect();
+    let mut tool_outcomes: Vec<ToolOutcome> = tools
+        .iter()
+        .filter(|tool| tool.installed())
+        .map(|&case| ToolOutcome {
+            case,
+            runs: Vec::new(),
+        })
+        .collect();
+    let tool_runs = if tool_outcomes.is_empty() {
+        0
+    } else {
+        bench.runs
+    };
+    let rounds = plans.iter().map(|plan| plan.0).chain([tool_runs]).max();
+    for number in 1..=rounds.unwrap_or(0) {
+        for (outcome, &(runs, limit)) in outcomes.iter_mut().zip(&plans) {
+            if number <= runs {
+                let run = Run {
+                    scenario,
+                    number,
+                    runs,
+                };
+                let result = bench.run_case(run, &outcome.case, limit, &server, redis.as_ref())?;
+                outcome.runs.push(result);
+            }
+        }
+        for tool in tool_outcomes.iter_mut().filter(|_| number <= tool_runs) {
+            let run = Run {
+                scenario,
+                number,
+                runs: tool_runs,
+            };
+            tool.runs.push(bench.run_tool(run, &tool.case, &server)?);
+        }
+    }
+    Ok((outcomes, tool_outcomes))
+}
+
+/// A scenario's section for these outcomes: the commands that ran them, its table's header,
+/// and the runs in which requests failed (a smoke run fails on these).
+pub fn section(
+    title: &str,
+    intro: String,
+    scenario: &str,
+    outcomes: &[Outcome],
+    header: &str,
+) -> Section {
+    let commands = outcomes
+        .iter()
+        .flat_map(|outcome| outcome.case.shown_commands())
+        .collect();
+    let mut section = Section::new(title, intro, commands, header);
+    for outcome in outcomes.iter().filter(|outcome| outcome.failed() > 0) {
+        section.failures.push(format!(
+            "{scenario}: {} with {} requests: {} failed ({})",
+            outcome.case.label(),
+            outcome.case.requests,
+            outcome.failed(),
+            judge::first_problem(outcome)
+        ));
+    }
+    section
+}
