@@ -92,7 +92,7 @@ pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, Fe
     }
     let declared = match list.iter().map(|entry| entry.admits(&url)).max() {
         Some(Admits::Yes) => return Ok(url),
-        Some(Admits::IfTheRunDeclaredIt) => match queue.declared_origin(job.run).await {
+        Some(Admits::IfTheRunDeclaredIt) => match queue.origin(job.run).await {
             Ok(declared) => declared,
             Err(err) => {
                 let why = queue.target.explain(&err);

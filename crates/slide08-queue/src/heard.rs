@@ -110,41 +110,41 @@ impl Heard {
 }
 
 /// Says what Redis knows of the workers when no result has come for a while: which hold jobs
-/// and have not been heard from (a worker that stopped, whose jobs wait to be taken over), and
-/// whether any worker is asking for jobs at all.
+/// but have gone quiet (a worker that stopped, whose jobs wait to be taken over), and whether
+/// any worker asks for jobs at all.
 async fn hint(queue: &Queue) {
     let workers = match queue.workers().await {
         Ok(workers) => workers,
         Err(err) => return say_and_pause(queue, &err).await,
     };
-    let quiet = |idle: usize| Duration::from_millis(idle as u64) >= HINT_AFTER;
+    let quiet = HINT_AFTER.as_secs();
     let (mut asking, mut holding) = (0, 0);
-    for worker in &workers {
-        if !quiet(worker.idle) {
-            (asking, holding) = (asking + 1, holding + worker.pending);
-        } else if worker.pending > 0 {
-            let (name, n, idle) = (&worker.name, worker.pending, worker.idle / 1000);
+    for (name, n, ago) in workers {
+        if ago < quiet {
+            (asking, holding) = (asking + 1, holding + n);
+        } else if n > 0 {
+            let ago = if ago == u64::MAX {
+                "ever".into()
+            } else {
+                format!("{ago} s")
+            };
             eprintln!(
                 "{NAME}: no result for 5 s; worker {name} holds {n} jobs and has not asked for \
-                 jobs or renewed its claims for {idle} s: if it stopped, a running worker takes \
+                 jobs or renewed its claims for {ago}: if it stopped, a running worker takes \
                  them over once they are idle for its --reclaim-after (60 s by default)"
             );
         }
     }
     let shown = &queue.target.shown;
-    if asking == 0 {
-        eprintln!(
+    match asking {
+        0 => eprintln!(
             "{NAME}: no result for 5 s, and no worker has asked for jobs in that time: start \
              one: cargo run --release -p slide08-queue --bin slide08-worker -- --redis {shown}"
-        );
-    } else if workers
-        .iter()
-        .all(|worker| !quiet(worker.idle) || worker.pending == 0)
-    {
-        eprintln!(
-            "{NAME}: no result for 5 s; {asking} workers are asking for jobs, and hold \
+        ),
+        _ => eprintln!(
+            "{NAME}: no result for 5 s; {asking} workers asked for jobs in that time, and hold \
              {holding} jobs"
-        );
+        ),
     }
 }
 

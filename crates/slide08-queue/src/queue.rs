@@ -1,61 +1,48 @@
-//! The queue: a Redis stream of jobs and the group of workers that read it. The producer puts
-//! jobs on it and reads their results; a worker takes jobs, stores each result and
-//! acknowledges the job in one step, and takes over the jobs of a worker that died.
+//! The queue: a Redis stream of jobs, read by a group of workers. The producer enqueues jobs
+//! and reads their results; a worker takes jobs (and those of a worker that died), and stores
+//! each result and acknowledges its job in one step. Its key names and limits are all here.
 //!
 //! Every key starts with the hash tag `{slides}`: Redis Cluster keeps keys with the same tag in
-//! one slot, and a Lua script may only touch keys of one slot (settling a job writes the job
-//! stream, a results stream and the dead-letter stream at once).
+//! one slot, and a Lua script may only touch keys of one slot.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use redis::streams::StreamReadReply;
-use redis::streams::{StreamInfoConsumer, StreamInfoConsumersReply, StreamReadOptions};
-use redis::{AsyncCommands, RedisResult, Script};
-use tokio::time::sleep;
+use redis::streams::StreamInfoConsumersReply as Consumers;
+use redis::streams::{StreamReadOptions, StreamReadReply};
+use redis::{AsyncCommands, RedisResult, Script, Value};
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
 use crate::job::{Job, MAX_ENTRY, to_json};
 
-/// The stream of jobs: the producer adds to it, the workers read it. Each entry holds one job,
-/// as JSON, in its `job` field.
+/// The stream of jobs, each entry's JSON in its `job` field.
 pub const JOBS: &str = "{slides}:jobs";
 const FIELD: &str = "job";
-
-/// The consumer group the workers read [`JOBS`] through. Each entry goes to one worker, and
-/// Redis keeps the entries taken but not yet acknowledged (the "pending" list) with how often
-/// each was delivered: what lets a worker take over the jobs of one that crashed.
-pub const GROUP: &str = "workers";
-
-/// Entries no worker could run (not a job, or delivered too often), with the reason.
+/// The workers' consumer group. Redis gives each entry to one of them, and keeps the entries
+/// taken but not yet acknowledged (the "pending" list), each with how often it was delivered.
+const GROUP: &str = "workers";
+/// Entries no worker could run (not a job, or delivered too often), each with the reason.
 pub const DEAD: &str = "{slides}:dead";
-
-/// The stream a run's results go to. The producer reads it by entry id and removes nothing: a
-/// result whose reply a broken connection lost is read again from the last id that did arrive.
+/// A run's results. The producer reads them by entry id and removes none: a result whose reply a
+/// broken connection lost is read again from the last id that did arrive.
 fn results(run: Uuid) -> String {
     format!("{{slides}}:results:{run}")
 }
-
-/// Where a run declares itself before its first job: the origin (scheme, host, port) of the
-/// producer's `--url`, kept for [`RUN_KEPT`]. A worker allows that port on a host its
-/// `--allow-host` lists bare; and while the run waits, the key says Redis still holds it: a
-/// Redis restarted without persistence, or flushed, has lost it with the run's jobs.
-fn run_record(run: Uuid) -> String {
+/// A run's record: the origin of its `--url` (a worker allows that port on a host its
+/// `--allow-host` lists bare). While it is there, Redis holds the run: one that restarted
+/// without persistence, or was flushed, has lost it with its jobs.
+fn record(run: Uuid) -> String {
     format!("{{slides}}:run:{run}")
 }
-
-/// How long a run's record is kept (renewed while the run waits): its jobs are meant to run
-/// within a day.
-const RUN_KEPT: Duration = Duration::from_secs(24 * 3600);
-
+/// When each worker last asked for jobs or renewed its claims, in seconds since 1970.
+const SEEN: &str = "{slides}:workers";
+/// How long a run's record is kept (renewed while the run waits): a day.
+const RUN_KEPT: u64 = 24 * 3600;
 /// How long a read waits on the server for an entry: how late a worker notices a signal.
-pub const BLOCK: Duration = Duration::from_millis(500);
+const BLOCK: Duration = Duration::from_millis(500);
 
-/// How long any other command may take to answer.
-const ANSWER_WITHIN: Duration = Duration::from_secs(5);
-
-/// The queue in one Redis, over two connections: a read that waits holds its connection until
-/// it returns, so the other commands have one of their own.
+/// The queue, over two connections: a read that waits holds its connection until it returns.
 #[derive(Clone)]
 pub struct Queue {
     redis: Redis,
@@ -63,8 +50,8 @@ pub struct Queue {
     pub target: Target,
 }
 
-/// An entry a worker took: its id, how often Redis has handed it out (this time included),
-/// and the text of its job, or why it has none.
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
 #[derive(Debug)]
 pub struct Taken {
     pub id: String,
@@ -72,36 +59,40 @@ pub struct Taken {
     pub text: Result<String, String>,
 }
 
+/// An entry as take.lua gives it: its id, how often it was delivered, its size, its job.
+type Entry = (String, usize, usize, Option<Vec<u8>>);
+
 /// How settling an entry went.
 #[derive(Debug, PartialEq)]
 pub enum Settled {
-    /// Acknowledged, and its result stored: this settling counted.
+    /// Acknowledged, and its result stored.
     Done,
-    /// Acknowledged already: another worker settled it first.
+    /// Another worker settled it first.
     ByAnother,
     /// Redis no longer holds the job's run: it restarted without its data, or was flushed.
     RunLost,
 }
 
 impl Queue {
-    /// Connects, and makes sure the job stream and the workers' group exist: whichever side
-    /// starts first makes them.
+    /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
     pub async fn connect(target: &Target) -> Result<Queue, String> {
-        let (redis, waiting) = tokio::try_join!(
-            target.connect(ANSWER_WITHIN),
-            target.connect(BLOCK + ANSWER_WITHIN)
-        )?;
+        let answer = Duration::from_secs(5);
+        let both = tokio::try_join!(target.connect(answer), target.connect(BLOCK + answer))?;
+        let (redis, waiting, target) = (both.0, both.1, target.clone());
         let queue = Queue {
             redis,
             waiting,
-            target: target.clone(),
+            target,
         };
-        queue.create().await.map_err(|err| target.explain(&err))?;
+        queue
+            .create()
+            .await
+            .map_err(|err| queue.target.explain(&err))?;
         Ok(queue)
     }
 
-    /// Makes the stream and the group. The group starts at id 0, so it also gets the jobs added
-    /// before it existed; `BUSYGROUP` means it exists already.
+    /// Makes the stream and the group, unless they exist (`BUSYGROUP`). The group starts at id
+    /// 0, so it gets the jobs added before it, too.
     async fn create(&self) -> RedisResult<()> {
         match self
             .redis
@@ -114,19 +105,17 @@ impl Queue {
         }
     }
 
-    /// The size of `job`'s entry in bytes, its field name included: a worker takes no entry
-    /// over [`MAX_ENTRY`].
+    /// The bytes `job` takes on the stream: a worker takes no entry over [`MAX_ENTRY`].
     pub fn entry_size(job: &Job) -> usize {
         FIELD.len() + to_json(job).len()
     }
 
-    /// Declares `run` (its `--url`'s `origin`), then adds its jobs: the `XADD`s go out
-    /// pipelined, a thousand per round trip, rather than one round trip each.
+    /// Records `run` with the `origin` of its `--url`, then adds its jobs, a thousand `XADD`s
+    /// per round trip.
     pub async fn enqueue(&self, run: Uuid, origin: &str, jobs: &[Job]) -> RedisResult<()> {
         let mut redis = self.redis.clone();
-        let kept = RUN_KEPT.as_secs();
         redis
-            .set_ex::<_, _, ()>(run_record(run), origin, kept)
+            .set_ex::<_, _, ()>(record(run), origin, RUN_KEPT)
             .await?;
         for chunk in jobs.chunks(1000) {
             let mut pipe = redis::pipe();
@@ -138,44 +127,43 @@ impl Queue {
         Ok(())
     }
 
-    /// The results of `run` stored after entry id `last`, waiting up to [`BLOCK`] for one;
-    /// moves `last` on to the last one given.
+    /// `run`'s results after entry id `last`, waiting up to [`BLOCK`] for one; moves `last` on.
     pub async fn results(&self, run: Uuid, last: &mut String) -> RedisResult<Vec<String>> {
-        let options = StreamReadOptions::default()
+        let wait = StreamReadOptions::default()
             .block(BLOCK.as_millis() as usize)
             .count(100);
-        let read: Option<StreamReadReply> = self
-            .waiting
-            .clone()
-            .xread_options(&[results(run)], &[&*last], &options)
+        let mut redis = self.waiting.clone();
+        let read: Option<StreamReadReply> = redis
+            .xread_options(&[results(run)], &[&*last], &wait)
             .await?;
-        let entries = read
-            .into_iter()
-            .flat_map(|reply| reply.keys)
-            .flat_map(|key| key.ids);
         let mut texts = Vec::new();
-        for entry in entries {
+        for entry in read
+            .into_iter()
+            .flat_map(|read| read.keys)
+            .flat_map(|key| key.ids)
+        {
             texts.push(entry.get("result").unwrap_or_default());
             *last = entry.id;
         }
         Ok(texts)
     }
 
-    /// Removes the results of `run`, all read. (If this fails, they expire in an hour.)
+    /// Removes `run`'s results, all read; should this fail, they expire within the hour.
     pub async fn forget(&self, run: Uuid) {
         let _: RedisResult<()> = self.redis.clone().del(results(run)).await;
     }
 
-    /// Whether Redis still holds `run`: its record is there. Keeps the record for another
-    /// [`RUN_KEPT`] while it is, for a run that waits long.
+    /// Whether Redis still holds `run`; if so, keeps it another day.
     pub async fn holds(&self, run: Uuid) -> RedisResult<bool> {
-        let kept = RUN_KEPT.as_secs() as i64;
-        self.redis.clone().expire(run_record(run), kept).await
+        self.redis
+            .clone()
+            .expire(record(run), RUN_KEPT as i64)
+            .await
     }
 
-    /// The origin of `run`'s `--url`, as it declared it; `None` if it declared none.
-    pub async fn declared_origin(&self, run: Uuid) -> RedisResult<Option<String>> {
-        self.redis.clone().get(run_record(run)).await
+    /// The origin of `run`'s `--url`, as it was recorded.
+    pub async fn origin(&self, run: Uuid) -> RedisResult<Option<String>> {
+        self.redis.clone().get(record(run)).await
     }
 
     /// How many entries the stream holds: waiting, or held by workers.
@@ -183,17 +171,28 @@ impl Queue {
         self.redis.clone().xlen(JOBS).await
     }
 
-    /// The workers Redis has seen in the group: each one's name, how many jobs it holds, and
-    /// how long ago it last asked for jobs or renewed its claims.
-    pub async fn workers(&self) -> RedisResult<Vec<StreamInfoConsumer>> {
-        let reply: StreamInfoConsumersReply =
-            self.redis.clone().xinfo_consumers(JOBS, GROUP).await?;
-        Ok(reply.consumers)
+    /// Every worker Redis has seen in the group: its name, how many jobs it holds, and how many
+    /// seconds ago it last asked for jobs or renewed its claims (`u64::MAX` if never).
+    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, u64)>> {
+        let mut redis = self.redis.clone();
+        let group: Consumers = redis.xinfo_consumers(JOBS, GROUP).await?;
+        let mut asked = redis::pipe();
+        asked.hgetall(SEEN).cmd("TIME");
+        let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
+        let ago = |name: &str| {
+            seen.get(name)
+                .map_or(u64::MAX, |&then| now.0.saturating_sub(then))
+        };
+        let workers = group.consumers.into_iter();
+        Ok(workers
+            .map(|w| (ago(&w.name), w))
+            .map(|(ago, w)| (w.name, w.pending, ago))
+            .collect())
     }
 
-    /// Up to `count` entries for worker `me`: new ones, then ones another worker has not
-    /// renewed its claim on for `reclaim_after`; if none, waits up to [`BLOCK`] for a new one.
-    /// All that is taken is given back, whatever happens after.
+    /// Up to `count` entries for worker `me` (see take.lua): new ones, then ones their worker
+    /// has not renewed its claim on for `reclaim_after`. With none, waits up to [`BLOCK`] for a
+    /// new one, which the next take gets.
     pub async fn take(
         &self,
         me: &str,
@@ -201,7 +200,7 @@ impl Queue {
         reclaim_after: Duration,
     ) -> RedisResult<Vec<Taken>> {
         let script = Script::new(include_str!("take.lua"));
-        let mut take = script.key(JOBS);
+        let mut take = script.key(&[JOBS, SEEN][..]);
         take.arg((
             GROUP,
             me,
@@ -209,119 +208,81 @@ impl Queue {
             MAX_ENTRY,
             reclaim_after.as_millis() as u64,
         ));
-        let taken: Vec<(String, usize, Vec<Vec<u8>>)> =
-            match take.invoke_async(&mut self.waiting.clone()).await {
-                // A Redis restarted without its data, or flushed, has lost the group and the
-                // jobs with it: make a new, empty queue to go on with, and say so.
-                Err(err) if err.code() == Some("NOGROUP") => {
-                    self.create().await?;
-                    return Err(err);
-                }
-                taken => taken?,
-            };
-        if !taken.is_empty() {
-            return Ok(taken
-                .into_iter()
-                .map(|(id, n, fields)| Taken::new(id, n, fields))
-                .collect());
-        }
-        // None waits: `XREADGROUP … BLOCK` waits for one, as a script cannot. One only, since it
-        // comes whole; the next take gets the rest through the script.
-        let options = StreamReadOptions::default().group(GROUP, me).count(1);
-        let options = options.block(BLOCK.as_millis() as usize);
-        let read: Option<StreamReadReply> = self
-            .waiting
-            .clone()
-            .xread_options(&[JOBS], &[">"], &options)
-            .await?;
-        let entries = read
-            .into_iter()
-            .flat_map(|reply| reply.keys)
-            .flat_map(|key| key.ids);
-        let fields = |map: redis::streams::StreamId| {
-            map.map.into_iter().flat_map(|(field, value)| {
-                let value = redis::from_redis_value::<Vec<u8>>(value).unwrap_or_default();
-                [field.into_bytes(), value]
-            })
+        let (taken, newest): (Vec<Entry>, String) = match take
+            .invoke_async(&mut self.redis.clone())
+            .await
+        {
+            // Redis restarted without its data, or was flushed: make a new, empty queue.
+            Err(err) if err.code() == Some("NOGROUP") => return self.create().await.and(Err(err)),
+            taken => taken?,
         };
-        Ok(entries
-            .map(|entry| Taken::new(entry.id.clone(), 1, fields(entry).collect()))
-            .collect())
+        if taken.is_empty() {
+            // A script cannot wait: XREAD can, for an entry after the newest one (which it
+            // reads whole, and drops: the next take gets it cut down to its size, if need be).
+            let wait = StreamReadOptions::default()
+                .block(BLOCK.as_millis() as usize)
+                .count(1);
+            let _: Value = self
+                .waiting
+                .clone()
+                .xread_options(&[JOBS], &[newest], &wait)
+                .await?;
+        }
+        let taken = taken.into_iter().map(|(id, deliveries, size, job)| {
+            // Anyone can put anything on the stream: the text is read lossily, or not at all.
+            let text = match job {
+                _ if size > MAX_ENTRY => Err(format!(
+                    "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+                )),
+                Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
+                None => Err(format!("no {FIELD:?} field")),
+            };
+            Taken {
+                id,
+                deliveries,
+                text,
+            }
+        });
+        Ok(taken.collect())
     }
 
-    /// Settles entry `id` of `run`, in one step: acknowledges it, stores `result` (if not
-    /// empty) for the run's producer, and dead-letters the entry with its `job` text if there
-    /// is a reason to (`dead`). A connection Redis dropped is tried again, with pauses, for
-    /// `patience`: until another worker may take the job over anyway.
+    /// Settles entry `id` of `run` in one step (see settle.lua): acknowledges it, stores
+    /// `result` (if any), and dead-letters the entry with its `job` text if there is a reason
+    /// (`dead`). Tried again, with pauses, for `patience`: until another worker may take the job
+    /// over anyway.
     pub async fn settle(
         &self,
         (id, run): (&str, Uuid),
         (result, dead, job): (&str, &str, &str),
         patience: Duration,
     ) -> RedisResult<Settled> {
-        // With no result, the script stores none: the results key only keeps it in one slot.
         let script = Script::new(include_str!("settle.lua"));
-        let mut settling = script.key(&[JOBS, &results(run), DEAD][..]);
-        settling.arg((GROUP, id, result, dead, job));
+        let mut settle = script.key(&[JOBS, &results(run), DEAD][..]);
+        settle.arg((GROUP, id, result, dead, job));
         let (deadline, mut tries) = (Instant::now() + patience, 0);
         let counted = loop {
             tries += 1;
-            match settling.invoke_async::<i64>(&mut self.redis.clone()).await {
-                Err(_) if Instant::now() < deadline => sleep(common::retry::backoff(tries)).await,
-                settled => break settled?,
+            match settle.invoke_async::<bool>(&mut self.redis.clone()).await {
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(common::retry::backoff(tries)).await
+                }
+                counted => break counted?,
             }
         };
-        // An entry that was no job has no run (nil), and nothing to lose.
+        // An entry that held no job has no run (nil): it had nothing to lose.
         Ok(match counted {
-            1 => Settled::Done,
-            _ if run.is_nil() || self.holds(run).await? => Settled::ByAnother,
-            _ => Settled::RunLost,
+            true => Settled::Done,
+            false if run.is_nil() || self.holds(run).await? => Settled::ByAnother,
+            false => Settled::RunLost,
         })
     }
 
-    /// Renews worker `me`'s claim on the entries `ids`: no other worker takes them over while
-    /// their jobs run, however long.
+    /// Renews worker `me`'s claims on entries `ids` (see renew.lua): no other worker takes them
+    /// over while their jobs run.
     pub async fn renew(&self, me: &str, ids: &[String]) -> RedisResult<()> {
         let script = Script::new(include_str!("renew.lua"));
-        let mut renew = script.key(JOBS);
-        renew.arg(GROUP).arg(me).arg(ids);
-        renew
-            .invoke_async::<i64>(&mut self.redis.clone())
-            .await
-            .map(drop)
-    }
-}
-
-/// The field an entry over the cap is cut down to by the take script: its size in bytes.
-const OVERSIZED: &str = "oversized";
-
-impl Taken {
-    /// An entry's `id`, `deliveries`, and `fields` (names and values, in turn), read lossily:
-    /// anyone can put anything in them. An entry over [`MAX_ENTRY`] is not read, nor quoted: its
-    /// size is all we say of it.
-    fn new(id: String, deliveries: usize, fields: Vec<Vec<u8>>) -> Taken {
-        let measured: usize = fields.iter().map(Vec::len).sum();
-        let value = |name: &str| {
-            let pairs = fields.chunks(2);
-            pairs
-                .filter(|pair| pair[0] == name.as_bytes())
-                .find_map(|pair| pair.get(1))
-        };
-        // Cut down by the script, or read whole. (Anyone may write an `oversized` field too,
-        // hence the larger of the two.)
-        let cut = value(OVERSIZED).and_then(|size| String::from_utf8_lossy(size).parse().ok());
-        let size = cut.unwrap_or(0).max(measured);
-        let text = match value(FIELD) {
-            _ if size > MAX_ENTRY => Err(format!(
-                "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
-            )),
-            Some(bytes) => Ok(String::from_utf8_lossy(bytes).into_owned()),
-            None => Err(format!("no {FIELD:?} field")),
-        };
-        Taken {
-            id,
-            deliveries,
-            text,
-        }
+        let mut renew = script.key(&[JOBS, SEEN][..]);
+        renew.arg((GROUP, me, ids));
+        renew.invoke_async(&mut self.redis.clone()).await
     }
 }

@@ -1,13 +1,11 @@
-//! A worker: what it needs to run a job (its flags, the queue, an HTTP client, the jobs it
-//! holds), and each step of its loop but the loop itself, which is the slide's: take jobs, run
-//! one with the slide's `fetch_one`, store its result and acknowledge it, keep its claims.
+//! A worker: what its jobs need, and each step of its loop (take, run, store and acknowledge,
+//! keep claims). The loop itself is the slide's.
 
-use std::process;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::FetchError;
 use common::retry::{self, MAX_RETRIES, Tried};
+use common::{FetchError, MAX_WORK};
 use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
@@ -15,10 +13,12 @@ use uuid::Uuid;
 use crate::{DEAD, Held, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
 use crate::{allow, lost, to_json};
 
+const NAME: &str = "slide08-worker";
+
 /// What every job needs, shared by the worker's tasks.
 pub struct Worker {
     pub flags: WorkerFlags,
-    /// This worker's name in the group: `host:pid:random`, unique, and says where it runs.
+    /// Its name in the group, `host:pid:random`: unique, and says where it runs.
     pub name: String,
     /// One HTTP client for every job: they share its connections.
     client: Client,
@@ -26,22 +26,12 @@ pub struct Worker {
     held: Held,
 }
 
-/// What running an entry came to: the run it belongs to (nil if it held no job), its result
-/// as JSON (`""` if none), whether the job succeeded, and why the entry goes to the dead
-/// letters (`""` if it does not).
-pub struct Outcome {
-    run: Uuid,
-    result: String,
-    ok: bool,
-    dead: String,
-}
-
-/// The worker's name in its lines.
-const NAME: &str = "slide08-worker";
+/// What running an entry came to: its job's run (nil if it held no job), the result to store
+/// (none if it held no job), and why the entry goes to the dead letters (`""` if it does not).
+pub struct Outcome(Uuid, Option<JobResult>, String);
 
 impl Worker {
-    /// Connects to the queue on `target` and sets up the HTTP client; or says which of the two
-    /// failed, and why.
+    /// Connects to the queue and sets up the HTTP client; or says which failed, and why.
     pub async fn start(flags: WorkerFlags, target: &Target) -> Result<Worker, (&str, String)> {
         let queue = Queue::connect(target)
             .await
@@ -50,8 +40,8 @@ impl Worker {
         let client = Client::builder().redirect(redirect::Policy::none()).build();
         let client = client.map_err(|err| ("set up the HTTP client", err.to_string()))?;
         let host = gethostname::gethostname().to_string_lossy().into_owned();
-        let random = Uuid::new_v4().simple().to_string();
-        let name = format!("{host}:{}:{}", process::id(), &random[..6]);
+        let random = &Uuid::new_v4().simple().to_string()[..6];
+        let name = format!("{host}:{}:{random}", std::process::id());
         let held = Held::default();
         Ok(Worker {
             flags,
@@ -62,42 +52,40 @@ impl Worker {
         })
     }
 
-    /// Up to `count` jobs from the queue; or, when Redis does not answer, how long to wait before
-    /// asking again. A dropped connection was tried again already, so Redis is away: wait
-    /// twice as long each time, up to 5 s, until it answers (`away` holds the last wait).
+    /// Up to `count` jobs; or, if Redis does not answer, how long to wait before asking again:
+    /// 0.25 s, then twice the last wait (`away`), up to 5 s. (A dropped connection was tried
+    /// again already: Redis is away.)
     pub async fn take(
         &self,
         count: usize,
         away: &mut Option<Duration>,
     ) -> Result<Vec<Taken>, Duration> {
         let after = self.flags.reclaim_after;
-        match self.queue.take(&self.name, count, after).await {
-            Ok(jobs) => {
-                if away.take().is_some() {
-                    println!("{NAME}: Redis answers again");
-                }
-                let taken_over = jobs.iter().filter(|job| job.deliveries > 1).count();
-                if taken_over > 0 {
-                    println!(
-                        "{NAME}: took over {taken_over} jobs left unsettled for more than \
-                         {after:?} (their worker stopped or crashed)"
-                    );
-                }
-                Ok(jobs)
-            }
+        let jobs = match self.queue.take(&self.name, count, after).await {
+            Ok(jobs) => jobs,
             Err(err) => {
                 let wait = away.map_or(Duration::from_millis(250), |last| last * 2);
                 let wait = *away.insert(wait.min(Duration::from_secs(5)));
                 let why = self.queue.target.explain(&err);
                 eprintln!("{NAME}: {why}; trying again in {:.1} s", wait.as_secs_f64());
-                Err(wait)
+                return Err(wait);
             }
+        };
+        if away.take().is_some() {
+            println!("{NAME}: Redis answers again");
         }
+        match jobs.iter().filter(|job| job.deliveries > 1).count() {
+            0 => {}
+            n => println!(
+                "{NAME}: took over {n} jobs left unsettled for more than {after:?} (their worker \
+                 stopped or crashed)"
+            ),
+        }
+        Ok(jobs)
     }
 
-    /// Runs an entry's job with `fetch_one`, unless the entry holds no job, was delivered too
-    /// often, or is for a host not on `--allow-host`. The producer's `--retries` happen here,
-    /// where the request is made.
+    /// Runs an entry's job with `fetch_one`, and its `--retries`; unless the entry holds no
+    /// job, was delivered too often, or is for a host not on `--allow-host`.
     pub async fn run<F>(
         &self,
         taken: &Taken,
@@ -106,43 +94,31 @@ impl Worker {
     where
         F: Future<Output = Result<Uuid, FetchError>>,
     {
-        let job = match taken
-            .text
-            .as_deref()
-            .map_err(Clone::clone)
-            .and_then(Job::parse)
-        {
+        let job = match taken.text.clone().and_then(|text| Job::parse(&text)) {
             Ok(job) => job,
-            // Not a job: no run waits for it, so it only goes to the dead letters.
-            Err(dead) => {
-                return Outcome {
-                    run: Uuid::nil(),
-                    result: String::new(),
-                    ok: false,
-                    dead,
-                };
-            }
+            // No run waits for it: it only goes to the dead letters.
+            Err(why) => return Outcome(Uuid::nil(), None, why),
         };
         self.held.took(&taken.id, job.run);
-        let (most, deliveries) = (self.flags.max_deliveries, taken.deliveries);
-        let refused = |why| Tried {
-            result: Err(FetchError::Rejected(why)),
+        let refused = |err| Tried {
+            result: Err(err),
             retried: vec![],
         };
-        let (tried, dead) = if deliveries > most as usize {
-            let why = format!("delivered {deliveries} times, more than --max-deliveries {most}");
-            // Its producer still hears of it, rather than waiting for a result that never comes.
-            (refused(format!("dead-lettered: {why}")), why)
+        let (n, most) = (taken.deliveries, self.flags.max_deliveries);
+        let (tried, dead) = if n > most as usize {
+            let why = format!("delivered {n} times, more than --max-deliveries {most}");
+            // Its producer hears of it, rather than wait for a result that never comes.
+            (
+                refused(FetchError::Rejected(format!("dead-lettered: {why}"))),
+                why,
+            )
         } else {
             let tried = match allow::check(&self.flags.allow_hosts, &job, &self.queue).await {
                 Ok(url) => {
                     let fetch = || fetch_one(self.client.clone(), url.clone(), job.timeout);
                     retry::non_blocking(job.retries.min(MAX_RETRIES), fetch, sleep).await
                 }
-                Err(err) => Tried {
-                    result: Err(err),
-                    retried: vec![],
-                },
+                Err(err) => refused(err),
             };
             (tried, String::new())
         };
@@ -152,49 +128,59 @@ impl Worker {
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
-            let result = tried.result.as_ref();
-            let said = result.map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
+            let said = tried
+                .result
+                .as_ref()
+                .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
-        let ok = tried.result.is_ok();
-        let answer = JobResult {
-            id: job.id,
-            worker: self.name.clone(),
-            slots: self.flags.concurrency as usize,
-            result: tried.result,
-            retried: tried.retried,
-            cpu_s: cpu.as_secs_f64(),
-        };
-        Outcome {
-            run: job.run,
-            result: to_json(&answer),
-            ok,
+        let (worker, slots, cpu_s) = (
+            self.name.clone(),
+            self.flags.concurrency as usize,
+            cpu.as_secs_f64(),
+        );
+        let (id, result, retried) = (job.id, tried.result, tried.retried);
+        Outcome(
+            job.run,
+            Some(JobResult {
+                id,
+                worker,
+                slots,
+                result,
+                retried,
+                cpu_s,
+            }),
             dead,
-        }
+        )
     }
 
     /// Stores the job's result for its producer and acknowledges its entry, in one step. True
     /// if the job succeeded and this was the settling that counted.
     pub async fn store_and_acknowledge(&self, taken: &Taken, outcome: Outcome) -> bool {
-        let (id, run, dead) = (&taken.id, outcome.run, &outcome.dead);
+        let (id, Outcome(run, answer, dead)) = (&taken.id, outcome);
         if !dead.is_empty() {
             eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
         }
-        let job = taken.text.as_deref().unwrap_or_default();
-        let texts = (outcome.result.as_str(), dead.as_str(), job);
+        let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
+        let result = answer.as_ref().map(to_json).unwrap_or_default();
+        let texts = (
+            result.as_str(),
+            dead.as_str(),
+            taken.text.as_deref().unwrap_or_default(),
+        );
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
         let settled = self
             .queue
             .settle((id, run), texts, self.flags.reclaim_after)
             .await;
         let counted = match settled {
-            Ok(Settled::Done) => outcome.ok,
+            Ok(Settled::Done) => ok,
             Ok(Settled::ByAnother) => {
                 println!("{NAME}: entry {id} was settled by another worker first; result dropped");
                 false
             }
+            // The first of the run's jobs to find out says how many went with it, itself too.
             Ok(Settled::RunLost) => {
-                // The first of the run's jobs to find out says how many went with it, itself too.
                 if let Some(n) = self.held.lost(run) {
                     let gone =
                         format!("the {n} jobs of it this worker held are gone, results and all");
@@ -212,22 +198,21 @@ impl Worker {
         counted
     }
 
-    /// Renews, every third of `--reclaim-after`, this worker's claim on every job it holds, as
-    /// reliable queues do with a heartbeat: so `--reclaim-after` can be short, and a crashed
-    /// worker's jobs move on within a second, while a job takes as long as it needs. Never ends.
+    /// Renews, every third of `--reclaim-after`, its claims on the jobs it holds, as reliable
+    /// queues do with a heartbeat: so a crashed worker's jobs move on after `--reclaim-after`,
+    /// however short, while a job takes as long as it needs. Never ends.
     pub async fn keep_claims(self: Arc<Self>) {
         loop {
             sleep(self.flags.reclaim_after / 3).await;
             let ids = self.held.entries();
-            if ids.is_empty() {
-                continue;
-            }
-            // Redis away: the jobs run on, and the next beat tries again. Away for longer than
-            // --reclaim-after, another worker may take them over, which only costs a duplicate.
-            if let Err(err) = self.queue.renew(&self.name, &ids).await {
+            // Redis away: the next beat tries again. Away past --reclaim-after, another worker
+            // may take the jobs over, which costs a duplicate run and nothing else.
+            if !ids.is_empty()
+                && let Err(err) = self.queue.renew(&self.name, &ids).await
+            {
                 let why = self.queue.target.explain(&err);
                 eprintln!(
-                    "{NAME}: cannot renew the claims on {} jobs: {why}",
+                    "{NAME}: cannot renew its claims on {} jobs: {why}",
                     ids.len()
                 );
             }
@@ -235,14 +220,11 @@ impl Worker {
     }
 }
 
-/// The job's `--work` on its answer, on a thread of tokio's blocking pool: the runtime's own
-/// threads go on running this worker's other jobs meanwhile (slide 7b shows the cost of not
-/// doing so). A job asks for at most [`common::MAX_WORK`], whatever its entry says. Gives the
-/// CPU it took.
+/// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
+/// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU it took.
 async fn compute(uuid: Uuid, work: Duration) -> Duration {
-    let work = work.min(common::MAX_WORK);
-    // The closure only computes: it cannot panic, so the join cannot fail but for shutdown.
-    tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work))
-        .await
-        .unwrap_or_default()
+    let work = work.min(MAX_WORK);
+    // The closure cannot panic, so the join fails only at shutdown.
+    let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
+    computed.unwrap_or_default()
 }
