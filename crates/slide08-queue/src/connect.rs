@@ -46,9 +46,9 @@ impl RedisFlag {
 }
 
 impl Target {
-    /// Connects. Commands fail after `response_timeout` without an answer. If Redis goes away
-    /// later, the command that saw the loss fails, and the next one connects again: the
-    /// producer's and worker's loops retry, and say so.
+    /// Connects. Commands fail after `response_timeout` without an answer. A command whose
+    /// connection broke goes once more on a new one ([`Redis`]); if Redis is away, it fails, and
+    /// the producer's and worker's loops try again later, and say so.
     pub async fn connect(&self, response_timeout: Duration) -> Result<Redis, String> {
         // rediss:// takes rustls's process-wide provider. The workspace builds one, ring, for
         // every TLS client: name it here, before the first connection (the worker's HTTP
@@ -108,7 +108,7 @@ impl Target {
 /// by then the manager has connected again. So a connection that was dropped while Redis is
 /// fine (a failover, a proxy's idle timeout, `CLIENT KILL`) costs a round trip, not a pause;
 /// a Redis that is away fails the second try too. A command sent twice may have run twice:
-/// the queue's are safe to repeat, or at worst make a job run twice (at least once).
+/// the queue's are safe to repeat, or at worst make a job run twice, or late: at least once.
 #[derive(Clone)]
 pub struct Redis(ConnectionManager);
 

@@ -1,9 +1,9 @@
-//! The job: what goes on the queue (a URL to fetch, and how) and what comes back (its result),
-//! both as JSON, and the most bytes a job's entry may hold.
+//! The job: what goes on the queue (a URL to fetch, and how), as a worker takes it, and what
+//! comes back (its result); their JSON, and the most bytes a job's entry may hold.
 
 use std::time::Duration;
 
-use common::{FetchError, quote};
+use common::{FetchError, MAX_WORK, quote};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,17 +11,19 @@ use uuid::Uuid;
 /// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
 /// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
 pub const MAX_ENTRY: usize = 64 * 1024;
+/// The field of a stream entry that holds its job.
+pub const FIELD: &str = "job";
 
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
     pub id: Uuid,
-    /// The producer's run that wants the result: it names the result list.
+    /// The producer's run that wants the result: it names the results stream.
     pub run: Uuid,
     pub url: String,
     pub timeout: Duration,
     pub retries: u32,
-    /// `--work`: the CPU to spend on the answer (at most [`common::MAX_WORK`]). Jobs from a
+    /// `--work`: the CPU to spend on the answer (at most [`MAX_WORK`]). Jobs from a
     /// producer that had no such flag have none.
     #[serde(default)]
     pub work: Duration,
@@ -51,6 +53,51 @@ impl Job {
             true => format!("not a job: {}", quote(&err.to_string())),
             false => format!("not JSON: {}", quote(&err.to_string())),
         })
+    }
+}
+
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: String,
+    pub deliveries: usize,
+    pub text: Result<String, String>,
+}
+
+impl Taken {
+    /// An entry as take.lua gives it: id, deliveries, size in bytes, and its job field unless
+    /// it has none or is too big. Anyone can write anything there: it is read lossily.
+    pub fn new((id, deliveries, size, job): (String, usize, usize, Option<Vec<u8>>)) -> Taken {
+        let text = match job {
+            _ if size > MAX_ENTRY => Err(format!(
+                "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+            )),
+            Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
+            None => Err(format!("no {FIELD:?} field")),
+        };
+        Taken {
+            id,
+            deliveries,
+            text,
+        }
+    }
+}
+
+impl Job {
+    /// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
+    /// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU
+    /// seconds it took.
+    pub async fn compute(&self, uuid: Uuid) -> f64 {
+        let work = self.work.min(MAX_WORK);
+        // The closure cannot panic, so the join fails only at shutdown.
+        let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
+        computed.unwrap_or_default().as_secs_f64()
+    }
+
+    /// The bytes the job's entry takes, its field name included.
+    pub fn entry_size(&self) -> usize {
+        FIELD.len() + to_json(self).len()
     }
 }
 

@@ -16,8 +16,8 @@ pub use connect::{Redis, RedisFlag, Target};
 pub use flags::WorkerFlags;
 pub use heard::Heard;
 pub use held::Held;
-pub use job::{Job, JobResult, MAX_ENTRY, to_json};
-pub use queue::{DEAD, JOBS, Queue, Settled, Taken};
+pub use job::{Job, JobResult, MAX_ENTRY, Taken, to_json};
+pub use queue::{DEAD, JOBS, Queue, Settled};
 pub use worker::{Outcome, Worker};
 
 /// The one line the producer and the worker say when Redis no longer holds a run they wait

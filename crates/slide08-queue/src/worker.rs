@@ -1,11 +1,10 @@
-//! A worker: what its jobs need, and each step of its loop (take, run, store and acknowledge,
-//! keep claims). The loop itself is the slide's.
+//! A worker: what its jobs need, and each step of its loop but the loop, which is the slide's.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::retry::{self, MAX_RETRIES, Tried};
-use common::{FetchError, MAX_WORK};
+use common::FetchError;
+use common::retry::{self, MAX_RETRIES};
 use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
@@ -26,16 +25,15 @@ pub struct Worker {
     held: Held,
 }
 
-/// What running an entry came to: its job's run (nil if it held no job), the result to store
-/// (none if it held no job), and why the entry goes to the dead letters (`""` if it does not).
+/// What running an entry came to: its job's run and result (nil and none if it held no job),
+/// and why the entry goes to the dead letters (`""` if it does not).
 pub struct Outcome(Uuid, Option<JobResult>, String);
 
 impl Worker {
     /// Connects to the queue and sets up the HTTP client; or says which failed, and why.
     pub async fn start(flags: WorkerFlags, target: &Target) -> Result<Worker, (&str, String)> {
-        let queue = Queue::connect(target)
-            .await
-            .map_err(|err| ("connect to Redis", err))?;
+        let queue = Queue::connect(target).await;
+        let queue = queue.map_err(|err| ("connect to Redis", err))?;
         // A redirect could lead to a host not in --allow-host: follow none.
         let client = Client::builder().redirect(redirect::Policy::none()).build();
         let client = client.map_err(|err| ("set up the HTTP client", err.to_string()))?;
@@ -52,9 +50,8 @@ impl Worker {
         })
     }
 
-    /// Up to `count` jobs; or, if Redis does not answer, how long to wait before asking again:
-    /// 0.25 s, then twice the last wait (`away`), up to 5 s. (A dropped connection was tried
-    /// again already: Redis is away.)
+    /// Up to `count` jobs; or, if Redis does not answer (a dropped connection was tried again
+    /// already), how long to wait: 0.25 s, then twice the last wait (`away`), up to 5 s.
     pub async fn take(
         &self,
         count: usize,
@@ -74,12 +71,12 @@ impl Worker {
         if away.take().is_some() {
             println!("{NAME}: Redis answers again");
         }
-        match jobs.iter().filter(|job| job.deliveries > 1).count() {
-            0 => {}
-            n => println!(
+        let n = jobs.iter().filter(|job| job.deliveries > 1).count();
+        if n > 0 {
+            println!(
                 "{NAME}: took over {n} jobs left unsettled for more than {after:?} (their worker \
                  stopped or crashed)"
-            ),
+            );
         }
         Ok(jobs)
     }
@@ -100,58 +97,46 @@ impl Worker {
             Err(why) => return Outcome(Uuid::nil(), None, why),
         };
         self.held.took(&taken.id, job.run);
-        let refused = |err| Tried {
-            result: Err(err),
-            retried: vec![],
-        };
         let (n, most) = (taken.deliveries, self.flags.max_deliveries);
-        let (tried, dead) = if n > most as usize {
-            let why = format!("delivered {n} times, more than --max-deliveries {most}");
-            // Its producer hears of it, rather than wait for a result that never comes.
-            (
-                refused(FetchError::Rejected(format!("dead-lettered: {why}"))),
-                why,
-            )
-        } else {
-            let tried = match allow::check(&self.flags.allow_hosts, &job, &self.queue).await {
-                Ok(url) => {
-                    let fetch = || fetch_one(self.client.clone(), url.clone(), job.timeout);
-                    retry::non_blocking(job.retries.min(MAX_RETRIES), fetch, sleep).await
-                }
-                Err(err) => refused(err),
-            };
-            (tried, String::new())
+        let dead = match n > most as usize {
+            true => format!("delivered {n} times, more than --max-deliveries {most}"),
+            false => String::new(),
         };
-        let cpu = match tried.result {
-            Ok(uuid) => compute(uuid, job.work).await,
-            Err(_) => Duration::ZERO,
+        let checked = match dead.is_empty() {
+            true => allow::check(&self.flags.allow_hosts, &job, &self.queue).await,
+            // Its producer hears of it, rather than wait for a result that never comes.
+            false => Err(FetchError::Rejected(format!("dead-lettered: {dead}"))),
+        };
+        let (result, retried) = match checked {
+            Ok(url) => {
+                let fetch = || fetch_one(self.client.clone(), url.clone(), job.timeout);
+                let tried = retry::non_blocking(job.retries.min(MAX_RETRIES), fetch, sleep).await;
+                (tried.result, tried.retried)
+            }
+            Err(err) => (Err(err), vec![]),
+        };
+        let cpu_s = match result {
+            Ok(uuid) => job.compute(uuid).await,
+            Err(_) => 0.0,
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
-            let said = tried
-                .result
-                .as_ref()
-                .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
+            let said = match &result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
-        let (worker, slots, cpu_s) = (
-            self.name.clone(),
-            self.flags.concurrency as usize,
-            cpu.as_secs_f64(),
-        );
-        let (id, result, retried) = (job.id, tried.result, tried.retried);
-        Outcome(
-            job.run,
-            Some(JobResult {
-                id,
-                worker,
-                slots,
-                result,
-                retried,
-                cpu_s,
-            }),
-            dead,
-        )
+        let (id, worker, slots) = (job.id, self.name.clone(), self.flags.concurrency as usize);
+        let answer = JobResult {
+            id,
+            worker,
+            slots,
+            result,
+            retried,
+            cpu_s,
+        };
+        Outcome(job.run, Some(answer), dead)
     }
 
     /// Stores the job's result for its producer and acknowledges its entry, in one step. True
@@ -163,16 +148,13 @@ impl Worker {
         }
         let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
         let result = answer.as_ref().map(to_json).unwrap_or_default();
-        let texts = (
-            result.as_str(),
-            dead.as_str(),
-            taken.text.as_deref().unwrap_or_default(),
-        );
+        let job = taken.text.as_deref().unwrap_or_default();
+        let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
         let settled = self
             .queue
-            .settle((id, run), texts, self.flags.reclaim_after)
-            .await;
+            .settle((id, run), texts, self.flags.reclaim_after);
+        let settled = settled.await;
         let counted = match settled {
             Ok(Settled::Done) => ok,
             Ok(Settled::ByAnother) => {
@@ -198,33 +180,21 @@ impl Worker {
         counted
     }
 
-    /// Renews, every third of `--reclaim-after`, its claims on the jobs it holds, as reliable
-    /// queues do with a heartbeat: so a crashed worker's jobs move on after `--reclaim-after`,
-    /// however short, while a job takes as long as it needs. Never ends.
+    /// A heartbeat, never ending: every third of `--reclaim-after`, renews its claims on its jobs
+    /// (and says it is alive), so a crashed worker's jobs move on after `--reclaim-after`,
+    /// however short, while a running job takes as long as it needs.
     pub async fn keep_claims(self: Arc<Self>) {
         loop {
             sleep(self.flags.reclaim_after / 3).await;
             let ids = self.held.entries();
-            // Redis away: the next beat tries again. Away past --reclaim-after, another worker
-            // may take the jobs over, which costs a duplicate run and nothing else.
-            if !ids.is_empty()
-                && let Err(err) = self.queue.renew(&self.name, &ids).await
+            // Redis away: the next beat tries again. Away past --reclaim-after, another worker may
+            // take the jobs over: they run twice, and only the first result is stored.
+            if let Err(err) = self.queue.renew(&self.name, &ids).await
+                && !ids.is_empty()
             {
-                let why = self.queue.target.explain(&err);
-                eprintln!(
-                    "{NAME}: cannot renew its claims on {} jobs: {why}",
-                    ids.len()
-                );
+                let (n, why) = (ids.len(), self.queue.target.explain(&err));
+                eprintln!("{NAME}: cannot renew its claims on {n} jobs: {why}");
             }
         }
     }
-}
-
-/// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
-/// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU it took.
-async fn compute(uuid: Uuid, work: Duration) -> Duration {
-    let work = work.min(MAX_WORK);
-    // The closure cannot panic, so the join fails only at shutdown.
-    let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
-    computed.unwrap_or_default()
 }

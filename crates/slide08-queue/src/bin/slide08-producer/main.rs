@@ -136,7 +136,7 @@ fn job(run: Uuid, flags: &Flags) -> Job {
 /// The origin of `--url`, which the run declares to the workers; or why a job for it could
 /// not go on the queue: a worker takes no entry over [`MAX_ENTRY`] bytes.
 fn declared_origin(flags: &Flags) -> Result<String, String> {
-    let size = Queue::entry_size(&job(Uuid::nil(), flags));
+    let size = job(Uuid::nil(), flags).entry_size();
     if size > MAX_ENTRY {
         let url = flags.url.as_str().len();
         return Err(format!(
