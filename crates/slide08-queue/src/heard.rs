@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::{Fetched, Report, quote};
+use common::{Fetched, Report, Summary, quote};
 use redis::RedisError;
 use uuid::Uuid;
 
@@ -73,6 +73,26 @@ impl Heard {
         if out.is_empty() {
             queue.forget(run).await;
         }
+    }
+
+    /// Adds to the run's summary what was heard: the time to enqueue (the talk's figure) and, if
+    /// the producer waited for the results (`waited`), the workers and their width (each runs
+    /// its own --concurrency jobs at once), the duplicates, and the CPU the answers took.
+    pub fn add_to(&self, summary: &mut Summary, waited: bool, requests: usize) {
+        summary.enqueue_s = self.enqueued.map(|took| took.as_secs_f64());
+        if !waited {
+            // Nothing was waited for, so nothing failed or is missing: the talk's figure is all.
+            (summary.failed, summary.missing) = (0, 0);
+            summary.failures.clear();
+            return;
+        }
+        summary.workers = Some(self.workers.len());
+        summary.duplicates = Some(self.duplicates);
+        // The run's CPU: the producer's own, and what the workers computed for its answers
+        // (their waiting on the network is theirs, and costs next to nothing).
+        summary.cpu_s += self.cpu_s;
+        summary.cores_used = summary.cpu_s / summary.wall_s.max(f64::EPSILON);
+        summary.concurrency = self.workers.values().sum::<usize>().min(requests);
     }
 
     /// One result, recorded as its request's answer or counted as a duplicate; false if it is

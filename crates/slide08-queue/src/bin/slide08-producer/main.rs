@@ -67,22 +67,7 @@ async fn main() -> ExitCode {
         );
     }
     report.finish_with(stopped, |summary| {
-        summary.enqueue_s = heard.enqueued.map(|took| took.as_secs_f64());
-        if cli.no_wait {
-            // Nothing was waited for, so nothing failed or is missing: the talk's figure is all.
-            (summary.failed, summary.missing) = (0, 0);
-            summary.failures.clear();
-            return;
-        }
-        summary.workers = Some(heard.workers.len());
-        summary.duplicates = Some(heard.duplicates);
-        // The run's CPU: the producer's own, and what the workers computed for its answers
-        // (their waiting on the network is theirs, and costs next to nothing).
-        summary.cpu_s += heard.cpu_s;
-        summary.cores_used = summary.cpu_s / summary.wall_s.max(f64::EPSILON);
-        // Each worker runs its own --concurrency jobs at once: added up, the run's width.
-        let width: usize = heard.workers.values().sum();
-        summary.concurrency = width.min(cli.flags.requests);
+        heard.add_to(summary, !cli.no_wait, cli.flags.requests)
     })
 }
 
@@ -145,4 +130,14 @@ fn declared_origin(flags: &Flags) -> Result<String, String> {
         ));
     }
     Ok(flags.url.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }
