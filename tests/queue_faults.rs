@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -23,6 +24,24 @@ fn wait_until_mid_request(redis: &RedisServer, worker: &Worker, also: impl Fn() 
         let idle = redis.pending_idle_ms(Some(&worker.name));
         (also() && idle.iter().any(|&ms| ms < 100)).then_some(())
     });
+}
+
+/// Runs `act` every `every` until the producer `run` exits; gives its output.
+fn while_it_runs(run: Producer, every: Duration, mut act: impl FnMut()) -> Output {
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = {
+        let done = done.clone();
+        thread::spawn(move || {
+            let output = run.finish();
+            done.store(true, Ordering::SeqCst);
+            output
+        })
+    };
+    while !done.load(Ordering::SeqCst) {
+        act();
+        thread::sleep(every);
+    }
+    finished.join().expect("the producer's output")
 }
 
 #[test]
@@ -224,20 +243,11 @@ fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in(
         &redis,
         &["--url", &server.url("/uuid"), "-n", "100", "--json"],
     );
-    let done = Arc::new(AtomicBool::new(false));
-    let finished = {
-        let done = done.clone();
-        thread::spawn(move || {
-            let output = run.finish();
-            done.store(true, Ordering::SeqCst);
-            output
-        })
-    };
     // 5 at a time, 200 ms each: the results come in for 4 s, and every 100 ms Redis drops the
-    // producer's connection (the one client that reads with XREAD) as it waits for one, or
-    // while one is on its way to it.
+    // connections that read with XREAD (the producer's, and a worker's waiting for a job): the
+    // producer's as it waits for a result, or while one is on its way to it.
     let mut kills = 0;
-    while !done.load(Ordering::SeqCst) {
+    let output = while_it_runs(run, Duration::from_millis(100), || {
         let clients = redis.cmd(&["CLIENT", "LIST"]);
         for client in clients.text().lines().filter(|c| c.contains(" cmd=xread ")) {
             let id = client
@@ -248,9 +258,7 @@ fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in(
                 kills += 1;
             }
         }
-        thread::sleep(Duration::from_millis(100));
-    }
-    let output = finished.join().expect("the producer's output");
+    });
     assert!(kills >= 3, "the producer's connection broke {kills} times");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = summary(&output);
@@ -266,24 +274,13 @@ fn a_dropped_connection_is_tried_again_at_once_not_waited_out_as_if_redis_were_d
         &redis,
         &["--url", &server.url("/uuid"), "-n", "200", "--json"],
     );
-    let done = Arc::new(AtomicBool::new(false));
-    let finished = {
-        let done = done.clone();
-        thread::spawn(move || {
-            let output = run.finish();
-            done.store(true, Ordering::SeqCst);
-            output
-        })
-    };
     // Redis stays up, but every 200 ms it drops every connection but this test's: the
     // worker's, as it waits for a job or settles one, and the producer's.
     let mut kills = 0;
-    while !done.load(Ordering::SeqCst) {
+    let output = while_it_runs(run, Duration::from_millis(200), || {
         redis.cmd(&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]);
         kills += 1;
-        thread::sleep(Duration::from_millis(200));
-    }
-    let output = finished.join().expect("the producer's output");
+    });
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = summary(&output);
     assert_eq!((summary.ok, summary.missing), (200, 0), "{summary:?}");

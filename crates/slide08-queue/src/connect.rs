@@ -122,20 +122,14 @@ impl ConnectionLike for Redis {
         })
     }
 
+    /// A pipeline goes once: the producer's adds its jobs, which would be added twice.
     fn req_packed_commands<'a>(
         &'a mut self,
         pipe: &'a Pipeline,
         offset: usize,
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
-        Box::pin(async move {
-            match self.0.req_packed_commands(pipe, offset, count).await {
-                Err(err) if err.is_unrecoverable_error() => {
-                    self.0.req_packed_commands(pipe, offset, count).await
-                }
-                done => done,
-            }
-        })
+        self.0.req_packed_commands(pipe, offset, count)
     }
 
     fn get_db(&self) -> i64 {
