@@ -54,12 +54,14 @@ impl Target {
         // every TLS client: name it here, before the first connection (the worker's HTTP
         // client, built after this, uses it too).
         common::use_ring_for_tls();
-        // Connecting is tried once: a Redis that is away makes the command fail, and the
-        // caller says so. A command on a dropped connection is tried again by `Redis`.
+        // A connection that fails as it is made is made once more, 0.1 s later: a Redis that is
+        // away then fails the command, and the caller says so, while a connection that broke
+        // once costs a tenth of a second. A command on a dropped one goes again (`Redis`).
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(response_timeout))
-            .set_number_of_retries(0);
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(100));
         let manager = ConnectionManager::new_with_config(self.client.clone(), config);
         manager.await.map(Redis).map_err(|err| self.explain(&err))
     }
@@ -108,7 +110,8 @@ impl Target {
 /// by then the manager has connected again. So a connection that was dropped while Redis is
 /// fine (a failover, a proxy's idle timeout, `CLIENT KILL`) costs a round trip, not a pause;
 /// a Redis that is away fails the second try too. A command sent twice may have run twice:
-/// the queue's are safe to repeat, or at worst make a job run twice, or late: at least once.
+/// the queue's are safe to repeat, or at worst run a job twice (its jobs enqueued twice: the
+/// producer counts the second result as a duplicate), or late: at least once.
 #[derive(Clone)]
 pub struct Redis(ConnectionManager);
 
@@ -122,14 +125,20 @@ impl ConnectionLike for Redis {
         })
     }
 
-    /// A pipeline goes once: the producer's adds its jobs, which would be added twice.
     fn req_packed_commands<'a>(
         &'a mut self,
         pipe: &'a Pipeline,
         offset: usize,
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
-        self.0.req_packed_commands(pipe, offset, count)
+        Box::pin(async move {
+            match self.0.req_packed_commands(pipe, offset, count).await {
+                Err(err) if err.is_unrecoverable_error() => {
+                    self.0.req_packed_commands(pipe, offset, count).await
+                }
+                done => done,
+            }
+        })
     }
 
     fn get_db(&self) -> i64 {
