@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -23,6 +24,24 @@ fn wait_until_mid_request(redis: &RedisServer, worker: &Worker, also: impl Fn() 
         let idle = redis.pending_idle_ms(Some(&worker.name));
         (also() && idle.iter().any(|&ms| ms < 100)).then_some(())
     });
+}
+
+/// Runs `act` every `every` until the producer `run` exits; gives its output.
+fn while_it_runs(run: Producer, every: Duration, mut act: impl FnMut()) -> Output {
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = {
+        let done = done.clone();
+        thread::spawn(move || {
+            let output = run.finish();
+            done.store(true, Ordering::SeqCst);
+            output
+        })
+    };
+    while !done.load(Ordering::SeqCst) {
+        act();
+        thread::sleep(every);
+    }
+    finished.join().expect("the producer's output")
 }
 
 #[test]
@@ -224,20 +243,11 @@ fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in(
         &redis,
         &["--url", &server.url("/uuid"), "-n", "100", "--json"],
     );
-    let done = Arc::new(AtomicBool::new(false));
-    let finished = {
-        let done = done.clone();
-        thread::spawn(move || {
-            let output = run.finish();
-            done.store(true, Ordering::SeqCst);
-            output
-        })
-    };
     // 5 at a time, 200 ms each: the results come in for 4 s, and every 100 ms Redis drops the
-    // producer's connection (the one client that reads with XREAD) as it waits for one, or
-    // while one is on its way to it.
+    // connections that read with XREAD (the producer's, and a worker's waiting for a job): the
+    // producer's as it waits for a result, or while one is on its way to it.
     let mut kills = 0;
-    while !done.load(Ordering::SeqCst) {
+    let output = while_it_runs(run, Duration::from_millis(100), || {
         let clients = redis.cmd(&["CLIENT", "LIST"]);
         for client in clients.text().lines().filter(|c| c.contains(" cmd=xread ")) {
             let id = client
@@ -248,11 +258,122 @@ fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in(
                 kills += 1;
             }
         }
-        thread::sleep(Duration::from_millis(100));
-    }
-    let output = finished.join().expect("the producer's output");
+    });
     assert!(kills >= 3, "the producer's connection broke {kills} times");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = summary(&output);
     assert_eq!((summary.ok, summary.missing), (100, 0), "{summary:?}");
+}
+
+#[test]
+fn a_dropped_connection_is_tried_again_at_once_not_waited_out_as_if_redis_were_down() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("50ms");
+    let worker = Worker::start(&redis, &["-c", "4", "--quiet"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "200", "--json"],
+    );
+    // Redis stays up, but every 200 ms it drops every connection but this test's: the
+    // worker's, as it waits for a job or settles one, and the producer's.
+    let mut kills = 0;
+    let output = while_it_runs(run, Duration::from_millis(200), || {
+        redis.cmd(&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]);
+        kills += 1;
+    });
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = summary(&output);
+    assert_eq!((summary.ok, summary.missing), (200, 0), "{summary:?}");
+    // Each command a dropped connection failed went again on a new one: the worker backed off
+    // for few of them, if any, and never three times in a row (0.25 s, 0.5 s, then 1 s).
+    let said = worker.output();
+    let backed_off = said.matches("trying again in").count();
+    assert!(kills >= 5, "Redis dropped the connections {kills} times");
+    assert!(
+        backed_off * 4 <= kills,
+        "{backed_off} back-offs for {kills} drops:\n{said}"
+    );
+    assert!(!said.contains("trying again in 1.0 s"), "{said}");
+}
+
+#[test]
+fn the_jobs_a_take_got_are_run_even_when_redis_refuses_what_it_does_next() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    // After the new jobs, a take looks for jobs to take over (XAUTOCLAIM): Redis refuses that.
+    redis.cmd(&["ACL", "SETUSER", "default", "-xautoclaim"]);
+    let _worker = Worker::start(&redis, &["-c", "8"]);
+    let output = producer(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "4", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = summary(&output);
+    assert_eq!((summary.ok, summary.missing), (4, 0), "{summary:?}");
+    // Each job ran once, none waits on the pending list for --reclaim-after, and Redis did
+    // refuse the worker.
+    assert_eq!(server.served(), 4);
+    assert_eq!((redis.pending(None), redis.queued()), (0, 0));
+    let refused = format!("{:?}", redis.cmd(&["ACL", "LOG"]));
+    assert!(refused.contains("xautoclaim"), "{refused}");
+}
+
+#[test]
+fn while_a_stopped_workers_jobs_wait_the_producer_names_that_worker_not_a_missing_one() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start(DELAY);
+    let mut a = Worker::start(&redis, &["-c", "4"]);
+    let _b = Worker::start(&redis, &["-c", "4"]);
+    let run = Producer::start(
+        &redis,
+        &["--url", &server.url("/uuid"), "-n", "16", "--json"],
+    );
+    wait_until_mid_request(&redis, &a, || true);
+    a.kill();
+    let held = redis.pending(Some(&a.name));
+
+    // B keeps the default --reclaim-after (60 s), so A's jobs wait. After 5 s without a result
+    // the producer asks Redis about the workers; then C takes A's jobs over.
+    eventually("the producer to ask Redis about the workers", LIMIT, || {
+        let stats = redis.cmd(&["INFO", "commandstats"]);
+        stats
+            .text()
+            .contains("cmdstat_xinfo|consumers")
+            .then_some(())
+    });
+    let _c = Worker::start(&redis, &["-c", "4", "--reclaim-after", "1s"]);
+    let output = run.finish();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert_eq!(summary(&output).ok, 16);
+    let named = format!(
+        "worker {} holds {held} jobs and has not asked for jobs",
+        a.name
+    );
+    assert!(
+        err.contains(&named) && err.contains("--reclaim-after"),
+        "{err}"
+    );
+    assert!(!err.contains("start one"), "{err}");
+}
+
+#[test]
+fn with_no_worker_at_all_the_producer_says_to_start_one() {
+    let redis = RedisServer::start(&[]);
+    let server = Server::start("0");
+    let args = [
+        "--url",
+        &server.url("/uuid"),
+        "-n",
+        "1",
+        "--give-up-after",
+        "7s",
+    ];
+    let output = producer(&redis, &args);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("no worker has asked for jobs") && err.contains("start one"),
+        "{err}"
+    );
 }

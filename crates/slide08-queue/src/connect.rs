@@ -1,12 +1,11 @@
-//! Reaching Redis: the `--redis` flag, a URL shown without its password, errors in one line.
+//! Reaching Redis: the `--redis` flag, a URL shown without its password, a connection that
+//! outlives a dropped one, errors in one line.
 
 use std::time::Duration;
 
 use common::without_password;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, Client, ConnectionAddr, ErrorKind, RedisError};
-
-use crate::{GROUP, JOBS};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::{Client, Cmd, ConnectionAddr, ErrorKind, Pipeline, RedisError, RedisFuture, Value};
 
 /// `--redis URL`, the same on the producer and the worker.
 #[derive(Debug, Clone, clap::Args)]
@@ -47,23 +46,24 @@ impl RedisFlag {
 }
 
 impl Target {
-    /// Connects, and makes sure the queue exists. Commands fail after `response_timeout`
-    /// without an answer. If Redis goes away later, the command that saw the loss fails, and
-    /// the next one connects again: the producer's and worker's loops retry, and say so.
-    pub async fn connect(&self, response_timeout: Duration) -> Result<ConnectionManager, String> {
+    /// Connects. Commands fail after `response_timeout` without an answer. A command whose
+    /// connection broke goes once more on a new one ([`Redis`]); if Redis is away, it fails, and
+    /// the producer's and worker's loops try again later, and say so.
+    pub async fn connect(&self, response_timeout: Duration) -> Result<Redis, String> {
         // rediss:// takes rustls's process-wide provider. The workspace builds one, ring, for
         // every TLS client: name it here, before the first connection (the worker's HTTP
         // client, built after this, uses it too).
         common::use_ring_for_tls();
+        // A connection that fails as it is made is made once more, 0.1 s later: a Redis that is
+        // away then fails the command, and the caller says so, while a connection that broke
+        // once costs a tenth of a second. A command on a dropped one goes again (`Redis`).
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(response_timeout))
-            .set_number_of_retries(0);
-        let explain = |err: RedisError| self.explain(&err);
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(100));
         let manager = ConnectionManager::new_with_config(self.client.clone(), config);
-        let mut redis = manager.await.map_err(explain)?;
-        create_group(&mut redis).await.map_err(explain)?;
-        Ok(redis)
+        manager.await.map(Redis).map_err(|err| self.explain(&err))
     }
 
     /// The host and port of this Redis, when it is reached over TCP.
@@ -90,6 +90,9 @@ impl Target {
             "Redis wants a password — put it in the URL: redis://:PASSWORD@HOST:PORT"
         } else if err.is_timeout() && self.shown.starts_with("rediss:") {
             "no answer in time — is this a TLS port? rediss:// needs one"
+        } else if err.code() == Some("NOGROUP") {
+            "the queue is gone from Redis (it restarted without persistence, or was flushed); \
+             made a new, empty one"
         } else if err.kind() == ErrorKind::Parse {
             // An HTTP server, say: its answer is no Redis reply.
             "what answers there is not Redis — check the port in --redis or REDIS_URL"
@@ -103,13 +106,43 @@ impl Target {
     }
 }
 
-/// Makes sure the job stream and the workers' group exist: whichever side starts first makes
-/// them. The group starts at id 0, so it also gets the jobs added before it existed;
-/// `BUSYGROUP` means it exists already.
-pub async fn create_group(redis: &mut ConnectionManager) -> Result<(), RedisError> {
-    match redis.xgroup_create_mkstream(JOBS, GROUP, "0").await {
-        Err(err) if err.code() == Some("BUSYGROUP") => Ok(()),
-        other => other,
+/// A connection to Redis that sends a command once more when the connection broke under it:
+/// by then the manager has connected again. So a connection that was dropped while Redis is
+/// fine (a failover, a proxy's idle timeout, `CLIENT KILL`) costs a round trip, not a pause;
+/// a Redis that is away fails the second try too. A command sent twice may have run twice:
+/// the queue's are safe to repeat, or at worst run a job twice (its jobs enqueued twice: the
+/// producer counts the second result as a duplicate), or late: at least once.
+#[derive(Clone)]
+pub struct Redis(ConnectionManager);
+
+impl ConnectionLike for Redis {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        Box::pin(async move {
+            match self.0.req_packed_command(cmd).await {
+                Err(err) if err.is_unrecoverable_error() => self.0.req_packed_command(cmd).await,
+                done => done,
+            }
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipe: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        Box::pin(async move {
+            match self.0.req_packed_commands(pipe, offset, count).await {
+                Err(err) if err.is_unrecoverable_error() => {
+                    self.0.req_packed_commands(pipe, offset, count).await
+                }
+                done => done,
+            }
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.0.get_db()
     }
 }
 

@@ -1,184 +1,30 @@
-//! What slide 8's producer and worker share: where the queue lives in Redis, what travels
-//! through it as JSON (a job one way, its result the other), and how to reach it ([`connect`]).
-//!
-//! Every key starts with the hash tag `{slides}`: Redis Cluster keeps keys with the same tag in
-//! one slot, and a Lua script may only touch keys of one slot (the worker's settle script writes
-//! the job stream, a results stream and the dead-letter stream at once).
+//! Slide 8's queue, shared by its producer and its worker: [`Queue`] over a Redis stream,
+//! the [`Job`] that goes on it and the [`JobResult`] that comes back; for the worker, the hosts
+//! it is [`Allowed`] to fetch from and the jobs it has [`Held`]; how to reach Redis ([`connect`]).
 
+pub mod allow;
 pub mod connect;
+pub mod flags;
+pub mod heard;
+pub mod held;
+pub mod job;
+pub mod queue;
+pub mod worker;
 
-use std::time::Duration;
-
-use common::{FetchError, quote};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-pub use connect::{RedisFlag, Target, create_group};
-
-/// The stream of jobs: the producer adds to it, the workers read it. Each entry holds one job,
-/// as JSON, in its [`FIELD`].
-pub const JOBS: &str = "{slides}:jobs";
-pub const FIELD: &str = "job";
-
-/// The consumer group the workers read [`JOBS`] through. Each entry goes to one worker, and
-/// Redis keeps the entries taken but not yet acknowledged (the "pending" list) with how often
-/// each was delivered: what lets a worker take over the jobs of one that crashed.
-pub const GROUP: &str = "workers";
-
-/// Entries no worker could run (not a job, or delivered too often), with the reason.
-pub const DEAD: &str = "{slides}:dead";
-
-/// The stream a run's results go to, each entry's JSON in its [`RESULT_FIELD`]. The producer of
-/// that run reads it by entry id and removes nothing: a result whose reply a broken connection
-/// lost is read again from the last id the producer did receive.
-pub fn results(run: Uuid) -> String {
-    format!("{{slides}}:results:{run}")
-}
-pub const RESULT_FIELD: &str = "result";
-
-/// Where a run declares itself before its first job: the origin (scheme, host, port) of the
-/// producer's `--url`, kept for [`RUN_KEPT`]. A worker allows that port on a host its
-/// `--allow-host` lists bare; and while the run waits, the key says Redis still holds it: a
-/// Redis restarted without persistence, or flushed, has lost it with the run's jobs.
-pub fn run_record(run: Uuid) -> String {
-    format!("{{slides}}:run:{run}")
-}
-
-/// How long a run's record is kept (the producer renews it while it waits): a run's jobs are
-/// meant to be run within a day.
-pub const RUN_KEPT: Duration = Duration::from_secs(24 * 3600);
-
-/// The most bytes a job entry may hold, its field names included: a URL and a few numbers
-/// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
-/// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
-pub const MAX_ENTRY: usize = 64 * 1024;
+pub use allow::Allowed;
+pub use connect::{Redis, RedisFlag, Target};
+pub use flags::WorkerFlags;
+pub use heard::Heard;
+pub use held::Held;
+pub use job::{Job, JobResult, MAX_ENTRY, Taken, to_json};
+pub use queue::{DEAD, JOBS, Queue, Settled};
+pub use worker::{Outcome, Worker};
 
 /// The one line the producer and the worker say when Redis no longer holds a run they wait
 /// on; `gone` says which of its jobs went with it.
-pub fn lost(run: Uuid, gone: &str) -> String {
+pub fn lost(run: uuid::Uuid, gone: &str) -> String {
     format!(
         "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
          and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
     )
-}
-
-/// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Job {
-    pub id: Uuid,
-    /// The producer's run that wants the result: it names the result list.
-    pub run: Uuid,
-    pub url: String,
-    pub timeout: Duration,
-    pub retries: u32,
-    /// `--work`: the CPU to spend on the answer (at most [`common::MAX_WORK`]). Jobs from a
-    /// producer that had no such flag have none.
-    #[serde(default)]
-    pub work: Duration,
-}
-
-/// What a worker sends back for one job.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobResult {
-    pub id: Uuid,
-    /// The worker that ran it (`host:pid:random`), and how many jobs it runs at once: the
-    /// producer adds those up into the run's concurrency.
-    pub worker: String,
-    pub slots: usize,
-    pub result: Result<Uuid, FetchError>,
-    /// Why each earlier try failed, when the job's retries tried it again.
-    pub retried: Vec<FetchError>,
-    /// The CPU the worker spent on the answer (`--work`), in seconds.
-    #[serde(default)]
-    pub cpu_s: f64,
-}
-
-impl Job {
-    /// The job in an entry's `job` field, or why it is not one. The reason quotes at most a
-    /// line of the entry: serde quotes a value of the wrong type whole.
-    pub fn parse(text: &str) -> Result<Job, String> {
-        serde_json::from_str(text).map_err(|err| match err.is_data() {
-            true => format!("not a job: {}", quote(&err.to_string())),
-            false => format!("not JSON: {}", quote(&err.to_string())),
-        })
-    }
-}
-
-/// JSON for Redis. Both types hold only strings, numbers and UUIDs, which always serialize.
-pub fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).expect("strings, numbers and UUIDs always serialize")
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::any;
-
-    use super::*;
-
-    #[test]
-    fn entries_that_are_not_jobs_say_why() {
-        let cases = [
-            ("hello", "not JSON"),
-            ("{}", "not a job"),
-            (r#"{"url": "http://x/"}"#, "not a job"),
-        ];
-        for (text, expected) in cases {
-            let err = Job::parse(text).unwrap_err();
-            assert!(err.contains(expected), "{text:?} gave {err:?}");
-        }
-    }
-
-    #[test]
-    fn a_reason_quotes_at_most_a_line_of_the_entry() {
-        let long = "a".repeat(60_000);
-        let err = Job::parse(&format!(r#"{{"retries": "{long}"}}"#)).unwrap_err();
-        assert!(err.len() < 300 && err.contains("bytes)"), "{err}");
-    }
-
-    #[test]
-    fn a_failed_result_round_trips() {
-        let result = JobResult {
-            id: Uuid::new_v4(),
-            worker: "host:1:abc".into(),
-            slots: 32,
-            result: Err(FetchError::Rejected("host not allowed".into())),
-            retried: vec![FetchError::Status(503)],
-            cpu_s: 0.0,
-        };
-        assert_eq!(serde_json::from_str(&to_json(&result)).ok(), Some(result));
-    }
-
-    proptest::proptest! {
-        /// Anyone who can write to the stream can put anything in a job field: the worker
-        /// reads it as text (lossily), and gets a job or a reason.
-        #[test]
-        fn any_entry_gives_a_job_or_a_reason(
-            bytes in proptest::collection::vec(any::<u8>(), 0..512),
-        ) {
-            let _ = Job::parse(&String::from_utf8_lossy(&bytes));
-        }
-
-        /// JSON that looks like a job, with any values in its fields.
-        #[test]
-        fn near_jobs_give_a_job_or_a_reason(
-            url in ".{0,40}",
-            secs in any::<i64>(),
-            nanos in any::<u64>(),
-        ) {
-            let timeout = format!(r#"{{"secs": {secs}, "nanos": {nanos}}}"#);
-            let (id, run) = (Uuid::nil(), Uuid::nil());
-            let fields = format!(r#""url": {url:?}, "timeout": {timeout}, "retries": 1"#);
-            let text = format!(r#"{{"id": "{id}", "run": "{run}", {fields}}}"#);
-            let _ = Job::parse(&text);
-        }
-
-        /// What the producer encodes, the worker decodes to the same job.
-        #[test]
-        fn every_job_round_trips(url in ".*", ms in any::<u64>(), retries in any::<u32>()) {
-            let (id, run, timeout) = (Uuid::new_v4(), Uuid::new_v4(), Duration::from_millis(ms));
-            let work = Duration::from_millis(ms % 10_000);
-            let job = Job { id, run, url, timeout, retries, work };
-            proptest::prop_assert_eq!(Job::parse(&to_json(&job)), Ok(job));
-        }
-    }
 }

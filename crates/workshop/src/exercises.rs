@@ -227,18 +227,20 @@ pub const EXERCISES: &[Exercise] = &[
             also_build: &["slide08-queue"],
         },
         hints: Hints {
-            too_few: "take as many entries as there are free slots (worker.take(free.len())) \
-                      and spawn each into the JoinSet before you wait for any",
+            too_few: "take as many jobs as there are free slots (worker.take(free.len(), \
+                      &mut away)) and spawn each into the JoinSet before you wait for any",
             too_many: "hold one of the semaphore's permits for each job in flight, until the \
-                       job ends, and take no more entries than you have permits",
+                       job is stored and acknowledged, and take no more jobs than you have \
+                       permits",
             shape: "",
-            ignores_width: "take no more entries than the semaphore has free permits: it has \
-                            worker.cli.concurrency of them",
+            ignores_width: "take no more jobs than the semaphore has free permits: it has \
+                            worker.flags.concurrency of them",
             escapes: "a spawned job must own what it uses: clone the Arc<Worker> into it \
                       (`let worker = worker.clone();` then `async move`), and move its permit \
                       in too",
-            answers: "spawn every entry worker.take gives you (worker.run(entry, deliveries)), \
-                      and let the jobs in flight finish before you return",
+            answers: "run every job worker.take gives you (worker.run(&job, fetch_one)), store \
+                      and acknowledge each (worker.store_and_acknowledge), and end with \
+                      finish(…), which lets the jobs in flight finish",
             hangs: "look for a wait that nothing ends: a permit never given back, or a \
                     select! with no branch that can come",
         },
@@ -246,12 +248,12 @@ pub const EXERCISES: &[Exercise] = &[
             "A free slot is a permit of the semaphore: wait for one (acquire_owned) in a \
              tokio::select! beside signals.next(), which ends the loop; then take the other free \
              ones without waiting (try_acquire_owned).",
-            "worker.take(free slots).await gives up to that many entries: spawn each into the \
-             JoinSet as a task that owns a permit and a clone of the Arc<Worker>, and runs the \
-             job with worker.run.",
-            "After the signal, take nothing more: wait with running.join_next() until the set is \
-             empty, counting the jobs that ended ok, and give Ok((ok, taken)); a second signal \
-             meanwhile gives Err(signal).",
+            "worker.take(free slots, &mut away).await gives up to that many jobs: spawn each into \
+             the JoinSet as a task that owns a permit and a clone of the Arc<Worker>, runs the \
+             job (worker.run) and stores and acknowledges it (worker.store_and_acknowledge). On \
+             Err(wait), sleep that long, unless a signal comes first.",
+            "After the signal, take nothing more: return finish(running, ok, taken, signals).await, \
+             counting in ok what reap(&mut running) gave you along the way.",
         ],
     },
 ];

@@ -1,39 +1,24 @@
 //! Slide 8's worker, the other half of the queue: takes jobs from the Redis stream, runs up to
-//! `--concurrency` of them at once (each an async `fetch_one`), and sends each result to the
-//! list of the producer that asked. Start as many as you like, on any machine that reaches Redis.
+//! `--concurrency` of them at once (each an async `fetch_one`), and stores each result for the
+//! producer that asked. Start as many as you like, on any machine that reaches Redis.
 //!
-//! Nothing is lost: an entry stays on Redis's pending list until its result is published, so
-//! when a worker crashes, another takes over its jobs after `--reclaim-after`.
-
-#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/allow.rs"]
-mod allow;
-#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/heartbeat.rs"]
-mod heartbeat;
-#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/job.rs"]
-mod job;
-#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/queue.rs"]
-mod queue;
-#[path = "../../../crates/slide08-queue/src/bin/slide08-worker/settle.rs"]
-mod settle;
+//! Nothing is lost: a job stays on Redis's pending list until its result is stored, so when a
+//! worker crashes, another takes over its jobs after `--reclaim-after`.
 
 use std::io;
-use std::process::{self, ExitCode};
-use std::sync::{Arc, Mutex};
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{Signal, cannot, parse_duration, parse_flags, usage_error};
-use redis::AsyncCommands;
-use reqwest::{Client, redirect};
-use slide08_queue::{JOBS, RedisFlag};
+use common::{FetchError, Signal, cannot, parse_flags, parse_uuid, read_body, usage_error};
+use reqwest::{Client, Url};
+use slide08_queue::{JOBS, Worker, WorkerFlags};
 use tokio::signal::unix::{self, SignalKind};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio::time::sleep;
 use uuid::Uuid;
-
-use crate::allow::Allowed;
-use crate::job::Worker;
-use crate::queue::BLOCK;
 
 const NAME: &str = "slide08-worker";
 
@@ -42,85 +27,39 @@ const NAME: &str = "slide08-worker";
 #[command(name = NAME, version)]
 struct Cli {
     #[command(flatten)]
-    redis: RedisFlag,
-    /// How many jobs may run at once.
-    #[arg(short = 'c', long, value_name = "C", default_value_t = 32)]
-    #[arg(value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    concurrency: u32,
-    /// Take over jobs that another worker took and has not renewed its claim on for this long:
-    /// it crashed, or was stopped at once. A worker renews its claims three times as often, so
-    /// a job may run longer than this.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
-    reclaim_after: Duration,
-    /// Send a job delivered more times than this to the dead-letter stream, not to a worker again.
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    #[arg(value_parser = clap::value_parser!(u32).range(1..))]
-    max_deliveries: u32,
-    /// Where this worker may fetch from: HOST:PORT, or a bare HOST for its scheme's default
-    /// port and the port of the producer's --url as the run declared it. Repeat for more (they
-    /// replace the defaults). Jobs for anywhere else fail without a request.
-    #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = Allowed::parse)]
-    #[arg(default_values = ["127.0.0.1", "localhost", "::1", "httpbin.org"])]
-    allow_hosts: Vec<Allowed>,
-    /// Print only what goes wrong and the end, not a line per job.
-    #[arg(short, long)]
-    quiet: bool,
+    flags: WorkerFlags,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli: Cli = parse_flags();
-    if cli.reclaim_after < Duration::from_millis(100) {
+    let Cli { flags } = parse_flags();
+    if flags.reclaim_after < Duration::from_millis(100) {
         usage_error("--reclaim-after must be at least 100ms");
     }
-    let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
-    // Commands get 5 s to answer; the blocking read waits up to BLOCK on the server first.
-    let timeout = Duration::from_secs(5);
-    let connecting = tokio::try_join!(target.connect(timeout), target.connect(BLOCK + timeout));
-    let (redis, reading) = match connecting {
-        Ok(connections) => connections,
-        Err(err) => return cannot("connect to Redis", err),
-    };
-    // A redirect could lead to a host not in --allow-host: follow none.
-    let client = match Client::builder().redirect(redirect::Policy::none()).build() {
-        Ok(client) => client,
-        Err(err) => return cannot("set up the HTTP client", err),
+    let target = flags.redis.target().unwrap_or_else(|err| usage_error(&err));
+    let worker = match Worker::start(flags, &target).await {
+        Ok(worker) => Arc::new(worker),
+        Err((doing, err)) => return cannot(doing, err),
     };
     let mut signals = match Signals::listen() {
         Ok(signals) => signals,
         Err(err) => return cannot("listen for signals", err),
     };
-    // `host:pid:random`: unique in the group, and says where the worker runs.
-    let host = gethostname::gethostname().to_string_lossy().into_owned();
-    let random = Uuid::new_v4().simple().to_string();
-    let name = format!("{host}:{}:{}", process::id(), &random[..6]);
+    let (name, at_once) = (&worker.name, worker.flags.concurrency);
     println!(
-        "{NAME}: {name} waiting for jobs on {} ({JOBS}), {} at a time; Ctrl-C stops it after \
-         the jobs in flight",
-        target.shown, cli.concurrency
+        "{NAME}: {name} waiting for jobs on {} ({JOBS}), {at_once} at a time; Ctrl-C stops it \
+         after the jobs in flight",
+        target.shown
     );
     // Jobs on the queue already were put there before this worker started: it runs them too.
-    if let Ok(waiting @ 1..) = redis.clone().xlen::<_, usize>(JOBS).await {
+    if let Ok(waiting @ 1..) = worker.queue.len().await {
         println!(
             "{NAME}: {waiting} jobs are on the queue already, from producers that ran before \
              this worker: waiting, or held by other workers"
         );
     }
-    let worker = Worker {
-        cli,
-        name,
-        client,
-        redis,
-        reading,
-        target,
-        held: Mutex::default(),
-    };
-    let worker = Arc::new(worker);
     // While its jobs run, the worker renews its claims on them, beside its loop.
-    let heartbeat = tokio::spawn({
-        let worker = worker.clone();
-        async move { worker.keep_claims().await }
-    });
+    let heartbeat = tokio::spawn(worker.clone().keep_claims());
     let worked = work(worker, &mut signals).await;
     heartbeat.abort();
     match worked {
@@ -139,26 +78,61 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The worker's loop: wait for free slots, take as many entries as there are, and run each in
-/// a task of its own. The first signal ends the loop and lets the jobs in flight finish; a
-/// second one ends that wait too (`Err`). Gives how many jobs ended ok, of how many taken.
+/// The lesson: the worker's loop. Wait for free slots, take as many jobs as there are, and run
+/// each in a task of its own: `fetch_one`, then store its result and acknowledge it. The first
+/// signal ends the loop and lets the jobs in flight finish; a second one ends that wait too
+/// (`Err`). Gives how many jobs ended ok, of how many taken.
 async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usize), Signal> {
     // ✎ Your turn: write the worker's loop from here to the closing ✎ line, instead of todo!().
-    // Run up to worker.cli.concurrency jobs at once, each in a task of its own, until a signal
-    // comes; then take no new job, let those in flight finish, and give Ok((ok, taken)). A
-    // second signal while they finish gives Err(signal). What you have:
+    // Run up to worker.flags.concurrency jobs at once, each in a task of its own, until a signal
+    // comes; then hand over to finish(running, ok, taken, signals).await, which lets the jobs in
+    // flight finish. What you have:
     //   - a tokio::sync::Semaphore of that many permits: a permit is a free slot;
-    //   - worker.take(n).await: up to n entries from the queue, each (entry, deliveries);
-    //   - worker.run(entry, deliveries).await: runs one job; true if it ended ok;
+    //   - worker.take(n, &mut away).await: up to n jobs from the queue, or Err(wait) when Redis
+    //     is away (`away`, first None, remembers the last wait: each is longer);
+    //   - worker.run(&job, fetch_one).await: runs one job, and gives its outcome;
+    //   - worker.store_and_acknowledge(&job, outcome).await: true if the job ended ok;
     //   - a JoinSet to spawn each job into (with its permit, freed when the job ends), and
     //     reap(&mut running), which counts the jobs that have ended ok;
     //   - signals.next().await: the next Ctrl-C or SIGTERM; tokio::select! waits for either.
-    // Hint: when take fails, Redis is away: say why (worker.target.explain(&err)), wait, retry.
     todo!("work: take jobs while there are free slots")
     // ✎ Then run `scripts/exercise.sh check queue`: it tells you what works and what not.
 }
 
-/// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok.
+/// One GET, async: a worker has up to `--concurrency` of these in flight.
+async fn fetch_one(client: Client, url: Url, timeout: Duration) -> Result<Uuid, FetchError> {
+    let response = client.get(url).timeout(timeout).send().await?;
+    parse_uuid(&read_body(response).await?) // an error status is FetchError::Status
+}
+
+/// After the first signal: takes no new job, and waits for the ones in flight. A second signal
+/// ends the wait (`Err`). Gives how many jobs ended ok, of how many taken.
+async fn finish(
+    mut running: JoinSet<bool>,
+    mut ok: usize,
+    taken: usize,
+    signals: &mut Signals,
+) -> Result<(usize, usize), Signal> {
+    // Jobs that ended while we waited (for Redis, say) are not in flight: count them first.
+    ok += reap(&mut running);
+    let n = running.len();
+    println!(
+        "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C \
+         quits now)"
+    );
+    loop {
+        tokio::select! {
+            signal = signals.next() => return Err(signal),
+            done = running.join_next() => match done {
+                Some(done) => ok += usize::from(matches!(done, Ok(true))),
+                None => return Ok((ok, taken)),
+            },
+        }
+    }
+}
+
+/// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok (a
+/// task that panicked did not: its job runs again).
 fn reap(running: &mut JoinSet<bool>) -> usize {
     let mut ok = 0;
     while let Some(done) = running.try_join_next() {

@@ -5,13 +5,9 @@
 use std::net::{IpAddr, Ipv6Addr};
 
 use common::{FetchError, quote};
-use redis::AsyncCommands;
 use reqwest::Url;
-use slide08_queue::{Job, run_record};
-use uuid::Uuid;
 
-use crate::NAME;
-use crate::job::Worker;
+use crate::{Job, Queue};
 
 /// One `--allow-host` entry: `host`, or `host:port` (`[::1]:8080` for an IPv6 address).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,70 +65,48 @@ impl Allowed {
     }
 }
 
-impl Worker {
-    /// The job's URL, if this worker may fetch it: its origin is on `--allow-host`, and it is
-    /// not the worker's own Redis. Otherwise why not, quoting at most a line of what the job
-    /// holds: anyone who can write to the stream can put 10 MB in it.
-    pub async fn check(&self, job: &Job) -> Result<Url, FetchError> {
-        let rejected = |why: String| Err(FetchError::Rejected(why));
-        let url = match Url::parse(&job.url) {
-            Ok(url) => url,
-            Err(err) => return rejected(format!("not a URL ({err})")),
-        };
-        let host = host_key(url.host_str().unwrap_or_default());
-        let listed = self.cli.allow_hosts.iter().any(|entry| entry.host == host);
-        if !matches!(url.scheme(), "http" | "https") || !listed {
-            let why = "the worker fetches only http:// and https:// from its --allow-host hosts";
-            return rejected(format!("host not allowed: {} ({why})", quote(&host)));
-        }
-        // The host is a listed one, so it is short; http and https always have a port.
-        let port = url.port_or_known_default().unwrap_or_default();
-        let origin = format!("{}:{port}", url.host_str().unwrap_or_default());
-        if self.is_our_redis(&host, port) {
-            return rejected(format!("{origin} is this worker's Redis: never fetched"));
-        }
-        let entries = self.cli.allow_hosts.iter();
-        let declared = match entries.map(|entry| entry.admits(&url)).max() {
-            Some(Admits::Yes) => return Ok(url),
-            Some(Admits::IfTheRunDeclaredIt) => self.declared_origin(job.run).await,
-            _ => None,
-        };
-        if declared == Some(url.origin().ascii_serialization()) {
-            return Ok(url);
-        }
-        let why = "a bare --allow-host HOST allows the scheme's default port and the port of \
-                   the run's --url; --allow-host HOST:PORT allows another";
-        rejected(format!("port not allowed: {origin} ({why})"))
+/// The job's URL, if a worker with `list` may fetch it: its origin is on the list, and it is
+/// not the queue's own Redis. Otherwise why not, quoting at most a line of what the job holds:
+/// anyone who can write to the stream can put 10 MB in it.
+pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, FetchError> {
+    let rejected = |why: String| Err(FetchError::Rejected(why));
+    let url = match Url::parse(&job.url) {
+        Ok(url) => url,
+        Err(err) => return rejected(format!("not a URL ({err})")),
+    };
+    let host = host_key(url.host_str().unwrap_or_default());
+    if !matches!(url.scheme(), "http" | "https") || !list.iter().any(|entry| entry.host == host) {
+        let why = "the worker fetches only http:// and https:// from its --allow-host hosts";
+        return rejected(format!("host not allowed: {} ({why})", quote(&host)));
     }
-
-    /// Whether `host:port` is this worker's Redis. Redis reads each line of an HTTP request as a
-    /// command (and logs "Possible SECURITY ATTACK"): no job makes a worker speak HTTP to its
-    /// own Redis, whatever the list says.
-    fn is_our_redis(&self, host: &str, port: u16) -> bool {
-        let redis = self.target.address();
-        redis.is_some_and(|(redis_host, redis_port)| {
-            host_key(redis_host) == host && redis_port == port
-        })
+    // The host is a listed one, so it is short; http and https always have a port.
+    let port = url.port_or_known_default().unwrap_or_default();
+    let origin = format!("{}:{port}", url.host_str().unwrap_or_default());
+    // Redis reads each line of an HTTP request as a command (and logs "Possible SECURITY
+    // ATTACK"): no job makes a worker speak HTTP to its own Redis, whatever the list says.
+    let redis = queue.target.address();
+    if redis
+        .is_some_and(|(redis_host, redis_port)| host_key(redis_host) == host && redis_port == port)
+    {
+        return rejected(format!("{origin} is this worker's Redis: never fetched"));
     }
-
-    /// The origin of the producer's `--url`, as the job's run declared it; `None` if Redis
-    /// holds no such declaration, or cannot be asked.
-    async fn declared_origin(&self, run: Uuid) -> Option<String> {
-        let (mut redis, record) = (self.redis.clone(), run_record(run));
-        // A connection Redis dropped fails once, then connects again: so, one more try.
-        let declared = match redis.get(&record).await {
-            Err(_) => redis.get(&record).await,
-            got => got,
-        };
-        match declared {
-            Ok(origin) => origin,
+    let declared = match list.iter().map(|entry| entry.admits(&url)).max() {
+        Some(Admits::Yes) => return Ok(url),
+        Some(Admits::IfTheRunDeclaredIt) => match queue.origin(job.run).await {
+            Ok(declared) => declared,
             Err(err) => {
-                let why = self.target.explain(&err);
-                eprintln!("{NAME}: cannot read what run {run} declared: {why}");
-                None
+                let why = queue.target.explain(&err);
+                return rejected(format!("cannot read what run {} declared: {why}", job.run));
             }
-        }
+        },
+        _ => None,
+    };
+    if declared == Some(url.origin().ascii_serialization()) {
+        return Ok(url);
     }
+    let why = "a bare --allow-host HOST allows the scheme's default port and the port of the \
+               run's --url; --allow-host HOST:PORT allows another";
+    rejected(format!("port not allowed: {origin} ({why})"))
 }
 
 /// A host as `--allow-host` and a job's URL are compared: lower case, and an IP address in its

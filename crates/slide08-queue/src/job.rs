@@ -1,0 +1,181 @@
+//! The job: what goes on the queue (a URL to fetch, and how), as a worker takes it, and what
+//! comes back (its result); their JSON, and the most bytes a job's entry may hold.
+
+use std::time::Duration;
+
+use common::{FetchError, MAX_WORK, quote};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The most bytes a job entry may hold, its field names included: a URL and a few numbers
+/// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
+/// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
+pub const MAX_ENTRY: usize = 64 * 1024;
+/// The field of a stream entry that holds its job.
+pub const FIELD: &str = "job";
+
+/// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: Uuid,
+    /// The producer's run that wants the result: it names the results stream.
+    pub run: Uuid,
+    pub url: String,
+    pub timeout: Duration,
+    pub retries: u32,
+    /// `--work`: the CPU to spend on the answer (at most [`MAX_WORK`]). Jobs from a
+    /// producer that had no such flag have none.
+    #[serde(default)]
+    pub work: Duration,
+}
+
+/// What a worker sends back for one job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub id: Uuid,
+    /// The worker that ran it (`host:pid:random`), and how many jobs it runs at once: the
+    /// producer adds those up into the run's concurrency.
+    pub worker: String,
+    pub slots: usize,
+    pub result: Result<Uuid, FetchError>,
+    /// Why each earlier try failed, when the job's retries tried it again.
+    pub retried: Vec<FetchError>,
+    /// The CPU the worker spent on the answer (`--work`), in seconds.
+    #[serde(default)]
+    pub cpu_s: f64,
+}
+
+impl Job {
+    /// The job in an entry's `job` field, or why it is not one. The reason quotes at most a
+    /// line of the entry: serde quotes a value of the wrong type whole.
+    pub fn parse(text: &str) -> Result<Job, String> {
+        serde_json::from_str(text).map_err(|err| match err.is_data() {
+            true => format!("not a job: {}", quote(&err.to_string())),
+            false => format!("not JSON: {}", quote(&err.to_string())),
+        })
+    }
+}
+
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: String,
+    pub deliveries: usize,
+    pub text: Result<String, String>,
+}
+
+impl Taken {
+    /// An entry as take.lua gives it: id, deliveries, size in bytes, and its job field unless
+    /// it has none or is too big. Anyone can write anything there: it is read lossily.
+    pub fn new((id, deliveries, size, job): (String, usize, usize, Option<Vec<u8>>)) -> Taken {
+        let text = match job {
+            _ if size > MAX_ENTRY => Err(format!(
+                "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+            )),
+            Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
+            None => Err(format!("no {FIELD:?} field")),
+        };
+        Taken {
+            id,
+            deliveries,
+            text,
+        }
+    }
+}
+
+impl Job {
+    /// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
+    /// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU
+    /// seconds it took.
+    pub async fn compute(&self, uuid: Uuid) -> f64 {
+        let work = self.work.min(MAX_WORK);
+        // The closure cannot panic, so the join fails only at shutdown.
+        let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
+        computed.unwrap_or_default().as_secs_f64()
+    }
+
+    /// The bytes the job's entry takes, its field name included.
+    pub fn entry_size(&self) -> usize {
+        FIELD.len() + to_json(self).len()
+    }
+}
+
+/// JSON for Redis. Both types hold only strings, numbers and UUIDs, which always serialize.
+pub fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("strings, numbers and UUIDs always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::any;
+
+    use super::*;
+
+    #[test]
+    fn entries_that_are_not_jobs_say_why() {
+        let cases = [
+            ("hello", "not JSON"),
+            ("{}", "not a job"),
+            (r#"{"url": "http://x/"}"#, "not a job"),
+        ];
+        for (text, expected) in cases {
+            let err = Job::parse(text).unwrap_err();
+            assert!(err.contains(expected), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_reason_quotes_at_most_a_line_of_the_entry() {
+        let long = "a".repeat(60_000);
+        let err = Job::parse(&format!(r#"{{"retries": "{long}"}}"#)).unwrap_err();
+        assert!(err.len() < 300 && err.contains("bytes)"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_result_round_trips() {
+        let result = JobResult {
+            id: Uuid::new_v4(),
+            worker: "host:1:abc".into(),
+            slots: 32,
+            result: Err(FetchError::Rejected("host not allowed".into())),
+            retried: vec![FetchError::Status(503)],
+            cpu_s: 0.0,
+        };
+        assert_eq!(serde_json::from_str(&to_json(&result)).ok(), Some(result));
+    }
+
+    proptest::proptest! {
+        /// Anyone who can write to the stream can put anything in a job field: the worker
+        /// reads it as text (lossily), and gets a job or a reason.
+        #[test]
+        fn any_entry_gives_a_job_or_a_reason(
+            bytes in proptest::collection::vec(any::<u8>(), 0..512),
+        ) {
+            let _ = Job::parse(&String::from_utf8_lossy(&bytes));
+        }
+
+        /// JSON that looks like a job, with any values in its fields.
+        #[test]
+        fn near_jobs_give_a_job_or_a_reason(
+            url in ".{0,40}",
+            secs in any::<i64>(),
+            nanos in any::<u64>(),
+        ) {
+            let timeout = format!(r#"{{"secs": {secs}, "nanos": {nanos}}}"#);
+            let (id, run) = (Uuid::nil(), Uuid::nil());
+            let fields = format!(r#""url": {url:?}, "timeout": {timeout}, "retries": 1"#);
+            let text = format!(r#"{{"id": "{id}", "run": "{run}", {fields}}}"#);
+            let _ = Job::parse(&text);
+        }
+
+        /// What the producer encodes, the worker decodes to the same job.
+        #[test]
+        fn every_job_round_trips(url in ".*", ms in any::<u64>(), retries in any::<u32>()) {
+            let (id, run, timeout) = (Uuid::new_v4(), Uuid::new_v4(), Duration::from_millis(ms));
+            let work = Duration::from_millis(ms % 10_000);
+            let job = Job { id, run, url, timeout, retries, work };
+            proptest::prop_assert_eq!(Job::parse(&to_json(&job)), Ok(job));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The queue: a Redis stream of jobs that a group of workers reads; every key and limit. Each key
+//! has the hash tag `{slides}`: Redis Cluster keeps them in one slot, as a Lua script needs.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use common::retry::backoff;
+use redis::streams::StreamInfoConsumersReply as Consumers;
+use redis::streams::{StreamReadOptions, StreamReadReply};
+use redis::{AsyncCommands, RedisResult, Script, Value};
+use tokio::time::sleep;
+use uuid::Uuid;
+
+use crate::connect::{Redis, Target};
+use crate::job::{FIELD, Job, MAX_ENTRY, Taken, to_json};
+
+/// The stream of jobs, each entry's JSON in its `job` field.
+pub const JOBS: &str = "{slides}:jobs";
+/// The workers' group: Redis gives each entry to one of them, and keeps it "pending" until
+/// acknowledged, with its worker and how often it was delivered.
+const GROUP: &str = "workers";
+/// Entries no worker could run (not a job, or delivered too often), each with the reason.
+pub const DEAD: &str = "{slides}:dead";
+/// When each worker last asked for jobs or renewed its claims, in seconds since 1970.
+const SEEN: &str = "{slides}:workers";
+/// A run's `results`, read by entry id (a reply a broken connection lost is read again), and its
+/// `run` record (its `--url`'s origin, see allow.rs), which says Redis has not lost the run.
+fn key(kind: &str, run: Uuid) -> String {
+    format!("{{slides}}:{kind}:{run}")
+}
+/// How long a run's record is kept (renewed while the run waits), in seconds: a day.
+const RUN_KEPT: u64 = 24 * 3600;
+/// How long a read waits on the server, in ms: how late a worker notices a signal.
+const BLOCK: usize = 500;
+
+/// The queue, over two connections: a read that waits holds its connection until it returns.
+#[derive(Clone)]
+pub struct Queue {
+    redis: Redis,
+    waiting: Redis,
+    pub target: Target,
+}
+
+/// How settling went: done, done by another worker first, or not at all: Redis lost the run.
+pub enum Settled {
+    Done,
+    ByAnother,
+    RunLost,
+}
+
+impl Queue {
+    /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
+    pub async fn connect(target: &Target) -> Result<Queue, String> {
+        let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
+        let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
+        let (redis, waiting, target) = (both.0, both.1, target.clone());
+        let queue = Queue {
+            redis,
+            waiting,
+            target,
+        };
+        match queue.create().await {
+            Ok(()) => Ok(queue),
+            Err(err) => Err(queue.target.explain(&err)),
+        }
+    }
+
+    /// Makes the stream and the group (from id 0: with the jobs already there), unless they exist.
+    async fn create(&self) -> RedisResult<()> {
+        match self.redis().xgroup_create_mkstream(JOBS, GROUP, "0").await {
+            Err(err) if err.code() == Some("BUSYGROUP") => Ok(()),
+            other => other,
+        }
+    }
+
+    fn redis(&self) -> Redis {
+        self.redis.clone()
+    }
+
+    /// Records `run` and the `origin` of its `--url`, then adds its jobs, 1000 per round trip.
+    pub async fn enqueue(&self, run: Uuid, origin: &str, jobs: &[Job]) -> RedisResult<()> {
+        let mut redis = self.redis();
+        let () = redis.set_ex(key("run", run), origin, RUN_KEPT).await?;
+        for chunk in jobs.chunks(1000) {
+            let mut pipe = redis::pipe();
+            for job in chunk {
+                pipe.xadd(JOBS, "*", &[(FIELD, to_json(job))]).ignore();
+            }
+            pipe.query_async::<()>(&mut redis).await?;
+        }
+        Ok(())
+    }
+
+    /// `run`'s results after entry id `last` (which it moves on), waiting up to [`BLOCK`] ms.
+    pub async fn results(&self, run: Uuid, last: &mut String) -> RedisResult<Vec<String>> {
+        let (mut redis, wait) = (self.waiting.clone(), StreamReadOptions::default());
+        let (wait, stream) = (wait.block(BLOCK).count(100), key("results", run));
+        let read: Option<StreamReadReply> =
+            redis.xread_options(&[stream], &[&*last], &wait).await?;
+        let entries = read.into_iter().flat_map(|read| read.keys);
+        let mut texts = Vec::new();
+        for entry in entries.flat_map(|key| key.ids) {
+            texts.push(entry.get("result").unwrap_or_default());
+            *last = entry.id;
+        }
+        Ok(texts)
+    }
+
+    /// Removes `run`'s results, all read; should this fail, they expire within the hour.
+    pub async fn forget(&self, run: Uuid) {
+        let _: RedisResult<()> = self.redis().del(key("results", run)).await;
+    }
+
+    /// Whether Redis still holds `run`; if so, keeps it another day.
+    pub async fn holds(&self, run: Uuid) -> RedisResult<bool> {
+        self.redis().expire(key("run", run), RUN_KEPT as i64).await
+    }
+
+    /// The origin of `run`'s `--url`, as it was recorded.
+    pub async fn origin(&self, run: Uuid) -> RedisResult<Option<String>> {
+        self.redis().get(key("run", run)).await
+    }
+
+    /// How many entries the stream holds: waiting, or held by workers.
+    pub async fn len(&self) -> RedisResult<usize> {
+        self.redis().xlen(JOBS).await
+    }
+
+    /// Each worker in the group: its name, how many jobs it holds, and how many seconds ago it
+    /// last asked for jobs or renewed its claims (`u64::MAX`: never).
+    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, u64)>> {
+        let mut redis = self.redis();
+        let group: Consumers = redis.xinfo_consumers(JOBS, GROUP).await?;
+        let mut asked = redis::pipe();
+        asked.hgetall(SEEN).cmd("TIME");
+        let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
+        let mut workers = Vec::new();
+        for worker in group.consumers {
+            let then = seen.get(&worker.name).copied();
+            let ago = then.map_or(u64::MAX, |then| now.0.saturating_sub(then));
+            workers.push((worker.name, worker.pending, ago));
+        }
+        Ok(workers)
+    }
+
+    /// Up to `count` entries for worker `me` (see take.lua): new ones, then ones unclaimed for
+    /// `reclaim`. With none, waits up to [`BLOCK`] ms for a new one, for the next take.
+    pub async fn take(&self, me: &str, count: usize, reclaim: Duration) -> RedisResult<Vec<Taken>> {
+        let script = Script::new(include_str!("take.lua"));
+        let mut take = script.key(&[JOBS, SEEN][..]);
+        take.arg((GROUP, me, count, MAX_ENTRY, reclaim.as_millis() as u64));
+        let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut self.redis()).await {
+            // Redis restarted without its data, or was flushed: make a new, empty queue.
+            Err(err) if err.code() == Some("NOGROUP") => return self.create().await.and(Err(err)),
+            taken => taken?,
+        };
+        if taken.is_empty() {
+            // A script cannot wait: XREAD can, for an entry after the newest (read whole, dropped).
+            let (mut waiting, wait) = (self.waiting.clone(), StreamReadOptions::default());
+            let wait = wait.block(BLOCK).count(1);
+            let _: Value = waiting.xread_options(&[JOBS], &[newest], &wait).await?;
+        }
+        Ok(taken.into_iter().map(Taken::new).collect())
+    }
+
+    /// Settles entry `id` of `run` (see settle.lua): acknowledges it, stores `result`, and if
+    /// `dead` says why, dead-letters its `job`. Tried again for `patience` if Redis is away.
+    pub async fn settle(
+        &self,
+        (id, run): (&str, Uuid),
+        (result, dead, job): (&str, &str, &str),
+        patience: Duration,
+    ) -> RedisResult<Settled> {
+        let script = Script::new(include_str!("settle.lua"));
+        let mut settle = script.key(&[JOBS, &key("results", run), DEAD][..]);
+        settle.arg((GROUP, id, result, dead, job));
+        let (deadline, mut tries) = (Instant::now() + patience, 0);
+        let counted = loop {
+            tries += 1;
+            match settle.invoke_async::<bool>(&mut self.redis()).await {
+                Err(_) if Instant::now() < deadline => sleep(backoff(tries)).await,
+                counted => break counted?,
+            }
+        };
+        // An entry that held no job has no run (nil): it had nothing to lose.
+        Ok(match counted {
+            true => Settled::Done,
+            false if run.is_nil() || self.holds(run).await? => Settled::ByAnother,
+            false => Settled::RunLost,
+        })
+    }
+
+    /// Renews worker `me`'s claims on entries `ids` (see renew.lua), which it still runs.
+    pub async fn renew(&self, me: &str, ids: &[String]) -> RedisResult<()> {
+        let script = Script::new(include_str!("renew.lua"));
+        let mut renew = script.key(&[JOBS, SEEN][..]);
+        renew.arg((GROUP, me, ids));
+        renew.invoke_async(&mut self.redis()).await
+    }
+}

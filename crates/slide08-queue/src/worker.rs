@@ -1,0 +1,200 @@
+//! A worker: what its jobs need, and each step of its loop but the loop, which is the slide's.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::FetchError;
+use common::retry::{self, MAX_RETRIES};
+use reqwest::{Client, Url, redirect};
+use tokio::time::sleep;
+use uuid::Uuid;
+
+use crate::{DEAD, Held, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
+use crate::{allow, lost, to_json};
+
+const NAME: &str = "slide08-worker";
+
+/// What every job needs, shared by the worker's tasks.
+pub struct Worker {
+    pub flags: WorkerFlags,
+    /// Its name in the group, `host:pid:random`: unique, and says where it runs.
+    pub name: String,
+    /// One HTTP client for every job: they share its connections.
+    client: Client,
+    pub queue: Queue,
+    held: Held,
+}
+
+/// What running an entry came to: its job's run and result (nil and none if it held no job),
+/// and why the entry goes to the dead letters (`""` if it does not).
+pub struct Outcome(Uuid, Option<JobResult>, String);
+
+impl Worker {
+    /// Connects to the queue and sets up the HTTP client; or says which failed, and why.
+    pub async fn start(flags: WorkerFlags, target: &Target) -> Result<Worker, (&str, String)> {
+        let queue = Queue::connect(target).await;
+        let queue = queue.map_err(|err| ("connect to Redis", err))?;
+        // A redirect could lead to a host not in --allow-host: follow none.
+        let client = Client::builder().redirect(redirect::Policy::none()).build();
+        let client = client.map_err(|err| ("set up the HTTP client", err.to_string()))?;
+        let host = gethostname::gethostname().to_string_lossy().into_owned();
+        let random = &Uuid::new_v4().simple().to_string()[..6];
+        let name = format!("{host}:{}:{random}", std::process::id());
+        let held = Held::default();
+        Ok(Worker {
+            flags,
+            name,
+            client,
+            queue,
+            held,
+        })
+    }
+
+    /// Up to `count` jobs; or, if Redis does not answer (a dropped connection was tried again
+    /// already), how long to wait: 0.25 s, then twice the last wait (`away`), up to 5 s.
+    pub async fn take(
+        &self,
+        count: usize,
+        away: &mut Option<Duration>,
+    ) -> Result<Vec<Taken>, Duration> {
+        let after = self.flags.reclaim_after;
+        let jobs = match self.queue.take(&self.name, count, after).await {
+            Ok(jobs) => jobs,
+            Err(err) => {
+                let wait = away.map_or(Duration::from_millis(250), |last| last * 2);
+                let wait = *away.insert(wait.min(Duration::from_secs(5)));
+                let why = self.queue.target.explain(&err);
+                eprintln!("{NAME}: {why}; trying again in {:.1} s", wait.as_secs_f64());
+                return Err(wait);
+            }
+        };
+        if away.take().is_some() {
+            println!("{NAME}: Redis answers again");
+        }
+        let n = jobs.iter().filter(|job| job.deliveries > 1).count();
+        if n > 0 {
+            println!(
+                "{NAME}: took over {n} jobs left unsettled for more than {after:?} (their worker \
+                 stopped or crashed)"
+            );
+        }
+        Ok(jobs)
+    }
+
+    /// Runs an entry's job with `fetch_one`, and its `--retries`; unless the entry holds no
+    /// job, was delivered too often, or is for a host not on `--allow-host`.
+    pub async fn run<F>(
+        &self,
+        taken: &Taken,
+        fetch_one: impl Fn(Client, Url, Duration) -> F,
+    ) -> Outcome
+    where
+        F: Future<Output = Result<Uuid, FetchError>>,
+    {
+        let job = match taken.text.clone().and_then(|text| Job::parse(&text)) {
+            Ok(job) => job,
+            // No run waits for it: it only goes to the dead letters.
+            Err(why) => return Outcome(Uuid::nil(), None, why),
+        };
+        self.held.took(&taken.id, job.run);
+        let (n, most) = (taken.deliveries, self.flags.max_deliveries);
+        let dead = match n > most as usize {
+            true => format!("delivered {n} times, more than --max-deliveries {most}"),
+            false => String::new(),
+        };
+        let checked = match dead.is_empty() {
+            true => allow::check(&self.flags.allow_hosts, &job, &self.queue).await,
+            // Its producer hears of it, rather than wait for a result that never comes.
+            false => Err(FetchError::Rejected(format!("dead-lettered: {dead}"))),
+        };
+        let (result, retried) = match checked {
+            Ok(url) => {
+                let fetch = || fetch_one(self.client.clone(), url.clone(), job.timeout);
+                let tried = retry::non_blocking(job.retries.min(MAX_RETRIES), fetch, sleep).await;
+                (tried.result, tried.retried)
+            }
+            Err(err) => (Err(err), vec![]),
+        };
+        let cpu_s = match result {
+            Ok(uuid) => job.compute(uuid).await,
+            Err(_) => 0.0,
+        };
+        if !self.flags.quiet {
+            // A line per job, as the slides print one per response: the worker is working.
+            let said = match &result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
+            println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
+        }
+        let (id, worker, slots) = (job.id, self.name.clone(), self.flags.concurrency as usize);
+        let answer = JobResult {
+            id,
+            worker,
+            slots,
+            result,
+            retried,
+            cpu_s,
+        };
+        Outcome(job.run, Some(answer), dead)
+    }
+
+    /// Stores the job's result for its producer and acknowledges its entry, in one step. True
+    /// if the job succeeded and this was the settling that counted.
+    pub async fn store_and_acknowledge(&self, taken: &Taken, outcome: Outcome) -> bool {
+        let (id, Outcome(run, answer, dead)) = (&taken.id, outcome);
+        if !dead.is_empty() {
+            eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
+        }
+        let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
+        let result = answer.as_ref().map(to_json).unwrap_or_default();
+        let job = taken.text.as_deref().unwrap_or_default();
+        let texts = (result.as_str(), dead.as_str(), job);
+        // Tried again until --reclaim-after, when another worker may take the job over anyway.
+        let settled = self
+            .queue
+            .settle((id, run), texts, self.flags.reclaim_after);
+        let settled = settled.await;
+        let counted = match settled {
+            Ok(Settled::Done) => ok,
+            Ok(Settled::ByAnother) => {
+                println!("{NAME}: entry {id} was settled by another worker first; result dropped");
+                false
+            }
+            // The first of the run's jobs to find out says how many went with it, itself too.
+            Ok(Settled::RunLost) => {
+                if let Some(n) = self.held.lost(run) {
+                    let gone =
+                        format!("the {n} jobs of it this worker held are gone, results and all");
+                    eprintln!("{NAME}: {}", lost(run, &gone));
+                }
+                false
+            }
+            Err(err) => {
+                let why = self.queue.target.explain(&err);
+                eprintln!("{NAME}: cannot settle entry {id}: {why}; another worker will run it");
+                false
+            }
+        };
+        self.held.settled(id);
+        counted
+    }
+
+    /// A heartbeat, never ending: every third of `--reclaim-after`, renews its claims on its jobs
+    /// (and says it is alive), so a crashed worker's jobs move on after `--reclaim-after`,
+    /// however short, while a running job takes as long as it needs.
+    pub async fn keep_claims(self: Arc<Self>) {
+        loop {
+            sleep(self.flags.reclaim_after / 3).await;
+            let ids = self.held.entries();
+            // Redis away: the next beat tries again. Away past --reclaim-after, another worker may
+            // take the jobs over: they run twice, and only the first result is stored.
+            if let Err(err) = self.queue.renew(&self.name, &ids).await
+                && !ids.is_empty()
+            {
+                let (n, why) = (ids.len(), self.queue.target.explain(&err));
+                eprintln!("{NAME}: cannot renew its claims on {n} jobs: {why}");
+            }
+        }
+    }
+}
