@@ -17,15 +17,14 @@ const READY_WITHIN: Duration = Duration::from_secs(20);
 /// httpbin-lite answers `/stats` at once; anything slower than this is a wedged server.
 const STATS_WITHIN: Duration = Duration::from_secs(5);
 
-/// The most of a `/stats` answer read: it is a few hundred bytes.
-const MAX_STATS: u64 = 64 * 1024;
-
 /// A running httpbin-lite, stopped (killed and reaped) when dropped.
 #[derive(Debug)]
 pub struct Httpbin {
     process: Process,
     addr: SocketAddr,
     delay: Duration,
+    /// What asks it for its counts, set up as the slides' blocking client is.
+    agent: ureq::Agent,
 }
 
 impl Httpbin {
@@ -51,10 +50,12 @@ impl Httpbin {
             .strip_prefix(LISTENING)
             .and_then(|addr| addr.parse().ok())
             .ok_or_else(|| Error::new(format!("httpbin-lite said {line:?}, not its address")))?;
+        let agent = ureq::Agent::new_with_config(common::ureq_config(STATS_WITHIN, 1).build());
         Ok(Httpbin {
             process,
             addr,
             delay,
+            agent,
         })
     }
 
@@ -93,20 +94,14 @@ impl Httpbin {
     /// `METHOD path`, and the body of its answer; an answer that is not a 2xx is an error.
     fn ask(&self, method: &str, path: &str) -> Result<String, Error> {
         let url = self.url(path);
-        let fail = |err: ureq::Error| {
-            Error::new(format!("{method} {url}: {err} — is httpbin-lite running?"))
-        };
-        let config = ureq::Agent::config_builder().timeout_global(Some(STATS_WITHIN));
-        let agent = ureq::Agent::new_with_config(config.build());
         let answer = match method {
-            "POST" => agent.post(&url).send_empty(),
-            _ => agent.get(&url).call(),
+            "POST" => self.agent.post(&url).send_empty(),
+            _ => self.agent.get(&url).call(),
         };
-        let mut body = answer.map_err(fail)?.into_body();
-        body.with_config()
-            .limit(MAX_STATS)
-            .read_to_string()
-            .map_err(fail)
+        let body = answer
+            .map_err(common::FetchError::from)
+            .and_then(common::read_body_blocking);
+        body.map_err(|err| Error::new(format!("{method} {url}: {err} — is httpbin-lite running?")))
     }
 
     pub fn pid(&self) -> u32 {
