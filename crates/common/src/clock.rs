@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::FetchError;
 use crate::retry::Tried;
+use crate::summary::Span;
 
 /// When the run started. `Copy`, so every thread or task can time its own requests.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +27,20 @@ pub struct Fetched {
     /// Why each earlier try failed, oldest first, when `--retries` tried it again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retried: Vec<FetchError>,
+}
+
+impl Fetched {
+    /// Its place in the summary's timeline: when it ran, whether it got an answer, in how many
+    /// tries.
+    pub(crate) fn span(&self) -> Span {
+        Span {
+            index: self.index,
+            start_s: self.started.as_secs_f64(),
+            end_s: self.finished.as_secs_f64(),
+            ok: self.result.is_ok(),
+            attempts: self.retried.len() + 1,
+        }
+    }
 }
 
 impl Clock {

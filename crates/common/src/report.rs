@@ -215,7 +215,7 @@ impl Results {
         for err in self.fetched.iter().flat_map(|f| &f.retried) {
             *retried.entry(err.kind().into()).or_default() += 1;
         }
-        let mut timeline: Vec<Span> = self.fetched.iter().map(span).collect();
+        let mut timeline: Vec<Span> = self.fetched.iter().map(Fetched::span).collect();
         timeline.sort_by_key(|span| span.index);
         Summary {
             slide: self.slide.clone(),
@@ -283,16 +283,6 @@ impl Results {
             n if n > MOST => text + ", …",
             _ => text,
         }
-    }
-}
-
-fn span(fetched: &Fetched) -> Span {
-    Span {
-        index: fetched.index,
-        start_s: fetched.started.as_secs_f64(),
-        end_s: fetched.finished.as_secs_f64(),
-        ok: fetched.result.is_ok(),
-        attempts: fetched.retried.len() + 1,
     }
 }
 
