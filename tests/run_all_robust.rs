@@ -163,3 +163,59 @@ fn each_line_comes_through_a_pipe_as_it_is_printed() {
     );
     let _ = fs::remove_dir_all(&out);
 }
+
+#[test]
+fn a_quick_start_runs_the_first_slide_from_the_debug_build_and_goes_on_without_release() {
+    let lab = support::bin("lab");
+    let out = support::scratch("quick-start-out");
+    // No workspace here, and a target directory with no release build in it: cargo's release
+    // build fails at once, so the debug build's first slide and server are all there is.
+    let here = support::scratch("quick-start");
+    fs::create_dir_all(here.join("target/debug")).expect("scratch");
+    // Copies, not links: lab finds the release build beside the file it runs from.
+    for name in ["lab", "httpbin-lite", "slide04-sync"] {
+        let to = here.join("target/debug").join(name);
+        fs::copy(support::bin(name), to).expect("copy");
+    }
+    let output = std::process::Command::new(here.join("target/debug/lab"))
+        .args([
+            "talk",
+            "--build-rest-after",
+            "lab,httpbin-lite,slide04-sync",
+        ])
+        .args([
+            "--first-in-debug",
+            "--quick",
+            "--only",
+            "4,6",
+            "--requests",
+            "5",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(&here)
+        .stdin(Stdio::null())
+        .output()
+        .expect("lab runs");
+    let (text, err) = (support::stdout(&output), support::stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{text}\n{err}");
+    assert!(text.contains("==> a quick start"), "{text}");
+    let banner = text
+        .lines()
+        .find(|line| line.contains("slide04-sync --url"));
+    assert!(
+        banner.is_some_and(|line| line.contains("target/debug/slide04-sync")),
+        "slide 4 runs from the debug build:\n{text}"
+    );
+    assert!(text.contains("slide04-sync: 5/5 ok"), "{text}");
+    assert!(
+        err.contains("httpbin-lite did not build") && err.contains("the debug one serves on"),
+        "{err}"
+    );
+    assert!(
+        err.contains("slide 6: slide06-threads did not build"),
+        "{err}"
+    );
+    assert!(here.join("target/release/run-all-build.log").is_file());
+    let _ = fs::remove_dir_all(&here);
+}

@@ -56,6 +56,11 @@ impl Background {
     pub fn start(bins: &Binaries, log: &Path, built: &[String]) -> Result<Background, String> {
         let here = std::env::current_dir().unwrap_or_default();
         let log = log.strip_prefix(&here).unwrap_or(log);
+        // A quick start's release directory is not there until cargo makes it.
+        if let Some(dir) = log.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+        }
         let file =
             File::create(log).map_err(|err| format!("cannot create {}: {err}", log.display()))?;
         let mut command = Command::new("cargo");
@@ -91,6 +96,11 @@ impl Background {
             state,
             log: log.to_path_buf(),
         })
+    }
+
+    /// Whether cargo has built `binary` (or found it up to date), without waiting.
+    pub fn has(&self, binary: &str) -> bool {
+        lock(&self.state).built.contains(binary)
     }
 
     /// Waits until cargo has built every one of `binaries`, the build has ended without one, or

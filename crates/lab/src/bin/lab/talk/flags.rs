@@ -67,6 +67,17 @@ pub struct Flags {
     /// talk runs, each slide waiting for its own.
     #[arg(long, hide = true, value_name = "PACKAGES", value_delimiter = ',')]
     pub build_rest_after: Option<Vec<String>>,
+
+    /// The packages of --build-rest-after are the debug build, this lab too: there is no
+    /// release build yet (a fresh clone), and debug builds in half the time. The talk is the
+    /// release build, going on meanwhile; each of those runs from debug until release has it.
+    #[arg(
+        long,
+        hide = true,
+        requires = "build_rest_after",
+        conflicts_with = "debug"
+    )]
+    pub first_in_debug: bool,
 }
 
 impl Flags {

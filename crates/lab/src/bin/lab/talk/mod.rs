@@ -28,7 +28,8 @@ use self::build::{Background, Waited};
 pub use self::flags::Flags;
 use self::own_dir::{OwnDir, REPORT};
 use self::turn::{Talk, Turn};
-use common::{SignalFlag, usage_error};
+use crate::written::Written;
+use common::{Signal, SignalFlag, usage_error};
 
 /// People start the talk as scripts/run-all.sh, and its messages have always said so.
 const NAME: &str = "run-all.sh";
@@ -47,6 +48,17 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     if let Some(why) = flags.race.then(|| race::refused(flags)).flatten() {
         usage_error(why);
     }
+    // A quick start: this lab, httpbin-lite and the first slide are the debug build, and the
+    // talk is the release one beside it.
+    let first = flags.first_in_debug.then(|| bins.clone());
+    let release;
+    let (bins, built_already) = match &first {
+        Some(debug) => {
+            release = Binaries::in_dir(debug.dir().with_file_name("release"));
+            (&release, &[][..])
+        }
+        None => (bins, flags.build_rest_after.as_deref().unwrap_or_default()),
+    };
     // An earlier talk's report goes first: whatever happens to this one, it never passes for
     // this one's.
     let own = match own_dir::remove_report(&flags.out).and_then(|()| OwnDir::create(&flags.out)) {
@@ -55,8 +67,9 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     };
     // Started before httpbin-lite: the first slide is built already, the rest compiles meanwhile.
     let build = match &flags.build_rest_after {
-        Some(built) => {
-            match Background::start(bins, &bins.dir().join("run-all-build.log"), built) {
+        Some(_) => {
+            let log = bins.dir().join("run-all-build.log");
+            match Background::start(bins, &log, built_already) {
                 Ok(build) => Some(build),
                 Err(err) => return failed(signals, &err),
             }
@@ -67,39 +80,53 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     if flags.race {
         return race_and_compare(flags, bins, signals, &own, build.as_ref());
     }
-    // Every slide fetches from it, so it lives until the talk ends.
-    let server;
-    let (url, floor) = match &flags.url {
-        Some(url) => {
-            say!("==> fetching {url} (no local server, so no floor is claimed)");
-            (url.clone(), None)
-        }
-        None => {
-            server = match Httpbin::start(bins, delay.duration, &[]) {
-                Ok(server) => server,
-                Err(err) => return failed(signals, &format!("httpbin-lite did not start: {err}")),
-            };
-            say!(
-                "==> httpbin-lite at {}, answering /uuid after {}",
-                server.base(),
-                delay.text
-            );
-            (server.url("/uuid"), Some(delay.text.as_str()))
-        }
-    };
-
-    let talk = Talk {
+    let mut talk = Talk {
         flags,
         bins,
         signals,
-        url: &url,
+        url: String::new(),
         dir: own.path(),
         build: build.as_ref(),
+        first: first.as_ref(),
     };
+    if first.is_some() {
+        say!("==> a quick start: the first slide and httpbin-lite from the debug build, the rest");
+        say!("    from the release build as it is built");
+    }
+    // Every slide fetches from it, so it lives until the talk ends; a quick start's, from the
+    // debug build, until the release build has one.
+    let mut _server = None;
+    let mut serving_first = false;
+    let floor = match &flags.url {
+        Some(url) => {
+            say!("==> fetching {url} (no local server, so no floor is claimed)");
+            talk.url = url.clone();
+            None
+        }
+        None => {
+            serving_first = talk.built_first("httpbin-lite").is_some();
+            let from = talk.first.filter(|_| serving_first).unwrap_or(bins);
+            match serve(from, &delay, &mut talk) {
+                Ok(started) => _server = Some(started),
+                Err(err) => return failed(signals, &err),
+            }
+            Some(delay.text.as_str())
+        }
+    };
+
     let mut records = Vec::new();
     let mut stand_ins = Vec::new();
     let mut failures = 0;
     for slide in flags.slides() {
+        // The first slide of the release build runs against the release build's server.
+        if serving_first && talk.built_first(slide.binary).is_none() {
+            serving_first = false;
+            match release_server(&mut talk, &delay) {
+                Ok(Some(started)) => _server = Some(started),
+                Ok(None) => {}
+                Err(signal) => return signal.exit_code(),
+            }
+        }
         match talk.turn(slide) {
             Turn::Ran { ok } => {
                 records.push(talk.record(slide));
@@ -176,6 +203,42 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         None if failures > 0 => ExitCode::FAILURE,
         None => ExitCode::SUCCESS,
     }
+}
+
+/// The release build's httpbin-lite, in place of a quick start's, once cargo has built it;
+/// `None` when it cannot be (the debug one serves on), `Err` when a signal stopped the wait.
+fn release_server(talk: &mut Talk, delay: &Written) -> Result<Option<Httpbin>, Signal> {
+    let built = talk
+        .build
+        .map(|build| build.wait_for(&["httpbin-lite"], talk.signals));
+    if let Some(Waited::Stopped(signal)) = built {
+        return Err(signal);
+    }
+    if let Some(Waited::NotBuilt(why)) = built {
+        eprintln!("{NAME}: {why}; the debug one serves on");
+        return Ok(None);
+    }
+    say!("==> the release build's httpbin-lite takes over");
+    match serve(talk.bins, delay, talk) {
+        Ok(server) => Ok(Some(server)),
+        Err(err) => {
+            eprintln!("{NAME}: {err}; the debug one serves on");
+            Ok(None)
+        }
+    }
+}
+
+/// Starts httpbin-lite from `bins` and says where; the slides of `talk` fetch from it now.
+fn serve(bins: &Binaries, delay: &Written, talk: &mut Talk) -> Result<Httpbin, String> {
+    let server = Httpbin::start(bins, delay.duration, &[])
+        .map_err(|err| format!("httpbin-lite did not start: {err}"))?;
+    say!(
+        "==> httpbin-lite at {}, answering /uuid after {}",
+        server.base(),
+        delay.text
+    );
+    talk.url = server.url("/uuid");
+    Ok(server)
 }
 
 /// `--race`: once every racer is built, the race; then the table, in finishing order.

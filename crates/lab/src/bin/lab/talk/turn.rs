@@ -22,11 +22,13 @@ pub struct Talk<'a> {
     pub bins: &'a Binaries,
     pub signals: &'a SignalFlag,
     /// The UUID endpoint every slide fetches from.
-    pub url: &'a str,
+    pub url: String,
     /// Where each slide's output goes, as `NAME.json`: the talk's own directory.
     pub dir: &'a Path,
     /// The build of the other slides, when it goes on while the talk runs.
     pub build: Option<&'a Background>,
+    /// `--first-in-debug`: the debug build, which has what was built first.
+    pub first: Option<&'a Binaries>,
 }
 
 /// What one slide's turn came to.
@@ -50,24 +52,26 @@ impl Talk<'_> {
         self.dir.join(format!("{}.json", slide.binary))
     }
 
+    /// The debug build of `binary` when it was built first, for a quick start, and the release
+    /// build does not have it yet.
+    pub fn built_first(&self, binary: &str) -> Option<PathBuf> {
+        let first = self.first?;
+        let packages = self.flags.build_rest_after.iter().flatten();
+        let released = self.build.is_some_and(|build| build.has(binary));
+        let built = packages.into_iter().any(|package| package == binary);
+        (built && !released).then(|| first.path(binary).ok())?
+    }
+
     pub fn turn(&self, slide: &Slide) -> Turn {
-        if let Some(build) = self.build {
-            let mut needed = vec![slide.binary];
-            needed.extend(slide.companion.map(|companion| companion.binary));
-            match build.wait_for(&needed, self.signals) {
-                Waited::Built => {}
-                Waited::Stopped(signal) => return Turn::Stopped(signal),
-                Waited::NotBuilt(why) => {
-                    eprintln!("{NAME}: slide {}: {why}", slide.number);
-                    return self.stand_in(slide, Instant::now(), why);
-                }
-            }
-        }
-        let Ok(program) = self.bins.path(slide.binary) else {
-            return Turn::Skipped; // not built: not a slide of this build
+        let program = match self.built_first(slide.binary) {
+            Some(program) => program,
+            None => match self.when_built(slide) {
+                Ok(program) => program,
+                Err(turn) => return turn,
+            },
         };
         let started = Instant::now();
-        let mut args = vec!["--url".to_owned(), self.url.to_owned()];
+        let mut args = vec!["--url".to_owned(), self.url.clone()];
         args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
         if let Some(work) = &self.flags.work {
             args.extend(["--work".to_owned(), work.text.clone()]);
@@ -116,12 +120,30 @@ impl Talk<'_> {
         };
         self.stand_in(slide, started, why)
     }
+    /// The slide's program, once cargo has built it and its companion when the rest builds
+    /// while the talk runs; else the turn it comes to instead.
+    fn when_built(&self, slide: &Slide) -> Result<PathBuf, Turn> {
+        if let Some(build) = self.build {
+            let mut needed = vec![slide.binary];
+            needed.extend(slide.companion.map(|companion| companion.binary));
+            match build.wait_for(&needed, self.signals) {
+                Waited::Built => {}
+                Waited::Stopped(signal) => return Err(Turn::Stopped(signal)),
+                Waited::NotBuilt(why) => {
+                    eprintln!("{NAME}: slide {}: {why}", slide.number);
+                    return Err(self.stand_in(slide, Instant::now(), why));
+                }
+            }
+        }
+        // Not built: not a slide of this build.
+        self.bins.path(slide.binary).map_err(|_| Turn::Skipped)
+    }
 
     /// Ends the record of a slide that printed no summary with a stand-in that says `why`.
     fn stand_in(&self, slide: &Slide, started: Instant, why: String) -> Turn {
         let work = self.flags.work.as_ref();
         let known = Known {
-            url: self.url,
+            url: &self.url,
             requests: self.flags.requests,
             work: work.map_or(Duration::ZERO, |work| work.duration),
             wall: started.elapsed(),
@@ -151,7 +173,7 @@ impl Talk<'_> {
             return None;
         }
         // The worker fetches only from hosts it allows: the one the other slides fetch from.
-        match Queue::start(self.bins, &host_of(self.url)) {
+        match Queue::start(self.bins, &host_of(&self.url)) {
             Err(err) if err.is_missing_program() => {
                 eprintln!("{NAME}: {err}");
                 skip();
