@@ -166,7 +166,6 @@ fn each_line_comes_through_a_pipe_as_it_is_printed() {
 
 #[test]
 fn a_quick_start_runs_the_first_slide_from_the_debug_build_and_goes_on_without_release() {
-    let lab = support::bin("lab");
     let out = support::scratch("quick-start-out");
     // No workspace here, and a target directory with no release build in it: cargo's release
     // build fails at once, so the debug build's first slide and server are all there is.
