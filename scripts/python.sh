@@ -39,15 +39,18 @@ need_python() {
     fi
 }
 
-# Makes the venv if it is missing, and installs the lock file if it changed since the last time.
+# Makes the venv if it is missing or has no pip (a `python3 -m venv` that failed half-way, before
+# python3-venv was installed, leaves one), and installs the lock file if it changed since the
+# last time.
 setup() {
     local want have=""
     want="$( (sha256sum "$lock" 2>/dev/null || shasum -a 256 "$lock") | cut -d' ' -f1)" # Linux, macOS
     [ -f "$venv/.requirements.sha256" ] && have="$(cat "$venv/.requirements.sha256")"
     [ -x "$venv/bin/python" ] && [ "$want" = "$have" ] && return 0
     need_python
-    if [ ! -x "$venv/bin/python" ]; then
+    if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
         echo "$me: making $venv from $(python3 --version 2>&1)" >&2
+        rm -rf "$venv"
         python3 -m venv "$venv"
     fi
     echo "$me: installing python/requirements.txt into $venv" >&2

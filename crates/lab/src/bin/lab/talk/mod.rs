@@ -9,27 +9,28 @@
 //! each service stops when its handle is dropped.
 
 mod build;
+mod compare;
 mod flags;
 mod own_dir;
 mod python;
+mod quick_start;
 mod race;
 mod racer;
 mod slide;
 mod stand_in;
 mod turn;
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
-use lab::{Binaries, Httpbin};
+use lab::Binaries;
 
 use self::build::{Background, Waited};
+use self::compare::compare;
 pub use self::flags::Flags;
-use self::own_dir::{OwnDir, REPORT};
+use self::own_dir::OwnDir;
+use self::quick_start::{release_server, serve};
 use self::turn::{Talk, Turn};
-use crate::written::Written;
-use common::{Signal, SignalFlag, usage_error};
+use common::{SignalFlag, usage_error};
 
 /// People start the talk as scripts/run-all.sh, and its messages have always said so.
 const NAME: &str = "run-all.sh";
@@ -205,42 +206,6 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     }
 }
 
-/// The release build's httpbin-lite, in place of a quick start's, once cargo has built it;
-/// `None` when it cannot be (the debug one serves on), `Err` when a signal stopped the wait.
-fn release_server(talk: &mut Talk, delay: &Written) -> Result<Option<Httpbin>, Signal> {
-    let built = talk
-        .build
-        .map(|build| build.wait_for(&["httpbin-lite"], talk.signals));
-    if let Some(Waited::Stopped(signal)) = built {
-        return Err(signal);
-    }
-    if let Some(Waited::NotBuilt(why)) = built {
-        eprintln!("{NAME}: {why}; the debug one serves on");
-        return Ok(None);
-    }
-    say!("==> the release build's httpbin-lite takes over");
-    match serve(talk.bins, delay, talk) {
-        Ok(server) => Ok(Some(server)),
-        Err(err) => {
-            eprintln!("{NAME}: {err}; the debug one serves on");
-            Ok(None)
-        }
-    }
-}
-
-/// Starts httpbin-lite from `bins` and says where; the slides of `talk` fetch from it now.
-fn serve(bins: &Binaries, delay: &Written, talk: &mut Talk) -> Result<Httpbin, String> {
-    let server = Httpbin::start(bins, delay.duration, &[])
-        .map_err(|err| format!("httpbin-lite did not start: {err}"))?;
-    say!(
-        "==> httpbin-lite at {}, answering /uuid after {}",
-        server.base(),
-        delay.text
-    );
-    talk.url = server.url("/uuid");
-    Ok(server)
-}
-
 /// `--race`: once every racer is built, the race; then the table, in finishing order.
 fn race_and_compare(
     flags: &Flags,
@@ -296,49 +261,6 @@ fn race_and_compare(
         None if failures > 0 => ExitCode::FAILURE,
         None => ExitCode::SUCCESS,
     }
-}
-
-/// `slides-report compare [--delay D] [--as-given] --out OWN RECORDS`, which prints the table
-/// (its rows in the order of RECORDS when `as_given`, else in the talk's) and writes
-/// results.json and report.html into the talk's own directory; from there they move into OUT.
-/// False when it failed (it says why itself).
-fn compare(
-    bins: &Binaries,
-    floor: Option<&str>,
-    out: &Path,
-    own: &OwnDir,
-    records: &[PathBuf],
-    as_given: bool,
-) -> Result<bool, String> {
-    let mut command = Command::new(bins.path("slides-report").map_err(|err| err.to_string())?);
-    command.arg("compare");
-    if as_given {
-        command.arg("--as-given");
-    }
-    if let Some(delay) = floor {
-        command.args(["--delay", delay]);
-    }
-    command.arg("--out").arg(own.path()).args(records);
-    // Its stdout (the table, then where it wrote) is held until the files are where it says.
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|err| format!("cannot run slides-report: {err}"))?;
-    let published = match output.status.success() {
-        true => REPORT.iter().try_for_each(|name| own.publish(name, out)),
-        false => Ok(()),
-    };
-    // It names the files where it wrote them, and they are in OUT now.
-    let said = String::from_utf8_lossy(&output.stdout).replace(
-        &own.path().display().to_string(),
-        &out.display().to_string(),
-    );
-    let mut screen = io::stdout().lock();
-    // A screen that went away (`| head`) is no reason to fail: the files are written.
-    let _ = screen
-        .write_all(said.as_bytes())
-        .and_then(|()| screen.flush());
-    published.map(|()| output.status.success())
 }
 
 /// What the talk needs (its directory, a service) is not there: say so, unless a Ctrl-C is why
