@@ -51,4 +51,3 @@ pub fn compare(
         .and_then(|()| screen.flush());
     published.map(|()| output.status.success())
 }
-

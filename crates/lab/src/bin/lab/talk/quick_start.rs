@@ -46,4 +46,3 @@ pub fn serve(bins: &Binaries, delay: &Written, talk: &mut Talk) -> Result<Httpbi
     talk.url = server.url("/uuid");
     Ok(server)
 }
-
