@@ -35,7 +35,7 @@ target=${CARGO_TARGET_DIR:-target}
 
 # What the first slide needs, and no more: the talk starts as soon as it is built, and lab
 # builds the rest meanwhile. With no release build yet (a fresh clone) that first part is the
-# debug build, which compiles in half the time: slide 4 and its httpbin-lite run from it, every
+# debug build, much the quicker to compile: slide 4 and its httpbin-lite run from it, every
 # other slide from release. Not --quiet: a first build takes a while, and cargo's own lines
 # show that it is working.
 first_profile=$profile

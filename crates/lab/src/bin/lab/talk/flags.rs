@@ -69,7 +69,7 @@ pub struct Flags {
     pub build_rest_after: Option<Vec<String>>,
 
     /// The packages of --build-rest-after are the debug build, this lab too: there is no
-    /// release build yet (a fresh clone), and debug builds in half the time. The talk is the
+    /// release build yet (a fresh clone), and debug is much the quicker to build. The talk is the
     /// release build, going on meanwhile; each of those runs from debug until release has it.
     #[arg(
         long,

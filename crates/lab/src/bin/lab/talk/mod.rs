@@ -90,8 +90,10 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
         build: build.as_ref(),
         first: first.as_ref(),
     };
-    if first.is_some() {
-        say!("==> a quick start: the first slide and httpbin-lite from the debug build, the rest");
+    let opening = flags.slides().next();
+    if let Some(slide) = opening.filter(|slide| talk.built_first(slide.binary).is_some()) {
+        let number = slide.number;
+        say!("==> a quick start: slide {number} and httpbin-lite from the debug build, the rest");
         say!("    from the release build as it is built");
     }
     // Every slide fetches from it, so it lives until the talk ends; a quick start's, from the

@@ -1,5 +1,5 @@
 //! A fresh clone's quick start (`--first-in-debug`): lab, httpbin-lite and the first slide are
-//! the debug build, which compiles in about half the time, and the rest of the talk is the
+//! the debug build, much the quicker to compile, and the rest of the talk is the
 //! release build, which cargo builds while the first slide runs. The first slide of the release
 //! build runs against the release build's httpbin-lite.
 
