@@ -198,7 +198,10 @@ fn a_quick_start_runs_the_first_slide_from_the_debug_build_and_goes_on_without_r
         .expect("lab runs");
     let (text, err) = (support::stdout(&output), support::stderr(&output));
     assert_eq!(output.status.code(), Some(1), "{text}\n{err}");
-    assert!(text.contains("==> a quick start: slide 4 and httpbin-lite"), "{text}");
+    assert!(
+        text.contains("==> a quick start: slide 4 and httpbin-lite"),
+        "{text}"
+    );
     let banner = text
         .lines()
         .find(|line| line.contains("slide04-sync --url"));
