@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::retry::backoff;
-use redis::streams::StreamInfoConsumersReply as Consumers;
-use redis::streams::{StreamReadOptions, StreamReadReply};
+use redis::streams::{StreamInfoConsumersReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult, Script, Value};
 use tokio::time::sleep;
 use uuid::Uuid;
@@ -21,7 +20,8 @@ pub const JOBS: &str = "{slides}:jobs";
 const GROUP: &str = "workers";
 /// Entries no worker could run (not a job, or delivered too often), each with the reason.
 pub const DEAD: &str = "{slides}:dead";
-/// When each worker last asked for jobs or renewed its claims, in seconds since 1970.
+/// When each worker last asked for jobs or renewed its claims, in seconds since 1970: Redis's
+/// own idle time for a consumer counts only the reads that gave it an entry.
 const SEEN: &str = "{slides}:workers";
 /// A run's `results`, read by entry id (a reply a broken connection lost is read again), and its
 /// `run` record (its `--url`'s origin, see allow.rs), which says Redis has not lost the run.
@@ -48,21 +48,27 @@ pub enum Settled {
     RunLost,
 }
 
+/// The one line the producer and the worker say when Redis no longer holds a run they wait on;
+/// `gone` says which of its jobs went with it.
+pub fn lost(run: Uuid, gone: &str) -> String {
+    format!(
+        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
+         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
+    )
+}
+
 impl Queue {
     /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
     pub async fn connect(target: &Target) -> Result<Queue, String> {
         let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
         let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
-        let (redis, waiting, target) = (both.0, both.1, target.clone());
         let queue = Queue {
-            redis,
-            waiting,
-            target,
+            redis: both.0,
+            waiting: both.1,
+            target: target.clone(),
         };
-        match queue.create().await {
-            Ok(()) => Ok(queue),
-            Err(err) => Err(queue.target.explain(&err)),
-        }
+        queue.create().await.map_err(|err| target.explain(&err))?;
+        Ok(queue)
     }
 
     /// Makes the stream and the group (from id 0: with the jobs already there), unless they exist.
@@ -130,14 +136,14 @@ impl Queue {
     /// last asked for jobs or renewed its claims (`u64::MAX`: never).
     pub async fn workers(&self) -> RedisResult<Vec<(String, usize, u64)>> {
         let mut redis = self.redis();
-        let group: Consumers = redis.xinfo_consumers(JOBS, GROUP).await?;
+        let group: StreamInfoConsumersReply = redis.xinfo_consumers(JOBS, GROUP).await?;
         let mut asked = redis::pipe();
         asked.hgetall(SEEN).cmd("TIME");
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
         let mut workers = Vec::new();
         for worker in group.consumers {
-            let then = seen.get(&worker.name).copied();
-            let ago = then.map_or(u64::MAX, |then| now.0.saturating_sub(then));
+            let then = seen.get(&worker.name);
+            let ago = then.map_or(u64::MAX, |then| now.0.saturating_sub(*then));
             workers.push((worker.name, worker.pending, ago));
         }
         Ok(workers)
