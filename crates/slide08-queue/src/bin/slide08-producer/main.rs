@@ -82,7 +82,7 @@ async fn fetch_all(
 ) -> RedisResult<()> {
     let (clock, run) = (report.clock(), Uuid::new_v4());
     let jobs: Vec<Job> = (0..cli.flags.requests)
-        .map(|_| job(run, &cli.flags))
+        .map(|_| Job::new(run, &cli.flags))
         .collect();
     queue.enqueue(run, origin, &jobs).await?;
     let enqueued = clock.elapsed();
@@ -100,28 +100,10 @@ async fn fetch_all(
     Ok(())
 }
 
-/// One job for `run`: fetch `--url` as the flags say.
-fn job(run: Uuid, flags: &Flags) -> Job {
-    let (url, timeout, retries, work) = (
-        flags.url.to_string(),
-        flags.timeout,
-        flags.retries,
-        flags.work,
-    );
-    Job {
-        id: Uuid::new_v4(),
-        run,
-        url,
-        timeout,
-        retries,
-        work,
-    }
-}
-
 /// The origin of `--url`, which the run declares to the workers; or why a job for it could
 /// not go on the queue: a worker takes no entry over [`MAX_ENTRY`] bytes.
 fn declared_origin(flags: &Flags) -> Result<String, String> {
-    let size = job(Uuid::nil(), flags).entry_size();
+    let size = Job::new(Uuid::nil(), flags).entry_size();
     if size > MAX_ENTRY {
         let url = flags.url.as_str().len();
         return Err(format!(
