@@ -48,15 +48,6 @@ pub enum Settled {
     RunLost,
 }
 
-/// The one line the producer and the worker say when Redis no longer holds a run they wait on;
-/// `gone` says which of its jobs went with it.
-pub fn lost(run: Uuid, gone: &str) -> String {
-    format!(
-        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
-         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
-    )
-}
-
 impl Queue {
     /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
     pub async fn connect(target: &Target) -> Result<Queue, String> {

@@ -42,13 +42,12 @@ impl Worker {
         let host = gethostname::gethostname().to_string_lossy().into_owned();
         let random = &Uuid::new_v4().simple().to_string()[..6];
         let name = format!("{host}:{}:{random}", std::process::id());
-        let held = Mutex::default();
         Ok(Worker {
             flags,
             name,
             client,
             queue,
-            held,
+            held: Mutex::default(),
         })
     }
 
@@ -143,11 +142,8 @@ impl Worker {
         }
         let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
         let result = answer.as_ref().map(to_json).unwrap_or_default();
-        let texts = (
-            result.as_str(),
-            dead.as_str(),
-            taken.text.as_deref().unwrap_or_default(),
-        );
+        let job = taken.text.as_deref().unwrap_or_default();
+        let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
         let patience = self.flags.reclaim_after;
         let settled = self.queue.settle((id, run), texts, patience).await;
