@@ -12,13 +12,8 @@ use redis::{Client, Cmd, ConnectionAddr, ErrorKind, Pipeline, RedisError, RedisF
 pub struct RedisFlag {
     /// The Redis that holds the queue: redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS.
     // hide_env_values: `--help` would otherwise print REDIS_URL's value, password and all.
-    #[arg(
-        long = "redis",
-        value_name = "URL",
-        env = "REDIS_URL",
-        hide_env_values = true
-    )]
-    #[arg(default_value = "redis://127.0.0.1:6379")]
+    #[arg(long = "redis", value_name = "URL", env = "REDIS_URL")]
+    #[arg(default_value = "redis://127.0.0.1:6379", hide_env_values = true)]
     pub redis_url: String,
 }
 

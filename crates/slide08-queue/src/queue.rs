@@ -8,6 +8,7 @@ use common::retry::backoff;
 use redis::streams::{StreamInfoConsumersReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult, Script, Value};
 use tokio::time::sleep;
+use url::Url;
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
@@ -74,9 +75,9 @@ impl Queue {
         self.redis.clone()
     }
 
-    /// Records `run` and the `origin` of its `--url`, then adds its jobs, 1000 per round trip.
-    pub async fn enqueue(&self, run: Uuid, origin: &str, jobs: &[Job]) -> RedisResult<()> {
-        let mut redis = self.redis();
+    /// Records `run` and the origin of its `url`, then adds its jobs, 1000 per round trip.
+    pub async fn enqueue(&self, run: Uuid, url: &Url, jobs: &[Job]) -> RedisResult<()> {
+        let (mut redis, origin) = (self.redis(), url.origin().ascii_serialization());
         let () = redis.set_ex(key("run", run), origin, RUN_KEPT).await?;
         for chunk in jobs.chunks(1000) {
             let mut pipe = redis::pipe();
