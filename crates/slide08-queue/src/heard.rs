@@ -133,11 +133,10 @@ async fn hint(queue: &Queue) {
     };
     let (mut asking, mut holding) = (0, 0);
     for (name, n, ago) in workers {
-        if ago < HINT_AFTER.as_secs() {
+        if ago.is_some_and(|ago| ago < HINT_AFTER.as_secs()) {
             (asking, holding) = (asking + 1, holding + n);
         } else if n > 0 {
-            let ago = (ago < u64::MAX).then(|| format!("{ago} s"));
-            let ago = ago.unwrap_or("ever".into());
+            let ago = ago.map_or("ever".into(), |ago| format!("{ago} s"));
             eprintln!(
                 "{NAME}: no result for 5 s; worker {name} holds {n} jobs and has not asked for \
                  jobs or renewed its claims for {ago}: if it stopped, a running worker takes \

@@ -125,8 +125,8 @@ impl Queue {
     }
 
     /// Each worker in the group: its name, how many jobs it holds, and how many seconds ago it
-    /// last asked for jobs or renewed its claims (`u64::MAX`: never).
-    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, u64)>> {
+    /// last asked for jobs or renewed its claims (`None`: never).
+    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, Option<u64>)>> {
         let mut redis = self.redis();
         let group: StreamInfoConsumersReply = redis.xinfo_consumers(JOBS, GROUP).await?;
         let mut asked = redis::pipe();
@@ -135,7 +135,7 @@ impl Queue {
         let mut workers = Vec::new();
         for worker in group.consumers {
             let then = seen.get(&worker.name);
-            let ago = then.map_or(u64::MAX, |then| now.0.saturating_sub(*then));
+            let ago = then.map(|then| now.0.saturating_sub(*then));
             workers.push((worker.name, worker.pending, ago));
         }
         Ok(workers)
