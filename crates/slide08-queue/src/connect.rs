@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use common::without_password;
+use redis::ConnectionAddr::{Tcp, TcpTls};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, Cmd, ConnectionAddr, ErrorKind, Pipeline, RedisError, RedisFuture, Value};
+use redis::{Client, Cmd, ErrorKind, Pipeline, RedisError, RedisFuture, Value};
 
 /// `--redis URL`, the same on the producer and the worker.
 #[derive(Debug, Clone, clap::Args)]
@@ -63,9 +64,7 @@ impl Target {
     /// The host and port of this Redis, when it is reached over TCP.
     pub fn address(&self) -> Option<(&str, u16)> {
         match self.client.get_connection_info().addr() {
-            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => {
-                Some((host, *port))
-            }
+            Tcp(host, port) | TcpTls { host, port, .. } => Some((host, *port)),
             _ => None,
         }
     }

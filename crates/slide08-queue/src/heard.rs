@@ -110,14 +110,12 @@ impl Heard {
             self.duplicates += 1;
             return true;
         };
-        let (started, finished) = (self.enqueued.unwrap_or_default(), report.clock().elapsed());
-        let (result, retried) = (answer.result, answer.retried);
         report.record(Fetched {
             index,
-            started,
-            finished,
-            result,
-            retried,
+            started: self.enqueued.unwrap_or_default(),
+            finished: report.clock().elapsed(),
+            result: answer.result,
+            retried: answer.retried,
         });
         true
     }

@@ -57,15 +57,13 @@ pub struct Taken {
 impl Job {
     /// A job of `run`: fetch `--url` as the flags say.
     pub fn new(run: Uuid, flags: &Flags) -> Job {
-        let (id, url, timeout) = (Uuid::new_v4(), flags.url.to_string(), flags.timeout);
-        let (retries, work) = (flags.retries, flags.work);
         Job {
-            id,
+            id: Uuid::new_v4(),
             run,
-            url,
-            timeout,
-            retries,
-            work,
+            url: flags.url.to_string(),
+            timeout: flags.timeout,
+            retries: flags.retries,
+            work: flags.work,
         }
     }
 

@@ -121,11 +121,10 @@ impl Worker {
                 .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
-        let (id, worker, slots) = (job.id, self.name.clone(), self.flags.concurrency as usize);
         let answer = JobResult {
-            id,
-            worker,
-            slots,
+            id: job.id,
+            worker: self.name.clone(),
+            slots: self.flags.concurrency as usize,
             result,
             retried,
             cpu_s,
