@@ -116,9 +116,10 @@ impl Worker {
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
-            let said = result
-                .as_ref()
-                .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
+            let said = match &result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
         let answer = JobResult {
