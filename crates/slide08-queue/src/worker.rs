@@ -154,8 +154,7 @@ impl Worker {
                 false
             }
             Ok(Settled::RunLost) => {
-                // The first of the run's jobs to find out says how many went with it, itself
-                // too; they are forgotten, so the others say nothing.
+                // The first of the run's jobs to find out forgets them all, and says how many.
                 let mut held = self.held();
                 let before = held.len();
                 held.retain(|_, of| *of != run);
