@@ -29,8 +29,7 @@ pub enum Admits {
 }
 
 impl Allowed {
-    /// Parses `host` or `host:port`. `::1` is a host: an IPv6 address takes a port only in
-    /// brackets.
+    /// Parses `host` or `host:port`. `::1` is a host: an IPv6 address takes a port in brackets.
     pub fn parse(text: &str) -> Result<Allowed, String> {
         let text = text.trim();
         let (host, port) = match text.rsplit_once(':') {
@@ -85,9 +84,7 @@ pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, Fe
     // Redis reads each line of an HTTP request as a command (and logs "Possible SECURITY
     // ATTACK"): no job makes a worker speak HTTP to its own Redis, whatever the list says.
     let redis = queue.target.address();
-    if redis
-        .is_some_and(|(redis_host, redis_port)| host_key(redis_host) == host && redis_port == port)
-    {
+    if redis.is_some_and(|(redis, at)| host_key(redis) == host && at == port) {
         return rejected(format!("{origin} is this worker's Redis: never fetched"));
     }
     let declared = match list.iter().map(|entry| entry.admits(&url)).max() {

@@ -4,20 +4,17 @@
 use std::time::Duration;
 
 use common::without_password;
+use redis::ConnectionAddr::{Tcp, TcpTls};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, Cmd, ConnectionAddr, ErrorKind, Pipeline, RedisError, RedisFuture, Value};
+use redis::{Client, Cmd, ErrorKind, Pipeline, RedisError, RedisFuture, Value};
 
 /// `--redis URL`, the same on the producer and the worker.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RedisFlag {
     /// The Redis that holds the queue: redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS.
     // hide_env_values: `--help` would otherwise print REDIS_URL's value, password and all.
-    #[arg(
-        long = "redis",
-        value_name = "URL",
-        default_value = "redis://127.0.0.1:6379"
-    )]
-    #[arg(env = "REDIS_URL", hide_env_values = true)]
+    #[arg(long = "redis", value_name = "URL", env = "REDIS_URL")]
+    #[arg(default_value = "redis://127.0.0.1:6379", hide_env_values = true)]
     pub redis_url: String,
 }
 
@@ -50,13 +47,11 @@ impl Target {
     /// connection broke goes once more on a new one ([`Redis`]); if Redis is away, it fails, and
     /// the producer's and worker's loops try again later, and say so.
     pub async fn connect(&self, response_timeout: Duration) -> Result<Redis, String> {
-        // rediss:// takes rustls's process-wide provider. The workspace builds one, ring, for
-        // every TLS client: name it here, before the first connection (the worker's HTTP
-        // client, built after this, uses it too).
+        // rediss:// takes rustls's process-wide provider: the workspace's is ring, named here
+        // before the first connection (the worker's HTTP client, built after this, uses it too).
         common::use_ring_for_tls();
-        // A connection that fails as it is made is made once more, 0.1 s later: a Redis that is
-        // away then fails the command, and the caller says so, while a connection that broke
-        // once costs a tenth of a second. A command on a dropped one goes again (`Redis`).
+        // A connection that fails as it is made is made once more, 0.1 s later: one that broke
+        // once costs a tenth of a second, and a Redis that is away fails the command.
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(response_timeout))
@@ -69,9 +64,7 @@ impl Target {
     /// The host and port of this Redis, when it is reached over TCP.
     pub fn address(&self) -> Option<(&str, u16)> {
         match self.client.get_connection_info().addr() {
-            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => {
-                Some((host, *port))
-            }
+            Tcp(host, port) | TcpTls { host, port, .. } => Some((host, *port)),
             _ => None,
         }
     }
@@ -98,9 +91,8 @@ impl Target {
             "what answers there is not Redis — check the port in --redis or REDIS_URL"
         } else {
             // The client's own words can run over several lines: the first says enough.
-            let first = err.to_string();
-            let first = first.lines().next().unwrap_or_default();
-            return format!("{}: {}", self.shown, common::quote(first));
+            let first = err.to_string().lines().next().map(common::quote);
+            return format!("{}: {}", self.shown, first.unwrap_or_default());
         };
         format!("{}: {what}", self.shown)
     }

@@ -10,9 +10,7 @@ use uuid::Uuid;
 
 use crate::{JobResult, Queue, lost};
 
-/// The producer's name in its lines.
 const NAME: &str = "slide08-producer";
-
 /// How long without a result before the producer says what Redis knows of the workers.
 const HINT_AFTER: Duration = Duration::from_secs(5);
 
@@ -40,34 +38,31 @@ impl Heard {
     ) {
         let (mut last, mut last_news, mut hinted) = ("0".to_owned(), Instant::now(), false);
         while !out.is_empty() && last_news.elapsed() < give_up_after {
-            let texts = match queue.results(run, &mut last).await {
-                Ok(texts) => texts,
-                Err(err) => {
-                    say_and_pause(queue, &err).await;
-                    continue;
-                }
-            };
-            // A wait without a result: does Redis still hold the run? One that restarted
-            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
-            if texts.is_empty() {
-                match queue.holds(run).await {
-                    Ok(true) if !hinted && last_news.elapsed() >= HINT_AFTER => {
-                        hinted = true;
-                        hint(queue).await;
-                    }
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let gone = format!("the {} jobs with no result yet are gone", out.len());
-                        // They count as missing: the run fails, and says how many.
-                        return eprintln!("{NAME}: {}", lost(run, &gone));
-                    }
-                    Err(err) => say_and_pause(queue, &err).await,
-                }
-            }
-            for text in texts {
-                if self.record(&text, &mut out, report) {
+            let texts = queue.results(run, &mut last).await;
+            for text in texts.iter().flatten() {
+                if self.record(text, &mut out, report) {
                     last_news = Instant::now();
                 }
+            }
+            // A wait without a result: does Redis still hold the run? One that restarted
+            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
+            let held = match texts {
+                Ok(texts) if texts.is_empty() => queue.holds(run).await,
+                Ok(_) => Ok(true),
+                Err(err) => Err(err),
+            };
+            match held {
+                Ok(true) if !hinted && last_news.elapsed() >= HINT_AFTER => {
+                    hinted = true;
+                    hint(queue).await;
+                }
+                Ok(true) => {}
+                Ok(false) => {
+                    let gone = format!("the {} jobs with no result yet are gone", out.len());
+                    // They count as missing: the run fails, and says how many.
+                    return eprintln!("{NAME}: {}", lost(run, &gone));
+                }
+                Err(err) => say_and_pause(queue, &err).await,
             }
         }
         if out.is_empty() {
@@ -115,15 +110,12 @@ impl Heard {
             self.duplicates += 1;
             return true;
         };
-        let started = self.enqueued.unwrap_or_default();
-        let finished = report.clock().elapsed();
-        let (result, retried) = (answer.result, answer.retried);
         report.record(Fetched {
             index,
-            started,
-            finished,
-            result,
-            retried,
+            started: self.enqueued.unwrap_or_default(),
+            finished: report.clock().elapsed(),
+            result: answer.result,
+            retried: answer.retried,
         });
         true
     }
@@ -137,17 +129,12 @@ async fn hint(queue: &Queue) {
         Ok(workers) => workers,
         Err(err) => return say_and_pause(queue, &err).await,
     };
-    let quiet = HINT_AFTER.as_secs();
     let (mut asking, mut holding) = (0, 0);
     for (name, n, ago) in workers {
-        if ago < quiet {
+        if ago.is_some_and(|ago| ago < HINT_AFTER.as_secs()) {
             (asking, holding) = (asking + 1, holding + n);
         } else if n > 0 {
-            let ago = if ago == u64::MAX {
-                "ever".into()
-            } else {
-                format!("{ago} s")
-            };
+            let ago = ago.map_or("ever".into(), |ago| format!("{ago} s"));
             eprintln!(
                 "{NAME}: no result for 5 s; worker {name} holds {n} jobs and has not asked for \
                  jobs or renewed its claims for {ago}: if it stopped, a running worker takes \

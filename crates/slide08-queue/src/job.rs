@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use common::{FetchError, MAX_WORK, quote};
+use common::{FetchError, Flags, MAX_WORK, quote};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The most bytes a job entry may hold, its field names included: a URL and a few numbers
-/// take a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker
-/// has Redis send it such an entry as its size alone, and dead-letters it unparsed.
+/// The most bytes a job entry may hold, its field names included: a URL and a few numbers take
+/// a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker has Redis
+/// send it such an entry as its size alone, and dead-letters it unparsed.
 pub const MAX_ENTRY: usize = 64 * 1024;
 /// The field of a stream entry that holds its job.
 pub const FIELD: &str = "job";
@@ -23,8 +23,8 @@ pub struct Job {
     pub url: String,
     pub timeout: Duration,
     pub retries: u32,
-    /// `--work`: the CPU to spend on the answer (at most [`MAX_WORK`]). Jobs from a
-    /// producer that had no such flag have none.
+    /// `--work`: the CPU to spend on the answer (at most [`MAX_WORK`]); none from a producer
+    /// that had no such flag.
     #[serde(default)]
     pub work: Duration,
 }
@@ -45,7 +45,28 @@ pub struct JobResult {
     pub cpu_s: f64,
 }
 
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: String,
+    pub deliveries: usize,
+    pub text: Result<String, String>,
+}
+
 impl Job {
+    /// A job of `run`: fetch `--url` as the flags say.
+    pub fn new(run: Uuid, flags: &Flags) -> Job {
+        Job {
+            id: Uuid::new_v4(),
+            run,
+            url: flags.url.to_string(),
+            timeout: flags.timeout,
+            retries: flags.retries,
+            work: flags.work,
+        }
+    }
+
     /// The job in an entry's `job` field, or why it is not one. The reason quotes at most a
     /// line of the entry: serde quotes a value of the wrong type whole.
     pub fn parse(text: &str) -> Result<Job, String> {
@@ -54,15 +75,21 @@ impl Job {
             false => format!("not JSON: {}", quote(&err.to_string())),
         })
     }
-}
 
-/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
-/// its job's text, or why it has none.
-#[derive(Debug)]
-pub struct Taken {
-    pub id: String,
-    pub deliveries: usize,
-    pub text: Result<String, String>,
+    /// The bytes the job's entry takes, its field name included.
+    pub fn entry_size(&self) -> usize {
+        FIELD.len() + to_json(self).len()
+    }
+
+    /// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
+    /// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU
+    /// seconds it took.
+    pub async fn compute(&self, uuid: Uuid) -> f64 {
+        let work = self.work.min(MAX_WORK);
+        // The closure cannot panic, so the join fails only at shutdown.
+        let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
+        computed.unwrap_or_default().as_secs_f64()
+    }
 }
 
 impl Taken {
@@ -81,23 +108,6 @@ impl Taken {
             deliveries,
             text,
         }
-    }
-}
-
-impl Job {
-    /// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
-    /// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU
-    /// seconds it took.
-    pub async fn compute(&self, uuid: Uuid) -> f64 {
-        let work = self.work.min(MAX_WORK);
-        // The closure cannot panic, so the join fails only at shutdown.
-        let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
-        computed.unwrap_or_default().as_secs_f64()
-    }
-
-    /// The bytes the job's entry takes, its field name included.
-    pub fn entry_size(&self) -> usize {
-        FIELD.len() + to_json(self).len()
     }
 }
 

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::retry::backoff;
-use redis::streams::StreamInfoConsumersReply as Consumers;
-use redis::streams::{StreamReadOptions, StreamReadReply};
+use redis::streams::{StreamInfoConsumersReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult, Script, Value};
 use tokio::time::sleep;
+use url::Url;
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
@@ -21,7 +21,8 @@ pub const JOBS: &str = "{slides}:jobs";
 const GROUP: &str = "workers";
 /// Entries no worker could run (not a job, or delivered too often), each with the reason.
 pub const DEAD: &str = "{slides}:dead";
-/// When each worker last asked for jobs or renewed its claims, in seconds since 1970.
+/// When each worker last asked for jobs or renewed its claims, in seconds since 1970: Redis's
+/// own idle time for a consumer counts only the reads that gave it an entry.
 const SEEN: &str = "{slides}:workers";
 /// A run's `results`, read by entry id (a reply a broken connection lost is read again), and its
 /// `run` record (its `--url`'s origin, see allow.rs), which says Redis has not lost the run.
@@ -53,16 +54,13 @@ impl Queue {
     pub async fn connect(target: &Target) -> Result<Queue, String> {
         let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
         let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
-        let (redis, waiting, target) = (both.0, both.1, target.clone());
         let queue = Queue {
-            redis,
-            waiting,
-            target,
+            redis: both.0,
+            waiting: both.1,
+            target: target.clone(),
         };
-        match queue.create().await {
-            Ok(()) => Ok(queue),
-            Err(err) => Err(queue.target.explain(&err)),
-        }
+        queue.create().await.map_err(|err| target.explain(&err))?;
+        Ok(queue)
     }
 
     /// Makes the stream and the group (from id 0: with the jobs already there), unless they exist.
@@ -77,9 +75,9 @@ impl Queue {
         self.redis.clone()
     }
 
-    /// Records `run` and the `origin` of its `--url`, then adds its jobs, 1000 per round trip.
-    pub async fn enqueue(&self, run: Uuid, origin: &str, jobs: &[Job]) -> RedisResult<()> {
-        let mut redis = self.redis();
+    /// Records `run` and the origin of its `url`, then adds its jobs, 1000 per round trip.
+    pub async fn enqueue(&self, run: Uuid, url: &Url, jobs: &[Job]) -> RedisResult<()> {
+        let (mut redis, origin) = (self.redis(), url.origin().ascii_serialization());
         let () = redis.set_ex(key("run", run), origin, RUN_KEPT).await?;
         for chunk in jobs.chunks(1000) {
             let mut pipe = redis::pipe();
@@ -127,17 +125,17 @@ impl Queue {
     }
 
     /// Each worker in the group: its name, how many jobs it holds, and how many seconds ago it
-    /// last asked for jobs or renewed its claims (`u64::MAX`: never).
-    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, u64)>> {
+    /// last asked for jobs or renewed its claims (`None`: never).
+    pub async fn workers(&self) -> RedisResult<Vec<(String, usize, Option<u64>)>> {
         let mut redis = self.redis();
-        let group: Consumers = redis.xinfo_consumers(JOBS, GROUP).await?;
+        let group: StreamInfoConsumersReply = redis.xinfo_consumers(JOBS, GROUP).await?;
         let mut asked = redis::pipe();
         asked.hgetall(SEEN).cmd("TIME");
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
         let mut workers = Vec::new();
         for worker in group.consumers {
-            let then = seen.get(&worker.name).copied();
-            let ago = then.map_or(u64::MAX, |then| now.0.saturating_sub(then));
+            let then = seen.get(&worker.name);
+            let ago = then.map(|then| now.0.saturating_sub(*then));
             workers.push((worker.name, worker.pending, ago));
         }
         Ok(workers)

@@ -1,12 +1,11 @@
--- Takes up to ARGV[3] entries of the job stream (KEYS[1]) for consumer ARGV[2] of group ARGV[1]:
+-- Takes up to ARGV[3] entries of the job stream KEYS[1] for consumer ARGV[2] of group ARGV[1]:
 -- new ones, then ones another consumer has not renewed its claim on for ARGV[5] ms (it crashed,
--- or was stopped at once). In one step, which gives every entry it took: should its answer be
--- lost on the way, they are pending under this consumer, and a worker takes them over in time.
--- Gives {id, times delivered, size, job} for each entry, its size in bytes being that of all
--- its field names and values; its `job` field is left out (false) if it has none, or if the
--- entry is over ARGV[4] bytes: a 10 MB entry is not sent. With them, the id of the newest
--- entry, after which the next new one will come.
--- When each worker last asked for jobs, in KEYS[2], for the producer to tell the quiet ones.
+-- or was stopped at once). One step, which gives every entry it took: should its answer be lost
+-- on the way, they are pending under this consumer, and a worker takes them over in time.
+-- Gives {id, times delivered, size, job} for each, its size that of all its field names and
+-- values, its job false if it has none or is over ARGV[4] bytes (a 10 MB entry is not sent);
+-- and the id of the newest entry, after which the next new one will come.
+-- When each worker last asked for jobs, in KEYS[2], for the producer to name the quiet ones.
 redis.call('HSET', KEYS[2], ARGV[2], redis.call('TIME')[1])
 redis.call('EXPIRE', KEYS[2], 86400)
 local taken = {}
@@ -19,25 +18,19 @@ local function add(entry, deliveries)
   if size > tonumber(ARGV[4]) then job = false end
   table.insert(taken, {entry[1], deliveries, size, job})
 end
-
 local new = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3],
                        'STREAMS', KEYS[1], '>')
-for _, entry in ipairs(new and new[1][2] or {}) do
-  add(entry, 1)
-end
+for _, entry in ipairs(new and new[1][2] or {}) do add(entry, 1) end
 local more = tonumber(ARGV[3]) - #taken
 if more > 0 then
   -- From the head of the pending list each time ('0-0'): the oldest entries wait there.
   local claimed = redis.pcall('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[5], '0-0',
                               'COUNT', more)
   -- Should it fail, the entries taken are given all the same; with none, the error is the answer.
-  if claimed.err and #taken == 0 then
-    return claimed
-  end
+  if claimed.err and #taken == 0 then return claimed end
   for _, entry in ipairs(claimed.err and {} or claimed[2]) do
     -- XAUTOCLAIM does not say how often an entry was delivered; XPENDING does.
-    local pending = redis.call('XPENDING', KEYS[1], ARGV[1], entry[1], entry[1], 1)
-    add(entry, pending[1][4])
+    add(entry, redis.call('XPENDING', KEYS[1], ARGV[1], entry[1], entry[1], 1)[1][4])
   end
 end
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)

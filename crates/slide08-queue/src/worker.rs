@@ -1,6 +1,7 @@
 //! A worker: what its jobs need, and each step of its loop but the loop, which is the slide's.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use common::FetchError;
@@ -9,7 +10,7 @@ use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
 
-use crate::{DEAD, Held, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
+use crate::{DEAD, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
 use crate::{allow, lost, to_json};
 
 const NAME: &str = "slide08-worker";
@@ -22,7 +23,8 @@ pub struct Worker {
     /// One HTTP client for every job: they share its connections.
     client: Client,
     pub queue: Queue,
-    held: Held,
+    /// The entries it holds, each with its job's run: it renews its claims on them.
+    held: Mutex<HashMap<String, Uuid>>,
 }
 
 /// What running an entry came to: its job's run and result (nil and none if it held no job),
@@ -40,25 +42,24 @@ impl Worker {
         let host = gethostname::gethostname().to_string_lossy().into_owned();
         let random = &Uuid::new_v4().simple().to_string()[..6];
         let name = format!("{host}:{}:{random}", std::process::id());
-        let held = Held::default();
         Ok(Worker {
             flags,
             name,
             client,
             queue,
-            held,
+            held: Mutex::default(),
         })
     }
 
-    /// Up to `count` jobs; or, if Redis does not answer (a dropped connection was tried again
+    /// Up to `n` jobs; or, if Redis does not answer (a dropped connection was tried again
     /// already), how long to wait: 0.25 s, then twice the last wait (`away`), up to 5 s.
     pub async fn take(
         &self,
-        count: usize,
+        n: usize,
         away: &mut Option<Duration>,
     ) -> Result<Vec<Taken>, Duration> {
         let after = self.flags.reclaim_after;
-        let jobs = match self.queue.take(&self.name, count, after).await {
+        let jobs = match self.queue.take(&self.name, n, after).await {
             Ok(jobs) => jobs,
             Err(err) => {
                 let wait = away.map_or(Duration::from_millis(250), |last| last * 2);
@@ -73,39 +74,33 @@ impl Worker {
         }
         let n = jobs.iter().filter(|job| job.deliveries > 1).count();
         if n > 0 {
-            println!(
-                "{NAME}: took over {n} jobs left unsettled for more than {after:?} (their worker \
-                 stopped or crashed)"
-            );
+            let why = "their worker stopped or crashed";
+            println!("{NAME}: took over {n} jobs left unsettled for more than {after:?} ({why})");
         }
         Ok(jobs)
     }
 
     /// Runs an entry's job with `fetch_one`, and its `--retries`; unless the entry holds no
     /// job, was delivered too often, or is for a host not on `--allow-host`.
-    pub async fn run<F>(
-        &self,
-        taken: &Taken,
-        fetch_one: impl Fn(Client, Url, Duration) -> F,
-    ) -> Outcome
+    pub async fn run<F, R>(&self, taken: &Taken, fetch_one: F) -> Outcome
     where
-        F: Future<Output = Result<Uuid, FetchError>>,
+        F: Fn(Client, Url, Duration) -> R,
+        R: Future<Output = Result<Uuid, FetchError>>,
     {
         let job = match taken.text.clone().and_then(|text| Job::parse(&text)) {
             Ok(job) => job,
             // No run waits for it: it only goes to the dead letters.
             Err(why) => return Outcome(Uuid::nil(), None, why),
         };
-        self.held.took(&taken.id, job.run);
+        self.held().insert(taken.id.clone(), job.run);
         let (n, most) = (taken.deliveries, self.flags.max_deliveries);
-        let dead = match n > most as usize {
-            true => format!("delivered {n} times, more than --max-deliveries {most}"),
-            false => String::new(),
-        };
-        let checked = match dead.is_empty() {
-            true => allow::check(&self.flags.allow_hosts, &job, &self.queue).await,
+        let mut dead = String::new();
+        let checked = if n > most as usize {
+            dead = format!("delivered {n} times, more than --max-deliveries {most}");
             // Its producer hears of it, rather than wait for a result that never comes.
-            false => Err(FetchError::Rejected(format!("dead-lettered: {dead}"))),
+            Err(FetchError::Rejected(format!("dead-lettered: {dead}")))
+        } else {
+            allow::check(&self.flags.allow_hosts, &job, &self.queue).await
         };
         let (result, retried) = match checked {
             Ok(url) => {
@@ -127,11 +122,10 @@ impl Worker {
             };
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
-        let (id, worker, slots) = (job.id, self.name.clone(), self.flags.concurrency as usize);
         let answer = JobResult {
-            id,
-            worker,
-            slots,
+            id: job.id,
+            worker: self.name.clone(),
+            slots: self.flags.concurrency as usize,
             result,
             retried,
             cpu_s,
@@ -151,22 +145,22 @@ impl Worker {
         let job = taken.text.as_deref().unwrap_or_default();
         let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
-        let settled = self
-            .queue
-            .settle((id, run), texts, self.flags.reclaim_after);
-        let settled = settled.await;
+        let patience = self.flags.reclaim_after;
+        let settled = self.queue.settle((id, run), texts, patience).await;
         let counted = match settled {
             Ok(Settled::Done) => ok,
             Ok(Settled::ByAnother) => {
                 println!("{NAME}: entry {id} was settled by another worker first; result dropped");
                 false
             }
-            // The first of the run's jobs to find out says how many went with it, itself too.
             Ok(Settled::RunLost) => {
-                if let Some(n) = self.held.lost(run) {
-                    let gone =
-                        format!("the {n} jobs of it this worker held are gone, results and all");
-                    eprintln!("{NAME}: {}", lost(run, &gone));
+                // The first of the run's jobs to find out forgets them all, and says how many.
+                let mut held = self.held();
+                let before = held.len();
+                held.retain(|_, of| *of != run);
+                if let n @ 1.. = before - held.len() {
+                    let gone = "jobs of it this worker held are gone, results and all";
+                    eprintln!("{NAME}: {}", lost(run, &format!("the {n} {gone}")));
                 }
                 false
             }
@@ -176,7 +170,7 @@ impl Worker {
                 false
             }
         };
-        self.held.settled(id);
+        self.held().remove(id);
         counted
     }
 
@@ -186,7 +180,7 @@ impl Worker {
     pub async fn keep_claims(self: Arc<Self>) {
         loop {
             sleep(self.flags.reclaim_after / 3).await;
-            let ids = self.held.entries();
+            let ids: Vec<String> = self.held().keys().cloned().collect();
             // Redis away: the next beat tries again. Away past --reclaim-after, another worker may
             // take the jobs over: they run twice, and only the first result is stored.
             if let Err(err) = self.queue.renew(&self.name, &ids).await
@@ -196,5 +190,10 @@ impl Worker {
                 eprintln!("{NAME}: cannot renew its claims on {n} jobs: {why}");
             }
         }
+    }
+
+    /// The entries it holds. A task that panicked leaves them at worst one off: go on with them.
+    fn held(&self) -> MutexGuard<'_, HashMap<String, Uuid>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

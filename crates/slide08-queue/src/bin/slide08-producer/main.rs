@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
              --concurrency decides how many run at once",
         );
     }
-    let origin = declared_origin(&cli.flags).unwrap_or_else(|err| usage_error(&err));
+    fits_on_the_queue(&cli.flags).unwrap_or_else(|err| usage_error(&err));
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
     let queue = match Queue::connect(&target).await {
         Ok(queue) => queue,
@@ -54,7 +54,7 @@ async fn main() -> ExitCode {
     let stopped = tokio::select! {
         biased;
         signal = common::first_signal_exit_on_second() => Some(signal),
-        done = fetch_all(&queue, &cli, &origin, &report, &mut heard) => match done {
+        done = fetch_all(&queue, &cli, &report, &mut heard) => match done {
             Ok(()) => None,
             Err(err) => return cannot("enqueue", target.explain(&err)),
         },
@@ -76,21 +76,18 @@ async fn main() -> ExitCode {
 async fn fetch_all(
     queue: &Queue,
     cli: &Cli,
-    origin: &str,
     report: &Report,
     heard: &mut Heard,
 ) -> RedisResult<()> {
-    let (clock, run) = (report.clock(), Uuid::new_v4());
-    let jobs: Vec<Job> = (0..cli.flags.requests)
-        .map(|_| job(run, &cli.flags))
-        .collect();
-    queue.enqueue(run, origin, &jobs).await?;
+    let (clock, run, flags) = (report.clock(), Uuid::new_v4(), &cli.flags);
+    let jobs: Vec<Job> = (0..flags.requests).map(|_| Job::new(run, flags)).collect();
+    queue.enqueue(run, &flags.url, &jobs).await?;
     let enqueued = clock.elapsed();
     heard.enqueued = Some(enqueued);
     if cli.no_wait {
         return Ok(());
     }
-    if !cli.flags.quiet {
+    if !flags.quiet {
         let (n, took) = (jobs.len(), brief(enqueued.as_secs_f64()));
         println!("enqueued {n} jobs in {took}; waiting for the workers");
     }
@@ -100,28 +97,10 @@ async fn fetch_all(
     Ok(())
 }
 
-/// One job for `run`: fetch `--url` as the flags say.
-fn job(run: Uuid, flags: &Flags) -> Job {
-    let (url, timeout, retries, work) = (
-        flags.url.to_string(),
-        flags.timeout,
-        flags.retries,
-        flags.work,
-    );
-    Job {
-        id: Uuid::new_v4(),
-        run,
-        url,
-        timeout,
-        retries,
-        work,
-    }
-}
-
-/// The origin of `--url`, which the run declares to the workers; or why a job for it could
-/// not go on the queue: a worker takes no entry over [`MAX_ENTRY`] bytes.
-fn declared_origin(flags: &Flags) -> Result<String, String> {
-    let size = job(Uuid::nil(), flags).entry_size();
+/// Whether a job for `--url` can go on the queue, or why not: a worker takes no entry over
+/// [`MAX_ENTRY`] bytes.
+fn fits_on_the_queue(flags: &Flags) -> Result<(), String> {
+    let size = Job::new(Uuid::nil(), flags).entry_size();
     if size > MAX_ENTRY {
         let url = flags.url.as_str().len();
         return Err(format!(
@@ -129,7 +108,7 @@ fn declared_origin(flags: &Flags) -> Result<String, String> {
              {MAX_ENTRY} bytes"
         ));
     }
-    Ok(flags.url.origin().ascii_serialization())
+    Ok(())
 }
 
 #[cfg(test)]
