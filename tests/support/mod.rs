@@ -2,9 +2,11 @@
 //! output and summary, and a real httpbin-lite on a free port (started by `lab`, as everything
 //! else starts it). Beside it: a slide of the talk ready to run (`stage`), servers that
 //! misbehave on purpose (`fake`), a tiny HTTP client (`http`), watching and signalling
-//! processes (`process`), a real redis-server (`redis`) and the queue's programs (`queue`).
+//! processes (`process`), a real redis-server (`redis`), the queue's programs (`queue`), the
+//! docs' runner (`docs`) and the exercises as their tests know them (`exercises`).
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod docs;
 pub mod exercises;
 mod fake;
 mod http;
