@@ -218,18 +218,20 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
     assert!(support::stderr(&unknown).contains("nope"));
 }
 
+/// `scripts/diff.sh ARGS`, which must exit 0: what it printed, and its first line.
+fn side_by_side(args: &[&str]) -> (String, String) {
+    let output = script("diff.sh", args);
+    let err = support::stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    let text = support::stdout(&output);
+    let first = text.lines().next().unwrap_or_default().to_owned();
+    (text, first)
+}
+
 #[test]
 fn diff_sh_shows_a_python_original_beside_its_slide() {
-    let output = script("diff.sh", &["-y", "threads", "python/threads.py"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::stderr(&output)
-    );
-    let text = support::stdout(&output);
+    let (text, first) = side_by_side(&["-y", "threads", "python/threads.py"]);
     // The two files' first lines, on one line; each one's fetch_all further down.
-    let first = text.lines().next().unwrap_or_default();
     assert!(
         first.contains("//! Slide 6") && first.contains("\"\"\"Slide 6"),
         "{first}"
@@ -242,16 +244,8 @@ fn diff_sh_shows_a_python_original_beside_its_slide() {
 
 #[test]
 fn diff_sh_side_by_side_fits_160_columns() {
-    let output = script("diff.sh", &["--side-by-side", "sync", "threads"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::stderr(&output)
-    );
-    let text = support::stdout(&output);
+    let (text, first) = side_by_side(&["--side-by-side", "sync", "threads"]);
     // Both slides' first lines, on one line.
-    let first = text.lines().next().unwrap_or_default();
     assert!(
         first.contains("Slide 4") && first.contains("Slide 6"),
         "{first}"
