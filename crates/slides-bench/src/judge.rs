@@ -101,11 +101,13 @@ pub fn cpu_cell(outcome: &Outcome) -> String {
     }
 }
 
-/// Failed requests, in bold unless there are none.
+/// Failed requests, in bold unless there are none; what a tool said went wrong, if it failed
+/// none.
 pub fn failed_cell(outcome: &Outcome) -> String {
-    match outcome.failed() {
-        0 => "0".into(),
-        n => format!("**{n}**"),
+    match (outcome.failed(), outcome.tool_errors()) {
+        (0, Some(errors)) => errors.into(),
+        (0, None) => "0".into(),
+        (n, _) => format!("**{n}**"),
     }
 }
 

@@ -24,7 +24,6 @@ mod merge;
 mod notes;
 mod outcome;
 mod quiet;
-mod reference;
 mod report;
 mod rounds;
 mod running;
@@ -35,6 +34,7 @@ mod stopping;
 mod system;
 mod tools;
 mod units;
+mod yardsticks;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

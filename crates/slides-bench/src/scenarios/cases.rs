@@ -6,7 +6,7 @@ use std::time::Duration;
 use lab::talk::{self, Slide};
 
 use crate::case::Case;
-use crate::reference::REFERENCE;
+use crate::yardsticks::REFERENCE;
 
 /// The talk's slide of `model` ("threads").
 pub fn slide(model: &str) -> Result<&'static Slide, String> {

@@ -11,10 +11,10 @@ use crate::bench::Bench;
 use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
-use crate::reference::REFERENCE;
 use crate::section::{Section, Table};
 use crate::tools;
 use crate::units::{kib_per, mb, percent, secs};
+use crate::yardsticks::REFERENCE;
 
 /// One slide's heap at its peak, with `size` requests in flight.
 pub struct Heap {

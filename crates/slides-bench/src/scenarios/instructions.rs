@@ -18,10 +18,10 @@ use crate::callgrind;
 use crate::case::Case;
 use crate::massif::shorten;
 use crate::notes::note;
-use crate::reference::REFERENCE;
 use crate::section::{Section, Table};
 use crate::tools;
 use crate::units::percent;
+use crate::yardsticks::REFERENCE;
 
 /// The header of the scenario's table.
 const COLUMNS: &str = "\

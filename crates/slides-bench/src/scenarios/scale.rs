@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use super::cases;
 use crate::bench::Bench;
+use crate::case::Case;
 use crate::case::floor_s;
-use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
-use crate::judge;
+use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
-use crate::rounds::{run_rounds, section};
+use crate::outcome::Outcome;
+use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::tools::ToolCase;
 use crate::units::{mb, ms, secs, us};
+use crate::yardsticks::H2LOAD;
+use crate::{clients, judge};
 
 // The goals: efficiency at least this for three models; the others are shown for comparison.
 const TOKIO: f64 = 0.9;
@@ -44,11 +46,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     };
     let mut all = cases::scale(requests, width, pool)?;
     all.extend(cases::beside_slide_7(requests, width)?);
-    let tools = [
-        ToolCase::h2load(requests, width, false),
-        ToolCase::h2load(requests, width, true),
-    ];
-    let (outcomes, tool_outcomes) = run_rounds(bench, "scale", delay, &all, &tools)?;
+    let h2load = Case::at(&H2LOAD, requests, width);
+    all.extend([h2load.clone(), h2load.over_http2()]);
+    let outcomes = run_cases(bench, "scale", delay, &all)?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -60,14 +60,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("of_best", OF_BEST)
         .with("reference_goal", REFERENCE);
     let mut section = section("2. Scale", intro.text(), "scale", &outcomes, COLUMNS);
-    section
-        .commands
-        .extend(tool_outcomes.iter().map(|tool| tool.case.command()));
     let mut missed = Vec::new();
-    let models = outcomes
-        .iter()
-        .filter(|o| !o.case.http2 && o.case.slide.model != "reference");
-    for outcome in models {
+    for outcome in outcomes.iter().filter(|o| o.case.is_model()) {
         let floor = outcome.floor_s(delay, bench.cores);
         let width = outcome.concurrency(bench.cores);
         // The queue's timeline starts every job when it was enqueued: no waves to see.
@@ -104,10 +98,10 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     }
 
     // Slide 7 and the reference over both protocols, then the tools.
-    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
-    let efficiency = |client: &Client| {
-        let requests = client.requests.unwrap_or(requests);
-        floor_s(requests, client.width, delay, Duration::ZERO, 1) / client.wall_s()
+    let clients = compared(&outcomes);
+    let efficiency = |client: &Outcome| {
+        let width = client.concurrency(bench.cores);
+        floor_s(requests, width, delay, Duration::ZERO, 1) / client.wall_s()
     };
     let best = best_by(&clients, efficiency);
     let caption = note("scale.clients-caption")
@@ -118,36 +112,34 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     for client in &clients {
         let own = efficiency(client);
         table.rows.push(vec![
-            client.label.clone(),
-            client.protocol.into(),
-            client.width.to_string(),
-            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
-            client_wall(client),
+            client.case.label(),
+            client.case.protocol().into(),
+            client.concurrency(bench.cores).to_string(),
+            judge::or_dash(client.server_connections().map(|n| format!("{n:.0}"))),
+            judge::wall_cell(client),
             format!("{own:.3}"),
             best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             mb(client.rss_kib()),
-            client_failed(client),
+            clients::failed_cell(client),
         ]);
     }
     section.tables.push(table);
     for client in &clients {
         let own = efficiency(client);
         // The best over the same protocol: what that protocol let any client reach here.
-        let same_protocol = |other: &Client| {
-            if other.protocol == client.protocol {
+        let same_protocol = |other: &Outcome| {
+            if other.case.http2 == client.case.http2 {
                 efficiency(other)
             } else {
                 f64::NAN // left out, as best_by leaves out what is not a number
             }
         };
         let protocol_best = best_by(&clients, same_protocol);
-        let goal = match client.label.as_str() {
-            "tokio" | "tokio h2" => of_best(client, own, best, protocol_best, &clients),
-            "reference" | "reference h2" => {
-                reference_goal(client, own, protocol_best, requests, delay)
-            }
+        let goal = match client.case.slide.model {
+            "tokio" => of_best(client, own, best, protocol_best, &clients),
+            "reference" => reference_goal(client, own, protocol_best, requests, delay, bench),
             _ => continue,
         };
         section.goals.push(goal);
@@ -173,40 +165,38 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 
 /// The goal: slide 7's efficiency at least [`OF_BEST`] of the best client's in this run.
 fn of_best(
-    client: &Client,
+    client: &Outcome,
     own: f64,
-    best: Option<(&Client, f64)>,
-    protocol_best: Option<(&Client, f64)>,
-    clients: &[Client],
+    best: Option<(&Outcome, f64)>,
+    protocol_best: Option<(&Outcome, f64)>,
+    clients: &[&Outcome],
 ) -> Goal {
-    let what = format!(
-        "scale: {} efficiency ≥ {OF_BEST} × the best client's",
-        client.label
-    );
+    let label = client.case.label();
+    let what = format!("scale: {label} efficiency ≥ {OF_BEST} × the best client's");
     let Some((best, best_efficiency)) = best else {
         return Goal::missed(what, "not measured".into(), "no client succeeded".into());
     };
     let ratio = own / best_efficiency;
     let measured = format!(
         "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
-        best.label
+        best.case.label()
     );
     Goal::judge(
         what,
         measured,
-        client.why_failed(),
+        clients::why_failed(client),
         ratio >= OF_BEST,
         || {
             // Beside the reference over the same protocol, what the slide's client adds.
             let same = clients.iter().find(|other| {
-                other.protocol == client.protocol && other.label.starts_with("reference")
+                other.case.http2 == client.case.http2 && other.case.slide.model == "reference"
             });
             let why = note("scale.short-of-best")
-                .with("label", &client.label)
+                .with("label", &label)
                 .with("over", ms(client.wall_s() * (1.0 - own)))
                 .with("client", us(client.cpu_per_request()))
                 .with("server", us(client.server_per_request()))
-                .with("best", &best.label)
+                .with("best", best.case.label())
                 .with("best_client", us(best.cpu_per_request()))
                 .with("best_server", us(best.server_per_request()))
                 .with(
@@ -220,14 +210,16 @@ fn of_best(
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
 fn reference_goal(
-    client: &Client,
+    client: &Outcome,
     own: f64,
-    protocol_best: Option<(&Client, f64)>,
+    protocol_best: Option<(&Outcome, f64)>,
     requests: usize,
     delay: Duration,
+    bench: &Bench,
 ) -> Goal {
-    let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.label);
-    let floor = floor_s(requests, client.width, delay, Duration::ZERO, 1);
+    let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.case.label());
+    let width = client.concurrency(bench.cores);
+    let floor = floor_s(requests, width, delay, Duration::ZERO, 1);
     let measured = format!(
         "{own:.3} ({} over a {} floor)",
         secs(client.wall_s()),
@@ -236,7 +228,7 @@ fn reference_goal(
     Goal::judge(
         what,
         measured,
-        client.why_failed(),
+        clients::why_failed(client),
         own >= REFERENCE,
         || {
             let why = note("scale.reference-short")
@@ -251,21 +243,22 @@ fn reference_goal(
 /// What the best client over the same protocol reached in this run (or that this one was it):
 /// how far that protocol lets any client go against this server. Against the best client of
 /// all, when it is given, as a ratio too.
-fn protocol_limit(client: &Client, best: Option<(&Client, f64)>, of: Option<f64>) -> String {
+fn protocol_limit(client: &Outcome, best: Option<(&Outcome, f64)>, of: Option<f64>) -> String {
     let Some((best, efficiency)) = best else {
         return String::new();
     };
-    if best.label == client.label {
+    let protocol = client.case.protocol();
+    if best.case.label() == client.case.label() {
         return note("scale.protocol-own-best")
-            .with("protocol", client.protocol)
+            .with("protocol", protocol)
             .text();
     }
     let ratio = of.map_or_else(String::new, |of| {
         format!(", {:.3} × the best", efficiency / of)
     });
     note("scale.protocol-best")
-        .with("protocol", client.protocol)
-        .with("best", &best.label)
+        .with("protocol", protocol)
+        .with("best", best.case.label())
         .with("efficiency", format!("{efficiency:.3}"))
         .with("ratio", ratio)
         .text()
