@@ -198,8 +198,8 @@ impl Bench {
         })
     }
 
-    /// Runs a program that is not a client against a server (valgrind, the producer alone),
-    /// measured the same way.
+    /// Runs a program that is not a client against a server (the producer alone), measured
+    /// the same way.
     pub fn run_program(
         &self,
         label: &str,
@@ -214,5 +214,36 @@ impl Bench {
             sample_tree: false,
         };
         running::run(&job, &self.work, limit)
+    }
+
+    /// Runs `case` against `url` under valgrind's `tool` (`massif`, `callgrind`), which writes
+    /// its profile to `LABEL.TOOL` in the work directory: what the run said, and the profile.
+    pub fn under_valgrind(
+        &self,
+        tool: &str,
+        label: &str,
+        case: &Case,
+        url: &str,
+    ) -> Result<(Measured, String), String> {
+        let out = self.work.join(format!("{label}.{tool}"));
+        let _ = fs::remove_file(&out);
+        let mut args = vec![
+            format!("--tool={tool}"),
+            format!("--{tool}-out-file={}", out.display()),
+        ];
+        if tool == "massif" {
+            args.extend(["--depth=30".into(), "--threshold=0.5".into()]);
+        }
+        args.push(self.program(case.binary())?.display().to_string());
+        args.extend(case.slide_args(url, None));
+        let measured = self.run_program(label, "valgrind", &args, Duration::from_secs(300))?;
+        let profile = fs::read_to_string(&out).map_err(|err| {
+            let said = measured.last_error.clone().unwrap_or_default();
+            format!(
+                "{tool} wrote no profile to {} ({err}); valgrind said: {said}",
+                out.display()
+            )
+        })?;
+        Ok((measured, profile))
     }
 }

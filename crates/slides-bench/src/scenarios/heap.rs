@@ -3,7 +3,6 @@
 //! per request in flight — who allocates what each request costs. It runs only when valgrind is
 //! installed.
 
-use std::fs;
 use std::time::Duration;
 
 use super::cases;
@@ -95,23 +94,6 @@ fn table(caption: String, peak: &Peak, size: usize) -> Table {
 
 /// Runs the case's slide under massif against `url` and reads the heap at its peak.
 fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, String> {
-    let out = bench.work.join(format!("{label}.massif"));
-    let _ = fs::remove_file(&out);
-    let mut valgrind_args = vec![
-        "--tool=massif".to_owned(),
-        format!("--massif-out-file={}", out.display()),
-        "--depth=30".into(),
-        "--threshold=0.5".into(),
-        bench.program(case.binary())?.display().to_string(),
-    ];
-    valgrind_args.extend(case.slide_args(url, None));
-    let limit = Duration::from_secs(300);
-    let measured = bench.run_program(label, "valgrind", &valgrind_args, limit)?;
-    let text = fs::read_to_string(&out).map_err(|err| {
-        format!(
-            "massif wrote no profile ({err}); valgrind said: {}",
-            measured.last_error.unwrap_or_default()
-        )
-    })?;
-    massif::parse(&text).ok_or_else(|| format!("{} has no peak snapshot", out.display()))
+    let (_, profile) = bench.under_valgrind("massif", label, case, url)?;
+    massif::parse(&profile).ok_or_else(|| format!("{label}: massif's profile has no peak"))
 }

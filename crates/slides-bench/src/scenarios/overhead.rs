@@ -14,7 +14,7 @@ use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::units::{mb, percent, us};
+use crate::units::{mb, percent, ratio, us};
 use crate::yardsticks::{H2LOAD, WRK};
 use crate::{clients, judge};
 
@@ -23,7 +23,6 @@ const TOKIO_OF_WRK: f64 = 0.6;
 /// The goal: the reference client's requests/s at least this share of wrk's.
 const REFERENCE_OF_WRK: f64 = 0.85;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     model | width | requests/s (wall outside) | requests/s (slide's own clock) | \
     client CPU per request | of it in the kernel | httpbin-lite CPU per request | peak RSS | \
@@ -43,12 +42,12 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     };
     let mut all = cases::overhead(requests, width);
     all.extend(cases::beside_slide_7(requests, width)?);
+    let wrk = Case::at(&WRK, requests, width);
     let for_secs = Some(wrk_for);
-    all.push(Case {
-        for_secs,
-        ..Case::at(&WRK, requests, width)
-    });
-    all.push(Case::at(&H2LOAD, requests, width).over_http2());
+    all.extend([
+        Case { for_secs, ..wrk },
+        Case::at(&H2LOAD, requests, width).over_http2(),
+    ]);
     let outcomes = run_cases(bench, "overhead", Duration::ZERO, &all)?;
     let intro = note("overhead.intro")
         .with("requests", requests)
@@ -72,7 +71,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             percent(outcome.sys_share()),
             us(outcome.server_cpu_s() / requests as f64),
             mb(outcome.rss_kib()),
-            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            ratio(per_second, wrk_per_second),
             judge::failed_cell(outcome),
         ]);
     }
@@ -97,12 +96,12 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let clients = compared(&outcomes);
     let cores = bench.cores as f64;
     // With no delay the floor is httpbin-lite's own CPU: N answers need N × its CPU per
-    // answer, on every core at best.
-    // A server CPU time too small for /proc's clock ticks gives no limit.
+    // answer, on every core at best. A server CPU time too small for /proc's clock ticks
+    // gives no limit.
     let server_limit = |client: &Outcome| {
         Some(cores / client.server_per_request()).filter(|limit| limit.is_finite())
     };
-    let best = best_by(&clients, Outcome::per_second);
+    let best = best_by(&clients, Outcome::per_second).map(|(_, best)| best);
     let caption = note("overhead.clients-caption")
         .with("requests", requests)
         .with("width", width)
@@ -120,12 +119,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             judge::wall_cell(client),
             format!("{per_second:.0}"),
             judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
-            judge::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
-            best.map_or_else(
-                || "–".into(),
-                |(_, best)| format!("{:.2}", per_second / best),
-            ),
-            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            ratio(per_second, server_limit(client)),
+            ratio(per_second, best),
+            ratio(per_second, wrk_per_second),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             judge::or_dash(bound.map(|bound| format!("{bound:.0}"))),
@@ -133,35 +129,28 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         ]);
     }
     section.tables.push(table);
-    if let Some(lowest) = clients
-        .iter()
-        .map(|client| client.server_per_request())
+    let server = clients.iter().map(|client| client.server_per_request());
+    if let Some(lowest) = server
         .filter(|s| s.is_finite() && *s > 0.0)
         .min_by(f64::total_cmp)
     {
-        section.note(
-            note("overhead.server-limit")
-                .with("cores", bench.cores)
-                .with("server", us(lowest))
-                .with("limit", format!("{:.0}", cores / lowest))
-                .text(),
-        );
+        let limit = note("overhead.server-limit")
+            .with("cores", bench.cores)
+            .with("server", us(lowest))
+            .with("limit", format!("{:.0}", cores / lowest));
+        section.note(limit.text());
     }
     section.note(note("clients.nagle").text());
     section.notes.extend(noise(&clients));
     for (label, of_wrk) in [("tokio", TOKIO_OF_WRK), ("reference", REFERENCE_OF_WRK)] {
         let client = clients.iter().find(|client| client.case.label() == label);
-        section
-            .goals
-            .push(against_wrk(label, of_wrk, client, wrk, bench.cores));
+        let goal = against_wrk(label, of_wrk, client, wrk, bench.cores);
+        section.goals.push(goal);
     }
     let missed = section.goals.iter().any(|goal| !goal.met);
     if missed && wrk.is_some() && !bench.smoke {
-        section.note(
-            note("overhead.why-tokio-misses")
-                .with("cores", bench.cores)
-                .text(),
-        );
+        let why = note("overhead.why-tokio-misses").with("cores", bench.cores);
+        section.note(why.text());
     }
     Ok(section)
 }
@@ -187,25 +176,19 @@ fn against_wrk(
     let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
     let measured = format!("{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
-    Goal::judge(
-        what,
-        measured,
-        clients::why_failed(client),
-        ratio >= of_wrk,
-        || {
-            let bound = |cpu: f64| format!("{cpu:.0}");
-            let client_cpu = note("overhead.client-cpu")
-                .with("label", label)
-                .with("client", us(client.cpu_per_request()))
-                .with("server", us(client.server_per_request()));
-            let bounds = note("overhead.bounds")
-                .with("label", label)
-                .with("wrk_cpu", us(wrk.cpu_per_request()))
-                .with("wrk_server", us(wrk.server_per_request()))
-                .with("cores", cores)
-                .with("client_bound", bound(client.bound(cores)))
-                .with("wrk_bound", bound(wrk.bound(cores)));
-            client_cpu.text() + &bounds.text()
-        },
-    )
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, ratio >= of_wrk, || {
+        let client_cpu = note("overhead.client-cpu")
+            .with("label", label)
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()));
+        let bounds = note("overhead.bounds")
+            .with("label", label)
+            .with("wrk_cpu", us(wrk.cpu_per_request()))
+            .with("wrk_server", us(wrk.server_per_request()))
+            .with("cores", cores)
+            .with("client_bound", format!("{:.0}", client.bound(cores)))
+            .with("wrk_bound", format!("{:.0}", wrk.bound(cores)));
+        client_cpu.text() + &bounds.text()
+    })
 }

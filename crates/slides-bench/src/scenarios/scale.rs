@@ -8,13 +8,12 @@ use std::time::Duration;
 use super::cases;
 use crate::bench::Bench;
 use crate::case::Case;
-use crate::case::floor_s;
 use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::units::{mb, ms, secs, us};
+use crate::units::{mb, ms, ratio, secs, us};
 use crate::yardsticks::H2LOAD;
 use crate::{clients, judge};
 
@@ -27,7 +26,6 @@ const OF_BEST: f64 = 0.95;
 /// The reference client, over either protocol, at least this efficiency.
 const REFERENCE: f64 = 0.9;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     model | width | floor | wall (median, min–max) | efficiency | first wave out by | \
     mean latency over the delay | outside its own clock | CPU (user+sys; kernel share) | \
@@ -99,10 +97,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 
     // Slide 7 and the reference over both protocols, then the tools.
     let clients = compared(&outcomes);
-    let efficiency = |client: &Outcome| {
-        let width = client.concurrency(bench.cores);
-        floor_s(requests, width, delay, Duration::ZERO, 1) / client.wall_s()
-    };
+    let efficiency = |client: &Outcome| client.floor_s(delay, 1) / client.wall_s();
     let best = best_by(&clients, efficiency);
     let caption = note("scale.clients-caption")
         .with("requests", requests)
@@ -118,7 +113,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             judge::or_dash(client.server_connections().map(|n| format!("{n:.0}"))),
             judge::wall_cell(client),
             format!("{own:.3}"),
-            best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),
+            ratio(own, best.map(|(_, best)| best)),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             mb(client.rss_kib()),
@@ -129,17 +124,14 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     for client in &clients {
         let own = efficiency(client);
         // The best over the same protocol: what that protocol let any client reach here.
-        let same_protocol = |other: &Outcome| {
-            if other.case.http2 == client.case.http2 {
-                efficiency(other)
-            } else {
-                f64::NAN // left out, as best_by leaves out what is not a number
-            }
+        let same_protocol = |other: &Outcome| match other.case.http2 == client.case.http2 {
+            true => efficiency(other),
+            false => f64::NAN, // left out, as best_by leaves out what is not a number
         };
         let protocol_best = best_by(&clients, same_protocol);
         let goal = match client.case.slide.model {
             "tokio" => of_best(client, own, best, protocol_best, &clients),
-            "reference" => reference_goal(client, own, protocol_best, requests, delay, bench),
+            "reference" => reference_goal(client, own, protocol_best, delay),
             _ => continue,
         };
         section.goals.push(goal);
@@ -176,36 +168,29 @@ fn of_best(
     let Some((best, best_efficiency)) = best else {
         return Goal::missed(what, "not measured".into(), "no client succeeded".into());
     };
-    let ratio = own / best_efficiency;
-    let measured = format!(
-        "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
-        best.case.label()
-    );
-    Goal::judge(
-        what,
-        measured,
-        clients::why_failed(client),
-        ratio >= OF_BEST,
-        || {
-            // Beside the reference over the same protocol, what the slide's client adds.
-            let same = clients.iter().find(|other| {
-                other.case.http2 == client.case.http2 && other.case.slide.model == "reference"
-            });
-            let why = note("scale.short-of-best")
-                .with("label", &label)
-                .with("over", ms(client.wall_s() * (1.0 - own)))
-                .with("client", us(client.cpu_per_request()))
-                .with("server", us(client.server_per_request()))
-                .with("best", best.case.label())
-                .with("best_client", us(best.cpu_per_request()))
-                .with("best_server", us(best.server_per_request()))
-                .with(
-                    "reference",
-                    judge::or_dash(same.map(|other| us(other.cpu_per_request()))),
-                );
-            why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
-        },
-    )
+    let (ratio, best_label) = (own / best_efficiency, best.case.label());
+    let measured = format!("{ratio:.3} ({own:.3} against {best_efficiency:.3}, {best_label})");
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
+        // Beside the reference over the same protocol, what the slide's client adds.
+        let reference = |other: &&&Outcome| {
+            other.case.http2 == client.case.http2 && other.case.slide.model == "reference"
+        };
+        let reference = clients
+            .iter()
+            .find(reference)
+            .map(|r| us(r.cpu_per_request()));
+        let why = note("scale.short-of-best")
+            .with("label", &label)
+            .with("over", ms(client.wall_s() * (1.0 - own)))
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()))
+            .with("best", best_label)
+            .with("best_client", us(best.cpu_per_request()))
+            .with("best_server", us(best.server_per_request()))
+            .with("reference", judge::or_dash(reference));
+        why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
+    })
 }
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
@@ -213,31 +198,19 @@ fn reference_goal(
     client: &Outcome,
     own: f64,
     protocol_best: Option<(&Outcome, f64)>,
-    requests: usize,
     delay: Duration,
-    bench: &Bench,
 ) -> Goal {
     let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.case.label());
-    let width = client.concurrency(bench.cores);
-    let floor = floor_s(requests, width, delay, Duration::ZERO, 1);
-    let measured = format!(
-        "{own:.3} ({} over a {} floor)",
-        secs(client.wall_s()),
-        secs(floor)
-    );
-    Goal::judge(
-        what,
-        measured,
-        clients::why_failed(client),
-        own >= REFERENCE,
-        || {
-            let why = note("scale.reference-short")
-                .with("over", ms(client.wall_s() - floor))
-                .with("client", us(client.cpu_per_request()))
-                .with("server", us(client.server_per_request()));
-            why.text() + &protocol_limit(client, protocol_best, None)
-        },
-    )
+    let (floor, wall) = (client.floor_s(delay, 1), client.wall_s());
+    let measured = format!("{own:.3} ({} over a {} floor)", secs(wall), secs(floor));
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, own >= REFERENCE, || {
+        let why = note("scale.reference-short")
+            .with("over", ms(wall - floor))
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()));
+        why.text() + &protocol_limit(client, protocol_best, None)
+    })
 }
 
 /// What the best client over the same protocol reached in this run (or that this one was it):
