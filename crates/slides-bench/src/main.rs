@@ -161,7 +161,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
     let args = || std::env::args().collect::<Vec<_>>().join(" ");
     let command = flags.command.unwrap_or_else(args);
     let quiet = quiet::wait_until_quiet(flags.quiet_wait);
-    println!("==> {}", quiet.summary());
+    println!("==> {quiet}");
     let machine = machine::Machine::read();
     let sections = scenarios::run_all(&bench, &scenarios)?;
     let report = report::Report {
