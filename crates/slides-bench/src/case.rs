@@ -37,7 +37,6 @@ impl Case {
         }
     }
 
-    /// The same case over HTTP/2.
     pub fn over_http2(self) -> Case {
         let http2 = true;
         Case { http2, ..self }
@@ -105,7 +104,6 @@ impl Case {
         self.slide.model == "processes"
     }
 
-    /// The width this case runs at.
     pub fn width(&self, cores: usize) -> usize {
         self.concurrency
             .unwrap_or_else(|| self.slide.width.resolve(self.requests, cores))
@@ -137,25 +135,20 @@ impl Case {
 
     /// The slide's arguments, given the server's URL (and Redis, for the queue).
     pub fn slide_args(&self, url: &str, redis: Option<&str>) -> Vec<String> {
+        let (model, requests) = (self.slide.model, self.requests);
         if self.is_tool() {
-            let (requests, width) = (self.requests, self.width(1));
             return tools::args(
-                self.slide.model,
+                model,
                 self.http2,
                 requests,
-                width,
+                self.width(1),
                 self.for_secs,
                 url,
             );
         }
-        let mut args = vec![
-            "--url".into(),
-            url.into(),
-            "--requests".into(),
-            self.requests.to_string(),
-            "--quiet".into(),
-            "--json".into(),
-        ];
+        let requests = requests.to_string();
+        let args = ["--url", url, "--requests", &requests, "--quiet", "--json"];
+        let mut args = args.map(String::from).to_vec();
         if !self.work.is_zero() {
             args.extend(["--work".into(), flag_duration(self.work)]);
         }
@@ -164,7 +157,7 @@ impl Case {
         } else if let Some(width) = self.concurrency {
             args.extend(["--concurrency".into(), width.to_string()]);
         }
-        if self.http2 && self.slide.model == "reference" {
+        if self.http2 && model == "reference" {
             args.push("--http2".into());
         }
         args

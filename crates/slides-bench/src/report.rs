@@ -153,9 +153,13 @@ mod tests {
         };
         let mut section = Section::new("1. The talk", "Intro.".into(), vec![], "model | wall");
         section.row(vec!["sync".into(), "0.251 s".into()]);
-        section
-            .goals
-            .push(Goal::met("talk: sync".into(), "1.00".into()));
+        section.goals.push(Goal::judge(
+            "talk: sync".into(),
+            "1.00".into(),
+            None,
+            true,
+            String::new,
+        ));
         let text = render(&Report {
             command: "scripts/bench.sh --smoke",
             machine: &machine,

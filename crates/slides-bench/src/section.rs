@@ -49,22 +49,8 @@ pub struct Goal {
 }
 
 impl Goal {
-    pub fn met(what: String, measured: String) -> Goal {
-        Goal {
-            what,
-            met: true,
-            measured,
-            why: String::new(),
-        }
-    }
-
     pub fn missed(what: String, measured: String, why: String) -> Goal {
-        Goal {
-            what,
-            met: false,
-            measured,
-            why,
-        }
+        Goal::judge(what, measured, Some(why), false, String::new)
     }
 
     /// Judged from the figures: missed with `failed` (what went wrong) if requests failed, met
@@ -76,10 +62,16 @@ impl Goal {
         met: bool,
         why: impl FnOnce() -> String,
     ) -> Goal {
-        match failed {
-            Some(failed) => Goal::missed(what, measured, failed),
-            None if met => Goal::met(what, measured),
-            None => Goal::missed(what, measured, why()),
+        let (met, why) = match failed {
+            Some(failed) => (false, failed),
+            None if met => (true, String::new()),
+            None => (false, why()),
+        };
+        Goal {
+            what,
+            met,
+            measured,
+            why,
         }
     }
 }

@@ -51,29 +51,21 @@ pub fn by_site(bench: &Bench, section: &mut Section) -> Result<Vec<Heap>, String
     let server = bench.start_httpbin(delay)?;
     let mut heaps = Vec::new();
     for case in profiled {
-        let size = case.requests;
-        let label = format!("memory-massif-{}-n{size}", case.label().replace(' ', "-"));
-        let peak = profile(bench, &label, &case, &server.url("/uuid"))?;
+        let (label, size) = (case.label(), case.requests);
+        let file = format!("memory-massif-{}-n{size}", label.replace(' ', "-"));
+        let peak = profile(bench, &file, &case, &server.url("/uuid"))?;
         let total_kib = peak.total as f64 / 1024.0;
-        println!(
-            "    {:<34} heap at its peak: {} ({} per request)",
-            case.label(),
-            mb(total_kib),
-            kib_per(total_kib, size as f64)
-        );
+        let (total, per_request) = (mb(total_kib), kib_per(total_kib, size as f64));
+        println!("    {label:<34} heap at its peak: {total} ({per_request} per request)");
         let caption = note("heap.caption")
-            .with("model", case.label())
+            .with("model", &label)
             .with("size", size)
-            .with("total", mb(total_kib))
-            .with("per_request", kib_per(total_kib, size as f64))
+            .with("total", total)
+            .with("per_request", per_request)
             .with("command", case.command("$SLOW_URL"))
             .with("delay", secs(delay.as_secs_f64()));
         section.tables.push(table(caption.text(), &peak, size));
-        heaps.push(Heap {
-            label: case.label(),
-            size,
-            peak,
-        });
+        heaps.push(Heap { label, size, peak });
     }
     Ok(heaps)
 }
