@@ -11,7 +11,7 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::case::Case;
 use crate::measure::Usage;
-use crate::outcome::{RunResult, ServerCount};
+use crate::run_result::{RunResult, ServerCount};
 use crate::running::{self, Job, Measured};
 use crate::{system, tools};
 

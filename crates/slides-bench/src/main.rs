@@ -26,6 +26,7 @@ mod outcome;
 mod quiet;
 mod report;
 mod rounds;
+mod run_result;
 mod running;
 mod scenarios;
 mod section;
