@@ -26,6 +26,19 @@ pub fn best_by<'a>(
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// The cells every table of clients begins with, as its header names them: client, protocol,
+/// in flight, connections, wall (median, min–max).
+pub fn first_cells(client: &Outcome, cores: usize) -> Vec<String> {
+    let connections = client.server_connections().map(|n| format!("{n:.0}"));
+    vec![
+        client.case.label(),
+        client.case.protocol().into(),
+        client.concurrency(cores).to_string(),
+        judge::or_dash(connections),
+        judge::wall_cell(client),
+    ]
+}
+
 /// Failed requests as the models' tables show them, and a client that did not speak the
 /// protocol it was asked to says so.
 pub fn failed_cell(client: &Outcome) -> String {

@@ -169,7 +169,8 @@ impl Outcome {
         self.median(|r| Some(r.client.usage.wall_s - r.client.summary.as_ref()?.wall_s))
     }
 
-    /// The width the slide reports it ran at (the workers' sum for the queue), median.
+    /// The width the slide reports it ran at (the workers' sum for the queue), median; a
+    /// tool's, the width it was given.
     pub fn concurrency(&self, cores: usize) -> usize {
         self.median(|r| Some(r.client.summary.as_ref()?.concurrency as f64))
             .map_or_else(|| self.case.width(cores), |c| c as usize)

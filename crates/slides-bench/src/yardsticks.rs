@@ -4,14 +4,15 @@
 
 use lab::talk::{Slide, Width};
 
-/// A client on one thread that keeps every request it is given in flight.
-/// `source` is where its code is, if it is this crate's.
+/// A client on one thread that keeps every request it is given in flight. `source` is where
+/// its code is in this crate; a tool installed on its own has none, and no package.
 const fn yardstick(binary: &'static str, model: &'static str, source: &'static str) -> Slide {
+    let built_here = !source.is_empty();
     Slide {
         number: "–",
         binary,
-        package: "slides-bench",
-        source,
+        package: if built_here { "slides-bench" } else { "–" },
+        source: if built_here { source } else { "–" },
         model,
         aliases: &[],
         title: binary,
@@ -33,10 +34,10 @@ pub static REFERENCE: Slide = yardstick(
 );
 
 /// `wrk -t1`: HTTP/1.1 for a given time (see `tools.rs` for its flags).
-pub static WRK: Slide = yardstick("wrk", "wrk", "–");
+pub static WRK: Slide = yardstick("wrk", "wrk", "");
 
 /// `h2load -t1`: HTTP/2, or HTTP/1.1 with `--h1`, for a given count.
-pub static H2LOAD: Slide = yardstick("h2load", "h2load", "–");
+pub static H2LOAD: Slide = yardstick("h2load", "h2load", "");
 
 /// Whether `slide` is a tool written in C, found on PATH and not built here.
 pub fn is_tool(slide: &Slide) -> bool {

@@ -111,12 +111,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     for client in &clients {
         let per_second = client.per_second();
         let bound = Some(client.bound(bench.cores)).filter(|bound| bound.is_finite());
-        table.rows.push(vec![
-            client.case.label(),
-            client.case.protocol().into(),
-            client.concurrency(bench.cores).to_string(),
-            judge::or_dash(client.server_connections().map(|n| format!("{n:.0}"))),
-            judge::wall_cell(client),
+        let mut row = clients::first_cells(client, bench.cores);
+        row.extend([
             format!("{per_second:.0}"),
             judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
             ratio(per_second, server_limit(client)),
@@ -127,6 +123,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             judge::or_dash(bound.map(|bound| format!("{bound:.0}"))),
             clients::failed_cell(client),
         ]);
+        table.rows.push(row);
     }
     section.tables.push(table);
     let server = clients.iter().map(|client| client.server_per_request());

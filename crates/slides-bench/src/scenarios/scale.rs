@@ -106,12 +106,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut table = Table::new(caption.text(), CLIENT_COLUMNS);
     for client in &clients {
         let own = efficiency(client);
-        table.rows.push(vec![
-            client.case.label(),
-            client.case.protocol().into(),
-            client.concurrency(bench.cores).to_string(),
-            judge::or_dash(client.server_connections().map(|n| format!("{n:.0}"))),
-            judge::wall_cell(client),
+        let mut row = clients::first_cells(client, bench.cores);
+        row.extend([
             format!("{own:.3}"),
             ratio(own, best.map(|(_, best)| best)),
             us(client.cpu_per_request()),
@@ -119,6 +115,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             mb(client.rss_kib()),
             clients::failed_cell(client),
         ]);
+        table.rows.push(row);
     }
     section.tables.push(table);
     for client in &clients {
