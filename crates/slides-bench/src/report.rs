@@ -67,15 +67,10 @@ pub fn write(out: &Path, report: &Report, ran: &[&str]) -> Result<(), String> {
 fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
     // Each section says how it was measured: the report's header tells of the earlier run.
     let alone = measured_alone(report);
-    let sections: Vec<Section> = report
-        .sections
-        .iter()
-        .cloned()
-        .map(|mut section| {
-            section.note(alone.clone());
-            section
-        })
-        .collect();
+    let mut sections = report.sections.to_vec();
+    sections
+        .iter_mut()
+        .for_each(|section| section.note(alone.clone()));
     let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
     merge(existing, &sections, ran, &order)
 }
@@ -93,13 +88,10 @@ fn measured_alone(report: &Report) -> String {
 /// The build the slides came from, as the directory they were found in says.
 fn profile(report: &Report) -> &'static str {
     let bin = report.bench.bins.dir();
-    if bin.ends_with("release") {
-        "release"
-    } else if bin.ends_with("debug") {
-        "debug"
-    } else {
-        "as found"
-    }
+    let built = ["release", "debug"]
+        .into_iter()
+        .find(|profile| bin.ends_with(profile));
+    built.unwrap_or("as found")
 }
 
 /// What the machine is, and what it was doing before the start.
