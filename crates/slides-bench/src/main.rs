@@ -146,13 +146,14 @@ fn run(flags: RunFlags) -> Result<(), String> {
         Some(dir) => Binaries::in_dir(dir),
         None => Binaries::beside_this_program().map_err(|err| err.to_string())?,
     };
+    let runs = flags
+        .runs
+        .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize);
     let bench = Bench {
         bins,
         work: flags.work,
         smoke: flags.smoke,
-        runs: flags
-            .runs
-            .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
+        runs,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let scenarios = match flags.only.is_empty() {
@@ -191,8 +192,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
     }
     // A smoke run exists to prove that every slide still runs under the benchmark.
     if bench.smoke && !failures.is_empty() {
-        let work = bench.work.display();
-        let failed = failures.len();
+        let (failed, work) = (failures.len(), bench.work.display());
         return Err(format!(
             "{failed} smoke runs had failed requests (see above and {work})"
         ));
