@@ -57,7 +57,7 @@ pub fn run_cases(
 }
 
 /// A scenario's section for these outcomes: the commands that ran them, its table's header,
-/// and the runs in which requests failed (a smoke run fails on these).
+/// and the slides' runs in which requests failed (a smoke run fails on these).
 pub fn section(
     title: &str,
     intro: String,
@@ -70,7 +70,9 @@ pub fn section(
         .flat_map(|outcome| outcome.case.shown_commands())
         .collect();
     let mut section = Section::new(title, intro, commands, header);
-    for outcome in outcomes.iter().filter(|outcome| outcome.failed() > 0) {
+    // A tool's failures are its own to report, in its row: a smoke run fails on the slides'.
+    let failed = |outcome: &&Outcome| !outcome.case.is_tool() && outcome.failed() > 0;
+    for outcome in outcomes.iter().filter(failed) {
         section.failures.push(format!(
             "{scenario}: {} with {} requests: {} failed ({})",
             outcome.case.label(),
