@@ -198,8 +198,8 @@ impl Bench {
         })
     }
 
-    /// Runs a program that is not a client against a server (the producer alone), measured
-    /// the same way.
+    /// Runs a program that is not a client against a server (valgrind, the producer alone),
+    /// measured the same way.
     pub fn run_program(
         &self,
         label: &str,
