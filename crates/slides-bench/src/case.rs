@@ -116,9 +116,9 @@ impl Case {
         self.slide.width == Width::One || self.slide.model == "blocking"
     }
 
-    /// How long a run should take, to plan its runs and its time limit: the model's floor (on
-    /// one core if it runs on one thread), and N × (delay + work) for a slide whose requests go
-    /// one at a time.
+    /// How long a run should take, to plan its runs and its time limit: the time wrk is asked
+    /// for; the model's floor (on one core if it runs on one thread); N × (delay + work) for a
+    /// slide whose requests go one at a time.
     pub fn expected(&self, delay: Duration, cores: usize) -> Duration {
         if let Some(seconds) = self.for_secs {
             return Duration::from_secs(seconds);
@@ -137,14 +137,8 @@ impl Case {
     pub fn slide_args(&self, url: &str, redis: Option<&str>) -> Vec<String> {
         let (model, requests) = (self.slide.model, self.requests);
         if self.is_tool() {
-            return tools::args(
-                model,
-                self.http2,
-                requests,
-                self.width(1),
-                self.for_secs,
-                url,
-            );
+            let (http2, width) = (self.http2, self.width(1));
+            return tools::args(model, http2, requests, width, self.for_secs, url);
         }
         let requests = requests.to_string();
         let args = ["--url", url, "--requests", &requests, "--quiet", "--json"];

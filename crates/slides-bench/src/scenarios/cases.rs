@@ -191,6 +191,23 @@ mod tests {
     }
 
     #[test]
+    fn wrk_and_h2load_are_cases_told_their_own_flags() {
+        use crate::yardsticks::{H2LOAD, WRK};
+        let for_secs = Some(5);
+        let wrk = Case {
+            for_secs,
+            ..Case::at(&WRK, 20_000, 64)
+        };
+        assert_eq!(wrk.command("$URL"), "wrk -t1 -c64 -d5s $URL");
+        assert_eq!(wrk.expected(Duration::ZERO, 2), Duration::from_secs(5));
+        let h2load = Case::at(&H2LOAD, 100, 10);
+        assert_eq!(h2load.label(), "h2load h1");
+        let h2 = h2load.over_http2();
+        assert_eq!(h2.command("$URL"), "h2load -t1 -n100 -c1 -m10 $URL");
+        assert!(h2.is_tool() && !h2.is_model() && h2.worker().is_none());
+    }
+
+    #[test]
     fn a_model_the_talk_lacks_is_an_error() {
         assert!(slide("fibers").is_err());
     }
