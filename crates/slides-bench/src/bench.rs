@@ -11,10 +11,9 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 
 use crate::case::Case;
 use crate::measure::Usage;
-use crate::outcome::{RunResult, ServerCount};
+use crate::run_result::{RunResult, ServerCount};
 use crate::running::{self, Job, Measured};
-use crate::system;
-use crate::tools::ToolCase;
+use crate::{system, tools};
 
 /// Runs for a case that should take 10 s or more: they are long, and steady.
 pub const LONG_RUNS: usize = 3;
@@ -88,18 +87,33 @@ impl Bench {
         let worker = redis.map(|redis| self.start_worker(case, server, redis));
         let job = Job {
             label,
-            program: self.program(case.binary())?,
+            program: match case.is_tool() {
+                true => case.binary().into(),
+                false => self.program(case.binary())?,
+            },
             args: case.slide_args(&server.url("/uuid"), redis.map(Redis::url).as_deref()),
             sample_tree: case.starts_processes(),
         };
         let worker = worker.transpose()?.map(|worker| (worker, started));
-        let result = self.measure(&job, limit, server, redis, worker)?;
-        let failed = match result.failed(case.requests) {
+        let mut result = self.measure(&job, limit, server, redis, worker)?;
+        if case.is_tool() {
+            let measured = &result.client;
+            let text = fs::read_to_string(&measured.stdout).unwrap_or_default();
+            let printed = tools::parse(case.slide.model, &text).ok_or_else(|| {
+                let said = measured.last_error.clone().unwrap_or_default();
+                let log = measured.stdout.display();
+                format!("{} printed no rate (see {log}): {said}", case.binary())
+            })?;
+            result.printed = Some(printed);
+        }
+        let failed = match result.failed(case) {
             0 => String::new(),
             failed => format!(", {failed} FAILED"),
         };
+        let rate = result.printed.as_ref();
+        let rate = rate.map_or_else(String::new, |p| format!(", {:.0} requests/s", p.per_second));
         println!(
-            "    {:<34} run {}/{}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{failed}",
+            "    {:<34} run {}/{}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{rate}{failed}",
             case.label(),
             run.number,
             run.runs,
@@ -107,41 +121,6 @@ impl Bench {
             result.client_cpu_s(),
             result.client_rss_kib() as f64 * 1024.0 / 1e6,
         );
-        Ok(result)
-    }
-
-    /// Runs `tool` once against `server`, and prints what it did.
-    pub fn run_tool(
-        &self,
-        run: Run,
-        tool: &ToolCase,
-        server: &Httpbin,
-    ) -> Result<RunResult, String> {
-        let name = tool.label().replace(' ', "-");
-        let job = Job {
-            label: format!("{}-{name}-{}", run.scenario, run.number),
-            program: tool.program().into(),
-            args: tool.args(&server.url("/uuid")),
-            sample_tree: false,
-        };
-        let mut result = self.measure(&job, tool.limit(), server, None, None)?;
-        let measured = &result.client;
-        let text = fs::read_to_string(&measured.stdout).unwrap_or_default();
-        let printed = tool.parse(&text).ok_or_else(|| {
-            let said = measured.last_error.clone().unwrap_or_default();
-            let log = measured.stdout.display();
-            format!("{} printed no rate (see {log}): {said}", tool.program())
-        })?;
-        println!(
-            "    {:<34} run {}/{}: {:>8.3} s, {:>8.0} requests/s, {:>6.2} s CPU",
-            tool.label(),
-            run.number,
-            run.runs,
-            measured.usage.wall_s,
-            printed.per_second,
-            measured.usage.cpu_s()
-        );
-        result.printed = Some(printed);
         Ok(result)
     }
 
@@ -235,5 +214,36 @@ impl Bench {
             sample_tree: false,
         };
         running::run(&job, &self.work, limit)
+    }
+
+    /// Runs `case` against `url` under valgrind's `tool` (`massif`, `callgrind`), which writes
+    /// its profile to `LABEL.TOOL` in the work directory: what the run said, and the profile.
+    pub fn under_valgrind(
+        &self,
+        tool: &str,
+        label: &str,
+        case: &Case,
+        url: &str,
+    ) -> Result<(Measured, String), String> {
+        let out = self.work.join(format!("{label}.{tool}"));
+        let _ = fs::remove_file(&out);
+        let mut args = vec![
+            format!("--tool={tool}"),
+            format!("--{tool}-out-file={}", out.display()),
+        ];
+        if tool == "massif" {
+            args.extend(["--depth=30".into(), "--threshold=0.5".into()]);
+        }
+        args.push(self.program(case.binary())?.display().to_string());
+        args.extend(case.slide_args(url, None));
+        let measured = self.run_program(label, "valgrind", &args, Duration::from_secs(300))?;
+        let profile = fs::read_to_string(&out).map_err(|err| {
+            let said = measured.last_error.clone().unwrap_or_default();
+            format!(
+                "{tool} wrote no profile to {} ({err}); valgrind said: {said}",
+                out.display()
+            )
+        })?;
+        Ok((measured, profile))
     }
 }

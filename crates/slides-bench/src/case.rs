@@ -1,12 +1,12 @@
-//! One row of a scenario: a slide of the talk, how many requests, how many in flight, how much
-//! CPU each answer costs — and the command lines that run it, as the benchmark starts them and as
-//! the report shows them.
+//! One row of a scenario: a slide of the talk (or a client it is set against, see
+//! `yardsticks.rs`), how many requests, how many in flight, how much CPU each answer costs — and
+//! the command lines that run it, as the benchmark starts them and as the report shows them.
 
 use std::time::Duration;
 
 use lab::talk::{Slide, Width};
 
-use crate::reference::REFERENCE;
+use crate::{tools, yardsticks};
 
 /// How to run one row.
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ pub struct Case {
     /// Over HTTP/2: every request a stream on one connection. Slide 7 then runs as slide 7c,
     /// which is slide 7 speaking it; the reference client is told `--http2`.
     pub http2: bool,
+    /// wrk is asked for a time (`-d`), not for a count of requests.
+    pub for_secs: Option<u64>,
 }
 
 impl Case {
@@ -31,10 +33,10 @@ impl Case {
             concurrency: None,
             work: Duration::ZERO,
             http2: false,
+            for_secs: None,
         }
     }
 
-    /// The same case over HTTP/2.
     pub fn over_http2(self) -> Case {
         let http2 = true;
         Case { http2, ..self }
@@ -68,14 +70,23 @@ impl Case {
         }
     }
 
-    /// The row's name: the slide's model, "threads"; "tokio h2" over HTTP/2.
+    /// The row's name: the slide's model, "threads"; "tokio h2" over HTTP/2; "h2load h1".
     pub fn label(&self) -> String {
-        let model = self.slide.model;
-        if self.http2 {
-            format!("{model} h2")
-        } else {
-            model.into()
+        match (self.http2, self.slide.model) {
+            (true, model) => format!("{model} h2"),
+            (false, "h2load") => "h2load h1".into(),
+            (false, model) => model.into(),
         }
+    }
+
+    /// A tool written in C: found on PATH, and what it printed says how it went.
+    pub fn is_tool(&self) -> bool {
+        yardsticks::is_tool(self.slide)
+    }
+
+    /// A slide of the talk over its own protocol: a row of a scenario's table of models.
+    pub fn is_model(&self) -> bool {
+        !self.http2 && !yardsticks::is_yardstick(self.slide)
     }
 
     /// The worker that runs the queue's jobs: the slide's companion, if its requests go
@@ -93,7 +104,6 @@ impl Case {
         self.slide.model == "processes"
     }
 
-    /// The width this case runs at.
     pub fn width(&self, cores: usize) -> usize {
         self.concurrency
             .unwrap_or_else(|| self.slide.width.resolve(self.requests, cores))
@@ -106,10 +116,13 @@ impl Case {
         self.slide.width == Width::One || self.slide.model == "blocking"
     }
 
-    /// How long a run should take, to plan its runs and its time limit: the model's floor (on
-    /// one core if it runs on one thread), and N × (delay + work) for a slide whose requests go
-    /// one at a time.
+    /// How long a run should take, to plan its runs and its time limit: the time wrk is asked
+    /// for; the model's floor (on one core if it runs on one thread); N × (delay + work) for a
+    /// slide whose requests go one at a time.
     pub fn expected(&self, delay: Duration, cores: usize) -> Duration {
+        if let Some(seconds) = self.for_secs {
+            return Duration::from_secs(seconds);
+        }
         let (width, cores) = match (self.one_at_a_time(), self.slide.one_thread) {
             (true, _) => (1, 1),
             (false, true) => (self.width(cores), 1),
@@ -122,14 +135,14 @@ impl Case {
 
     /// The slide's arguments, given the server's URL (and Redis, for the queue).
     pub fn slide_args(&self, url: &str, redis: Option<&str>) -> Vec<String> {
-        let mut args = vec![
-            "--url".into(),
-            url.into(),
-            "--requests".into(),
-            self.requests.to_string(),
-            "--quiet".into(),
-            "--json".into(),
-        ];
+        let (model, requests) = (self.slide.model, self.requests);
+        if self.is_tool() {
+            let (http2, width) = (self.http2, self.width(1));
+            return tools::args(model, http2, requests, width, self.for_secs, url);
+        }
+        let requests = requests.to_string();
+        let args = ["--url", url, "--requests", &requests, "--quiet", "--json"];
+        let mut args = args.map(String::from).to_vec();
         if !self.work.is_zero() {
             args.extend(["--work".into(), flag_duration(self.work)]);
         }
@@ -138,7 +151,7 @@ impl Case {
         } else if let Some(width) = self.concurrency {
             args.extend(["--concurrency".into(), width.to_string()]);
         }
-        if self.http2 && self.slide.model == REFERENCE.model {
+        if self.http2 && model == "reference" {
             args.push("--http2".into());
         }
         args

@@ -16,25 +16,15 @@ pub fn efficiency(
     cores: usize,
     at_least: f64,
 ) -> Goal {
-    let floor = outcome.floor_s(delay, cores);
-    let wall = outcome.wall_s();
-    let efficiency = floor / wall;
-    let what = format!(
-        "{scenario}: {} efficiency ≥ {at_least:.2}",
-        outcome.case.label()
-    );
-    let measured = format!(
-        "{efficiency:.2} ({} over a {} floor)",
-        secs(wall),
-        secs(floor)
-    );
-    Goal::judge(
-        what,
-        measured,
-        why_failed(outcome),
-        efficiency >= at_least,
-        || slow_because(outcome, floor, cores),
-    )
+    let (floor, wall) = (outcome.floor_s(delay, cores), outcome.wall_s());
+    let (label, efficiency) = (outcome.case.label(), floor / wall);
+    let what = format!("{scenario}: {label} efficiency ≥ {at_least:.2}");
+    let (wall_shown, floor_shown) = (secs(wall), secs(floor));
+    let measured = format!("{efficiency:.2} ({wall_shown} over a {floor_shown} floor)");
+    let (failed, met) = (why_failed(outcome), efficiency >= at_least);
+    Goal::judge(what, measured, failed, met, || {
+        slow_because(outcome, floor, cores)
+    })
 }
 
 /// How many requests failed and the first thing that went wrong; `None` if none failed.
@@ -53,9 +43,7 @@ pub fn first_problem(outcome: &Outcome) -> String {
 
 /// Where the time over the floor went, from what was measured.
 fn slow_because(outcome: &Outcome, floor: f64, cores: usize) -> String {
-    let wall = outcome.wall_s();
-    let cpu = outcome.cpu_s();
-    let server = outcome.server_cpu_s();
+    let (wall, cpu, server) = (outcome.wall_s(), outcome.cpu_s(), outcome.server_cpu_s());
     let redis = outcome.redis_cpu_s();
     let mut why = note("goal.over-the-floor")
         .with("over", secs(wall - floor))
@@ -70,10 +58,8 @@ fn slow_because(outcome: &Outcome, floor: f64, cores: usize) -> String {
     let machine = wall * cores as f64;
     if total > 0.8 * machine {
         let share = format!("{:.0}", 100.0 * total / machine);
-        why += &note("goal.cpu-bound")
-            .with("share", share)
-            .with("cores", cores)
-            .text();
+        let cpu_bound = note("goal.cpu-bound").with("share", share);
+        why += &cpu_bound.with("cores", cores).text();
     }
     if let Some(own) = outcome.slide_wall_s() {
         why += &note("goal.own-clock").with("own", secs(own)).text();
@@ -101,11 +87,13 @@ pub fn cpu_cell(outcome: &Outcome) -> String {
     }
 }
 
-/// Failed requests, in bold unless there are none.
+/// Failed requests, in bold unless there are none; what a tool said went wrong, if it failed
+/// none.
 pub fn failed_cell(outcome: &Outcome) -> String {
-    match outcome.failed() {
-        0 => "0".into(),
-        n => format!("**{n}**"),
+    match (outcome.failed(), outcome.tool_errors()) {
+        (0, Some(errors)) => errors.into(),
+        (0, None) => "0".into(),
+        (n, _) => format!("**{n}**"),
     }
 }
 

@@ -6,60 +6,58 @@ use std::process::Command;
 use nix::sys::resource::{Resource, getrlimit};
 use procfs::{CpuInfo, Current, Meminfo};
 
-/// What the report says about the machine.
+/// What the report says about the machine: the commit measured, and each of the other `{key}`s
+/// of the `report.machine` note with its value.
 #[derive(Debug, Clone)]
 pub struct Machine {
-    pub cpu: String,
-    pub cores: usize,
-    pub memory_gib: f64,
-    pub kernel: String,
-    pub rustc: String,
-    pub wrk: Option<String>,
-    pub h2load: Option<String>,
-    pub valgrind: Option<String>,
-    pub redis: Option<String>,
     pub commit: String,
-    /// The soft and hard limits on open files this benchmark (and every slide) ran with.
-    pub nofile: (u64, u64),
-    pub somaxconn: String,
-    pub port_range: String,
+    pub facts: Vec<(&'static str, String)>,
 }
 
 impl Machine {
     pub fn read() -> Machine {
         let cpuinfo = CpuInfo::current().ok();
         let cpu = cpuinfo.as_ref().and_then(|info| info.model_name(0));
+        let cores = cpuinfo.as_ref().map_or(1, |info| info.num_cores().max(1));
         let memory = Meminfo::current().map_or(0, |info| info.mem_total);
-        let nofile = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((0, 0));
-        Machine {
-            cpu: cpu.unwrap_or("unknown").to_owned(),
-            cores: cpuinfo.map_or(1, |info| info.num_cores().max(1)),
-            memory_gib: memory as f64 / (1u64 << 30) as f64,
-            kernel: read_trimmed("/proc/sys/kernel/osrelease"),
-            rustc: first_line_of("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
-            wrk: first_line_of("wrk", &["--version"]).map(|line| {
-                // "wrk 4.1.0 [epoll] Copyright (C) 2012 Will Glozer": the first two words.
+        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((0, 0));
+        // The first `words` words of the first line a tool prints about its version.
+        let version = |program: &str, words: usize| {
+            let words = |line: String| {
                 line.split_whitespace()
-                    .take(2)
+                    .take(words)
                     .collect::<Vec<_>>()
                     .join(" ")
-            }),
+            };
+            first_line_of(program, &["--version"]).map_or_else(|| "not installed".into(), words)
+        };
+        let ports = read_trimmed("/proc/sys/net/ipv4/ip_local_port_range");
+        let facts = vec![
+            ("cpu", cpu.unwrap_or("unknown").to_owned()),
+            ("cores", cores.to_string()),
+            (
+                "memory",
+                format!("{:.1}", memory as f64 / (1u64 << 30) as f64),
+            ),
+            ("kernel", read_trimmed("/proc/sys/kernel/osrelease")),
+            ("rustc", version("rustc", usize::MAX)),
+            // "wrk 4.1.0 [epoll] Copyright (C) 2012 Will Glozer": the first two words.
+            ("wrk", version("wrk", 2)),
             // "h2load nghttp2/1.52.0"
-            h2load: first_line_of("h2load", &["--version"]),
-            valgrind: first_line_of("valgrind", &["--version"]),
-            redis: first_line_of("redis-server", &["--version"]).map(|line| {
-                line.split_whitespace()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }),
+            ("h2load", version("h2load", usize::MAX)),
+            ("valgrind", version("valgrind", usize::MAX)),
+            ("redis", version("redis-server", 3)),
+            ("soft", soft.to_string()),
+            ("hard", hard.to_string()),
+            ("somaxconn", read_trimmed("/proc/sys/net/core/somaxconn")),
+            (
+                "ports",
+                ports.split_whitespace().collect::<Vec<_>>().join("–"),
+            ),
+        ];
+        Machine {
             commit: commit(),
-            nofile,
-            somaxconn: read_trimmed("/proc/sys/net/core/somaxconn"),
-            port_range: read_trimmed("/proc/sys/net/ipv4/ip_local_port_range")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join("–"),
+            facts,
         }
     }
 }

@@ -24,9 +24,9 @@ mod merge;
 mod notes;
 mod outcome;
 mod quiet;
-mod reference;
 mod report;
 mod rounds;
+mod run_result;
 mod running;
 mod scenarios;
 mod section;
@@ -35,6 +35,7 @@ mod stopping;
 mod system;
 mod tools;
 mod units;
+mod yardsticks;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -145,13 +146,14 @@ fn run(flags: RunFlags) -> Result<(), String> {
         Some(dir) => Binaries::in_dir(dir),
         None => Binaries::beside_this_program().map_err(|err| err.to_string())?,
     };
+    let runs = flags
+        .runs
+        .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize);
     let bench = Bench {
         bins,
         work: flags.work,
         smoke: flags.smoke,
-        runs: flags
-            .runs
-            .map_or(if flags.smoke { 1 } else { 5 }, |n| n as usize),
+        runs,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let scenarios = match flags.only.is_empty() {
@@ -161,7 +163,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
     let args = || std::env::args().collect::<Vec<_>>().join(" ");
     let command = flags.command.unwrap_or_else(args);
     let quiet = quiet::wait_until_quiet(flags.quiet_wait);
-    println!("==> {}", quiet.summary());
+    println!("==> {quiet}");
     let machine = machine::Machine::read();
     let sections = scenarios::run_all(&bench, &scenarios)?;
     let report = report::Report {
@@ -190,8 +192,7 @@ fn run(flags: RunFlags) -> Result<(), String> {
     }
     // A smoke run exists to prove that every slide still runs under the benchmark.
     if bench.smoke && !failures.is_empty() {
-        let work = bench.work.display();
-        let failed = failures.len();
+        let (failed, work) = (failures.len(), bench.work.display());
         return Err(format!(
             "{failed} smoke runs had failed requests (see above and {work})"
         ));

@@ -129,7 +129,7 @@ pub fn parse(text: &str) -> Option<Peak> {
         .filter_map(node)
         .collect();
     let total = tree.first()?.bytes;
-    let mut sites = Vec::new();
+    let mut sites: Vec<Site> = Vec::new();
     for (at, site) in tree.iter().enumerate().filter(|(_, n)| n.depth == 1) {
         // Down the largest child (massif lists it first) until a frame names who asked.
         let mut place = function(&site.frame);
@@ -143,24 +143,17 @@ pub fn parse(text: &str) -> Option<Peak> {
                 depth = below.depth;
             }
         }
-        sites.push(Site {
-            bytes: site.bytes,
-            place,
-        });
-    }
-    // Two paths into the same function (a buffer reserved twice) are one site.
-    let mut merged: Vec<Site> = Vec::new();
-    for site in sites {
-        match merged.iter_mut().find(|m| m.place == site.place) {
+        // Two paths into the same function (a buffer reserved twice) are one site.
+        match sites.iter_mut().find(|same| same.place == place) {
             Some(same) => same.bytes += site.bytes,
-            None => merged.push(site),
+            None => sites.push(Site {
+                bytes: site.bytes,
+                place,
+            }),
         }
     }
-    merged.sort_by_key(|site| std::cmp::Reverse(site.bytes));
-    Some(Peak {
-        total,
-        sites: merged,
-    })
+    sites.sort_by_key(|site| std::cmp::Reverse(site.bytes));
+    Some(Peak { total, sites })
 }
 
 #[cfg(test)]

@@ -25,10 +25,8 @@ pub fn merge(existing: &str, sections: &[Section], ran: &[&str], order: &[&str])
             None => {
                 // Numbered sections stay in order: before the first with a higher number.
                 let number = number(&section.title);
-                let at = blocks
-                    .iter()
-                    .position(|block| number.is_some() && number < number_of(block))
-                    .unwrap_or(blocks.len());
+                let later = |block: &Block| number.is_some() && number < self::number(&block.title);
+                let at = blocks.iter().position(later).unwrap_or(blocks.len());
                 blocks.insert(at, fresh);
             }
         }
@@ -67,10 +65,6 @@ fn number(title: &str) -> Option<u32> {
     title.split_once(". ")?.0.parse().ok()
 }
 
-fn number_of(block: &Block) -> Option<u32> {
-    number(&block.title)
-}
-
 /// The goals table with the rows of the scenarios that ran replaced by their new ones, every row
 /// in its scenario's place in `order` (a row of no scenario there goes last).
 fn merged_goals(text: &str, sections: &[Section], ran: &[&str], order: &[&str]) -> Option<String> {
@@ -91,13 +85,8 @@ fn merged_goals(text: &str, sections: &[Section], ran: &[&str], order: &[&str]) 
         .collect();
     let fresh = goals_table(sections).markdown();
     // The new rows, without their table's header and separator.
-    rows.extend(
-        fresh
-            .lines()
-            .skip(2)
-            .filter(|line| line.starts_with("| "))
-            .map(|line| format!("{line}\n")),
-    );
+    let fresh = fresh.lines().skip(2).filter(|line| line.starts_with("| "));
+    rows.extend(fresh.map(|line| format!("{line}\n")));
     // Stable: within a scenario, its goals keep their order.
     rows.sort_by_key(|row| {
         scenario_of(row)
@@ -147,7 +136,13 @@ Enqueue figures.
     fn section(title: &str, goal: &str) -> Section {
         let mut section = Section::new(title, "Fresh.".into(), vec![], "model | wall");
         section.row(vec!["threads".into(), "0.5 s".into()]);
-        section.goals.push(Goal::met(goal.into(), "0.50".into()));
+        section.goals.push(Goal::judge(
+            goal.into(),
+            "0.50".into(),
+            None,
+            true,
+            String::new,
+        ));
         section
     }
 

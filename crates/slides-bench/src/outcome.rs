@@ -1,85 +1,12 @@
-//! What a case's runs measured: each run as the kernel and the slide counted it, and the
-//! medians over the runs that the report shows.
+//! What a case's runs measured: the medians over its runs (see `run_result.rs`) that the
+//! report shows.
 
 use std::time::Duration;
 
 use crate::case::{Case, floor_s};
-use crate::measure::Usage;
+use crate::run_result::RunResult;
 use crate::running::Measured;
 use crate::stats::{median, range};
-use crate::tools::{Printed, ToolCase};
-
-/// One run of a case.
-#[derive(Debug, Clone)]
-pub struct RunResult {
-    /// The slide (for the queue, the producer).
-    pub client: Measured,
-    /// The queue's worker, started for this run alone: what it had cost when the run ended.
-    pub worker: Option<Usage>,
-    /// CPU time httpbin-lite spent during the run.
-    pub server_cpu_s: f64,
-    /// CPU time redis-server spent during the run (queue only).
-    pub redis_cpu_s: Option<f64>,
-    /// What httpbin-lite's /stats counted during the run.
-    pub server: ServerCount,
-    /// What a tool printed of its run (wrk, h2load); `None` for a slide.
-    pub printed: Option<Printed>,
-}
-
-/// What httpbin-lite's /stats counted since it was last reset; `None` where it could not be read.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ServerCount {
-    /// The most requests in flight at once.
-    pub peak_in_flight: Option<u64>,
-    /// Distinct client connections the requests came over.
-    pub connections: Option<u64>,
-    /// Requests that came over HTTP/2.
-    pub http2: Option<u64>,
-}
-
-impl ServerCount {
-    /// Reads `server`'s /stats. A server whose /stats cannot be read leaves every count unknown;
-    /// it is not a reason to stop.
-    pub fn read(server: &lab::Httpbin) -> ServerCount {
-        let Ok(stats) = server.stats() else {
-            return ServerCount::default();
-        };
-        let count = |name: &str| stats.get(name).and_then(serde_json::Value::as_u64);
-        ServerCount {
-            peak_in_flight: count("peak_in_flight"),
-            connections: count("connections"),
-            http2: count("http2"),
-        }
-    }
-}
-
-impl RunResult {
-    /// Requests that did not get a UUID, as the slide reports them; all of them if it said
-    /// nothing (it crashed or was stopped).
-    pub fn failed(&self, requests: usize) -> usize {
-        match &self.client.summary {
-            Some(summary) if !self.client.timed_out => summary.failed,
-            _ => requests,
-        }
-    }
-
-    /// CPU of everything on the client side: the slide, plus the worker for the queue.
-    pub fn client_cpu_s(&self) -> f64 {
-        self.client.usage.cpu_s() + self.worker.as_ref().map_or(0.0, Usage::cpu_s)
-    }
-
-    /// Peak RSS of the client side: the slide's (its tree's, for slide 5), plus the worker's.
-    pub fn client_rss_kib(&self) -> u64 {
-        self.client.peak_rss_kib() + self.worker.as_ref().map_or(0, |w| w.max_rss_kib)
-    }
-}
-
-/// A tool and all its runs.
-#[derive(Debug, Clone)]
-pub struct ToolOutcome {
-    pub case: ToolCase,
-    pub runs: Vec<RunResult>,
-}
 
 /// A case and all its runs.
 #[derive(Debug, Clone)]
@@ -89,7 +16,6 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// A case with no runs yet.
     pub fn new(case: &Case) -> Outcome {
         Outcome {
             case: case.clone(),
@@ -97,23 +23,70 @@ impl Outcome {
         }
     }
 
-    fn each(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Vec<f64> {
-        self.runs.iter().filter_map(figure).collect()
-    }
-
     /// The median of a figure over the runs that have it.
     fn median(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Option<f64> {
-        median(&self.each(figure))
+        median(&self.runs.iter().filter_map(figure).collect::<Vec<_>>())
+    }
+
+    /// The median of a figure every run has; NaN (a dash in the tables) with no runs.
+    fn figure(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> f64 {
+        self.median(figure).unwrap_or(f64::NAN)
+    }
+
+    /// The median of a figure per request answered, over the runs that answered any.
+    fn per_request(&self, figure: impl Fn(&RunResult) -> f64) -> f64 {
+        let done = |r: &RunResult| Some(r.done(&self.case)).filter(|done| *done > 0.0);
+        self.figure(|r| Some(figure(r) / done(r)?))
     }
 
     /// Median wall time, measured outside the slide.
     pub fn wall_s(&self) -> f64 {
-        self.median(|r| Some(r.client.usage.wall_s))
-            .unwrap_or(f64::NAN)
+        self.figure(|r| Some(r.client.usage.wall_s))
     }
 
     pub fn wall_range(&self) -> Option<(f64, f64)> {
-        range(&self.each(|r| Some(r.client.usage.wall_s)))
+        let walls: Vec<f64> = self.runs.iter().map(|r| r.client.usage.wall_s).collect();
+        range(&walls)
+    }
+
+    /// How far apart the runs were: (slowest − fastest) ÷ median; `None` with one run.
+    pub fn spread(&self) -> Option<f64> {
+        let (low, high) = self.wall_range()?;
+        (self.runs.len() > 1).then(|| (high - low) / self.wall_s())
+    }
+
+    /// Answers per second, median: over the wall time, or as wrk, which runs for a time, counts.
+    pub fn per_second(&self) -> f64 {
+        self.figure(|r| match (&r.printed, self.case.for_secs) {
+            (Some(printed), Some(_)) => Some(printed.per_second),
+            _ => Some(r.done(&self.case) / r.client.usage.wall_s),
+        })
+    }
+
+    pub fn cpu_per_request(&self) -> f64 {
+        self.per_request(RunResult::client_cpu_s)
+    }
+
+    pub fn server_per_request(&self) -> f64 {
+        self.per_request(|r| r.server_cpu_s)
+    }
+
+    /// The most requests/s the machine's cores can give this client and httpbin-lite together:
+    /// each answer costs them `client + server` of CPU, and a one-thread client cannot pass one
+    /// core.
+    pub fn bound(&self, cores: usize) -> f64 {
+        let (client, server) = (self.cpu_per_request(), self.server_per_request());
+        (cores as f64 / (client + server)).min(1.0 / client)
+    }
+
+    /// Whether httpbin-lite saw the protocol the client was asked to speak, in every run it
+    /// could tell: every request over HTTP/2 for an HTTP/2 client, none for an HTTP/1.1 one.
+    pub fn spoke_its_protocol(&self) -> bool {
+        self.runs.iter().all(|r| match r.server.http2 {
+            Some(http2) if self.case.http2 => http2 as f64 >= r.done(&self.case),
+            Some(http2) => http2 == 0,
+            None => true,
+        })
     }
 
     /// Median wall time by the slide's own clock (from after its setup to its last answer).
@@ -122,16 +95,13 @@ impl Outcome {
     }
 
     pub fn cpu_s(&self) -> f64 {
-        self.median(|r| Some(r.client_cpu_s())).unwrap_or(f64::NAN)
+        self.figure(|r| Some(r.client_cpu_s()))
     }
 
     /// Cores busy on average, CPU ÷ wall as measured outside the slide, median.
     pub fn cores_used(&self) -> f64 {
-        self.median(|r| {
-            let wall = r.client.usage.wall_s;
-            (wall > 0.0).then(|| r.client_cpu_s() / wall)
-        })
-        .unwrap_or(f64::NAN)
+        let wall = |r: &RunResult| Some(r.client.usage.wall_s).filter(|wall| *wall > 0.0);
+        self.figure(|r| Some(r.client_cpu_s() / wall(r)?))
     }
 
     /// Cores busy on average by the slide's own count (its `cores_used`), median.
@@ -154,16 +124,15 @@ impl Outcome {
 
     /// The share of the client's CPU time spent in the kernel (system time), median.
     pub fn sys_share(&self) -> f64 {
-        self.median(|r| {
+        self.figure(|r| {
             let sys = r.client.usage.sys_s + r.worker.as_ref().map_or(0.0, |w| w.sys_s);
             let total = r.client_cpu_s();
             (total > 0.0).then(|| sys / total)
         })
-        .unwrap_or(f64::NAN)
     }
 
     pub fn server_cpu_s(&self) -> f64 {
-        self.median(|r| Some(r.server_cpu_s)).unwrap_or(f64::NAN)
+        self.figure(|r| Some(r.server_cpu_s))
     }
 
     pub fn redis_cpu_s(&self) -> Option<f64> {
@@ -171,8 +140,7 @@ impl Outcome {
     }
 
     pub fn rss_kib(&self) -> f64 {
-        self.median(|r| Some(r.client_rss_kib() as f64))
-            .unwrap_or(f64::NAN)
+        self.figure(|r| Some(r.client_rss_kib() as f64))
     }
 
     /// From the slide's timeline: when the last of the first `width` requests started (how
@@ -201,7 +169,8 @@ impl Outcome {
         self.median(|r| Some(r.client.usage.wall_s - r.client.summary.as_ref()?.wall_s))
     }
 
-    /// The width the slide reports it ran at (the workers' sum for the queue), median.
+    /// The width the slide reports it ran at (the workers' sum for the queue), median; a
+    /// tool's, the width it was given.
     pub fn concurrency(&self, cores: usize) -> usize {
         self.median(|r| Some(r.client.summary.as_ref()?.concurrency as f64))
             .map_or_else(|| self.case.width(cores), |c| c as usize)
@@ -209,7 +178,15 @@ impl Outcome {
 
     /// Failed requests, summed over the runs.
     pub fn failed(&self) -> usize {
-        self.runs.iter().map(|r| r.failed(self.case.requests)).sum()
+        self.runs.iter().map(|r| r.failed(&self.case)).sum()
+    }
+
+    /// What a tool said went wrong, in its first run that said anything.
+    pub fn tool_errors(&self) -> Option<&str> {
+        let printed = self.runs.iter().filter_map(|r| r.printed.as_ref());
+        printed
+            .map(|p| p.errors.as_str())
+            .find(|errors| !errors.is_empty())
     }
 
     /// Why the slide refused to run at all (exit code 2, a usage error), in its own words.
@@ -223,18 +200,13 @@ impl Outcome {
 
     /// The first thing that went wrong, in the slide's words.
     pub fn first_problem(&self) -> Option<String> {
-        self.runs
-            .iter()
-            .filter(|r| r.failed(self.case.requests) > 0)
-            .find_map(|r| {
-                if r.client.timed_out {
-                    return Some("stopped: it ran past its time limit".into());
-                }
-                r.client
-                    .summary
-                    .as_ref()
-                    .and_then(|s| s.first_error.clone())
-                    .or_else(|| r.client.last_error.clone())
+        let failed = self.runs.iter().filter(|r| r.failed(&self.case) > 0);
+        failed
+            .map(|r| &r.client)
+            .find_map(|client| match client.timed_out {
+                true => Some("stopped: it ran past its time limit".into()),
+                false => (client.summary.as_ref().and_then(|s| s.first_error.clone()))
+                    .or_else(|| client.last_error.clone()),
             })
     }
 

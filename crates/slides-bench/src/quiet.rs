@@ -36,62 +36,16 @@ const QUIET_BUSY: f64 = 0.15;
 /// How often the watch over a scenario looks.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
-/// The running programs that are someone else's work.
-fn others() -> Vec<String> {
-    system::others_named(BUSY_NAMES)
-}
-
-/// Whether the machine was quiet when the benchmark started.
-#[derive(Debug, Clone)]
-pub struct Quiet {
-    pub checked: bool,
-    pub quiet: bool,
-    pub waited: Duration,
-    /// Share of all CPUs busy in the last window looked at, 0 to 1.
-    pub busy: f64,
-    /// Other programs seen in the last window looked at.
-    pub others: Vec<String>,
-}
-
-impl Quiet {
-    /// One line for the report and the terminal: quiet or not, and what was running.
-    pub fn summary(&self) -> String {
-        if !self.checked {
-            return note("quiet.unchecked").text();
-        }
-        let state = match self.others.as_slice() {
-            [] => note("quiet.alone"),
-            others => note("quiet.others").with("others", others.join(", ")),
-        };
-        let summary = if self.quiet {
-            note("quiet.quiet").with("quiet_for", QUIET_FOR.as_secs())
-        } else {
-            note("quiet.not-quiet")
-        };
-        let busy = format!("{:.0}", self.busy * 100.0);
-        summary
-            .with("state", state.with("busy", busy).text())
-            .with("waited", format!("{:.0}", self.waited.as_secs_f64()))
-            .text()
-    }
-}
-
 /// Waits up to `limit` until the machine has been quiet for [`QUIET_FOR`]: none of
-/// [`BUSY_NAMES`] running and under [`QUIET_BUSY`] of the CPUs busy.
-pub fn wait_until_quiet(limit: Duration) -> Quiet {
-    let mut quiet = Quiet {
-        checked: !limit.is_zero(),
-        quiet: false,
-        waited: Duration::ZERO,
-        busy: 0.0,
-        others: Vec::new(),
-    };
+/// [`BUSY_NAMES`] running and under [`QUIET_BUSY`] of the CPUs busy. Gives one line for the
+/// report and the terminal: quiet or not, and what was running.
+pub fn wait_until_quiet(limit: Duration) -> String {
     if limit.is_zero() {
-        return quiet;
+        return note("quiet.unchecked").text();
     }
     let started = Instant::now();
-    let mut quiet_since: Option<Instant> = None;
-    let mut said = Instant::now();
+    let (mut quiet_since, mut said) = (None::<Instant>, Instant::now());
+    let (mut quiet, mut busy, mut others) = (false, 0.0, Vec::new());
     println!(
         "==> waiting (up to {:.0} s) for {} s without compilers, tests or servers",
         limit.as_secs_f64(),
@@ -101,15 +55,15 @@ pub fn wait_until_quiet(limit: Duration) -> Quiet {
     while started.elapsed() < limit {
         let before = system::machine_cpu_ticks();
         thread::sleep(WINDOW);
-        quiet.busy = match (before, system::machine_cpu_ticks()) {
+        busy = match (before, system::machine_cpu_ticks()) {
             (Some((b0, t0)), Some((b1, t1))) if t1 > t0 => (b1 - b0) as f64 / (t1 - t0) as f64,
             _ => 1.0,
         };
-        quiet.others = others();
-        if quiet.others.is_empty() && quiet.busy < QUIET_BUSY {
+        others = system::others_named(BUSY_NAMES);
+        if others.is_empty() && busy < QUIET_BUSY {
             let since = *quiet_since.get_or_insert(Instant::now() - WINDOW);
             if since.elapsed() >= QUIET_FOR {
-                quiet.quiet = true;
+                quiet = true;
                 break;
             }
         } else {
@@ -117,18 +71,31 @@ pub fn wait_until_quiet(limit: Duration) -> Quiet {
         }
         if said.elapsed() >= Duration::from_secs(60) {
             said = Instant::now();
-            let running = match quiet.others.as_slice() {
+            let running = match others.as_slice() {
                 [] => "nothing of note".into(),
                 others => others.join(", "),
             };
             println!(
                 "    still waiting: {:.0}% busy, running: {running}",
-                quiet.busy * 100.0
+                busy * 100.0
             );
         }
     }
-    quiet.waited = started.elapsed();
-    quiet
+    let state = match others.as_slice() {
+        [] => note("quiet.alone"),
+        others => note("quiet.others").with("others", others.join(", ")),
+    };
+    let summary = match quiet {
+        true => note("quiet.quiet").with("quiet_for", QUIET_FOR.as_secs()),
+        false => note("quiet.not-quiet"),
+    };
+    summary
+        .with(
+            "state",
+            state.with("busy", format!("{:.0}", busy * 100.0)).text(),
+        )
+        .with("waited", format!("{:.0}", started.elapsed().as_secs_f64()))
+        .text()
 }
 
 /// What the watch saw.
@@ -168,7 +135,7 @@ pub fn watch<T: Send>(work: impl FnOnce() -> T + Send) -> (Option<T>, Seen) {
         while !working.is_finished() {
             if Instant::now() >= next {
                 next += WATCH_EVERY;
-                let names = others();
+                let names = system::others_named(BUSY_NAMES);
                 seen.looks += 1;
                 seen.busy += usize::from(!names.is_empty());
                 seen.names.extend(names);

@@ -8,14 +8,14 @@ use crate::bench::{Bench, LONG_RUNS};
 use crate::machine::Machine;
 use crate::merge::merge;
 use crate::notes::note;
-use crate::quiet::Quiet;
 use crate::scenarios;
 use crate::section::{Section, goals_table};
 
 pub struct Report<'a> {
     pub command: &'a str,
     pub machine: &'a Machine,
-    pub quiet: &'a Quiet,
+    /// Whether the machine was quiet before the start (see `quiet.rs`).
+    pub quiet: &'a str,
     pub bench: &'a Bench,
     pub sections: &'a [Section],
 }
@@ -67,15 +67,10 @@ pub fn write(out: &Path, report: &Report, ran: &[&str]) -> Result<(), String> {
 fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
     // Each section says how it was measured: the report's header tells of the earlier run.
     let alone = measured_alone(report);
-    let sections: Vec<Section> = report
-        .sections
-        .iter()
-        .cloned()
-        .map(|mut section| {
-            section.note(alone.clone());
-            section
-        })
-        .collect();
+    let mut sections = report.sections.to_vec();
+    sections
+        .iter_mut()
+        .for_each(|section| section.note(alone.clone()));
     let order: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
     merge(existing, &sections, ran, &order)
 }
@@ -86,82 +81,61 @@ fn measured_alone(report: &Report) -> String {
         .with("command", report.command)
         .with("commit", &report.machine.commit)
         .with("profile", profile(report))
-        .with("quiet", report.quiet.summary())
+        .with("quiet", report.quiet)
         .text()
 }
 
 /// The build the slides came from, as the directory they were found in says.
 fn profile(report: &Report) -> &'static str {
     let bin = report.bench.bins.dir();
-    if bin.ends_with("release") {
-        "release"
-    } else if bin.ends_with("debug") {
-        "debug"
-    } else {
-        "as found"
-    }
+    let built = ["release", "debug"]
+        .into_iter()
+        .find(|profile| bin.ends_with(profile));
+    built.unwrap_or("as found")
 }
 
 /// What the machine is, and what it was doing before the start.
 fn machine(report: &Report) -> String {
-    let machine = report.machine;
-    note("report.machine")
-        .with("cpu", &machine.cpu)
-        .with("cores", machine.cores)
-        .with("memory", format!("{:.1}", machine.memory_gib))
-        .with("kernel", &machine.kernel)
-        .with("rustc", &machine.rustc)
-        .with("wrk", machine.wrk.as_deref().unwrap_or("not installed"))
-        .with(
-            "h2load",
-            machine.h2load.as_deref().unwrap_or("not installed"),
-        )
-        .with(
-            "valgrind",
-            machine.valgrind.as_deref().unwrap_or("not installed"),
-        )
-        .with("redis", machine.redis.as_deref().unwrap_or("not installed"))
-        .with("commit", &machine.commit)
+    let facts = report.machine.facts.iter();
+    let note = facts.fold(note("report.machine"), |note, (key, value)| {
+        note.with(key, value)
+    });
+    note.with("commit", &report.machine.commit)
         .with("profile", profile(report))
-        .with("soft", machine.nofile.0)
-        .with("hard", machine.nofile.1)
-        .with("somaxconn", &machine.somaxconn)
-        .with("ports", &machine.port_range)
-        .with("quiet", report.quiet.summary())
+        .with("quiet", report.quiet)
         .text()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::section::Goal;
 
     #[test]
     fn a_smoke_report_has_every_figure_filled_in_and_judges_no_goal() {
+        let facts = [
+            ("cpu", "AMD EPYC"),
+            ("cores", "2"),
+            ("memory", "23.5"),
+            ("kernel", "6.18"),
+            ("rustc", "rustc 1.95.0"),
+            ("wrk", "not installed"),
+            ("h2load", "not installed"),
+            ("valgrind", "not installed"),
+            ("redis", "Redis server v=7.0.15"),
+            ("soft", "20000"),
+            ("hard", "20000"),
+            ("somaxconn", "4096"),
+            ("ports", "32768–60999"),
+        ];
         let machine = Machine {
-            cpu: "AMD EPYC".into(),
-            cores: 2,
-            memory_gib: 23.5,
-            kernel: "6.18".into(),
-            rustc: "rustc 1.95.0".into(),
-            wrk: None,
-            h2load: None,
-            valgrind: None,
-            redis: Some("Redis server v=7.0.15".into()),
             commit: "6e62258".into(),
-            nofile: (20_000, 20_000),
-            somaxconn: "4096".into(),
-            port_range: "32768–60999".into(),
+            facts: facts
+                .into_iter()
+                .map(|(key, value)| (key, value.into()))
+                .collect(),
         };
-        let quiet = Quiet {
-            checked: false,
-            quiet: false,
-            waited: Duration::ZERO,
-            busy: 0.0,
-            others: Vec::new(),
-        };
+        let quiet = "did not wait for a quiet machine";
         let bench = Bench {
             bins: lab::Binaries::in_dir("target/debug"),
             cores: 2,
@@ -171,13 +145,17 @@ mod tests {
         };
         let mut section = Section::new("1. The talk", "Intro.".into(), vec![], "model | wall");
         section.row(vec!["sync".into(), "0.251 s".into()]);
-        section
-            .goals
-            .push(Goal::met("talk: sync".into(), "1.00".into()));
+        section.goals.push(Goal::judge(
+            "talk: sync".into(),
+            "1.00".into(),
+            None,
+            true,
+            String::new,
+        ));
         let text = render(&Report {
             command: "scripts/bench.sh --smoke",
             machine: &machine,
-            quiet: &quiet,
+            quiet,
             bench: &bench,
             sections: &[section],
         });

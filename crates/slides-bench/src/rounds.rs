@@ -1,4 +1,4 @@
-//! Running a scenario's cases in rounds, each round every case once and every tool once, against
+//! Running a scenario's cases in rounds, each round every case once (a tool too), against
 //! one httpbin-lite (and one redis-server, if a case needs one): whatever else the machine is
 //! doing at some moment slows one run of each case rather than every run of one.
 
@@ -8,29 +8,17 @@ use crate::bench::{Bench, Run};
 use crate::case::Case;
 use crate::judge;
 use crate::outcome::Outcome;
-use crate::outcome::ToolOutcome;
 use crate::section::Section;
-use crate::tools::ToolCase;
+use crate::tools;
 use crate::units::ms;
 
-/// Runs `cases` in rounds, after a banner.
+/// Runs `cases` in rounds, after a banner. A tool that is not installed is left out.
 pub fn run_cases(
     bench: &Bench,
     scenario: &str,
     delay: Duration,
     cases: &[Case],
 ) -> Result<Vec<Outcome>, String> {
-    Ok(run_rounds(bench, scenario, delay, cases, &[])?.0)
-}
-
-/// Runs `cases` and `tools` in rounds, after a banner. A tool that is not installed is left out.
-pub fn run_rounds(
-    bench: &Bench,
-    scenario: &str,
-    delay: Duration,
-    cases: &[Case],
-    tools: &[ToolCase],
-) -> Result<(Vec<Outcome>, Vec<ToolOutcome>), String> {
     println!(
         "\n==> {scenario}: httpbin-lite answering after {}",
         ms(delay.as_secs_f64())
@@ -40,30 +28,18 @@ pub fn run_rounds(
         true => Some(bench.start_redis()?),
         false => None,
     };
+    let installed = |case: &&Case| !case.is_tool() || tools::installed(case.binary());
+    let mut outcomes: Vec<Outcome> = cases.iter().filter(installed).map(Outcome::new).collect();
     // Planned by what the case should take: slide 7b's blocked loop, like sync, takes
     // N × delay, however many tasks it has.
-    let plans: Vec<(usize, Duration)> = cases
+    let plans: Vec<(usize, Duration)> = outcomes
         .iter()
-        .map(|case| {
-            let expected = case.expected(delay, bench.cores);
+        .map(|outcome| {
+            let expected = outcome.case.expected(delay, bench.cores);
             (bench.runs_for(expected), Bench::limit(expected))
         })
         .collect();
-    let mut outcomes: Vec<Outcome> = cases.iter().map(Outcome::new).collect();
-    let mut tool_outcomes: Vec<ToolOutcome> = tools
-        .iter()
-        .filter(|tool| tool.installed())
-        .map(|&case| ToolOutcome {
-            case,
-            runs: Vec::new(),
-        })
-        .collect();
-    let tool_runs = if tool_outcomes.is_empty() {
-        0
-    } else {
-        bench.runs
-    };
-    let rounds = plans.iter().map(|plan| plan.0).chain([tool_runs]).max();
+    let rounds = plans.iter().map(|plan| plan.0).max();
     for number in 1..=rounds.unwrap_or(0) {
         for (outcome, &(runs, limit)) in outcomes.iter_mut().zip(&plans) {
             if number <= runs {
@@ -76,20 +52,12 @@ pub fn run_rounds(
                 outcome.runs.push(result);
             }
         }
-        for tool in tool_outcomes.iter_mut().filter(|_| number <= tool_runs) {
-            let run = Run {
-                scenario,
-                number,
-                runs: tool_runs,
-            };
-            tool.runs.push(bench.run_tool(run, &tool.case, &server)?);
-        }
     }
-    Ok((outcomes, tool_outcomes))
+    Ok(outcomes)
 }
 
 /// A scenario's section for these outcomes: the commands that ran them, its table's header,
-/// and the runs in which requests failed (a smoke run fails on these).
+/// and the slides' runs in which requests failed (a smoke run fails on these).
 pub fn section(
     title: &str,
     intro: String,
@@ -102,7 +70,9 @@ pub fn section(
         .flat_map(|outcome| outcome.case.shown_commands())
         .collect();
     let mut section = Section::new(title, intro, commands, header);
-    for outcome in outcomes.iter().filter(|outcome| outcome.failed() > 0) {
+    // A tool's failures are its own to report, in its row: a smoke run fails on the slides'.
+    let failed = |outcome: &&Outcome| !outcome.case.is_tool() && outcome.failed() > 0;
+    for outcome in outcomes.iter().filter(failed) {
         section.failures.push(format!(
             "{scenario}: {} with {} requests: {} failed ({})",
             outcome.case.label(),

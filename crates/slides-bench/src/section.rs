@@ -1,8 +1,6 @@
 //! One scenario's part of the report — what it ran, its tables, the goals it judged and the
 //! notes that explain them — in Markdown.
 
-use std::fmt::Write;
-
 /// A table of the report: a line above it saying what it shows, a header, rows.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -25,16 +23,12 @@ impl Table {
     /// The table in GitHub's Markdown, and a blank line after it. Cells are not padded to a
     /// column's width, so a figure measured again changes its own line of BENCHMARKS.md only.
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        if !self.caption.is_empty() {
-            let _ = writeln!(out, "{}\n", self.caption);
-        }
-        let _ = writeln!(out, "| {} |", self.header.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(self.header.len()));
-        for row in &self.rows {
-            let _ = writeln!(out, "| {} |", row.join(" | "));
-        }
-        out + "\n"
+        let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+        let rows: String = self.rows.iter().map(|row| line(row)).collect();
+        let rule = "---|".repeat(self.header.len());
+        let caption = Some(&self.caption).filter(|caption| !caption.is_empty());
+        let caption = caption.map_or_else(String::new, |caption| format!("{caption}\n\n"));
+        format!("{caption}{}|{rule}\n{rows}\n", line(&self.header))
     }
 }
 
@@ -49,22 +43,8 @@ pub struct Goal {
 }
 
 impl Goal {
-    pub fn met(what: String, measured: String) -> Goal {
-        Goal {
-            what,
-            met: true,
-            measured,
-            why: String::new(),
-        }
-    }
-
     pub fn missed(what: String, measured: String, why: String) -> Goal {
-        Goal {
-            what,
-            met: false,
-            measured,
-            why,
-        }
+        Goal::judge(what, measured, Some(why), false, String::new)
     }
 
     /// Judged from the figures: missed with `failed` (what went wrong) if requests failed, met
@@ -76,10 +56,16 @@ impl Goal {
         met: bool,
         why: impl FnOnce() -> String,
     ) -> Goal {
-        match failed {
-            Some(failed) => Goal::missed(what, measured, failed),
-            None if met => Goal::met(what, measured),
-            None => Goal::missed(what, measured, why()),
+        let (met, why) = match failed {
+            Some(failed) => (false, failed),
+            None if met => (true, String::new()),
+            None => (false, why()),
+        };
+        Goal {
+            what,
+            met,
+            measured,
+            why,
         }
     }
 }
@@ -123,21 +109,15 @@ impl Section {
 
     /// The section in Markdown: its title, intro, commands, tables and notes.
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "## {}\n", self.title);
-        let _ = writeln!(out, "{}\n", self.intro);
-        let _ = writeln!(out, "```sh");
-        for command in &self.commands {
-            let _ = writeln!(out, "{command}");
-        }
-        let _ = writeln!(out, "```\n");
-        for table in &self.tables {
-            out.push_str(&table.markdown());
-        }
-        for note in &self.notes {
-            let _ = writeln!(out, "{note}\n");
-        }
-        out
+        let commands: String = self.commands.iter().map(|c| format!("{c}\n")).collect();
+        let tables: String = self.tables.iter().map(Table::markdown).collect();
+        let notes: String = self
+            .notes
+            .iter()
+            .map(|note| format!("{note}\n\n"))
+            .collect();
+        let (title, intro) = (&self.title, &self.intro);
+        format!("## {title}\n\n{intro}\n\n```sh\n{commands}```\n\n{tables}{notes}")
     }
 }
 

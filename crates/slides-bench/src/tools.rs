@@ -1,27 +1,9 @@
 //! The load generators written in C that the clients are measured against: wrk, HTTP/1.1 for a
 //! given time, and h2load, HTTP/2 (or HTTP/1.1 with `--h1`) for a given count. Each runs on one
 //! thread against the scenario's own httpbin-lite, in the same rounds as the slides, measured
-//! from outside as they are; what each printed is read here.
+//! from outside as they are. Their flags are written, and what each printed is read, here.
 
 use std::process::Command;
-use std::time::Duration;
-
-/// Which tool, and how it is told to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    /// `wrk -t1 -cC -dSs`: C connections for S seconds.
-    Wrk { seconds: u64 },
-    /// `h2load -n N`: over HTTP/2 one connection with C streams (`-c1 -mC`), over HTTP/1.1 C
-    /// connections with one request each at a time (`--h1 -cC -m1`).
-    H2load { requests: usize, http2: bool },
-}
-
-/// A tool with `width` requests in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ToolCase {
-    pub tool: Tool,
-    pub width: usize,
-}
 
 /// One run's figures, as the tool printed them.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,97 +15,38 @@ pub struct Printed {
     pub errors: String,
 }
 
-impl ToolCase {
-    pub fn wrk(width: usize, seconds: u64) -> ToolCase {
-        ToolCase {
-            tool: Tool::Wrk { seconds },
-            width,
+/// The arguments of `wrk` (C connections for `for_secs` seconds) or `h2load` (`requests`
+/// requests: over HTTP/2 one connection with `width` streams, over HTTP/1.1 `width` connections
+/// with one request each at a time), on one thread, against `url`.
+pub fn args(
+    model: &str,
+    http2: bool,
+    requests: usize,
+    width: usize,
+    for_secs: Option<u64>,
+    url: &str,
+) -> Vec<String> {
+    let mut args = match (model, http2) {
+        ("wrk", _) => vec![
+            format!("-c{width}"),
+            format!("-d{}s", for_secs.unwrap_or(1)),
+        ],
+        (_, true) => vec![format!("-n{requests}"), "-c1".into(), format!("-m{width}")],
+        (_, false) => {
+            let h1 = ["--h1".into(), format!("-c{width}"), "-m1".into()];
+            [vec![format!("-n{requests}")], h1.to_vec()].concat()
         }
-    }
+    };
+    args.insert(0, "-t1".into());
+    args.push(url.into());
+    args
+}
 
-    pub fn h2load(requests: usize, width: usize, http2: bool) -> ToolCase {
-        ToolCase {
-            tool: Tool::H2load { requests, http2 },
-            width: width.min(requests),
-        }
-    }
-
-    pub fn program(&self) -> &'static str {
-        match self.tool {
-            Tool::Wrk { .. } => "wrk",
-            Tool::H2load { .. } => "h2load",
-        }
-    }
-
-    /// The row's name: "wrk", "h2load h2", "h2load h1".
-    pub fn label(&self) -> String {
-        match self.tool {
-            Tool::Wrk { .. } => "wrk".into(),
-            Tool::H2load { http2, .. } => format!("h2load {}", if http2 { "h2" } else { "h1" }),
-        }
-    }
-
-    pub fn protocol(&self) -> &'static str {
-        match self.tool {
-            Tool::H2load { http2: true, .. } => "HTTP/2",
-            _ => "HTTP/1.1",
-        }
-    }
-
-    /// The requests it is asked for; wrk is asked for a time instead.
-    pub fn requests(&self) -> Option<usize> {
-        match self.tool {
-            Tool::Wrk { .. } => None,
-            Tool::H2load { requests, .. } => Some(requests),
-        }
-    }
-
-    pub fn args(&self, url: &str) -> Vec<String> {
-        let width = self.width;
-        let mut args = match self.tool {
-            Tool::Wrk { seconds } => vec![format!("-c{width}"), format!("-d{seconds}s")],
-            Tool::H2load {
-                requests,
-                http2: true,
-            } => {
-                vec![format!("-n{requests}"), "-c1".into(), format!("-m{width}")]
-            }
-            Tool::H2load {
-                requests,
-                http2: false,
-            } => {
-                let h1 = ["--h1".into(), format!("-c{width}"), "-m1".into()];
-                [vec![format!("-n{requests}")], h1.to_vec()].concat()
-            }
-        };
-        args.insert(0, "-t1".into());
-        args.push(url.into());
-        args
-    }
-
-    /// Its command line as the report shows it.
-    pub fn command(&self) -> String {
-        format!("{} {}", self.program(), self.args("$URL").join(" "))
-    }
-
-    pub fn installed(&self) -> bool {
-        installed(self.program())
-    }
-
-    /// Far past any sane run.
-    pub fn limit(&self) -> Duration {
-        match self.tool {
-            Tool::Wrk { seconds } => Duration::from_secs(seconds + 60),
-            Tool::H2load { .. } => Duration::from_secs(120),
-        }
-    }
-
-    /// What the tool printed; `None` without a rate.
-    pub fn parse(&self, text: &str) -> Option<Printed> {
-        match self.tool {
-            Tool::Wrk { .. } => wrk(text),
-            Tool::H2load { .. } => h2load(text),
-        }
+/// What wrk or h2load (`model`) printed; `None` without a rate.
+pub fn parse(model: &str, text: &str) -> Option<Printed> {
+    match model {
+        "wrk" => wrk(text),
+        _ => h2load(text),
     }
 }
 
@@ -256,11 +179,9 @@ status codes: 20000 2xx, 0 3xx, 0 4xx, 0 5xx
 
     #[test]
     fn each_tool_is_told_its_width() {
-        let wrk = ToolCase::wrk(64, 5).command();
-        assert_eq!(wrk, "wrk -t1 -c64 -d5s $URL");
-        let h2 = ToolCase::h2load(100, 10, true).command();
-        assert_eq!(h2, "h2load -t1 -n100 -c1 -m10 $URL");
-        let h1 = ToolCase::h2load(100, 10, false).command();
-        assert_eq!(h1, "h2load -t1 -n100 --h1 -c10 -m1 $URL");
+        let args = |model, http2, secs| args(model, http2, 100, 10, secs, "$URL").join(" ");
+        assert_eq!(args("wrk", false, Some(5)), "-t1 -c10 -d5s $URL");
+        assert_eq!(args("h2load", true, None), "-t1 -n100 -c1 -m10 $URL");
+        assert_eq!(args("h2load", false, None), "-t1 -n100 --h1 -c10 -m1 $URL");
     }
 }

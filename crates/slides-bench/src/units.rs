@@ -56,6 +56,11 @@ pub fn kib_per(kib: f64, count: f64) -> String {
     }
 }
 
+/// `value` over `of`, to two decimals: `0.52`; a dash where there is nothing to set it against.
+pub fn ratio(value: f64, of: Option<f64>) -> String {
+    of.map_or_else(|| "–".into(), |of| format!("{:.2}", value / of))
+}
+
 /// A share of a whole, as a percentage: `71%`.
 pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)

@@ -6,16 +6,17 @@ use std::time::Duration;
 use lab::talk::{self, Slide};
 
 use crate::case::Case;
-use crate::reference::REFERENCE;
+use crate::yardsticks::REFERENCE;
 
 /// The talk's slide of `model` ("threads").
 pub fn slide(model: &str) -> Result<&'static Slide, String> {
     talk::find(model).ok_or_else(|| format!("the talk has no {model} slide (see lab::talk)"))
 }
 
-/// The talk's slides of these models, in this order.
-fn slides(models: &[&str]) -> Result<Vec<&'static Slide>, String> {
-    models.iter().map(|model| slide(model)).collect()
+/// The talk's slides of these models, in this order, each with `width` in flight.
+fn at(models: &[&str], requests: usize, width: usize) -> Result<Vec<Case>, String> {
+    let at = |model: &&str| Ok(Case::at(slide(model)?, requests, width));
+    models.iter().map(at).collect()
 }
 
 /// Every slide, each at its own default width.
@@ -30,14 +31,9 @@ pub fn talk(requests: usize) -> Vec<Case> {
 /// `width` times as long: 10 000 × 100 ms is 1 000 s) with `width` in flight; the process pool
 /// with `pool`, since a process per request in flight is what no one runs.
 pub fn scale(requests: usize, width: usize, pool: usize) -> Result<Vec<Case>, String> {
-    let slides = slides(&["processes", "threads", "coroutines", "tokio", "queue"])?;
-    Ok(slides
-        .into_iter()
-        .map(|slide| match slide.model {
-            "processes" => Case::at(slide, requests, pool),
-            _ => Case::at(slide, requests, width),
-        })
-        .collect())
+    let pool = at(&["processes"], requests, pool)?;
+    let models = ["threads", "coroutines", "tokio", "queue"];
+    Ok([pool, at(&models, requests, width)?].concat())
 }
 
 /// What slide 7 over HTTP/1.1, already among the models, is set beside: slide 7 over HTTP/2 and
@@ -55,39 +51,33 @@ pub fn beside_slide_7(requests: usize, width: usize) -> Result<Vec<Case>, String
 
 /// Slide 7 and the reference client over HTTP/2 with every request in flight, at both sizes.
 pub fn memory_http2(sizes: [usize; 2]) -> Result<Vec<Case>, String> {
-    let mut cases = Vec::new();
-    for slide in [slide("tokio")?, &REFERENCE] {
-        cases.extend(sizes.map(|size| Case::at(slide, size, size).over_http2()));
-    }
-    Ok(cases)
+    let at_both = |slide| sizes.map(|size| Case::at(slide, size, size).over_http2());
+    Ok([at_both(slide("tokio")?), at_both(&REFERENCE)].concat())
 }
 
 /// Every slide with `width` in flight (sync: its one; slide 7b has `width` tasks and one request
 /// at a time). With no delay, one at a time takes seconds, not minutes.
 pub fn overhead(requests: usize, width: usize) -> Vec<Case> {
-    talk::SLIDES
-        .iter()
-        .map(|slide| Case::at(slide, requests, width))
-        .collect()
+    let at = |slide| Case::at(slide, requests, width);
+    talk::SLIDES.iter().map(at).collect()
 }
 
 /// Threads, coroutines and tokio with every request in flight at once, at both sizes; then the
 /// process pool, as many as `pool`. Sync and slide 7b have one request in flight whatever N is.
 pub fn memory(sizes: [usize; 2], pool: usize) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
-    for slide in slides(&["threads", "coroutines", "tokio"])? {
+    for model in ["threads", "coroutines", "tokio"] {
+        let slide = slide(model)?;
         cases.extend(sizes.map(|size| Case::at(slide, size, size)));
     }
-    cases.push(Case::at(slide("processes")?, pool, pool));
-    Ok(cases)
+    Ok([cases, at(&["processes"], pool, pool)?].concat())
 }
 
 /// Every slide but the queue at its own default width, each answer costing `work` of CPU. The
 /// queue's worker does not spend `--work` yet: its row would measure no work at all.
 pub fn cpu_talk(requests: usize, work: Duration) -> Vec<Case> {
-    talk::SLIDES
-        .iter()
-        .filter(|slide| !slide.queue)
+    let slides = talk::SLIDES.iter().filter(|slide| !slide.queue);
+    slides
         .map(|slide| Case::new(slide, requests).with_work(work))
         .collect()
 }
@@ -95,21 +85,16 @@ pub fn cpu_talk(requests: usize, work: Duration) -> Vec<Case> {
 /// The models that keep many requests in flight, `width` of them, each answer costing `work`:
 /// sync and slide 7b, one at a time, would take N × (delay + work).
 pub fn cpu_at_scale(requests: usize, width: usize, work: Duration) -> Result<Vec<Case>, String> {
-    let slides = slides(&["processes", "threads", "coroutines", "tokio"])?;
-    Ok(slides
-        .into_iter()
-        .map(|slide| Case::at(slide, requests, width).with_work(work))
-        .collect())
+    let models = ["processes", "threads", "coroutines", "tokio"];
+    let cases = at(&models, requests, width)?;
+    Ok(cases.into_iter().map(|case| case.with_work(work)).collect())
 }
 
 /// Slide 7b's blocked loop beside slide 7, which it differs from by one call: `requests`
 /// requests, every one of them given a task.
 pub fn blocked_loop(requests: usize) -> Result<Vec<Case>, String> {
-    let slides = slides(&["blocking", "tokio"])?;
-    Ok(slides
-        .into_iter()
-        .map(|slide| Case::new(slide, requests))
-        .collect())
+    let own_width = |model| Ok(Case::new(slide(model)?, requests));
+    ["blocking", "tokio"].into_iter().map(own_width).collect()
 }
 
 #[cfg(test)]
@@ -203,6 +188,23 @@ mod tests {
                 .iter()
                 .all(|case| case.http2 && case.width(2) == case.requests)
         );
+    }
+
+    #[test]
+    fn wrk_and_h2load_are_cases_told_their_own_flags() {
+        use crate::yardsticks::{H2LOAD, WRK};
+        let for_secs = Some(5);
+        let wrk = Case {
+            for_secs,
+            ..Case::at(&WRK, 20_000, 64)
+        };
+        assert_eq!(wrk.command("$URL"), "wrk -t1 -c64 -d5s $URL");
+        assert_eq!(wrk.expected(Duration::ZERO, 2), Duration::from_secs(5));
+        let h2load = Case::at(&H2LOAD, 100, 10);
+        assert_eq!(h2load.label(), "h2load h1");
+        let h2 = h2load.over_http2();
+        assert_eq!(h2.command("$URL"), "h2load -t1 -n100 -c1 -m10 $URL");
+        assert!(h2.is_tool() && !h2.is_model() && h2.worker().is_none());
     }
 
     #[test]

@@ -22,7 +22,7 @@ const THREADS_OF_TOKIO: f64 = 0.7;
 /// The goal: slide 7b takes at least this share of N × delay, one request after the other.
 const BLOCKED_OF_SERIAL: f64 = 0.95;
 
-/// The header of the two tables with work, as Markdown writes it.
+/// The header of the two tables with work.
 const COLUMNS: &str = "\
     model | width | work (N × w) | floor on K cores | one-core floor | wall (median, min–max) | \
     floor ÷ wall | one-core floor ÷ wall | CPU (user+sys) | cores used | cores used (slide's own) | \
@@ -68,11 +68,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("cores", bench.cores)
         .with("threads_of_tokio", THREADS_OF_TOKIO)
         .with("blocked_of_serial", BLOCKED_OF_SERIAL);
-    let all: Vec<Outcome> = [&at_talk, &at_large, &at_blocked]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let all = [at_talk.as_slice(), &at_large, &at_blocked].concat();
     let mut section = section("6. CPU-bound work", intro.text(), "cpu", &all, COLUMNS);
     section.tables = vec![
         work_table(&talk, &at_talk, bench.cores, note("cpu.talk-caption")),
@@ -80,10 +76,10 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         blocked_table(&blocked, &at_blocked, bench.cores),
     ];
     section.note(note("cpu.queue-left-out").text());
+    let threads = threads_against_tokio(&talk, &at_talk, bench.cores);
     section
         .goals
-        .push(threads_against_tokio(&talk, &at_talk, bench.cores));
-    section.goals.push(one_at_a_time(&blocked, &at_blocked));
+        .extend([threads, one_at_a_time(&blocked, &at_blocked)]);
     Ok(section)
 }
 
@@ -162,17 +158,15 @@ fn threads_against_tokio(part: &Part, outcomes: &[Outcome], cores: usize) -> Goa
     );
     let find = |model| outcomes.iter().find(|o| o.case.label() == model);
     let (Some(threads), Some(tokio)) = (find("threads"), find("tokio")) else {
-        return Goal::missed(
-            what,
-            "not measured".into(),
-            "no threads or tokio row".into(),
-        );
+        let why = "no threads or tokio row".into();
+        return Goal::missed(what, "not measured".into(), why);
     };
-    let ratio = threads.wall_s() / tokio.wall_s();
+    let (threads_wall, tokio_wall) = (threads.wall_s(), tokio.wall_s());
+    let ratio = threads_wall / tokio_wall;
     let measured = format!(
         "{ratio:.2} ({} against {})",
-        secs(threads.wall_s()),
-        secs(tokio.wall_s())
+        secs(threads_wall),
+        secs(tokio_wall)
     );
     let failed = judge::why_failed(threads).or_else(|| judge::why_failed(tokio));
     Goal::judge(what, measured, failed, ratio <= THREADS_OF_TOKIO, || {
@@ -210,11 +204,11 @@ fn one_at_a_time(part: &Part, outcomes: &[Outcome]) -> Goal {
     );
     let fast = fastest.is_nan() || fastest < at_least;
     let overlapped = peak.is_some_and(|peak| peak != 1);
-    let why = [
-        fast.then(|| note("cpu.blocked-fast").with("serial", secs(serial)).text()),
-        overlapped.then(|| note("cpu.blocked-overlap").text()),
-    ];
-    let why: Vec<String> = why.into_iter().flatten().collect();
+    let fast = fast.then(|| note("cpu.blocked-fast").with("serial", secs(serial)).text());
+    let why: Vec<String> = [fast, overlapped.then(|| note("cpu.blocked-overlap").text())]
+        .into_iter()
+        .flatten()
+        .collect();
     let failed = judge::why_failed(blocked);
     Goal::judge(what, measured, failed, why.is_empty(), || why.join("; "))
 }

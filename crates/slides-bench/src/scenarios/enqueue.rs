@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::cases;
 use crate::bench::Bench;
 use crate::judge;
+use crate::measure::Usage;
 use crate::notes::note;
 use crate::section::{Goal, Section};
 use crate::stats::{median, range};
@@ -13,7 +14,6 @@ use crate::units::{ms, us};
 /// The goal: the talk's 50 jobs enqueued within this many milliseconds.
 const GOAL_MS: f64 = 5.0;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     jobs | runs | enqueue (median) | enqueue (min–max) | per job | whole program (median) | \
     CPU (user+sys)";
@@ -28,26 +28,27 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let producer = cases::slide("queue")?.binary;
     println!("\n==> enqueue: a fresh redis-server, no worker");
     let redis = bench.start_redis()?;
-    let mut section = Section::new(
-        "5. Queue enqueue",
-        note("enqueue.intro").with("goal_ms", GOAL_MS).text(),
-        Vec::new(),
-        COLUMNS,
-    );
+    let intro = note("enqueue.intro").with("goal_ms", GOAL_MS).text();
+    let mut section = Section::new("5. Queue enqueue", intro, Vec::new(), COLUMNS);
     for (jobs, runs) in sizes {
         let shown = args(jobs, "$REDIS").join(" ");
         section.commands.push(format!("{producer} {shown}"));
-        let timed = time(bench, producer, jobs, runs, &redis.url())?;
-        let took = median(&timed.enqueue_s).unwrap_or(f64::NAN);
-        let spread = range(&timed.enqueue_s).map(|(low, high)| format!("{}–{}", ms(low), ms(high)));
+        let mut timed = Vec::new();
+        for number in 1..=runs {
+            timed.push(time(bench, producer, jobs, (number, runs), &redis.url())?);
+        }
+        let each = |figure: fn(&(f64, Usage)) -> f64| timed.iter().map(figure).collect::<Vec<_>>();
+        let enqueue = each(|(enqueue, _)| *enqueue);
+        let took = median(&enqueue).unwrap_or(f64::NAN);
+        let spread = range(&enqueue).map(|(low, high)| format!("{}–{}", ms(low), ms(high)));
         section.row(vec![
             jobs.to_string(),
             runs.to_string(),
             ms(took),
             judge::or_dash(spread),
             us(took / jobs as f64),
-            judge::or_dash(median(&timed.wall_s).map(ms)),
-            judge::or_dash(median(&timed.cpu_s).map(ms)),
+            judge::or_dash(median(&each(|(_, usage)| usage.wall_s)).map(ms)),
+            judge::or_dash(median(&each(|(_, usage)| usage.cpu_s())).map(ms)),
         ]);
         if jobs == sizes[0].0 {
             let what = format!("enqueue: {jobs} jobs in ≤ {GOAL_MS} ms");
@@ -63,7 +64,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 /// The producer's arguments: enqueue `jobs` jobs on `redis` and exit without waiting.
 fn args(jobs: usize, redis: &str) -> Vec<String> {
     let jobs = jobs.to_string();
-    [
+    let args = [
         "--requests",
         &jobs,
         "--no-wait",
@@ -71,54 +72,37 @@ fn args(jobs: usize, redis: &str) -> Vec<String> {
         "--json",
         "--redis",
         redis,
-    ]
-    .map(str::to_owned)
-    .to_vec()
+    ];
+    args.map(str::to_owned).to_vec()
 }
 
-/// Each run's figures, in seconds.
-struct Timed {
-    /// By the producer's own clock: from its first XADD to the last reply.
-    enqueue_s: Vec<f64>,
-    wall_s: Vec<f64>,
-    cpu_s: Vec<f64>,
-}
-
-/// Runs the producer `runs` times, each enqueueing `jobs` jobs.
+/// Runs the producer once (run `number` of `runs`), enqueueing `jobs` jobs: how long the
+/// enqueueing took by its own clock, from its first XADD to the last reply, and what the whole
+/// program cost.
 fn time(
     bench: &Bench,
     producer: &str,
     jobs: usize,
-    runs: usize,
+    (number, runs): (usize, usize),
     redis: &str,
-) -> Result<Timed, String> {
-    let program = bench.program(producer)?;
-    let mut timed = Timed {
-        enqueue_s: Vec::new(),
-        wall_s: Vec::new(),
-        cpu_s: Vec::new(),
-    };
-    for number in 1..=runs {
-        let measured = bench.run_program(
-            &format!("enqueue-{jobs}-{number}"),
-            &program.to_string_lossy(),
-            &args(jobs, redis),
-            Duration::from_secs(60),
-        )?;
-        let summary = measured.summary.as_ref();
-        let took = summary.and_then(|s| s.enqueue_s).ok_or_else(|| {
+) -> Result<(f64, Usage), String> {
+    let program = bench.program(producer)?.to_string_lossy().into_owned();
+    let label = format!("enqueue-{jobs}-{number}");
+    let limit = Duration::from_secs(60);
+    let measured = bench.run_program(&label, &program, &args(jobs, redis), limit)?;
+    let took = measured
+        .summary
+        .as_ref()
+        .and_then(|s| s.enqueue_s)
+        .ok_or_else(|| {
             let said = measured.last_error.clone().unwrap_or_default();
             format!("{producer} reported no enqueue_s: {said}")
         })?;
-        println!(
-            "    {:<34} run {number}/{runs}: {:>8.3} ms enqueue, {:>8.3} ms whole",
-            format!("{jobs} jobs"),
-            took * 1e3,
-            measured.usage.wall_s * 1e3
-        );
-        timed.enqueue_s.push(took);
-        timed.wall_s.push(measured.usage.wall_s);
-        timed.cpu_s.push(measured.usage.cpu_s());
-    }
-    Ok(timed)
+    println!(
+        "    {:<34} run {number}/{runs}: {:>8.3} ms enqueue, {:>8.3} ms whole",
+        format!("{jobs} jobs"),
+        took * 1e3,
+        measured.usage.wall_s * 1e3
+    );
+    Ok((took, measured.usage))
 }

@@ -3,7 +3,6 @@
 //! per request in flight — who allocates what each request costs. It runs only when valgrind is
 //! installed.
 
-use std::fs;
 use std::time::Duration;
 
 use super::cases;
@@ -11,10 +10,10 @@ use crate::bench::Bench;
 use crate::case::Case;
 use crate::massif::{self, Peak};
 use crate::notes::note;
-use crate::reference::REFERENCE;
 use crate::section::{Section, Table};
 use crate::tools;
 use crate::units::{kib_per, mb, percent, secs};
+use crate::yardsticks::REFERENCE;
 
 /// One slide's heap at its peak, with `size` requests in flight.
 pub struct Heap {
@@ -52,29 +51,21 @@ pub fn by_site(bench: &Bench, section: &mut Section) -> Result<Vec<Heap>, String
     let server = bench.start_httpbin(delay)?;
     let mut heaps = Vec::new();
     for case in profiled {
-        let size = case.requests;
-        let label = format!("memory-massif-{}-n{size}", case.label().replace(' ', "-"));
-        let peak = profile(bench, &label, &case, &server.url("/uuid"))?;
+        let (label, size) = (case.label(), case.requests);
+        let file = format!("memory-massif-{}-n{size}", label.replace(' ', "-"));
+        let peak = profile(bench, &file, &case, &server.url("/uuid"))?;
         let total_kib = peak.total as f64 / 1024.0;
-        println!(
-            "    {:<34} heap at its peak: {} ({} per request)",
-            case.label(),
-            mb(total_kib),
-            kib_per(total_kib, size as f64)
-        );
+        let (total, per_request) = (mb(total_kib), kib_per(total_kib, size as f64));
+        println!("    {label:<34} heap at its peak: {total} ({per_request} per request)");
         let caption = note("heap.caption")
-            .with("model", case.label())
+            .with("model", &label)
             .with("size", size)
-            .with("total", mb(total_kib))
-            .with("per_request", kib_per(total_kib, size as f64))
+            .with("total", total)
+            .with("per_request", per_request)
             .with("command", case.command("$SLOW_URL"))
             .with("delay", secs(delay.as_secs_f64()));
         section.tables.push(table(caption.text(), &peak, size));
-        heaps.push(Heap {
-            label: case.label(),
-            size,
-            peak,
-        });
+        heaps.push(Heap { label, size, peak });
     }
     Ok(heaps)
 }
@@ -95,23 +86,6 @@ fn table(caption: String, peak: &Peak, size: usize) -> Table {
 
 /// Runs the case's slide under massif against `url` and reads the heap at its peak.
 fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, String> {
-    let out = bench.work.join(format!("{label}.massif"));
-    let _ = fs::remove_file(&out);
-    let mut valgrind_args = vec![
-        "--tool=massif".to_owned(),
-        format!("--massif-out-file={}", out.display()),
-        "--depth=30".into(),
-        "--threshold=0.5".into(),
-        bench.program(case.binary())?.display().to_string(),
-    ];
-    valgrind_args.extend(case.slide_args(url, None));
-    let limit = Duration::from_secs(300);
-    let measured = bench.run_program(label, "valgrind", &valgrind_args, limit)?;
-    let text = fs::read_to_string(&out).map_err(|err| {
-        format!(
-            "massif wrote no profile ({err}); valgrind said: {}",
-            measured.last_error.unwrap_or_default()
-        )
-    })?;
-    massif::parse(&text).ok_or_else(|| format!("{} has no peak snapshot", out.display()))
+    let (_, profile) = bench.under_valgrind("massif", label, case, url)?;
+    massif::parse(&profile).ok_or_else(|| format!("{label}: massif's profile has no peak"))
 }

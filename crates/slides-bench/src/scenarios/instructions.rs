@@ -8,7 +8,6 @@
 //! Then the functions the slide's requests spend their instructions in, counted the same way.
 
 use std::collections::HashMap;
-use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
@@ -18,12 +17,11 @@ use crate::callgrind;
 use crate::case::Case;
 use crate::massif::shorten;
 use crate::notes::note;
-use crate::reference::REFERENCE;
 use crate::section::{Section, Table};
 use crate::tools;
-use crate::units::percent;
+use crate::units::{percent, ratio};
+use crate::yardsticks::REFERENCE;
 
-/// The header of the scenario's table.
 const COLUMNS: &str = "\
     client | protocol | in flight | instructions at {small} | instructions at {large} | \
     per request | × reference";
@@ -56,24 +54,23 @@ struct Counted {
 }
 
 impl Counted {
-    /// The requests added from the smaller size to the larger.
-    fn added(&self) -> f64 {
-        (self.cases[1].requests - self.cases[0].requests) as f64
+    /// Instructions one more request costs: the growth from the smaller size to the larger.
+    fn per_request(&self, count: impl Fn(usize) -> u64) -> f64 {
+        let added = self.cases[1].requests - self.cases[0].requests;
+        (count(1) as f64 - count(0) as f64) / added as f64
     }
 
-    /// Instructions one more request costs.
-    fn per_request(&self) -> f64 {
-        (self.totals[1] as f64 - self.totals[0] as f64) / self.added()
+    fn whole_per_request(&self) -> f64 {
+        self.per_request(|at| self.totals[at])
     }
 
-    /// Each function's instructions per request added, as for the whole.
-    fn function_per_request(&self) -> Vec<(String, f64)> {
-        let [small, large] = &self.functions;
-        let per_request = |(name, &count): (&String, &u64)| {
-            let before = small.get(name).copied().unwrap_or(0);
-            (name.clone(), (count as f64 - before as f64) / self.added())
-        };
-        let mut functions: Vec<(String, f64)> = large.iter().map(per_request).collect();
+    /// Each function's instructions per request, costliest first.
+    fn functions_per_request(&self) -> Vec<(&str, f64)> {
+        let count = |name: &str, at: usize| self.functions[at].get(name).copied().unwrap_or(0);
+        let names = self.functions[1].keys().map(String::as_str);
+        let mut functions: Vec<(&str, f64)> = names
+            .map(|name| (name, self.per_request(|at| count(name, at))))
+            .collect();
         functions.sort_by(|a, b| b.1.total_cmp(&a.1));
         functions
     }
@@ -92,12 +89,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("small", small)
         .with("large", large)
         .with("width", width);
-    let mut section = Section::new(
-        "7. Instructions per request",
-        intro.text(),
-        Vec::new(),
-        &header,
-    );
+    let title = "7. Instructions per request";
+    let mut section = Section::new(title, intro.text(), Vec::new(), &header);
     if !tools::installed("valgrind") {
         section.note(note("instructions.no-valgrind").text());
         return Ok(section);
@@ -127,85 +120,69 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     }
     let model = |c: &&Counted| c.cases[1].slide.model;
     let reference = counted.iter().find(|c| model(c) == "reference");
-    let reference = reference.map(Counted::per_request);
+    let reference = reference.map(Counted::whole_per_request);
     for client in &counted {
-        let per_request = client.per_request();
+        let (case, per_request) = (&client.cases[1], client.whole_per_request());
         println!(
-            "    {:<34} {:>10.0} instructions per request",
-            client.cases[1].label(),
-            per_request
+            "    {:<34} {per_request:>10.0} instructions per request",
+            case.label()
         );
         section.row(vec![
-            client.cases[1].label(),
-            client.cases[1].protocol().into(),
+            case.label(),
+            case.protocol().into(),
             width.to_string(),
             thousands(client.totals[0] as f64),
             thousands(client.totals[1] as f64),
             thousands(per_request),
-            reference.map_or_else(|| "–".into(), |r| format!("{:.2}", per_request / r)),
+            ratio(per_request, reference),
         ]);
     }
     if let Some(tokio) = counted.iter().find(|c| model(c) == "tokio") {
         section.tables.push(breakdown(tokio, reference));
-        if let Some(note) = url_note(tokio, reference) {
-            section.note(note);
-        }
+        section.notes.extend(url_note(tokio, reference));
     }
     Ok(section)
 }
 
 /// Where slide 7's instructions per request go: its costliest functions, callees included.
 fn breakdown(tokio: &Counted, reference: Option<f64>) -> Table {
-    let whole = tokio.per_request();
+    let whole = tokio.whole_per_request();
     let caption = note("instructions.breakdown-caption")
         .with("whole", thousands(whole))
         .with("reference", reference.map_or_else(|| "–".into(), thousands));
-    let mut table = Table::new(
-        caption.text(),
-        "function (callees included) | instructions per request | share of slide 7's",
-    );
+    let header = "function (callees included) | instructions per request | share of slide 7's";
+    let mut table = Table::new(caption.text(), header);
     // A chain of wrappers (a future that only polls the next) shows one cost several times
     // over: of a run of functions within 3% of each other, the outermost stands for them.
-    let mut shown: Vec<(String, f64)> = Vec::new();
-    let parts = tokio
-        .function_per_request()
-        .into_iter()
-        .filter(|(name, per)| {
-            *per < 0.6 * whole && !WRAPPERS.iter().any(|wrapper| name.starts_with(wrapper))
-        });
-    for (name, per) in parts {
-        if shown.last().is_some_and(|(_, last)| per >= 0.97 * last) {
+    let mut last = f64::INFINITY;
+    for (name, per) in tokio.functions_per_request() {
+        let wrapper = WRAPPERS.iter().any(|wrapper| name.starts_with(wrapper));
+        if per >= 0.6 * whole || wrapper || per >= 0.97 * last {
             continue;
         }
-        shown.push((name, per));
-        if shown.len() == SHOWN {
-            break;
-        }
-    }
-    for (name, per) in shown {
-        table.rows.push(vec![
-            format!("`{}`", shorten(&name)),
+        last = per;
+        let row = [
+            format!("`{}`", shorten(name)),
             thousands(per),
             percent(per / whole),
-        ]);
+        ];
+        table.rows.push(row.to_vec());
+        if table.rows.len() == SHOWN {
+            break;
+        }
     }
     table
 }
 
 /// What parsing the URL costs slide 7 per request, beside the reference client's whole request.
 fn url_note(tokio: &Counted, reference: Option<f64>) -> Option<String> {
-    let functions = tokio.function_per_request();
-    let costliest = |prefix: &str| {
-        functions
-            .iter()
-            .find(|(name, _)| name.starts_with(prefix))
-            .map(|(_, per)| *per)
-    };
-    let url = costliest("url::")?;
-    let idna = costliest("idna::").unwrap_or(0.0);
+    let functions = tokio.functions_per_request();
+    let costliest = |prefix: &str| functions.iter().find(|(name, _)| name.starts_with(prefix));
+    let url = costliest("url::")?.1;
+    let idna = costliest("idna::").map_or(0.0, |(_, per)| *per);
     let text = note("instructions.url")
         .with("url", thousands(url))
-        .with("url_share", percent(url / tokio.per_request()))
+        .with("url_share", percent(url / tokio.whole_per_request()))
         .with("idna", thousands(idna))
         .with("reference", reference.map_or_else(|| "–".into(), thousands));
     Some(text.text())
@@ -213,37 +190,20 @@ fn url_note(tokio: &Counted, reference: Option<f64>) -> Option<String> {
 
 /// Runs the case under callgrind against `url`: its instructions, and each function's.
 fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String, u64>), String> {
-    let label = format!(
-        "instructions-{}-n{}",
-        case.label().replace(' ', "-"),
-        case.requests
-    );
-    let out = bench.work.join(format!("{label}.callgrind"));
-    let _ = fs::remove_file(&out);
-    let mut args = vec![
-        "--tool=callgrind".to_owned(),
-        format!("--callgrind-out-file={}", out.display()),
-        bench.program(case.binary())?.display().to_string(),
-    ];
-    args.extend(case.slide_args(url, None));
-    let measured = bench.run_program(&label, "valgrind", &args, Duration::from_secs(300))?;
+    let name = case.label().replace(' ', "-");
+    let label = format!("instructions-{name}-n{}", case.requests);
+    let (measured, text) = bench.under_valgrind("callgrind", &label, case, url)?;
     if measured.summary.as_ref().is_none_or(|s| s.failed > 0) {
+        let log = measured.stdout.display();
         return Err(format!(
-            "{label}: requests failed under callgrind (see {})",
-            measured.stdout.display()
+            "{label}: requests failed under callgrind (see {log})"
         ));
     }
-    let text = fs::read_to_string(&out).map_err(|err| {
-        format!(
-            "callgrind wrote no profile ({err}); valgrind said: {}",
-            measured.last_error.unwrap_or_default()
-        )
-    })?;
     let total = callgrind::total(&text)
-        .ok_or_else(|| format!("{} has no instruction count", out.display()))?;
+        .ok_or_else(|| format!("{label}: callgrind's profile has no instruction count"))?;
     let annotated = Command::new("callgrind_annotate")
         .args(["--inclusive=yes", "--threshold=100"])
-        .arg(&out)
+        .arg(bench.work.join(format!("{label}.callgrind")))
         .output()
         .map_err(|err| format!("cannot run callgrind_annotate: {err}"))?;
     let annotated = String::from_utf8_lossy(&annotated.stdout);
@@ -252,18 +212,13 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
 
 /// A count with thousands separated: `68,712`.
 fn thousands(value: f64) -> String {
-    if !value.is_finite() {
-        return "–".into();
+    let digits = format!("{:.0}", value.abs()).into_bytes();
+    let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
+    let sign = if value < 0.0 { "-" } else { "" };
+    match value.is_finite() {
+        true => format!("{sign}{}", String::from_utf8_lossy(&groups.join(&b","[..]))),
+        false => "–".into(),
     }
-    let digits = format!("{:.0}", value.abs());
-    let mut out = String::new();
-    for (at, digit) in digits.chars().enumerate() {
-        if at > 0 && (digits.len() - at).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if value < 0.0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]

@@ -42,13 +42,12 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("goal", TOKIO_MB)
         .with("tokio_h2_goal", TOKIO_H2_MB)
         .with("reference_h2_goal", REFERENCE_H2_MB);
-    let mut section = section(
-        "4. Memory per request in flight",
-        intro.text(),
-        "memory",
-        &outcomes,
-        COLUMNS,
-    );
+    let title = "4. Memory per request in flight";
+    let mut section = section(title, intro.text(), "memory", &outcomes, COLUMNS);
+    let at = |label: &str, size| {
+        let found = |o: &&Outcome| o.case.label() == label && o.case.requests == size;
+        outcomes.iter().find(found)
+    };
     for outcome in &outcomes {
         let size = outcome.case.requests;
         let label = outcome.case.label();
@@ -60,18 +59,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             continue;
         }
         // From the smaller size to this one, if this is the larger.
-        let smaller = outcomes.iter().find(|o| {
-            o.case.label() == outcome.case.label()
-                && o.case.requests == small
-                && size == large
-                && o.refused().is_none()
-        });
-        let marginal = smaller.map(|smaller| {
-            kib_per(
-                outcome.rss_kib() - smaller.rss_kib(),
-                (large - small) as f64,
-            )
-        });
+        let smaller = at(&label, small).filter(|o| size == large && o.refused().is_none());
+        let added = (large - small) as f64;
+        let marginal = smaller.map(|smaller| kib_per(outcome.rss_kib() - smaller.rss_kib(), added));
         section.row(vec![
             label,
             size.to_string(),
@@ -84,20 +74,14 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         ]);
     }
     let heaps = heap::by_site(bench, &mut section)?;
-    let tokio = outcomes
-        .iter()
-        .find(|o| o.case.label() == "tokio" && o.case.requests == large);
-    if let Some(tokio) = tokio {
+    if let Some(tokio) = at("tokio", large) {
         section.goals.push(tokio_goal(tokio, &heaps));
         explain_tokio(bench, &mut section, tokio, delay);
     }
     for (label, most) in [("tokio h2", TOKIO_H2_MB), ("reference h2", REFERENCE_H2_MB)] {
-        let found = outcomes
-            .iter()
-            .find(|o| o.case.label() == label && o.case.requests == large);
-        if let Some(outcome) = found {
-            section.goals.push(at_most(outcome, most));
-        }
+        section
+            .goals
+            .extend(at(label, large).map(|outcome| at_most(outcome, most)));
     }
     let threads = heaps.iter().find(|heap| heap.label == "threads");
     if let Some(heap) = threads
@@ -106,11 +90,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         && top.place.contains("LazyBuffers")
     {
         let buffers = kib_per(top.bytes as f64 / 1024.0, heap.size as f64);
-        section.note(
-            note("memory.threads-buffers")
-                .with("per_connection", buffers)
-                .text(),
-        );
+        let buffers = note("memory.threads-buffers").with("per_connection", buffers);
+        section.note(buffers.text());
     }
     Ok(section)
 }
@@ -146,12 +127,11 @@ fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
         let Some(heap) = heaps.iter().find(|heap| heap.label == "tokio") else {
             return note("memory.see-below").text();
         };
-        let connection: u64 = (heap.peak.sites.iter())
-            .filter(|site| {
-                site.place.starts_with("hyper::") || site.place.starts_with("tokio::sync::mpsc")
-            })
-            .map(|site| site.bytes)
-            .sum();
+        let of_a_connection = ["hyper::", "tokio::sync::mpsc"];
+        let sites = heap.peak.sites.iter();
+        let of_connections =
+            sites.filter(|site| of_a_connection.iter().any(|p| site.place.starts_with(p)));
+        let connection: u64 = of_connections.map(|site| site.bytes).sum();
         let per_connection = kib_per(connection as f64 / 1024.0, heap.size as f64);
         note("memory.tokio-connections")
             .with("size", heap.size)

@@ -26,12 +26,6 @@ pub struct Scenario {
     run: fn(&Bench) -> Result<Section, String>,
 }
 
-impl PartialEq for Scenario {
-    fn eq(&self, other: &Scenario) -> bool {
-        self.name == other.name
-    }
-}
-
 /// Every scenario, in the report's order.
 pub const ALL: [Scenario; 7] = [
     Scenario {
@@ -90,10 +84,8 @@ pub fn run_all(bench: &Bench, scenarios: &[Scenario]) -> Result<Vec<Section>, St
         let mut section =
             section.ok_or_else(|| format!("{}: the scenario panicked", scenario.name))??;
         if seen.busy > 0 {
-            println!(
-                "    (other programs ran meanwhile: {})",
-                seen.names.join(", ")
-            );
+            let names = seen.names.join(", ");
+            println!("    (other programs ran meanwhile: {names})");
         }
         section.note(seen.summary());
         sections.push(section);

@@ -8,20 +8,21 @@ use std::time::Duration;
 
 use super::cases;
 use crate::bench::Bench;
-use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
-use crate::judge;
+use crate::case::Case;
+use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
-use crate::rounds::{run_rounds, section};
+use crate::outcome::Outcome;
+use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::tools::ToolCase;
-use crate::units::{mb, percent, us};
+use crate::units::{mb, percent, ratio, us};
+use crate::yardsticks::{H2LOAD, WRK};
+use crate::{clients, judge};
 
 /// The goal: slide 7's requests/s at least this share of wrk's.
 const TOKIO_OF_WRK: f64 = 0.6;
 /// The goal: the reference client's requests/s at least this share of wrk's.
 const REFERENCE_OF_WRK: f64 = 0.85;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     model | width | requests/s (wall outside) | requests/s (slide's own clock) | \
     client CPU per request | of it in the kernel | httpbin-lite CPU per request | peak RSS | \
@@ -41,11 +42,13 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     };
     let mut all = cases::overhead(requests, width);
     all.extend(cases::beside_slide_7(requests, width)?);
-    let tools = [
-        ToolCase::wrk(width, wrk_for),
-        ToolCase::h2load(requests, width, true),
-    ];
-    let (outcomes, tool_outcomes) = run_rounds(bench, "overhead", Duration::ZERO, &all, &tools)?;
+    let wrk = Case::at(&WRK, requests, width);
+    let for_secs = Some(wrk_for);
+    all.extend([
+        Case { for_secs, ..wrk },
+        Case::at(&H2LOAD, requests, width).over_http2(),
+    ]);
+    let outcomes = run_cases(bench, "overhead", Duration::ZERO, &all)?;
     let intro = note("overhead.intro")
         .with("requests", requests)
         .with("width", width)
@@ -54,16 +57,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("tokio_of_wrk", TOKIO_OF_WRK)
         .with("reference_of_wrk", REFERENCE_OF_WRK);
     let mut section = section("3. Overhead", intro.text(), "overhead", &outcomes, COLUMNS);
-    section
-        .commands
-        .extend(tool_outcomes.iter().map(|tool| tool.case.command()));
-    let tools: Vec<Client> = tool_outcomes.iter().map(Client::of_tool).collect();
-    let wrk = tools.iter().find(|tool| tool.label == "wrk");
-    let wrk_per_second = wrk.map(Client::per_second);
-    let models = outcomes
-        .iter()
-        .filter(|o| !o.case.http2 && o.case.slide.model != "reference");
-    for outcome in models {
+    let wrk = outcomes.iter().find(|o| o.case.slide.model == "wrk");
+    let wrk_per_second = wrk.map(Outcome::per_second);
+    for outcome in outcomes.iter().filter(|o| o.case.is_model()) {
         let per_second = requests as f64 / outcome.wall_s();
         let own_clock = outcome.slide_wall_s().map(|wall| requests as f64 / wall);
         section.row(vec![
@@ -75,7 +71,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             percent(outcome.sys_share()),
             us(outcome.server_cpu_s() / requests as f64),
             mb(outcome.rss_kib()),
-            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            ratio(per_second, wrk_per_second),
             judge::failed_cell(outcome),
         ]);
     }
@@ -90,22 +86,22 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             us(wrk.server_per_request()),
             mb(wrk.rss_kib()),
             "1.00".into(),
-            client_failed(wrk),
+            clients::failed_cell(wrk),
         ]);
     } else {
         section.note(note("overhead.no-wrk").text());
     }
     section.note(note("overhead.cpu-per-request").text());
 
-    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
+    let clients = compared(&outcomes);
     let cores = bench.cores as f64;
     // With no delay the floor is httpbin-lite's own CPU: N answers need N × its CPU per
-    // answer, on every core at best.
-    // A server CPU time too small for /proc's clock ticks gives no limit.
-    let server_limit = |client: &Client| {
+    // answer, on every core at best. A server CPU time too small for /proc's clock ticks
+    // gives no limit.
+    let server_limit = |client: &Outcome| {
         Some(cores / client.server_per_request()).filter(|limit| limit.is_finite())
     };
-    let best = best_by(&clients, Client::per_second);
+    let best = best_by(&clients, Outcome::per_second).map(|(_, best)| best);
     let caption = note("overhead.clients-caption")
         .with("requests", requests)
         .with("width", width)
@@ -114,56 +110,44 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut table = Table::new(caption.text(), &header);
     for client in &clients {
         let per_second = client.per_second();
-        table.rows.push(vec![
-            client.label.clone(),
-            client.protocol.into(),
-            client.width.to_string(),
-            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
-            client_wall(client),
+        let bound = Some(client.bound(bench.cores)).filter(|bound| bound.is_finite());
+        let mut row = clients::first_cells(client, bench.cores);
+        row.extend([
             format!("{per_second:.0}"),
             judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
-            judge::or_dash(server_limit(client).map(|limit| format!("{:.2}", per_second / limit))),
-            best.map_or_else(
-                || "–".into(),
-                |(_, best)| format!("{:.2}", per_second / best),
-            ),
-            judge::or_dash(wrk_per_second.map(|wrk| format!("{:.2}", per_second / wrk))),
+            ratio(per_second, server_limit(client)),
+            ratio(per_second, best),
+            ratio(per_second, wrk_per_second),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
-            client.bound_cell(bench.cores),
-            client_failed(client),
+            judge::or_dash(bound.map(|bound| format!("{bound:.0}"))),
+            clients::failed_cell(client),
         ]);
+        table.rows.push(row);
     }
     section.tables.push(table);
-    if let Some(lowest) = clients
-        .iter()
-        .map(Client::server_per_request)
+    let server = clients.iter().map(|client| client.server_per_request());
+    if let Some(lowest) = server
         .filter(|s| s.is_finite() && *s > 0.0)
         .min_by(f64::total_cmp)
     {
-        section.note(
-            note("overhead.server-limit")
-                .with("cores", bench.cores)
-                .with("server", us(lowest))
-                .with("limit", format!("{:.0}", cores / lowest))
-                .text(),
-        );
+        let limit = note("overhead.server-limit")
+            .with("cores", bench.cores)
+            .with("server", us(lowest))
+            .with("limit", format!("{:.0}", cores / lowest));
+        section.note(limit.text());
     }
     section.note(note("clients.nagle").text());
     section.notes.extend(noise(&clients));
     for (label, of_wrk) in [("tokio", TOKIO_OF_WRK), ("reference", REFERENCE_OF_WRK)] {
-        let client = clients.iter().find(|client| client.label == label);
-        section
-            .goals
-            .push(against_wrk(label, of_wrk, client, wrk, bench.cores));
+        let client = clients.iter().find(|client| client.case.label() == label);
+        let goal = against_wrk(label, of_wrk, client, wrk, bench.cores);
+        section.goals.push(goal);
     }
     let missed = section.goals.iter().any(|goal| !goal.met);
     if missed && wrk.is_some() && !bench.smoke {
-        section.note(
-            note("overhead.why-tokio-misses")
-                .with("cores", bench.cores)
-                .text(),
-        );
+        let why = note("overhead.why-tokio-misses").with("cores", bench.cores);
+        section.note(why.text());
     }
     Ok(section)
 }
@@ -173,8 +157,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 fn against_wrk(
     label: &str,
     of_wrk: f64,
-    client: Option<&Client>,
-    wrk: Option<&Client>,
+    client: Option<&&Outcome>,
+    wrk: Option<&Outcome>,
     cores: usize,
 ) -> Goal {
     let what = format!("overhead: {label}'s requests/s ≥ {of_wrk} × wrk's");
@@ -189,8 +173,8 @@ fn against_wrk(
     let (per_second, wrk_per_second) = (client.per_second(), wrk.per_second());
     let ratio = per_second / wrk_per_second;
     let measured = format!("{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s)");
-    Goal::judge(what, measured, client.why_failed(), ratio >= of_wrk, || {
-        let bound = |cpu: f64| format!("{cpu:.0}");
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, ratio >= of_wrk, || {
         let client_cpu = note("overhead.client-cpu")
             .with("label", label)
             .with("client", us(client.cpu_per_request()))
@@ -200,8 +184,8 @@ fn against_wrk(
             .with("wrk_cpu", us(wrk.cpu_per_request()))
             .with("wrk_server", us(wrk.server_per_request()))
             .with("cores", cores)
-            .with("client_bound", bound(client.bound(cores)))
-            .with("wrk_bound", bound(wrk.bound(cores)));
+            .with("client_bound", format!("{:.0}", client.bound(cores)))
+            .with("wrk_bound", format!("{:.0}", wrk.bound(cores)));
         client_cpu.text() + &bounds.text()
     })
 }

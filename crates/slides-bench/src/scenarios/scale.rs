@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use super::cases;
 use crate::bench::Bench;
-use crate::case::floor_s;
-use crate::clients::{Client, best_by, client_failed, client_wall, compared, noise};
-use crate::judge;
+use crate::case::Case;
+use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
-use crate::rounds::{run_rounds, section};
+use crate::outcome::Outcome;
+use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::tools::ToolCase;
-use crate::units::{mb, ms, secs, us};
+use crate::units::{mb, ms, ratio, secs, us};
+use crate::yardsticks::H2LOAD;
+use crate::{clients, judge};
 
 // The goals: efficiency at least this for three models; the others are shown for comparison.
 const TOKIO: f64 = 0.9;
@@ -25,7 +26,6 @@ const OF_BEST: f64 = 0.95;
 /// The reference client, over either protocol, at least this efficiency.
 const REFERENCE: f64 = 0.9;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     model | width | floor | wall (median, min–max) | efficiency | first wave out by | \
     mean latency over the delay | outside its own clock | CPU (user+sys; kernel share) | \
@@ -44,11 +44,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     };
     let mut all = cases::scale(requests, width, pool)?;
     all.extend(cases::beside_slide_7(requests, width)?);
-    let tools = [
-        ToolCase::h2load(requests, width, false),
-        ToolCase::h2load(requests, width, true),
-    ];
-    let (outcomes, tool_outcomes) = run_rounds(bench, "scale", delay, &all, &tools)?;
+    let h2load = Case::at(&H2LOAD, requests, width);
+    all.extend([h2load.clone(), h2load.over_http2()]);
+    let outcomes = run_cases(bench, "scale", delay, &all)?;
     let intro = note("scale.intro")
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
@@ -60,14 +58,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("of_best", OF_BEST)
         .with("reference_goal", REFERENCE);
     let mut section = section("2. Scale", intro.text(), "scale", &outcomes, COLUMNS);
-    section
-        .commands
-        .extend(tool_outcomes.iter().map(|tool| tool.case.command()));
     let mut missed = Vec::new();
-    let models = outcomes
-        .iter()
-        .filter(|o| !o.case.http2 && o.case.slide.model != "reference");
-    for outcome in models {
+    for outcome in outcomes.iter().filter(|o| o.case.is_model()) {
         let floor = outcome.floor_s(delay, bench.cores);
         let width = outcome.concurrency(bench.cores);
         // The queue's timeline starts every job when it was enqueued: no waves to see.
@@ -104,11 +96,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     }
 
     // Slide 7 and the reference over both protocols, then the tools.
-    let clients = compared(&outcomes, &tool_outcomes, bench.cores);
-    let efficiency = |client: &Client| {
-        let requests = client.requests.unwrap_or(requests);
-        floor_s(requests, client.width, delay, Duration::ZERO, 1) / client.wall_s()
-    };
+    let clients = compared(&outcomes);
+    let efficiency = |client: &Outcome| client.floor_s(delay, 1) / client.wall_s();
     let best = best_by(&clients, efficiency);
     let caption = note("scale.clients-caption")
         .with("requests", requests)
@@ -117,37 +106,29 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut table = Table::new(caption.text(), CLIENT_COLUMNS);
     for client in &clients {
         let own = efficiency(client);
-        table.rows.push(vec![
-            client.label.clone(),
-            client.protocol.into(),
-            client.width.to_string(),
-            judge::or_dash(client.connections().map(|n| format!("{n:.0}"))),
-            client_wall(client),
+        let mut row = clients::first_cells(client, bench.cores);
+        row.extend([
             format!("{own:.3}"),
-            best.map_or_else(|| "–".into(), |(_, best)| format!("{:.2}", own / best)),
+            ratio(own, best.map(|(_, best)| best)),
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             mb(client.rss_kib()),
-            client_failed(client),
+            clients::failed_cell(client),
         ]);
+        table.rows.push(row);
     }
     section.tables.push(table);
     for client in &clients {
         let own = efficiency(client);
         // The best over the same protocol: what that protocol let any client reach here.
-        let same_protocol = |other: &Client| {
-            if other.protocol == client.protocol {
-                efficiency(other)
-            } else {
-                f64::NAN // left out, as best_by leaves out what is not a number
-            }
+        let same_protocol = |other: &Outcome| match other.case.http2 == client.case.http2 {
+            true => efficiency(other),
+            false => f64::NAN, // left out, as best_by leaves out what is not a number
         };
         let protocol_best = best_by(&clients, same_protocol);
-        let goal = match client.label.as_str() {
-            "tokio" | "tokio h2" => of_best(client, own, best, protocol_best, &clients),
-            "reference" | "reference h2" => {
-                reference_goal(client, own, protocol_best, requests, delay)
-            }
+        let goal = match client.case.slide.model {
+            "tokio" => of_best(client, own, best, protocol_best, &clients),
+            "reference" => reference_goal(client, own, protocol_best, delay),
             _ => continue,
         };
         section.goals.push(goal);
@@ -173,99 +154,81 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 
 /// The goal: slide 7's efficiency at least [`OF_BEST`] of the best client's in this run.
 fn of_best(
-    client: &Client,
+    client: &Outcome,
     own: f64,
-    best: Option<(&Client, f64)>,
-    protocol_best: Option<(&Client, f64)>,
-    clients: &[Client],
+    best: Option<(&Outcome, f64)>,
+    protocol_best: Option<(&Outcome, f64)>,
+    clients: &[&Outcome],
 ) -> Goal {
-    let what = format!(
-        "scale: {} efficiency ≥ {OF_BEST} × the best client's",
-        client.label
-    );
+    let label = client.case.label();
+    let what = format!("scale: {label} efficiency ≥ {OF_BEST} × the best client's");
     let Some((best, best_efficiency)) = best else {
         return Goal::missed(what, "not measured".into(), "no client succeeded".into());
     };
-    let ratio = own / best_efficiency;
-    let measured = format!(
-        "{ratio:.3} ({own:.3} against {best_efficiency:.3}, {})",
-        best.label
-    );
-    Goal::judge(
-        what,
-        measured,
-        client.why_failed(),
-        ratio >= OF_BEST,
-        || {
-            // Beside the reference over the same protocol, what the slide's client adds.
-            let same = clients.iter().find(|other| {
-                other.protocol == client.protocol && other.label.starts_with("reference")
-            });
-            let why = note("scale.short-of-best")
-                .with("label", &client.label)
-                .with("over", ms(client.wall_s() * (1.0 - own)))
-                .with("client", us(client.cpu_per_request()))
-                .with("server", us(client.server_per_request()))
-                .with("best", &best.label)
-                .with("best_client", us(best.cpu_per_request()))
-                .with("best_server", us(best.server_per_request()))
-                .with(
-                    "reference",
-                    judge::or_dash(same.map(|other| us(other.cpu_per_request()))),
-                );
-            why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
-        },
-    )
+    let (ratio, best_label) = (own / best_efficiency, best.case.label());
+    let measured = format!("{ratio:.3} ({own:.3} against {best_efficiency:.3}, {best_label})");
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
+        // Beside the reference over the same protocol, what the slide's client adds.
+        let reference = |other: &&&Outcome| {
+            other.case.http2 == client.case.http2 && other.case.slide.model == "reference"
+        };
+        let reference = clients
+            .iter()
+            .find(reference)
+            .map(|r| us(r.cpu_per_request()));
+        let why = note("scale.short-of-best")
+            .with("label", &label)
+            .with("over", ms(client.wall_s() * (1.0 - own)))
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()))
+            .with("best", best_label)
+            .with("best_client", us(best.cpu_per_request()))
+            .with("best_server", us(best.server_per_request()))
+            .with("reference", judge::or_dash(reference));
+        why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
+    })
 }
 
 /// The goal: the reference client at least [`REFERENCE`] of the floor.
 fn reference_goal(
-    client: &Client,
+    client: &Outcome,
     own: f64,
-    protocol_best: Option<(&Client, f64)>,
-    requests: usize,
+    protocol_best: Option<(&Outcome, f64)>,
     delay: Duration,
 ) -> Goal {
-    let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.label);
-    let floor = floor_s(requests, client.width, delay, Duration::ZERO, 1);
-    let measured = format!(
-        "{own:.3} ({} over a {} floor)",
-        secs(client.wall_s()),
-        secs(floor)
-    );
-    Goal::judge(
-        what,
-        measured,
-        client.why_failed(),
-        own >= REFERENCE,
-        || {
-            let why = note("scale.reference-short")
-                .with("over", ms(client.wall_s() - floor))
-                .with("client", us(client.cpu_per_request()))
-                .with("server", us(client.server_per_request()));
-            why.text() + &protocol_limit(client, protocol_best, None)
-        },
-    )
+    let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.case.label());
+    let (floor, wall) = (client.floor_s(delay, 1), client.wall_s());
+    let measured = format!("{own:.3} ({} over a {} floor)", secs(wall), secs(floor));
+    let failed = clients::why_failed(client);
+    Goal::judge(what, measured, failed, own >= REFERENCE, || {
+        let why = note("scale.reference-short")
+            .with("over", ms(wall - floor))
+            .with("client", us(client.cpu_per_request()))
+            .with("server", us(client.server_per_request()));
+        why.text() + &protocol_limit(client, protocol_best, None)
+    })
 }
 
 /// What the best client over the same protocol reached in this run (or that this one was it):
 /// how far that protocol lets any client go against this server. Against the best client of
 /// all, when it is given, as a ratio too.
-fn protocol_limit(client: &Client, best: Option<(&Client, f64)>, of: Option<f64>) -> String {
+fn protocol_limit(client: &Outcome, best: Option<(&Outcome, f64)>, of: Option<f64>) -> String {
     let Some((best, efficiency)) = best else {
         return String::new();
     };
-    if best.label == client.label {
+    let protocol = client.case.protocol();
+    if best.case.label() == client.case.label() {
         return note("scale.protocol-own-best")
-            .with("protocol", client.protocol)
+            .with("protocol", protocol)
             .text();
     }
     let ratio = of.map_or_else(String::new, |of| {
         format!(", {:.3} × the best", efficiency / of)
     });
     note("scale.protocol-best")
-        .with("protocol", client.protocol)
-        .with("best", &best.label)
+        .with("protocol", protocol)
+        .with("best", best.case.label())
         .with("efficiency", format!("{efficiency:.3}"))
         .with("ratio", ratio)
         .text()

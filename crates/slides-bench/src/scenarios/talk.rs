@@ -20,7 +20,6 @@ const AT_LEAST: f64 = 0.95;
 /// The queue's goal, end to end: enqueued, run by a worker, its result read back.
 const QUEUE_AT_LEAST: f64 = 0.90;
 
-/// The header of the scenario's table, as Markdown writes it.
 const COLUMNS: &str = "\
     slide | model | width | floor | wall (median, min–max) | slide's own clock | efficiency | \
     CPU (user+sys) | peak RSS | failed";
@@ -60,19 +59,13 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         ]);
         // Its lesson is that it misses the floor: 50 tasks, one request at a time.
         if outcome.case.one_at_a_time() && outcome.case.slide.width != Width::One {
-            section.note(
-                note("talk.blocking")
-                    .with("requests", requests)
-                    .with("wall", secs(outcome.wall_s()))
-                    .with("floor", secs(floor))
-                    .text(),
-            );
+            let blocking = note("talk.blocking").with("requests", requests);
+            let blocking = blocking.with("wall", secs(outcome.wall_s()));
+            section.note(blocking.with("floor", secs(floor)).text());
             continue;
         }
-        let at_least = match outcome.case.worker() {
-            Some(_) => QUEUE_AT_LEAST,
-            None => AT_LEAST,
-        };
+        let queue = outcome.case.worker().is_some();
+        let at_least = if queue { QUEUE_AT_LEAST } else { AT_LEAST };
         let goal = judge::efficiency("talk", outcome, delay, bench.cores, at_least);
         section.goals.push(goal);
     }
