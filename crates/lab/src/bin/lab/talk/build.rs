@@ -56,7 +56,7 @@ impl Background {
     pub fn start(bins: &Binaries, log: &Path, built: &[String]) -> Result<Background, String> {
         let here = std::env::current_dir().unwrap_or_default();
         let log = log.strip_prefix(&here).unwrap_or(log);
-        // A quick start's release directory is not there until cargo makes it.
+        // On a quick start the log goes into target/release before cargo has made it.
         if let Some(dir) = log.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
