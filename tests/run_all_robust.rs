@@ -199,7 +199,7 @@ fn a_quick_start_runs_the_first_slide_from_the_debug_build_and_goes_on_without_r
     let (text, err) = (support::stdout(&output), support::stderr(&output));
     assert_eq!(output.status.code(), Some(1), "{text}\n{err}");
     assert!(
-        text.contains("==> a quick start: slide 4 and httpbin-lite"),
+        text.contains("==> a quick start: slide 4 runs from the debug build"),
         "{text}"
     );
     let banner = text

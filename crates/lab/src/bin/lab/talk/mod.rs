@@ -93,8 +93,8 @@ pub fn talk(flags: &Flags, bins: &Binaries, signals: &SignalFlag) -> ExitCode {
     let opening = flags.slides().next();
     if let Some(slide) = opening.filter(|slide| talk.built_first(slide.binary).is_some()) {
         let number = slide.number;
-        say!("==> a quick start: slide {number} and httpbin-lite from the debug build, the rest");
-        say!("    from the release build as it is built");
+        say!("==> a quick start: slide {number} runs from the debug build, the rest from the");
+        say!("    release build as it is built");
     }
     // Every slide fetches from it, so it lives until the talk ends; a quick start's, from the
     // debug build, until the release build has one.
