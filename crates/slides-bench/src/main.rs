@@ -42,7 +42,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::{parse_duration, parse_flags};
 use lab::Binaries;
 
@@ -55,12 +55,6 @@ use crate::scenarios::Scenario;
     version,
     about = "Benchmarks: each model's cost against the floor and against wrk (scripts/bench.sh runs it)"
 )]
-struct Flags {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
 enum Command {
     /// Run the scenarios and write the report.
     Run(RunFlags),
@@ -127,8 +121,7 @@ fn quiet_wait(text: &str) -> Result<Duration, String> {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_flags();
-    match flags.command {
+    match parse_flags::<Command>() {
         Command::Measure { out, command } => measure::wrapper(&out, &command),
         Command::Run(flags) => match run(flags) {
             Ok(()) => ExitCode::SUCCESS,

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::{parse_duration, parse_flags};
 
 use crate::table::{Comparison, Summary};
@@ -25,12 +25,6 @@ use crate::table::{Comparison, Summary};
     version,
     about = "The comparison at the end of the talk"
 )]
-struct Flags {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
 enum Command {
     /// Compare slide runs: print the table, write results.json and report.html.
     Compare {
@@ -56,8 +50,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_flags();
-    let result = match flags.command {
+    let result = match parse_flags::<Command>() {
         Command::Compare {
             delay,
             out,

@@ -23,7 +23,7 @@ mod written;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::{parse_flags, usage_error};
 use lab::Binaries;
 
@@ -36,12 +36,6 @@ use common::SignalFlag;
     version,
     about = "The talk's slides, and the services they run against"
 )]
-struct Flags {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
 enum Command {
     /// The talk's slides in order, one per line: number, binary, model, title.
     List,
@@ -65,8 +59,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_flags();
-    match flags.command {
+    match parse_flags::<Command>() {
         Command::List => {
             names::list();
             ExitCode::SUCCESS
