@@ -31,36 +31,10 @@ pub struct Bench {
     pub cores: usize,
 }
 
-/// Which run of which scenario this is: it names the run's log files.
-#[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
-    pub scenario: &'a str,
-    pub number: usize,
-    pub runs: usize,
-}
-
 impl Bench {
-    /// Runs for a case that should take `expected`.
-    pub fn runs_for(&self, expected: Duration) -> usize {
-        match expected >= Duration::from_secs(10) {
-            true => self.runs.min(LONG_RUNS),
-            false => self.runs,
-        }
-    }
-
-    /// How long one run may take before it is stopped: far past any sane result.
-    pub fn limit(expected: Duration) -> Duration {
-        Duration::from_secs(60) + expected * 3
-    }
-
     /// httpbin-lite on a free loopback port, answering each /uuid after `delay`.
     pub fn start_httpbin(&self, delay: Duration) -> Result<Httpbin, String> {
         Httpbin::start(&self.bins, delay, &[]).map_err(|err| err.to_string())
-    }
-
-    /// A private redis-server on a free loopback port.
-    pub fn start_redis(&self) -> Result<Redis, String> {
-        Redis::start(&[]).map_err(|err| err.to_string())
     }
 
     /// The path of the built program `name`, or an error that says how to build it.
@@ -68,17 +42,18 @@ impl Bench {
         self.bins.path(name).map_err(|err| err.to_string())
     }
 
-    /// Runs `case` once against `server` (and `redis`, for the queue), and prints what it cost.
+    /// Runs `case` once against `server` (and `redis`, for the queue), and prints what it cost:
+    /// run `number` of `runs` of it in `scenario`.
     pub fn run_case(
         &self,
-        run: Run,
+        (scenario, number, runs): (&str, usize, usize),
         case: &Case,
         limit: Duration,
         server: &Httpbin,
         redis: Option<&Redis>,
     ) -> Result<RunResult, String> {
         let name = case.label().replace(' ', "-");
-        let label = format!("{}-{name}-n{}-{}", run.scenario, case.requests, run.number);
+        let label = format!("{scenario}-{name}-n{}-{number}", case.requests);
         let redis = redis.filter(|_| case.worker().is_some());
         if case.worker().is_some() && redis.is_none() {
             return Err("the queue needs a redis-server".into());
@@ -113,10 +88,8 @@ impl Bench {
         let rate = result.printed.as_ref();
         let rate = rate.map_or_else(String::new, |p| format!(", {:.0} requests/s", p.per_second));
         println!(
-            "    {:<34} run {}/{}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{rate}{failed}",
+            "    {:<34} run {number}/{runs}: {:>8.3} s, {:>6.2} s CPU, {:>7.1} MB{rate}{failed}",
             case.label(),
-            run.number,
-            run.runs,
             result.client.usage.wall_s,
             result.client_cpu_s(),
             result.client_rss_kib() as f64 * 1024.0 / 1e6,

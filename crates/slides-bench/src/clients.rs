@@ -5,6 +5,7 @@
 use crate::judge;
 use crate::notes::note;
 use crate::outcome::Outcome;
+use crate::section::Table;
 
 /// The clients a scenario compares, in its order: slide 7 and the reference client over each
 /// protocol they ran, then the tools.
@@ -26,17 +27,30 @@ pub fn best_by<'a>(
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// The cells every table of clients begins with, as its header names them: client, protocol,
-/// in flight, connections, wall (median, min–max).
-pub fn first_cells(client: &Outcome, cores: usize) -> Vec<String> {
-    let connections = client.server_connections().map(|n| format!("{n:.0}"));
-    vec![
-        client.case.label(),
-        client.case.protocol().into(),
-        client.concurrency(cores).to_string(),
-        judge::or_dash(connections),
-        judge::wall_cell(client),
-    ]
+/// A table of `clients`: each one's label, protocol, in flight, connections and wall (median,
+/// min–max), then its `cells`, then its failed requests, as `header` names them.
+pub fn table(
+    caption: String,
+    header: &str,
+    clients: &[&Outcome],
+    cores: usize,
+    cells: impl Fn(&Outcome) -> Vec<String>,
+) -> Table {
+    let mut table = Table::new(caption, header);
+    for client in clients {
+        let connections = client.server_connections().map(|n| format!("{n:.0}"));
+        let mut row = vec![
+            client.case.label(),
+            client.case.protocol().into(),
+            client.concurrency(cores).to_string(),
+            judge::or_dash(connections),
+            judge::wall_cell(client),
+        ];
+        row.extend(cells(client));
+        row.push(failed_cell(client));
+        table.rows.push(row);
+    }
+    table
 }
 
 /// Failed requests as the models' tables show them, and a client that did not speak the

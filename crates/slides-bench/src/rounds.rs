@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::bench::{Bench, Run};
+use crate::bench::{Bench, LONG_RUNS};
 use crate::case::Case;
 use crate::judge;
 use crate::outcome::Outcome;
@@ -25,29 +25,32 @@ pub fn run_cases(
     );
     let server = bench.start_httpbin(delay)?;
     let redis = match cases.iter().any(|case| case.worker().is_some()) {
-        true => Some(bench.start_redis()?),
+        true => Some(lab::Redis::start(&[]).map_err(|err| err.to_string())?),
         false => None,
     };
     let installed = |case: &&Case| !case.is_tool() || tools::installed(case.binary());
     let mut outcomes: Vec<Outcome> = cases.iter().filter(installed).map(Outcome::new).collect();
-    // Planned by what the case should take: slide 7b's blocked loop, like sync, takes
-    // N × delay, however many tasks it has.
+    // Planned by what the case should take (slide 7b's blocked loop, like sync, takes
+    // N × delay, however many tasks it has): at most LONG_RUNS runs if 10 s or more, and a
+    // time limit far past any sane result.
     let plans: Vec<(usize, Duration)> = outcomes
         .iter()
         .map(|outcome| {
             let expected = outcome.case.expected(delay, bench.cores);
-            (bench.runs_for(expected), Bench::limit(expected))
+            let long = expected >= Duration::from_secs(10);
+            let runs = if long {
+                bench.runs.min(LONG_RUNS)
+            } else {
+                bench.runs
+            };
+            (runs, Duration::from_secs(60) + expected * 3)
         })
         .collect();
     let rounds = plans.iter().map(|plan| plan.0).max();
     for number in 1..=rounds.unwrap_or(0) {
         for (outcome, &(runs, limit)) in outcomes.iter_mut().zip(&plans) {
             if number <= runs {
-                let run = Run {
-                    scenario,
-                    number,
-                    runs,
-                };
+                let run = (scenario, number, runs);
                 let result = bench.run_case(run, &outcome.case, limit, &server, redis.as_ref())?;
                 outcome.runs.push(result);
             }

@@ -66,6 +66,17 @@ pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
+/// A count with thousands separated: `68,712`.
+pub fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs()).into_bytes();
+    let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
+    let sign = if value < 0.0 { "-" } else { "" };
+    match value.is_finite() {
+        true => format!("{sign}{}", String::from_utf8_lossy(&groups.join(&b","[..]))),
+        false => "–".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +95,14 @@ mod tests {
         assert_eq!(percent(0.714), "71%");
         assert_eq!(secs(f64::NAN), "–");
         assert_eq!(us(f64::INFINITY), "–");
+    }
+
+    #[test]
+    fn counts_read_in_thousands() {
+        assert_eq!(thousands(68_712.4), "68,712");
+        assert_eq!(thousands(159_299_133.0), "159,299,133");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1_500.0), "-1,500");
+        assert_eq!(thousands(f64::NAN), "–");
     }
 }

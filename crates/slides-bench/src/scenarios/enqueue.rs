@@ -27,7 +27,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     };
     let producer = cases::slide("queue")?.binary;
     println!("\n==> enqueue: a fresh redis-server, no worker");
-    let redis = bench.start_redis()?;
+    let redis = lab::Redis::start(&[]).map_err(|err| err.to_string())?;
     let intro = note("enqueue.intro").with("goal_ms", GOAL_MS).text();
     let mut section = Section::new("5. Queue enqueue", intro, Vec::new(), COLUMNS);
     for (jobs, runs) in sizes {

@@ -19,7 +19,7 @@ use crate::massif::shorten;
 use crate::notes::note;
 use crate::section::{Section, Table};
 use crate::tools;
-use crate::units::{percent, ratio};
+use crate::units::{percent, ratio, thousands};
 use crate::yardsticks::REFERENCE;
 
 const COLUMNS: &str = "\
@@ -101,21 +101,18 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut counted = Vec::new();
     for slide in [cases::slide("tokio")?, &REFERENCE] {
         let cases = [small, large].map(|size| Case::at(slide, size, width));
-        let [
-            (small_total, small_functions),
-            (large_total, large_functions),
-        ] = [
+        let (small, large) = (
             profile(bench, &cases[0], &url)?,
             profile(bench, &cases[1], &url)?,
-        ];
+        );
         let command = cases[1].command("$URL");
         section
             .commands
             .push(format!("valgrind --tool=callgrind {command}"));
         counted.push(Counted {
             cases,
-            totals: [small_total, large_total],
-            functions: [small_functions, large_functions],
+            totals: [small.0, large.0],
+            functions: [small.1, large.1],
         });
     }
     let model = |c: &&Counted| c.cases[1].slide.model;
@@ -208,29 +205,4 @@ fn profile(bench: &Bench, case: &Case, url: &str) -> Result<(u64, HashMap<String
         .map_err(|err| format!("cannot run callgrind_annotate: {err}"))?;
     let annotated = String::from_utf8_lossy(&annotated.stdout);
     Ok((total, callgrind::inclusive(&annotated)))
-}
-
-/// A count with thousands separated: `68,712`.
-fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs()).into_bytes();
-    let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
-    let sign = if value < 0.0 { "-" } else { "" };
-    match value.is_finite() {
-        true => format!("{sign}{}", String::from_utf8_lossy(&groups.join(&b","[..]))),
-        false => "–".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_read_in_thousands() {
-        assert_eq!(thousands(68_712.4), "68,712");
-        assert_eq!(thousands(159_299_133.0), "159,299,133");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(thousands(-1_500.0), "-1,500");
-        assert_eq!(thousands(f64::NAN), "–");
-    }
 }

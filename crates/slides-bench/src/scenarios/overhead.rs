@@ -13,7 +13,7 @@ use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
-use crate::section::{Goal, Section, Table};
+use crate::section::{Goal, Section};
 use crate::units::{mb, percent, ratio, us};
 use crate::yardsticks::{H2LOAD, WRK};
 use crate::{clients, judge};
@@ -107,12 +107,10 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("width", width)
         .with("cores", bench.cores);
     let header = CLIENT_COLUMNS.replace("{cores}", &bench.cores.to_string());
-    let mut table = Table::new(caption.text(), &header);
-    for client in &clients {
+    let table = clients::table(caption.text(), &header, &clients, bench.cores, |client| {
         let per_second = client.per_second();
         let bound = Some(client.bound(bench.cores)).filter(|bound| bound.is_finite());
-        let mut row = clients::first_cells(client, bench.cores);
-        row.extend([
+        vec![
             format!("{per_second:.0}"),
             judge::or_dash(server_limit(client).map(|limit| format!("{limit:.0}"))),
             ratio(per_second, server_limit(client)),
@@ -121,10 +119,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             us(client.cpu_per_request()),
             us(client.server_per_request()),
             judge::or_dash(bound.map(|bound| format!("{bound:.0}"))),
-            clients::failed_cell(client),
-        ]);
-        table.rows.push(row);
-    }
+        ]
+    });
     section.tables.push(table);
     let server = clients.iter().map(|client| client.server_per_request());
     if let Some(lowest) = server

@@ -12,7 +12,7 @@ use crate::clients::{best_by, compared, noise};
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
-use crate::section::{Goal, Section, Table};
+use crate::section::{Goal, Section};
 use crate::units::{mb, ms, ratio, secs, us};
 use crate::yardsticks::H2LOAD;
 use crate::{clients, judge};
@@ -103,20 +103,22 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
         .with("width", width);
-    let mut table = Table::new(caption.text(), CLIENT_COLUMNS);
-    for client in &clients {
-        let own = efficiency(client);
-        let mut row = clients::first_cells(client, bench.cores);
-        row.extend([
-            format!("{own:.3}"),
-            ratio(own, best.map(|(_, best)| best)),
-            us(client.cpu_per_request()),
-            us(client.server_per_request()),
-            mb(client.rss_kib()),
-            clients::failed_cell(client),
-        ]);
-        table.rows.push(row);
-    }
+    let table = clients::table(
+        caption.text(),
+        CLIENT_COLUMNS,
+        &clients,
+        bench.cores,
+        |client| {
+            let own = efficiency(client);
+            vec![
+                format!("{own:.3}"),
+                ratio(own, best.map(|(_, best)| best)),
+                us(client.cpu_per_request()),
+                us(client.server_per_request()),
+                mb(client.rss_kib()),
+            ]
+        },
+    );
     section.tables.push(table);
     for client in &clients {
         let own = efficiency(client);

@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use common::{FetchError, MAX_BODY};
@@ -13,6 +13,7 @@ use hyper::header::{HOST, HeaderValue};
 use hyper::{Request, Response, Uri};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
+use url::{Host, Url};
 
 /// What every request needs, from `--url`: where to connect, and what to ask for.
 pub struct Target {
@@ -25,36 +26,32 @@ pub struct Target {
 }
 
 impl Target {
-    /// Parses `http://IP:PORT/PATH`. A name to look up, or https://, is more than a reference
+    /// From `http://IP:PORT/PATH`. A name to look up, or https://, is more than a reference
     /// of the least a request costs needs: the benchmark gives it a loopback address.
-    pub fn parse(url: &str) -> Result<Target, String> {
-        let absolute: Uri = url.parse().map_err(|err| format!("'{url}': {err}"))?;
-        if absolute.scheme_str() != Some("http") {
-            return Err(format!("'{url}': only http:// is spoken here"));
-        }
-        let authority = absolute
-            .authority()
-            .ok_or_else(|| format!("'{url}' has no host"))?;
-        let port = authority.port_u16().unwrap_or(80);
-        let ip = authority
-            .host()
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let ip = ip
-            .parse()
-            .map_err(|_| format!("'{url}': give an IP address, not a name to look up"))?;
-        let path = absolute
-            .path_and_query()
-            .map_or("/", |path| path.as_str())
+    pub fn parse(url: &Url) -> Result<Target, String> {
+        let ip = match (url.scheme(), url.host()) {
+            ("http", Some(Host::Ipv4(ip))) => IpAddr::V4(ip),
+            ("http", Some(Host::Ipv6(ip))) => IpAddr::V6(ip),
+            ("http", _) => {
+                return Err(format!(
+                    "'{url}': give an IP address, not a name to look up"
+                ));
+            }
+            _ => return Err(format!("'{url}': only http:// is spoken here")),
+        };
+        let absolute: Uri = url
+            .as_str()
             .parse()
             .map_err(|err| format!("'{url}': {err}"))?;
-        let host =
-            HeaderValue::from_str(authority.as_str()).map_err(|err| format!("'{url}': {err}"))?;
+        let path = absolute.path_and_query().map_or("/", |path| path.as_str());
+        let host = absolute
+            .authority()
+            .map_or("", |authority| authority.as_str());
         Ok(Target {
-            addr: SocketAddr::new(ip, port),
+            addr: SocketAddr::new(ip, url.port_or_known_default().unwrap_or(80)),
+            path: path.parse().map_err(|err| format!("'{url}': {err}"))?,
+            host: HeaderValue::from_str(host).map_err(|err| format!("'{url}': {err}"))?,
             absolute,
-            path,
-            host,
         })
     }
 }

@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
     } = common::parse_flags();
     common::raise_open_file_limit(); // a connection per slot: a file each
     let slots = flags.at_once_or_exit(concurrency, usize::MAX, "slots");
-    let target = match Target::parse(flags.url.as_str()) {
+    let target = match Target::parse(&flags.url) {
         Ok(target) => target,
         Err(err) => return common::cannot("use --url", err),
     };
