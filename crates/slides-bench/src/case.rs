@@ -128,9 +128,19 @@ impl Case {
             (false, true) => (self.width(cores), 1),
             (false, false) => (self.width(cores), cores),
         };
-        let expected = floor_s(self.requests, width, delay, self.work, cores);
+        let expected = self.floor_s(width, delay, cores);
         // One past any sane size is capped rather than a panic.
         Duration::try_from_secs_f64(expected).unwrap_or(Duration::MAX)
+    }
+
+    /// The floor in seconds for its N requests, each answered after `delay` and then costing
+    /// its `work` of CPU, with C (`width`) in flight on K cores: max(⌈N/C⌉ × (d + w),
+    /// N × w ÷ min(C, K)). The rounds of waiting and working cannot overlap within one request
+    /// in flight, and the work cannot run on more cores than there are, or than requests in
+    /// flight. With no work it is ⌈N/C⌉ × d: the comparison's own floor, `lab::talk::floor`.
+    pub fn floor_s(&self, width: usize, delay: Duration, cores: usize) -> f64 {
+        let (delay, work) = (delay.as_secs_f64(), self.work.as_secs_f64());
+        lab::talk::floor(self.requests, width, delay, work, cores)
     }
 
     /// The slide's arguments, given the server's URL (and Redis, for the queue).
@@ -183,22 +193,6 @@ impl Case {
             format!("{} {slide}", self.binary()),
         ]
     }
-}
-
-/// The floor in seconds for N requests, each answered after `delay` and then costing `work` of
-/// CPU, with C in flight on K cores: max(⌈N/C⌉ × (d + w), N × w ÷ min(C, K)). The rounds of
-/// waiting and working cannot overlap within one request in flight, and the work cannot run on
-/// more cores than there are, or than requests in flight. With no work it is ⌈N/C⌉ × d: the
-/// comparison's own floor, `lab::talk::floor`.
-pub fn floor_s(
-    requests: usize,
-    width: usize,
-    delay: Duration,
-    work: Duration,
-    cores: usize,
-) -> f64 {
-    let (delay, work) = (delay.as_secs_f64(), work.as_secs_f64());
-    lab::talk::floor(requests, width, delay, work, cores)
 }
 
 /// A duration as the slides' flags take it (`common::parse_duration` reads it): `20ms`, `1.5s`.

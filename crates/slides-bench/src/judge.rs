@@ -32,13 +32,8 @@ pub fn why_failed(outcome: &Outcome) -> Option<String> {
     let failed = note("goal.failed")
         .with("failed", outcome.failed())
         .with("runs", outcome.runs.len())
-        .with("first", first_problem(outcome));
+        .with("first", outcome.first_problem());
     (outcome.failed() > 0).then(|| failed.text())
-}
-
-/// The first thing that went wrong, in the slide's words.
-pub fn first_problem(outcome: &Outcome) -> String {
-    outcome.first_problem().unwrap_or_else(|| "unknown".into())
 }
 
 /// Where the time over the floor went, from what was measured.

@@ -22,14 +22,13 @@ impl Machine {
         let memory = Meminfo::current().map_or(0, |info| info.mem_total);
         let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((0, 0));
         // The first `words` words of the first line a tool prints about its version.
-        let version = |program: &str, words: usize| {
-            let words = |line: String| {
-                line.split_whitespace()
-                    .take(words)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            first_line_of(program, &["--version"]).map_or_else(|| "not installed".into(), words)
+        let version = |program: &str, words: usize| match first_line_of(program, &["--version"]) {
+            Some(line) => line
+                .split_whitespace()
+                .take(words)
+                .collect::<Vec<_>>()
+                .join(" "),
+            None => "not installed".into(),
         };
         let ports = read_trimmed("/proc/sys/net/ipv4/ip_local_port_range");
         let facts = vec![

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::case::{Case, floor_s};
+use crate::case::Case;
 use crate::run_result::RunResult;
 use crate::running::Measured;
 use crate::stats::{median, range};
@@ -198,8 +198,8 @@ impl Outcome {
         refused.then(|| said.unwrap_or_else(|| "usage error".into()))
     }
 
-    /// The first thing that went wrong, in the slide's words.
-    pub fn first_problem(&self) -> Option<String> {
+    /// The first thing that went wrong, in the slide's words ("unknown" if it said nothing).
+    pub fn first_problem(&self) -> String {
         let failed = self.runs.iter().filter(|r| r.failed(&self.case) > 0);
         failed
             .map(|r| &r.client)
@@ -208,19 +208,18 @@ impl Outcome {
                 false => (client.summary.as_ref().and_then(|s| s.first_error.clone()))
                     .or_else(|| client.last_error.clone()),
             })
+            .unwrap_or_else(|| "unknown".into())
     }
 
-    /// The floor on `cores` cores (see [`floor_s`]), with C as the slide reported it.
+    /// The floor on `cores` cores (see [`Case::floor_s`]), with C as the slide reported it.
     pub fn floor_s(&self, delay: Duration, cores: usize) -> f64 {
-        let (requests, work) = (self.case.requests, self.case.work);
-        floor_s(requests, self.concurrency(cores), delay, work, cores)
+        self.case.floor_s(self.concurrency(cores), delay, cores)
     }
 
     /// The least the slide's model can take: the floor, on one core if it runs on one thread.
     pub fn best_s(&self, delay: Duration, cores: usize) -> f64 {
-        let (requests, work) = (self.case.requests, self.case.work);
         let own = if self.case.slide.one_thread { 1 } else { cores };
-        floor_s(requests, self.concurrency(cores), delay, work, own)
+        self.case.floor_s(self.concurrency(cores), delay, own)
     }
 }
 

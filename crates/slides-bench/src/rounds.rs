@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use crate::bench::{Bench, LONG_RUNS};
 use crate::case::Case;
-use crate::judge;
 use crate::outcome::Outcome;
 use crate::section::Section;
 use crate::tools;
@@ -81,7 +80,7 @@ pub fn section(
             outcome.case.label(),
             outcome.case.requests,
             outcome.failed(),
-            judge::first_problem(outcome)
+            outcome.first_problem()
         ));
     }
     section

@@ -146,7 +146,7 @@ fn breakdown(tokio: &Counted, reference: Option<f64>) -> Table {
     let whole = tokio.whole_per_request();
     let caption = note("instructions.breakdown-caption")
         .with("whole", thousands(whole))
-        .with("reference", reference.map_or_else(|| "–".into(), thousands));
+        .with("reference", thousands(reference.unwrap_or(f64::NAN)));
     let header = "function (callees included) | instructions per request | share of slide 7's";
     let mut table = Table::new(caption.text(), header);
     // A chain of wrappers (a future that only polls the next) shows one cost several times
@@ -181,7 +181,7 @@ fn url_note(tokio: &Counted, reference: Option<f64>) -> Option<String> {
         .with("url", thousands(url))
         .with("url_share", percent(url / tokio.whole_per_request()))
         .with("idna", thousands(idna))
-        .with("reference", reference.map_or_else(|| "–".into(), thousands));
+        .with("reference", thousands(reference.unwrap_or(f64::NAN)));
     Some(text.text())
 }
 

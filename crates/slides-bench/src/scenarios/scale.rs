@@ -103,22 +103,17 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("requests", requests)
         .with("delay", ms(delay.as_secs_f64()))
         .with("width", width);
-    let table = clients::table(
-        caption.text(),
-        CLIENT_COLUMNS,
-        &clients,
-        bench.cores,
-        |client| {
-            let own = efficiency(client);
-            vec![
-                format!("{own:.3}"),
-                ratio(own, best.map(|(_, best)| best)),
-                us(client.cpu_per_request()),
-                us(client.server_per_request()),
-                mb(client.rss_kib()),
-            ]
-        },
-    );
+    let cells = |client: &Outcome| {
+        let own = efficiency(client);
+        vec![
+            format!("{own:.3}"),
+            ratio(own, best.map(|(_, best)| best)),
+            us(client.cpu_per_request()),
+            us(client.server_per_request()),
+            mb(client.rss_kib()),
+        ]
+    };
+    let table = clients::table(caption.text(), CLIENT_COLUMNS, &clients, bench.cores, cells);
     section.tables.push(table);
     for client in &clients {
         let own = efficiency(client);
