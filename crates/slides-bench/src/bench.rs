@@ -12,7 +12,7 @@ use lab::{Binaries, Httpbin, Redis, Worker};
 use crate::case::Case;
 use crate::measure::Usage;
 use crate::run_result::{RunResult, ServerCount};
-use crate::running::{self, Job, Measured};
+use crate::running::{self, Measured};
 use crate::{system, tools};
 
 /// Runs for a case that should take 10 s or more: they are long, and steady.
@@ -43,7 +43,9 @@ impl Bench {
     }
 
     /// Runs `case` once against `server` (and `redis`, for the queue), and prints what it cost:
-    /// run `number` of `runs` of it in `scenario`.
+    /// run `number` of `runs` of it in `scenario`. With `redis`, a fresh worker runs the jobs,
+    /// so that its CPU time and memory are this run's; it may fetch only from the host
+    /// httpbin-lite listens on, and is stopped when the run has ended.
     pub fn run_case(
         &self,
         (scenario, number, runs): (&str, usize, usize),
@@ -59,18 +61,42 @@ impl Bench {
             return Err("the queue needs a redis-server".into());
         }
         let started = Instant::now();
-        let worker = redis.map(|redis| self.start_worker(case, server, redis));
-        let job = Job {
-            label,
-            program: match case.is_tool() {
-                true => case.binary().into(),
-                false => self.program(case.binary())?,
-            },
-            args: case.slide_args(&server.url("/uuid"), redis.map(Redis::url).as_deref()),
-            sample_tree: case.starts_processes(),
+        let worker = redis.map(|redis| {
+            let (allow_host, flags) = (server.addr().ip().to_string(), case.worker_flags());
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            Worker::start(&self.bins, &redis.url(), &allow_host, &flags)
+        });
+        let worker = worker.transpose().map_err(|err| err.to_string())?;
+        let program = match case.is_tool() {
+            true => case.binary().into(),
+            false => self.program(case.binary())?,
         };
-        let worker = worker.transpose()?.map(|worker| (worker, started));
-        let mut result = self.measure(&job, limit, server, redis, worker)?;
+        let args = case.slide_args(&server.url("/uuid"), redis.map(Redis::url).as_deref());
+        let cpu = |pid| system::cpu_time(pid).unwrap_or_default();
+        let (server_before, redis_before) = (cpu(server.pid()), redis.map(|r| cpu(r.pid())));
+        // The peak in flight restarts at what is in flight now: nothing, between runs. A server
+        // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
+        let stats_reset = server.reset_stats().is_ok();
+        let sample_tree = case.starts_processes();
+        let client = running::run(&label, &program, &args, sample_tree, &self.work, limit)?;
+        let worker = worker.map(|worker| self.stop_worker(&label, worker, started));
+        let mut result = RunResult {
+            client,
+            worker: worker.transpose()?,
+            server_cpu_s: cpu(server.pid())
+                .saturating_sub(server_before)
+                .as_secs_f64(),
+            redis_cpu_s: redis
+                .zip(redis_before)
+                .map(|(redis, before)| cpu(redis.pid()).saturating_sub(before).as_secs_f64()),
+            server: match stats_reset {
+                true => ServerCount::read(server),
+                false => ServerCount::default(),
+            },
+            printed: None,
+        };
+        // Let the server close the last connections before the next run starts.
+        thread::sleep(Duration::from_millis(200));
         if case.is_tool() {
             let measured = &result.client;
             let text = fs::read_to_string(&measured.stdout).unwrap_or_default();
@@ -95,55 +121,6 @@ impl Bench {
             result.client_rss_kib() as f64 * 1024.0 / 1e6,
         );
         Ok(result)
-    }
-
-    /// Runs `job`, and reads what httpbin-lite (and redis-server) spent and counted meanwhile;
-    /// the queue's `worker`, started at the instant given, is stopped when the job has ended.
-    fn measure(
-        &self,
-        job: &Job,
-        limit: Duration,
-        server: &Httpbin,
-        redis: Option<&Redis>,
-        worker: Option<(Worker, Instant)>,
-    ) -> Result<RunResult, String> {
-        let cpu = |pid| system::cpu_time(pid).unwrap_or_default();
-        let (server_before, redis_before) = (cpu(server.pid()), redis.map(|r| cpu(r.pid())));
-        // The peak in flight restarts at what is in flight now: nothing, between runs. A server
-        // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
-        let stats_reset = server.reset_stats().is_ok();
-        let client = running::run(job, &self.work, limit)?;
-        let stop = |(worker, started)| self.stop_worker(&job.label, worker, started);
-        let worker = worker.map(stop).transpose()?;
-        let server_cpu_s = cpu(server.pid())
-            .saturating_sub(server_before)
-            .as_secs_f64();
-        let server_count = match stats_reset {
-            true => ServerCount::read(server),
-            false => ServerCount::default(),
-        };
-        let redis_cpu_s = redis
-            .zip(redis_before)
-            .map(|(redis, before)| cpu(redis.pid()).saturating_sub(before).as_secs_f64());
-        // Let the server close the last connections before the next run starts.
-        thread::sleep(Duration::from_millis(200));
-        Ok(RunResult {
-            client,
-            worker,
-            server_cpu_s,
-            redis_cpu_s,
-            server: server_count,
-            printed: None,
-        })
-    }
-
-    /// A fresh worker for one run, so that its CPU time and memory are that run's. It may
-    /// fetch only from the host httpbin-lite listens on.
-    fn start_worker(&self, case: &Case, server: &Httpbin, redis: &Redis) -> Result<Worker, String> {
-        let allow_host = server.addr().ip().to_string();
-        let flags = case.worker_flags();
-        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        Worker::start(&self.bins, &redis.url(), &allow_host, &flags).map_err(|err| err.to_string())
     }
 
     /// Stops the run's worker and gives what it cost. It runs outside the measure wrapper, so
@@ -171,24 +148,6 @@ impl Bench {
         })
     }
 
-    /// Runs a program that is not a client against a server (valgrind, the producer alone),
-    /// measured the same way.
-    pub fn run_program(
-        &self,
-        label: &str,
-        program: &str,
-        args: &[String],
-        limit: Duration,
-    ) -> Result<Measured, String> {
-        let job = Job {
-            label: label.into(),
-            program: program.into(),
-            args: args.to_vec(),
-            sample_tree: false,
-        };
-        running::run(&job, &self.work, limit)
-    }
-
     /// Runs `case` against `url` under valgrind's `tool` (`massif`, `callgrind`), which writes
     /// its profile to `LABEL.TOOL` in the work directory: what the run said, and the profile.
     pub fn under_valgrind(
@@ -209,7 +168,8 @@ impl Bench {
         }
         args.push(self.program(case.binary())?.display().to_string());
         args.extend(case.slide_args(url, None));
-        let measured = self.run_program(label, "valgrind", &args, Duration::from_secs(300))?;
+        let limit = Duration::from_secs(300);
+        let measured = running::run(label, "valgrind".as_ref(), &args, false, &self.work, limit)?;
         let profile = fs::read_to_string(&out).map_err(|err| {
             let said = measured.last_error.clone().unwrap_or_default();
             format!(

@@ -16,17 +16,6 @@ use nix::sys::signal::Signal;
 use crate::measure::Usage;
 use crate::{stopping, system};
 
-/// One program to measure.
-#[derive(Debug, Clone)]
-pub struct Job {
-    /// Names its log files in the work directory: `LABEL.out`, `LABEL.err`, `LABEL.usage.json`.
-    pub label: String,
-    pub program: PathBuf,
-    pub args: Vec<String>,
-    /// Sample the summed RSS of the whole tree (for programs that start processes).
-    pub sample_tree: bool,
-}
-
 /// A finished program: its usage, its own report, and where its output is.
 #[derive(Debug, Clone)]
 pub struct Measured {
@@ -48,14 +37,23 @@ impl Measured {
     }
 }
 
-/// Runs `job` under the measure wrapper, writing its output to the `work` directory, and waits
-/// for it to end by itself; past `limit`, SIGTERM stops it, and 10 s later SIGKILL stops it and
-/// everything below it.
-pub fn run(job: &Job, work: &Path, limit: Duration) -> Result<Measured, String> {
+/// Runs `program` with `args` under the measure wrapper, writing its output to the `work`
+/// directory as `LABEL.out`, `LABEL.err` and `LABEL.usage.json`, and waits for it to end by
+/// itself; past `limit`, SIGTERM stops it, and 10 s later SIGKILL stops it and everything below
+/// it. With `sample_tree` (a program that starts processes), the summed RSS of its whole tree
+/// is sampled too.
+pub fn run(
+    label: &str,
+    program: &Path,
+    args: &[String],
+    sample_tree: bool,
+    work: &Path,
+    limit: Duration,
+) -> Result<Measured, String> {
     if stopping::stopping() {
         return Err("interrupted".into());
     }
-    let file = |ending: &str| work.join(format!("{}.{ending}", job.label));
+    let file = |ending: &str| work.join(format!("{label}.{ending}"));
     let (stdout, stderr, usage_file) = (file("out"), file("err"), file("usage.json"));
     let _ = fs::remove_file(&usage_file);
     let open = |path: &Path| {
@@ -66,21 +64,21 @@ pub fn run(job: &Job, work: &Path, limit: Duration) -> Result<Measured, String> 
         .arg("--out")
         .arg(&usage_file)
         .arg("--")
-        .arg(&job.program)
-        .args(&job.args)
+        .arg(program)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(open(&stdout)?)
         .stderr(open(&stderr)?)
         .spawn()
-        .map_err(|err| format!("cannot start {}: {err}", job.label))?;
-    let sampler = job.sample_tree.then(|| sample_tree(child.id()));
+        .map_err(|err| format!("cannot start {label}: {err}"))?;
+    let sampler = sample_tree.then(|| sample_rss(child.id()));
     let deadline = Instant::now() + limit;
     // Bounded: ends by the deadline at the latest.
     let ended = loop {
         match child.try_wait() {
             Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
             Ok(status) => break Ok(status.is_some()),
-            Err(err) => break Err(format!("cannot wait for {}: {err}", job.label)),
+            Err(err) => break Err(format!("cannot wait for {label}: {err}")),
         }
     };
     let timed_out = !matches!(ended, Ok(true));
@@ -107,10 +105,10 @@ pub fn run(job: &Job, work: &Path, limit: Duration) -> Result<Measured, String> 
     let last_error = last_error.map(str::to_owned);
     let usage = fs::read_to_string(&usage_file).map_err(|err| {
         let said = last_error.as_deref().unwrap_or("(empty)");
-        format!("{} was not measured ({err}); its stderr: {said}", job.label)
+        format!("{label} was not measured ({err}); its stderr: {said}")
     })?;
     let usage: Usage = serde_json::from_str(&usage)
-        .map_err(|err| format!("{}: unreadable measurement: {err}", job.label))?;
+        .map_err(|err| format!("{label}: unreadable measurement: {err}"))?;
     // A program that printed no summary (it crashed, or it is not a slide) has none.
     let output = fs::read_to_string(&stdout).ok();
     Ok(Measured {
@@ -135,7 +133,7 @@ fn this_program() -> Result<PathBuf, String> {
 }
 
 /// Samples the summed RSS below `root` every 50 ms until told to stop; gives the peak.
-fn sample_tree(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
+fn sample_rss(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
     let sampler = thread::spawn(move || {

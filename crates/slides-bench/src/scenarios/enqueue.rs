@@ -7,6 +7,7 @@ use crate::bench::Bench;
 use crate::judge;
 use crate::measure::Usage;
 use crate::notes::note;
+use crate::running;
 use crate::section::{Goal, Section};
 use crate::stats::{median, range};
 use crate::units::{ms, us};
@@ -86,10 +87,9 @@ fn time(
     (number, runs): (usize, usize),
     redis: &str,
 ) -> Result<(f64, Usage), String> {
-    let program = bench.program(producer)?.to_string_lossy().into_owned();
-    let label = format!("enqueue-{jobs}-{number}");
-    let limit = Duration::from_secs(60);
-    let measured = bench.run_program(&label, &program, &args(jobs, redis), limit)?;
+    let (program, args) = (bench.program(producer)?, args(jobs, redis));
+    let (label, limit) = (format!("enqueue-{jobs}-{number}"), Duration::from_secs(60));
+    let measured = running::run(&label, &program, &args, false, &bench.work, limit)?;
     let took = measured
         .summary
         .as_ref()
