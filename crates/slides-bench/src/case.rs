@@ -86,7 +86,7 @@ impl Case {
 
     /// A slide of the talk over its own protocol: a row of a scenario's table of models.
     pub fn is_model(&self) -> bool {
-        !self.http2 && !yardsticks::is_yardstick(self.slide)
+        !self.http2 && !self.is_tool() && !std::ptr::eq(self.slide, &yardsticks::REFERENCE)
     }
 
     /// The worker that runs the queue's jobs: the slide's companion, if its requests go

@@ -16,13 +16,6 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn new(case: &Case) -> Outcome {
-        Outcome {
-            case: case.clone(),
-            runs: Vec::new(),
-        }
-    }
-
     /// The median of a figure over the runs that have it.
     fn median(&self, figure: impl Fn(&RunResult) -> Option<f64>) -> Option<f64> {
         median(&self.runs.iter().filter_map(figure).collect::<Vec<_>>())

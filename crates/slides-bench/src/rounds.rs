@@ -28,7 +28,11 @@ pub fn run_cases(
         false => None,
     };
     let installed = |case: &&Case| !case.is_tool() || tools::installed(case.binary());
-    let mut outcomes: Vec<Outcome> = cases.iter().filter(installed).map(Outcome::new).collect();
+    let outcome = |case: &Case| Outcome {
+        case: case.clone(),
+        runs: Vec::new(),
+    };
+    let mut outcomes: Vec<Outcome> = cases.iter().filter(installed).map(outcome).collect();
     // Planned by what the case should take (slide 7b's blocked loop, like sync, takes
     // N × delay, however many tasks it has): at most LONG_RUNS runs if 10 s or more, and a
     // time limit far past any sane result.

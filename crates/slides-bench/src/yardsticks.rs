@@ -43,8 +43,3 @@ pub static H2LOAD: Slide = yardstick("h2load", "h2load", "");
 pub fn is_tool(slide: &Slide) -> bool {
     std::ptr::eq(slide, &WRK) || std::ptr::eq(slide, &H2LOAD)
 }
-
-/// Whether `slide` is one of these, not a slide of the talk.
-pub fn is_yardstick(slide: &Slide) -> bool {
-    is_tool(slide) || std::ptr::eq(slide, &REFERENCE)
-}

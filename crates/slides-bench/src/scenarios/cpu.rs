@@ -64,6 +64,11 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let at_large = run_cases(bench, "cpu", large.delay, &large_cases)?;
     let at_blocked = run_cases(bench, "cpu", blocked.delay, &blocked_cases)?;
 
+    // The larger part's caption: its width, and what the models left out would take.
+    let serial = large.requests as f64 * (large.delay + large.work).as_secs_f64();
+    let large_caption = note("cpu.large-caption")
+        .with("width", width)
+        .with("serial", secs(serial));
     let intro = note("cpu.intro")
         .with("cores", bench.cores)
         .with("threads_of_tokio", THREADS_OF_TOKIO)
@@ -72,7 +77,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut section = section("6. CPU-bound work", intro.text(), "cpu", &all, COLUMNS);
     section.tables = vec![
         work_table(&talk, &at_talk, bench.cores, note("cpu.talk-caption")),
-        work_table(&large, &at_large, bench.cores, large_caption(&large, width)),
+        work_table(&large, &at_large, bench.cores, large_caption),
         blocked_table(&blocked, &at_blocked, bench.cores),
     ];
     section.note(note("cpu.queue-left-out").text());
@@ -117,14 +122,6 @@ fn work_table(part: &Part, outcomes: &[Outcome], cores: usize, caption: Note) ->
         ]);
     }
     table
-}
-
-/// The larger part's caption: its width, and what the models left out would take.
-fn large_caption(part: &Part, width: usize) -> Note {
-    let serial = part.requests as f64 * (part.delay + part.work).as_secs_f64();
-    note("cpu.large-caption")
-        .with("width", width)
-        .with("serial", secs(serial))
 }
 
 /// Slide 7b beside slide 7: the same tasks, and one request in flight instead of all of them.

@@ -64,17 +64,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 
 /// The producer's arguments: enqueue `jobs` jobs on `redis` and exit without waiting.
 fn args(jobs: usize, redis: &str) -> Vec<String> {
-    let jobs = jobs.to_string();
-    let args = [
-        "--requests",
-        &jobs,
-        "--no-wait",
-        "--quiet",
-        "--json",
-        "--redis",
-        redis,
-    ];
-    args.map(str::to_owned).to_vec()
+    let args = format!("--requests {jobs} --no-wait --quiet --json --redis {redis}");
+    args.split(' ').map(str::to_owned).collect()
 }
 
 /// Runs the producer once (run `number` of `runs`), enqueueing `jobs` jobs: how long the

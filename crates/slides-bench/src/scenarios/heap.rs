@@ -53,7 +53,9 @@ pub fn by_site(bench: &Bench, section: &mut Section) -> Result<Vec<Heap>, String
     for case in profiled {
         let (label, size) = (case.label(), case.requests);
         let file = format!("memory-massif-{}-n{size}", label.replace(' ', "-"));
-        let peak = profile(bench, &file, &case, &server.url("/uuid"))?;
+        let (_, profile) = bench.under_valgrind("massif", &file, &case, &server.url("/uuid"))?;
+        let peak = massif::parse(&profile)
+            .ok_or_else(|| format!("{file}: massif's profile has no peak"))?;
         let total_kib = peak.total as f64 / 1024.0;
         let (total, per_request) = (mb(total_kib), kib_per(total_kib, size as f64));
         println!("    {label:<34} heap at its peak: {total} ({per_request} per request)");
@@ -82,10 +84,4 @@ fn table(caption: String, peak: &Peak, size: usize) -> Table {
         ]);
     }
     table
-}
-
-/// Runs the case's slide under massif against `url` and reads the heap at its peak.
-fn profile(bench: &Bench, label: &str, case: &Case, url: &str) -> Result<Peak, String> {
-    let (_, profile) = bench.under_valgrind("massif", label, case, url)?;
-    massif::parse(&profile).ok_or_else(|| format!("{label}: massif's profile has no peak"))
 }
