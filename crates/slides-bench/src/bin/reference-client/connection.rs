@@ -92,10 +92,8 @@ async fn open_http1(addr: SocketAddr) -> Result<http1::SendRequest<Empty<Bytes>>
         .await
         .map_err(network)?;
     // The connection's reading and writing run as a task of their own on this thread; what goes
-    // wrong there comes back to the request as its error, so its own result says nothing more.
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
+    // wrong there comes back to the request as its error, so its own result is not awaited.
+    tokio::spawn(connection);
     Ok(sender)
 }
 
@@ -111,9 +109,7 @@ impl Http2 {
             .await
             .map_err(network)?;
         // As for HTTP/1.1: a broken connection fails the requests on it, which say so.
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        tokio::spawn(connection);
         Ok(Http2 { sender })
     }
 
