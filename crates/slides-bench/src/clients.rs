@@ -3,9 +3,9 @@
 //! against the best.
 
 use crate::judge;
-use crate::notes::note;
+use crate::notes::{Note, note};
 use crate::outcome::Outcome;
-use crate::section::Table;
+use crate::section::{Section, Table};
 
 /// The clients a scenario compares, in its order: slide 7 and the reference client over each
 /// protocol they ran, then the tools.
@@ -27,16 +27,19 @@ pub fn best_by<'a>(
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// A table of `clients`: each one's label, protocol, in flight, connections and wall (median,
-/// min–max), then its `cells`, then its failed requests, as `header` names them.
-pub fn table(
-    caption: String,
+/// Adds to `section` a table of `clients` (each one's label, protocol, in flight, connections
+/// and wall (median, min–max), then its `cells`, then its failed requests, as `header` names
+/// them), and after its other notes, the one on small requests and how far apart each client's
+/// runs were.
+pub fn add_table(
+    section: &mut Section,
+    caption: Note,
     header: &str,
     clients: &[&Outcome],
     cores: usize,
     cells: impl Fn(&Outcome) -> Vec<String>,
-) -> Table {
-    let mut table = Table::new(caption, header);
+) {
+    let mut table = Table::new(caption.text(), header);
     for client in clients {
         let connections = client.server_connections().map(|n| format!("{n:.0}"));
         let mut row = vec![
@@ -50,7 +53,9 @@ pub fn table(
         row.push(failed_cell(client));
         table.rows.push(row);
     }
-    table
+    section.tables.push(table);
+    section.note(note("clients.nagle").text());
+    section.notes.extend(noise(clients));
 }
 
 /// Failed requests as the models' tables show them, and a client that did not speak the

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::bench::{Bench, LONG_RUNS};
 use crate::machine::Machine;
 use crate::merge::merge;
-use crate::notes::note;
+use crate::notes::{Note, note};
 use crate::scenarios;
 use crate::section::{Section, goals_table};
 
@@ -28,7 +28,12 @@ pub fn render(report: &Report) -> String {
     }
     out += &(note("report.intro").text() + "\n\n");
     out += &format!("```sh\n{}\n```\n\n", report.command);
-    out += &format!("## Machine\n\n{}\n\n", machine(report));
+    // What the machine is, and what it was doing before the start.
+    let facts = report.machine.facts.iter();
+    let machine = facts.fold(note("report.machine"), |note, (key, value)| {
+        note.with(key, value)
+    });
+    out += &format!("## Machine\n\n{}\n\n", with_build(machine, report).text());
     let method = note("report.method")
         .with("runs", bench.runs)
         .with("long_runs", bench.runs.min(LONG_RUNS))
@@ -65,8 +70,10 @@ pub fn write(out: &Path, report: &Report, ran: &[&str]) -> Result<(), String> {
 /// The report already written in `existing`, with this run's sections in place of their old
 /// ones; `None` if `existing` is not a full report, to be written anew.
 fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
-    // Each section says how it was measured: the report's header tells of the earlier run.
-    let alone = measured_alone(report);
+    // Each section says how it was measured, with its own command, commit and machine: the
+    // report's header tells of the earlier run.
+    let alone = note("report.measured-alone").with("command", report.command);
+    let alone = with_build(alone, report).text();
     let mut sections = report.sections.to_vec();
     sections
         .iter_mut()
@@ -75,35 +82,16 @@ fn merge_into(existing: &str, report: &Report, ran: &[&str]) -> Option<String> {
     merge(existing, &sections, ran, &order)
 }
 
-/// For a section merged into a report of an earlier run: its own command, commit and machine.
-fn measured_alone(report: &Report) -> String {
-    note("report.measured-alone")
-        .with("command", report.command)
-        .with("commit", &report.machine.commit)
-        .with("profile", profile(report))
-        .with("quiet", report.quiet)
-        .text()
-}
-
-/// The build the slides came from, as the directory they were found in says.
-fn profile(report: &Report) -> &'static str {
+/// `note` with the commit measured, the build the slides came from (as the directory they were
+/// found in says) and whether the machine was quiet before the start.
+fn with_build(note: Note, report: &Report) -> Note {
     let bin = report.bench.bins.dir();
     let built = ["release", "debug"]
         .into_iter()
         .find(|profile| bin.ends_with(profile));
-    built.unwrap_or("as found")
-}
-
-/// What the machine is, and what it was doing before the start.
-fn machine(report: &Report) -> String {
-    let facts = report.machine.facts.iter();
-    let note = facts.fold(note("report.machine"), |note, (key, value)| {
-        note.with(key, value)
-    });
     note.with("commit", &report.machine.commit)
-        .with("profile", profile(report))
+        .with("profile", built.unwrap_or("as found"))
         .with("quiet", report.quiet)
-        .text()
 }
 
 #[cfg(test)]

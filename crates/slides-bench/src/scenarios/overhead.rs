@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::cases;
 use crate::bench::Bench;
 use crate::case::Case;
-use crate::clients::{best_by, compared, noise};
+use crate::clients::{best_by, compared};
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
@@ -107,7 +107,18 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         .with("width", width)
         .with("cores", bench.cores);
     let header = CLIENT_COLUMNS.replace("{cores}", &bench.cores.to_string());
-    let table = clients::table(caption.text(), &header, &clients, bench.cores, |client| {
+    let server = clients.iter().map(|client| client.server_per_request());
+    if let Some(lowest) = server
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .min_by(f64::total_cmp)
+    {
+        let limit = note("overhead.server-limit")
+            .with("cores", bench.cores)
+            .with("server", us(lowest))
+            .with("limit", format!("{:.0}", cores / lowest));
+        section.note(limit.text());
+    }
+    let cells = |client: &Outcome| {
         let per_second = client.per_second();
         let bound = Some(client.bound(bench.cores)).filter(|bound| bound.is_finite());
         vec![
@@ -120,21 +131,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             us(client.server_per_request()),
             judge::or_dash(bound.map(|bound| format!("{bound:.0}"))),
         ]
-    });
-    section.tables.push(table);
-    let server = clients.iter().map(|client| client.server_per_request());
-    if let Some(lowest) = server
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .min_by(f64::total_cmp)
-    {
-        let limit = note("overhead.server-limit")
-            .with("cores", bench.cores)
-            .with("server", us(lowest))
-            .with("limit", format!("{:.0}", cores / lowest));
-        section.note(limit.text());
-    }
-    section.note(note("clients.nagle").text());
-    section.notes.extend(noise(&clients));
+    };
+    clients::add_table(&mut section, caption, &header, &clients, bench.cores, cells);
     for (label, of_wrk) in [("tokio", TOKIO_OF_WRK), ("reference", REFERENCE_OF_WRK)] {
         let client = clients.iter().find(|client| client.case.label() == label);
         let goal = against_wrk(label, of_wrk, client, wrk, bench.cores);

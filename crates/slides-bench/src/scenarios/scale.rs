@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::cases;
 use crate::bench::Bench;
 use crate::case::Case;
-use crate::clients::{best_by, compared, noise};
+use crate::clients::{best_by, compared};
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
@@ -113,8 +113,14 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             mb(client.rss_kib()),
         ]
     };
-    let table = clients::table(caption.text(), CLIENT_COLUMNS, &clients, bench.cores, cells);
-    section.tables.push(table);
+    clients::add_table(
+        &mut section,
+        caption,
+        CLIENT_COLUMNS,
+        &clients,
+        bench.cores,
+        cells,
+    );
     for client in &clients {
         let own = efficiency(client);
         // The best over the same protocol: what that protocol let any client reach here.
@@ -130,8 +136,6 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         };
         section.goals.push(goal);
     }
-    section.note(note("clients.nagle").text());
-    section.notes.extend(noise(&clients));
     // A smoke run's goals mean nothing, so it explains none.
     if bench.smoke {
         return Ok(section);
