@@ -77,7 +77,9 @@ impl Bench {
         // The peak in flight restarts at what is in flight now: nothing, between runs. A server
         // whose /stats cannot be read leaves the peak unknown; it is not a reason to stop.
         let stats_reset = server.reset_stats().is_ok();
-        let sample_tree = case.starts_processes();
+        // Slide 5's pool starts processes of its own: getrusage gives only the largest of them,
+        // so the tree's summed memory is sampled too.
+        let sample_tree = case.slide.model == "processes";
         let client = running::run(&label, &program, &args, sample_tree, &self.work, limit)?;
         let worker = worker.map(|worker| self.stop_worker(&label, worker, started));
         let mut result = RunResult {

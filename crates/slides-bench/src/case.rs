@@ -98,12 +98,6 @@ impl Case {
         }
     }
 
-    /// Whether the slide starts processes of its own (slide 5's pool): getrusage gives only
-    /// the largest of them, so the benchmark samples the tree's summed memory too.
-    pub fn starts_processes(&self) -> bool {
-        self.slide.model == "processes"
-    }
-
     pub fn width(&self, cores: usize) -> usize {
         self.concurrency
             .unwrap_or_else(|| self.slide.width.resolve(self.requests, cores))

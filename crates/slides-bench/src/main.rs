@@ -30,7 +30,6 @@ mod run_result;
 mod running;
 mod scenarios;
 mod section;
-mod stats;
 mod stopping;
 mod system;
 mod tools;

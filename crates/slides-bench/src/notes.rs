@@ -29,18 +29,11 @@ impl Note {
 
     /// The note with its keys filled, its wrapped lines joined into paragraphs.
     pub fn text(self) -> String {
-        match find(self.name) {
-            Some(template) => fill(&join_lines(template), &self.values),
+        match sections().find(|(found, _)| *found == self.name) {
+            Some((_, template)) => fill(&join_lines(template), &self.values),
             None => format!("(notes.md has no note `{}`)", self.name),
         }
     }
-}
-
-/// The text of the note called `name`, as written.
-fn find(name: &str) -> Option<&'static str> {
-    sections()
-        .find(|(found, _)| *found == name)
-        .map(|(_, text)| text)
 }
 
 /// Every note: its name and its text, in the file's order.

@@ -7,9 +7,9 @@ use crate::bench::Bench;
 use crate::judge;
 use crate::measure::Usage;
 use crate::notes::note;
+use crate::outcome::{median, range};
 use crate::running;
 use crate::section::{Goal, Section};
-use crate::stats::{median, range};
 use crate::units::{ms, us};
 
 /// The goal: the talk's 50 jobs enqueued within this many milliseconds.

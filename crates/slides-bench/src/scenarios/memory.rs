@@ -76,7 +76,17 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let heaps = heap::by_site(bench, &mut section)?;
     if let Some(tokio) = at("tokio", large) {
         section.goals.push(tokio_goal(tokio, &heaps));
-        explain_tokio(bench, &mut section, tokio, delay);
+        // Why tokio holds what it holds, and why it takes longer than the delay, when it does.
+        if !bench.smoke && tokio.failed() == 0 && !under_the_goal(tokio) {
+            section.note(note("memory.why-tokio-misses").text());
+        }
+        if !bench.smoke && tokio.wall_s() > 1.5 * delay.as_secs_f64() {
+            let slow = note("memory.tokio-slow")
+                .with("size", tokio.case.requests)
+                .with("wall", secs(tokio.wall_s()))
+                .with("delay", secs(delay.as_secs_f64()));
+            section.note(slow.text());
+        }
     }
     for (label, most) in [("tokio h2", TOKIO_H2_MB), ("reference h2", REFERENCE_H2_MB)] {
         section
@@ -138,21 +148,4 @@ fn tokio_goal(tokio: &Outcome, heaps: &[Heap]) -> Goal {
             .with("per_connection", per_connection)
             .text()
     })
-}
-
-/// Why tokio holds what it holds, and why it takes longer than the delay, when it does.
-fn explain_tokio(bench: &Bench, section: &mut Section, tokio: &Outcome, delay: Duration) {
-    if bench.smoke {
-        return;
-    }
-    if tokio.failed() == 0 && !under_the_goal(tokio) {
-        section.note(note("memory.why-tokio-misses").text());
-    }
-    if tokio.wall_s() > 1.5 * delay.as_secs_f64() {
-        let slow = note("memory.tokio-slow")
-            .with("size", tokio.case.requests)
-            .with("wall", secs(tokio.wall_s()))
-            .with("delay", secs(delay.as_secs_f64()));
-        section.note(slow.text());
-    }
 }
