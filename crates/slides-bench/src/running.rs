@@ -5,9 +5,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::Summary;
@@ -71,10 +69,16 @@ pub fn run(
         .stderr(open(&stderr)?)
         .spawn()
         .map_err(|err| format!("cannot start {label}: {err}"))?;
-    let sampler = sample_tree.then(|| sample_rss(child.id()));
     let deadline = Instant::now() + limit;
+    let (mut tree_peak_kib, mut sampled) = (sample_tree.then_some(0), Instant::now());
     // Bounded: ends by the deadline at the latest.
     let ended = loop {
+        // Every 50 ms, the summed RSS of the tree below the wrapper, if it is sampled.
+        let due = sampled.elapsed() >= Duration::from_millis(50);
+        if let Some(peak) = tree_peak_kib.as_mut().filter(|_| due) {
+            *peak = (*peak).max(system::tree_rss_kib(child.id()));
+            sampled = Instant::now();
+        }
         match child.try_wait() {
             Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
             Ok(status) => break Ok(status.is_some()),
@@ -91,10 +95,6 @@ pub fn run(
         }
     }
     let _ = child.wait();
-    let tree_peak_kib = sampler.map(|(stop, sampler)| {
-        stop.store(true, Ordering::Relaxed);
-        sampler.join().unwrap_or(0)
-    });
     ended?;
     let errors = fs::read_to_string(&stderr).unwrap_or_default();
     let last_error = errors
@@ -130,19 +130,4 @@ fn this_program() -> Result<PathBuf, String> {
         return Ok(proc_self.into());
     }
     std::env::current_exe().map_err(|err| format!("cannot find this program's path: {err}"))
-}
-
-/// Samples the summed RSS below `root` every 50 ms until told to stop; gives the peak.
-fn sample_rss(root: u32) -> (Arc<AtomicBool>, JoinHandle<u64>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopped = stop.clone();
-    let sampler = thread::spawn(move || {
-        let mut peak = 0;
-        while !stopped.load(Ordering::Relaxed) {
-            peak = peak.max(system::tree_rss_kib(root));
-            thread::sleep(Duration::from_millis(50));
-        }
-        peak
-    });
-    (stop, sampler)
 }
