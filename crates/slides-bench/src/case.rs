@@ -8,7 +8,6 @@ use lab::talk::{Slide, Width};
 
 use crate::{tools, yardsticks};
 
-/// How to run one row.
 #[derive(Debug, Clone)]
 pub struct Case {
     pub slide: &'static Slide,

@@ -13,7 +13,6 @@ pub struct Site {
     pub place: String,
 }
 
-/// The heap at its peak.
 #[derive(Debug, Clone)]
 pub struct Peak {
     pub total: u64,

@@ -8,7 +8,6 @@ use crate::case::Case;
 use crate::run_result::RunResult;
 use crate::running::Measured;
 
-/// A case and all its runs.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub case: Case,

@@ -98,7 +98,6 @@ pub fn wait_until_quiet(limit: Duration) -> String {
         .text()
 }
 
-/// What the watch saw.
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
     pub looks: usize,

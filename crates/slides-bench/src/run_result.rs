@@ -5,7 +5,6 @@ use crate::measure::Usage;
 use crate::running::Measured;
 use crate::tools::Printed;
 
-/// One run of a case.
 #[derive(Debug, Clone)]
 pub struct RunResult {
     /// The slide (for the queue, the producer).

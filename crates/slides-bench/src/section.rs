@@ -32,7 +32,6 @@ impl Table {
     }
 }
 
-/// One goal of the benchmark, judged.
 #[derive(Debug, Clone)]
 pub struct Goal {
     pub what: String,

@@ -32,7 +32,6 @@ const COLUMNS: &str = "\
 const BLOCKED_COLUMNS: &str = "\
     model | tasks | floor | one at a time (N × d) | wall (median, min–max) | peak in flight | failed";
 
-/// One part of the scenario.
 struct Part {
     requests: usize,
     delay: Duration,

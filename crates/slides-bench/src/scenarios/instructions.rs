@@ -49,8 +49,7 @@ const SHOWN: usize = 20;
 /// One client's counts at both sizes, smaller first: the whole run's, and each function's.
 struct Counted {
     cases: [Case; 2],
-    totals: [u64; 2],
-    functions: [HashMap<String, u64>; 2],
+    counts: [(u64, HashMap<String, u64>); 2],
 }
 
 impl Counted {
@@ -61,13 +60,13 @@ impl Counted {
     }
 
     fn whole_per_request(&self) -> f64 {
-        self.per_request(|at| self.totals[at])
+        self.per_request(|at| self.counts[at].0)
     }
 
     /// Each function's instructions per request, costliest first.
     fn functions_per_request(&self) -> Vec<(&str, f64)> {
-        let count = |name: &str, at: usize| self.functions[at].get(name).copied().unwrap_or(0);
-        let names = self.functions[1].keys().map(String::as_str);
+        let count = |name: &str, at: usize| self.counts[at].1.get(name).copied().unwrap_or(0);
+        let names = self.counts[1].1.keys().map(String::as_str);
         let mut functions: Vec<(&str, f64)> = names
             .map(|name| (name, self.per_request(|at| count(name, at))))
             .collect();
@@ -101,19 +100,11 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut counted = Vec::new();
     for slide in [cases::slide("tokio")?, &REFERENCE] {
         let cases = [small, large].map(|size| Case::at(slide, size, width));
-        let (small, large) = (
-            profile(bench, &cases[0], &url)?,
-            profile(bench, &cases[1], &url)?,
-        );
-        let command = cases[1].command("$URL");
-        section
-            .commands
-            .push(format!("valgrind --tool=callgrind {command}"));
-        counted.push(Counted {
-            cases,
-            totals: [small.0, large.0],
-            functions: [small.1, large.1],
-        });
+        let small = profile(bench, &cases[0], &url)?;
+        let counts = [small, profile(bench, &cases[1], &url)?];
+        let command = format!("valgrind --tool=callgrind {}", cases[1].command("$URL"));
+        section.commands.push(command);
+        counted.push(Counted { cases, counts });
     }
     let model = |c: &&Counted| c.cases[1].slide.model;
     let reference = counted.iter().find(|c| model(c) == "reference");
@@ -128,8 +119,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             case.label(),
             case.protocol().into(),
             width.to_string(),
-            thousands(client.totals[0] as f64),
-            thousands(client.totals[1] as f64),
+            thousands(client.counts[0].0 as f64),
+            thousands(client.counts[1].0 as f64),
             thousands(per_request),
             ratio(per_request, reference),
         ]);

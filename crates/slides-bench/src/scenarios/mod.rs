@@ -16,7 +16,6 @@ use crate::bench::Bench;
 use crate::quiet;
 use crate::section::Section;
 
-/// One scenario of the benchmark.
 #[derive(Debug, Clone, Copy)]
 pub struct Scenario {
     /// As `--only` takes it, and as each of its goals begins: "talk".
