@@ -26,20 +26,13 @@ pub fn args(
     for_secs: Option<u64>,
     url: &str,
 ) -> Vec<String> {
-    let mut args = match (model, http2) {
-        ("wrk", _) => vec![
-            format!("-c{width}"),
-            format!("-d{}s", for_secs.unwrap_or(1)),
-        ],
-        (_, true) => vec![format!("-n{requests}"), "-c1".into(), format!("-m{width}")],
-        (_, false) => {
-            let h1 = ["--h1".into(), format!("-c{width}"), "-m1".into()];
-            [vec![format!("-n{requests}")], h1.to_vec()].concat()
-        }
+    let flags = match (model, http2) {
+        ("wrk", _) => format!("-c{width} -d{}s", for_secs.unwrap_or(1)),
+        (_, true) => format!("-n{requests} -c1 -m{width}"),
+        (_, false) => format!("-n{requests} --h1 -c{width} -m1"),
     };
-    args.insert(0, "-t1".into());
-    args.push(url.into());
-    args
+    let args = format!("-t1 {flags} {url}");
+    args.split(' ').map(str::to_owned).collect()
 }
 
 /// What wrk or h2load (`model`) printed; `None` without a rate.
