@@ -27,6 +27,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         [(50, bench.runs.max(11)), (10_000, bench.runs)]
     };
     let producer = cases::slide("queue")?.binary;
+    let program = bench.program(producer)?;
     println!("\n==> enqueue: a fresh redis-server, no worker");
     let redis = lab::Redis::start(&[]).map_err(|err| err.to_string())?;
     let intro = note("enqueue.intro").with("goal_ms", GOAL_MS).text();
@@ -34,9 +35,25 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     for (jobs, runs) in sizes {
         let shown = args(jobs, "$REDIS").join(" ");
         section.commands.push(format!("{producer} {shown}"));
+        // Each run: how long the enqueueing took by the producer's own clock, from its first
+        // XADD to the last reply, and what the whole program cost.
         let mut timed = Vec::new();
         for number in 1..=runs {
-            timed.push(time(bench, producer, jobs, (number, runs), &redis.url())?);
+            let (label, limit) = (format!("enqueue-{jobs}-{number}"), Duration::from_secs(60));
+            let args = args(jobs, &redis.url());
+            let measured = running::run(&label, &program, &args, false, &bench.work, limit)?;
+            let took = measured.summary.as_ref().and_then(|s| s.enqueue_s);
+            let took = took.ok_or_else(|| {
+                let said = measured.last_error.clone().unwrap_or_default();
+                format!("{producer} reported no enqueue_s: {said}")
+            })?;
+            println!(
+                "    {:<34} run {number}/{runs}: {:>8.3} ms enqueue, {:>8.3} ms whole",
+                format!("{jobs} jobs"),
+                took * 1e3,
+                measured.usage.wall_s * 1e3
+            );
+            timed.push((took, measured.usage));
         }
         let each = |figure: fn(&(f64, Usage)) -> f64| timed.iter().map(figure).collect::<Vec<_>>();
         let enqueue = each(|(enqueue, _)| *enqueue);
@@ -66,34 +83,4 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 fn args(jobs: usize, redis: &str) -> Vec<String> {
     let args = format!("--requests {jobs} --no-wait --quiet --json --redis {redis}");
     args.split(' ').map(str::to_owned).collect()
-}
-
-/// Runs the producer once (run `number` of `runs`), enqueueing `jobs` jobs: how long the
-/// enqueueing took by its own clock, from its first XADD to the last reply, and what the whole
-/// program cost.
-fn time(
-    bench: &Bench,
-    producer: &str,
-    jobs: usize,
-    (number, runs): (usize, usize),
-    redis: &str,
-) -> Result<(f64, Usage), String> {
-    let (program, args) = (bench.program(producer)?, args(jobs, redis));
-    let (label, limit) = (format!("enqueue-{jobs}-{number}"), Duration::from_secs(60));
-    let measured = running::run(&label, &program, &args, false, &bench.work, limit)?;
-    let took = measured
-        .summary
-        .as_ref()
-        .and_then(|s| s.enqueue_s)
-        .ok_or_else(|| {
-            let said = measured.last_error.clone().unwrap_or_default();
-            format!("{producer} reported no enqueue_s: {said}")
-        })?;
-    println!(
-        "    {:<34} run {number}/{runs}: {:>8.3} ms enqueue, {:>8.3} ms whole",
-        format!("{jobs} jobs"),
-        took * 1e3,
-        measured.usage.wall_s * 1e3
-    );
-    Ok((took, measured.usage))
 }
