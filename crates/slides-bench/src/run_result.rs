@@ -22,7 +22,7 @@ pub struct RunResult {
 }
 
 /// What httpbin-lite's /stats counted since it was last reset; `None` where it could not be read.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 pub struct ServerCount {
     /// The most requests in flight at once.
     pub peak_in_flight: Option<u64>,
@@ -36,15 +36,10 @@ impl ServerCount {
     /// Reads `server`'s /stats. A server whose /stats cannot be read leaves every count unknown;
     /// it is not a reason to stop.
     pub fn read(server: &lab::Httpbin) -> ServerCount {
-        let Ok(stats) = server.stats() else {
-            return ServerCount::default();
-        };
-        let count = |name: &str| stats.get(name).and_then(serde_json::Value::as_u64);
-        ServerCount {
-            peak_in_flight: count("peak_in_flight"),
-            connections: count("connections"),
-            http2: count("http2"),
-        }
+        let stats = server.stats().ok();
+        stats
+            .and_then(|stats| serde_json::from_value(stats).ok())
+            .unwrap_or_default()
     }
 }
 
