@@ -80,7 +80,7 @@ impl Http1 {
         let request = Request::get(target.path.clone())
             .header(HOST, target.host.clone())
             .body(Empty::new())
-            .map_err(|err| FetchError::Network(err.to_string()))?;
+            .map_err(network)?;
         let body = read(sender.send_request(request).await.map_err(network)?).await?;
         self.sender.set(Some(sender));
         Ok(body)
@@ -119,7 +119,7 @@ impl Http2 {
         sender.ready().await.map_err(network)?;
         let request = Request::get(target.absolute.clone())
             .body(Empty::new())
-            .map_err(|err| FetchError::Network(err.to_string()))?;
+            .map_err(network)?;
         read(sender.send_request(request).await.map_err(network)?).await
     }
 }
@@ -132,9 +132,7 @@ async fn connect(addr: SocketAddr) -> Result<TokioIo<TcpStream>, FetchError> {
             _ => FetchError::Network(format!("cannot connect to {addr}: {err}")),
         })?;
     // Small requests go out at once, as every HTTP client sends them.
-    stream
-        .set_nodelay(true)
-        .map_err(|err| FetchError::Network(err.to_string()))?;
+    stream.set_nodelay(true).map_err(network)?;
     Ok(TokioIo::new(stream))
 }
 
@@ -152,6 +150,6 @@ async fn read(response: Response<hyper::body::Incoming>) -> Result<String, Fetch
     Ok(String::from_utf8_lossy(&body.to_bytes()).into_owned())
 }
 
-fn network(err: hyper::Error) -> FetchError {
+fn network(err: impl std::fmt::Display) -> FetchError {
     FetchError::Network(err.to_string())
 }
