@@ -28,9 +28,9 @@ pub fn best_by<'a>(
 }
 
 /// Adds to `section` a table of `clients` (each one's label, protocol, in flight, connections
-/// and wall (median, min–max), then its `cells`, then its failed requests, as `header` names
-/// them), and after its other notes, the one on small requests and how far apart each client's
-/// runs were.
+/// and wall (median, min–max), then its `cells` as `header` names them, then its failed
+/// requests), and after its other notes, the one on small requests and how far apart each
+/// client's runs were.
 pub fn add_table(
     section: &mut Section,
     caption: Note,
@@ -39,7 +39,8 @@ pub fn add_table(
     cores: usize,
     cells: impl Fn(&Outcome) -> Vec<String>,
 ) {
-    let mut table = Table::new(caption.text(), header);
+    let first = "client | protocol | in flight | connections | wall (median, min–max)";
+    let mut table = Table::new(caption.text(), &format!("{first} | {header} | failed"));
     for client in clients {
         let connections = client.server_connections().map(|n| format!("{n:.0}"));
         let mut row = vec![

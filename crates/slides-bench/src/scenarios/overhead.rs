@@ -28,11 +28,10 @@ const COLUMNS: &str = "\
     client CPU per request | of it in the kernel | httpbin-lite CPU per request | peak RSS | \
     × wrk | failed";
 
-/// The header of the table of clients and protocols.
+/// The columns of the table of clients and protocols between those every such table has.
 const CLIENT_COLUMNS: &str = "\
-    client | protocol | in flight | connections | wall (median, min–max) | requests/s | \
-    httpbin-lite's limit | efficiency | × best | × wrk | client CPU per request | \
-    httpbin-lite CPU per request | both on {cores} cores | failed";
+    requests/s | httpbin-lite's limit | efficiency | × best | × wrk | client CPU per request | \
+    httpbin-lite CPU per request | both on {cores} cores";
 
 pub fn run(bench: &Bench) -> Result<Section, String> {
     let (requests, width, wrk_for) = if bench.smoke {

@@ -31,10 +31,9 @@ const COLUMNS: &str = "\
     mean latency over the delay | outside its own clock | CPU (user+sys; kernel share) | \
     CPU per request | httpbin-lite CPU | peak RSS | failed";
 
-/// The header of the table of clients and protocols.
-const CLIENT_COLUMNS: &str = "\
-    client | protocol | in flight | connections | wall (median, min–max) | efficiency | × best | \
-    client CPU per request | httpbin-lite CPU per request | peak RSS | failed";
+/// The columns of the table of clients and protocols between those every such table has.
+const CLIENT_COLUMNS: &str =
+    "efficiency | × best | client CPU per request | httpbin-lite CPU per request | peak RSS";
 
 pub fn run(bench: &Bench) -> Result<Section, String> {
     let (requests, delay, width, pool) = if bench.smoke {
