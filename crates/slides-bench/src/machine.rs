@@ -75,18 +75,14 @@ fn first_line_of(program: &str, args: &[&str]) -> Option<String> {
         .map(|line| line.trim().to_owned())
 }
 
-/// The commit measured, and whether the tree had changes on top of it.
+/// The commit measured, and whether the tree had changes on top of it: `git describe` with
+/// every tag left out gives the short hash, and `--dirty` says so if tracked files changed.
 fn commit() -> String {
-    let Some(head) = first_line_of("git", &["rev-parse", "--short", "HEAD"]) else {
-        return "unknown (not a git checkout)".into();
-    };
-    let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .output()
-        .is_ok_and(|output| !output.stdout.is_empty());
-    if dirty {
-        format!("{head} with uncommitted changes")
-    } else {
-        head
-    }
+    let describe = [
+        "describe",
+        "--always",
+        "--exclude=*",
+        "--dirty= with uncommitted changes",
+    ];
+    first_line_of("git", &describe).unwrap_or_else(|| "unknown (not a git checkout)".into())
 }
