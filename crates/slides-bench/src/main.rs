@@ -48,12 +48,9 @@ use lab::Binaries;
 use crate::bench::Bench;
 use crate::scenarios::Scenario;
 
+/// Benchmarks: each model's cost against the floor and against wrk (scripts/bench.sh runs it)
 #[derive(Debug, Parser)]
-#[command(
-    name = "slides-bench",
-    version,
-    about = "Benchmarks: each model's cost against the floor and against wrk (scripts/bench.sh runs it)"
-)]
+#[command(version)]
 enum Command {
     /// Run the scenarios and write the report.
     Run(RunFlags),

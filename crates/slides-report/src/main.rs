@@ -19,12 +19,9 @@ use common::{parse_duration, parse_flags};
 
 use crate::table::{Comparison, Summary};
 
+/// The comparison at the end of the talk
 #[derive(Debug, Parser)]
-#[command(
-    name = "slides-report",
-    version,
-    about = "The comparison at the end of the talk"
-)]
+#[command(version)]
 enum Command {
     /// Compare slide runs: print the table, write results.json and report.html.
     Compare {

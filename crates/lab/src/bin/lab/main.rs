@@ -30,12 +30,9 @@ use lab::Binaries;
 use crate::written::Written;
 use common::SignalFlag;
 
+/// The talk's slides, and the services they run against
 #[derive(Debug, Parser)]
-#[command(
-    name = "lab",
-    version,
-    about = "The talk's slides, and the services they run against"
-)]
+#[command(version)]
 enum Command {
     /// The talk's slides in order, one per line: number, binary, model, title.
     List,
