@@ -36,16 +36,14 @@ pub fn merge(existing: &str, sections: &[Section], ran: &[&str], order: &[&str])
 
 /// A part of the report: the text before the first `## ` heading (untitled), or a heading and
 /// everything up to the next.
+#[derive(Default)]
 struct Block {
     title: String,
     text: String,
 }
 
 fn blocks(report: &str) -> Vec<Block> {
-    let mut blocks = vec![Block {
-        title: String::new(),
-        text: String::new(),
-    }];
+    let mut blocks = vec![Block::default()];
     for line in report.split_inclusive('\n') {
         if let Some(title) = line.strip_prefix("## ") {
             blocks.push(Block {
