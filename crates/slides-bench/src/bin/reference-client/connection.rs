@@ -92,7 +92,7 @@ async fn open_http1(addr: SocketAddr) -> Result<http1::SendRequest<Empty<Bytes>>
         .await
         .map_err(network)?;
     // The connection's reading and writing run as a task of their own on this thread; what goes
-    // wrong there comes back to the request as its error, so its own result is not awaited.
+    // wrong there comes back to the request as its error, so nothing reads the task's result.
     tokio::spawn(connection);
     Ok(sender)
 }
