@@ -170,13 +170,10 @@ fn of_best(
     let failed = clients::why_failed(client);
     Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
         // Beside the reference over the same protocol, what the slide's client adds.
-        let reference = |other: &&&Outcome| {
+        let reference = clients.iter().find(|other| {
             other.case.http2 == client.case.http2 && other.case.slide.model == "reference"
-        };
-        let reference = clients
-            .iter()
-            .find(reference)
-            .map(|r| us(r.cpu_per_request()));
+        });
+        let reference = reference.map(|r| us(r.cpu_per_request()));
         let why = note("scale.short-of-best")
             .with("label", &label)
             .with("over", ms(client.wall_s() * (1.0 - own)))
