@@ -7,7 +7,8 @@ use std::net::{IpAddr, Ipv6Addr};
 use common::{FetchError, quote};
 use reqwest::Url;
 
-use crate::{Job, Queue};
+use crate::job::Job;
+use crate::queue::Queue;
 
 /// One `--allow-host` entry: `host`, or `host:port` (`[::1]:8080` for an IPv6 address).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use common::parse_duration;
 
-use crate::{Allowed, RedisFlag};
+use crate::allow::Allowed;
+use crate::connect::RedisFlag;
 
 /// `slide08-worker`'s flags: where the queue is, how many jobs at once, when to take over
 /// another worker's jobs, when to give one up, and where jobs may fetch from.

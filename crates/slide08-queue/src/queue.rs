@@ -7,12 +7,11 @@ use std::time::{Duration, Instant};
 use common::retry::backoff;
 use redis::streams::{StreamInfoConsumersReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult, Script, Value};
-use tokio::time::sleep;
 use url::Url;
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
-use crate::job::{FIELD, Job, MAX_ENTRY, Taken, to_json};
+use crate::job::{Job, to_json};
 
 /// The stream of jobs, each entry's JSON in its `job` field.
 pub const JOBS: &str = "{slides}:jobs";
@@ -24,15 +23,29 @@ pub const DEAD: &str = "{slides}:dead";
 /// When each worker last asked for jobs or renewed its claims, in seconds since 1970: Redis's
 /// own idle time for a consumer counts only the reads that gave it an entry.
 const SEEN: &str = "{slides}:workers";
+/// The most bytes a job entry may hold, its field names included: a job takes a few hundred.
+/// Anyone who can write to the stream can add 10 MB entries: take.lua gives such an entry as
+/// its size alone, and the worker dead-letters it unparsed.
+pub const MAX_ENTRY: usize = 64 * 1024;
+/// How long a run's record is kept (renewed while the run waits), in seconds: a day.
+const RUN_KEPT: u64 = 24 * 3600;
+/// How long a read waits on the server, in ms: how late a worker notices a signal.
+const BLOCK: usize = 500;
+
 /// A run's `results`, read by entry id (a reply a broken connection lost is read again), and its
 /// `run` record (its `--url`'s origin, see allow.rs), which says Redis has not lost the run.
 fn key(kind: &str, run: Uuid) -> String {
     format!("{{slides}}:{kind}:{run}")
 }
-/// How long a run's record is kept (renewed while the run waits), in seconds: a day.
-const RUN_KEPT: u64 = 24 * 3600;
-/// How long a read waits on the server, in ms: how late a worker notices a signal.
-const BLOCK: usize = 500;
+
+/// What the producer and the worker say when Redis no longer holds a run they wait on; `gone`
+/// says which of its jobs went with it.
+pub fn lost(run: Uuid, gone: &str) -> String {
+    format!(
+        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
+         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
+    )
+}
 
 /// The queue, over two connections: a read that waits holds its connection until it returns.
 #[derive(Clone)]
@@ -40,6 +53,15 @@ pub struct Queue {
     redis: Redis,
     waiting: Redis,
     pub target: Target,
+}
+
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: String,
+    pub deliveries: usize,
+    pub text: Result<String, String>,
 }
 
 /// How settling went: done, done by another worker first, or not at all: Redis lost the run.
@@ -54,12 +76,16 @@ impl Queue {
     pub async fn connect(target: &Target) -> Result<Queue, String> {
         let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
         let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
+        let (redis, waiting, target) = (both.0, both.1, target.clone());
         let queue = Queue {
-            redis: both.0,
-            waiting: both.1,
-            target: target.clone(),
+            redis,
+            waiting,
+            target,
         };
-        queue.create().await.map_err(|err| target.explain(&err))?;
+        queue
+            .create()
+            .await
+            .map_err(|err| queue.target.explain(&err))?;
         Ok(queue)
     }
 
@@ -82,7 +108,7 @@ impl Queue {
         for chunk in jobs.chunks(1000) {
             let mut pipe = redis::pipe();
             for job in chunk {
-                pipe.xadd(JOBS, "*", &[(FIELD, to_json(job))]).ignore();
+                pipe.xadd(JOBS, "*", &[("job", to_json(job))]).ignore();
             }
             pipe.query_async::<()>(&mut redis).await?;
         }
@@ -91,10 +117,13 @@ impl Queue {
 
     /// `run`'s results after entry id `last` (which it moves on), waiting up to [`BLOCK`] ms.
     pub async fn results(&self, run: Uuid, last: &mut String) -> RedisResult<Vec<String>> {
-        let (mut redis, wait) = (self.waiting.clone(), StreamReadOptions::default());
-        let (wait, stream) = (wait.block(BLOCK).count(100), key("results", run));
-        let read: Option<StreamReadReply> =
-            redis.xread_options(&[stream], &[&*last], &wait).await?;
+        let wait = StreamReadOptions::default().block(BLOCK).count(100);
+        let stream = [key("results", run)];
+        let read: Option<StreamReadReply> = self
+            .waiting
+            .clone()
+            .xread_options(&stream, &[&*last], &wait)
+            .await?;
         let entries = read.into_iter().flat_map(|read| read.keys);
         let mut texts = Vec::new();
         for entry in entries.flat_map(|key| key.ids) {
@@ -132,13 +161,13 @@ impl Queue {
         let mut asked = redis::pipe();
         asked.hgetall(SEEN).cmd("TIME");
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
-        let mut workers = Vec::new();
-        for worker in group.consumers {
-            let then = seen.get(&worker.name);
-            let ago = then.map(|then| now.0.saturating_sub(*then));
-            workers.push((worker.name, worker.pending, ago));
-        }
-        Ok(workers)
+        let workers = group.consumers.into_iter().map(|worker| {
+            let ago = seen
+                .get(&worker.name)
+                .map(|then| now.0.saturating_sub(*then));
+            (worker.name, worker.pending, ago)
+        });
+        Ok(workers.collect())
     }
 
     /// Up to `count` entries for worker `me` (see take.lua): new ones, then ones unclaimed for
@@ -147,18 +176,38 @@ impl Queue {
         let script = Script::new(include_str!("take.lua"));
         let mut take = script.key(&[JOBS, SEEN][..]);
         take.arg((GROUP, me, count, MAX_ENTRY, reclaim.as_millis() as u64));
-        let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut self.redis()).await {
+        type Entry = (String, usize, usize, Option<Vec<u8>>);
+        let (taken, newest): (Vec<Entry>, String) = match take.invoke_async(&mut self.redis()).await
+        {
             // Redis restarted without its data, or was flushed: make a new, empty queue.
             Err(err) if err.code() == Some("NOGROUP") => return self.create().await.and(Err(err)),
             taken => taken?,
         };
         if taken.is_empty() {
             // A script cannot wait: XREAD can, for an entry after the newest (read whole, dropped).
-            let (mut waiting, wait) = (self.waiting.clone(), StreamReadOptions::default());
-            let wait = wait.block(BLOCK).count(1);
-            let _: Value = waiting.xread_options(&[JOBS], &[newest], &wait).await?;
+            let wait = StreamReadOptions::default().block(BLOCK).count(1);
+            let _: Value = self
+                .waiting
+                .clone()
+                .xread_options(&[JOBS], &[newest], &wait)
+                .await?;
         }
-        Ok(taken.into_iter().map(Taken::new).collect())
+        // Anyone can write anything in an entry: its job is read lossily.
+        let taken = taken.into_iter().map(|(id, deliveries, size, job)| {
+            let text = match job {
+                _ if size > MAX_ENTRY => Err(format!(
+                    "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+                )),
+                Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
+                None => Err("no \"job\" field".to_owned()),
+            };
+            Taken {
+                id,
+                deliveries,
+                text,
+            }
+        });
+        Ok(taken.collect())
     }
 
     /// Settles entry `id` of `run` (see settle.lua): acknowledges it, stores `result`, and if
@@ -176,7 +225,7 @@ impl Queue {
         let counted = loop {
             tries += 1;
             match settle.invoke_async::<bool>(&mut self.redis()).await {
-                Err(_) if Instant::now() < deadline => sleep(backoff(tries)).await,
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(backoff(tries)).await,
                 counted => break counted?,
             }
         };

@@ -4,14 +4,17 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use common::FetchError;
 use common::retry::{self, MAX_RETRIES};
+use common::{FetchError, MAX_WORK};
 use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
 
-use crate::{DEAD, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
-use crate::{allow, lost, to_json};
+use crate::allow;
+use crate::connect::Target;
+use crate::flags::WorkerFlags;
+use crate::job::{Job, JobResult, to_json};
+use crate::queue::{DEAD, Queue, Settled, Taken, lost};
 
 const NAME: &str = "slide08-worker";
 
@@ -42,12 +45,13 @@ impl Worker {
         let host = gethostname::gethostname().to_string_lossy().into_owned();
         let random = &Uuid::new_v4().simple().to_string()[..6];
         let name = format!("{host}:{}:{random}", std::process::id());
+        let held = Mutex::default();
         Ok(Worker {
             flags,
             name,
             client,
             queue,
-            held: Mutex::default(),
+            held,
         })
     }
 
@@ -72,8 +76,7 @@ impl Worker {
         if away.take().is_some() {
             println!("{NAME}: Redis answers again");
         }
-        let n = jobs.iter().filter(|job| job.deliveries > 1).count();
-        if n > 0 {
+        if let n @ 1.. = jobs.iter().filter(|job| job.deliveries > 1).count() {
             let why = "their worker stopped or crashed";
             println!("{NAME}: took over {n} jobs left unsettled for more than {after:?} ({why})");
         }
@@ -110,22 +113,26 @@ impl Worker {
             }
             Err(err) => (Err(err), vec![]),
         };
+        // `--work` on the answer runs on tokio's blocking pool, as slide 7b shows why; the
+        // closure cannot panic, so the join fails only at shutdown.
+        let work = job.work.min(MAX_WORK);
         let cpu_s = match result {
-            Ok(uuid) => job.compute(uuid).await,
-            Err(_) => 0.0,
+            Ok(uuid) => tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await,
+            Err(_) => Ok(Duration::ZERO),
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
-            let said = match &result {
-                Ok(uuid) => uuid.to_string(),
-                Err(err) => format!("failed: {err}"),
-            };
+            let said = result
+                .as_ref()
+                .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
+        let (worker, slots) = (self.name.clone(), self.flags.concurrency as usize);
+        let cpu_s = cpu_s.unwrap_or_default().as_secs_f64();
         let answer = JobResult {
             id: job.id,
-            worker: self.name.clone(),
-            slots: self.flags.concurrency as usize,
+            worker,
+            slots,
             result,
             retried,
             cpu_s,
@@ -142,11 +149,16 @@ impl Worker {
         }
         let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
         let result = answer.as_ref().map(to_json).unwrap_or_default();
-        let job = taken.text.as_deref().unwrap_or_default();
-        let texts = (result.as_str(), dead.as_str(), job);
+        let texts = (
+            result.as_str(),
+            dead.as_str(),
+            taken.text.as_deref().unwrap_or_default(),
+        );
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
-        let patience = self.flags.reclaim_after;
-        let settled = self.queue.settle((id, run), texts, patience).await;
+        let settled = self
+            .queue
+            .settle((id, run), texts, self.flags.reclaim_after)
+            .await;
         let counted = match settled {
             Ok(Settled::Done) => ok,
             Ok(Settled::ByAnother) => {
