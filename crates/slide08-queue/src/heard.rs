@@ -8,8 +8,8 @@ use common::{Fetched, Report, Summary, quote};
 use redis::RedisError;
 use uuid::Uuid;
 
-use crate::job::JobResult;
-use crate::queue::{Queue, lost};
+use crate::job::{JobResult, lost};
+use crate::queue::Queue;
 
 const NAME: &str = "slide08-producer";
 /// How long without a result before the producer says what Redis knows of the workers.

@@ -1,11 +1,16 @@
-//! The job: what goes on the queue (a URL to fetch, and how) and what comes back (its result),
-//! and their JSON.
+//! The job: what goes on the queue (a URL to fetch, and how), as a worker takes it, and what
+//! comes back (its result); their JSON, and the most bytes a job's entry may hold.
 
 use std::time::Duration;
 
 use common::{FetchError, Flags, quote};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// The most bytes a job entry may hold, its field names included: a job takes a few hundred.
+/// Anyone who can write to the stream can add 10 MB entries: take.lua gives such an entry as
+/// its size alone, and the worker dead-letters it unparsed.
+pub const MAX_ENTRY: usize = 64 * 1024;
 
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +41,15 @@ pub struct JobResult {
     pub cpu_s: f64,
 }
 
+/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
+/// its job's text, or why it has none.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: String,
+    pub deliveries: usize,
+    pub text: Result<String, String>,
+}
+
 impl Job {
     /// A job of `run`: fetch `--url` as the flags say.
     pub fn new(run: Uuid, flags: &Flags) -> Job {
@@ -60,6 +74,34 @@ impl Job {
             format!("{what}: {}", quote(&err.to_string()))
         })
     }
+}
+
+impl Taken {
+    /// An entry as take.lua gives it: id, deliveries, size in bytes, and its job field unless
+    /// it has none or is too big. Anyone can write anything there: it is read lossily.
+    pub fn new((id, deliveries, size, job): (String, usize, usize, Option<Vec<u8>>)) -> Taken {
+        let text = match job {
+            _ if size > MAX_ENTRY => Err(format!(
+                "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
+            )),
+            Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
+            None => Err("no \"job\" field".into()),
+        };
+        Taken {
+            id,
+            deliveries,
+            text,
+        }
+    }
+}
+
+/// What the producer and the worker say when Redis no longer holds a run they wait on; `gone`
+/// says which of its jobs went with it.
+pub fn lost(run: Uuid, gone: &str) -> String {
+    format!(
+        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
+         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
+    )
 }
 
 /// JSON for Redis. Both types hold only strings, numbers and UUIDs, which always serialize.

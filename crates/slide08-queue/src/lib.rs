@@ -14,6 +14,6 @@ pub use allow::Allowed;
 pub use connect::{Redis, RedisFlag, Target};
 pub use flags::WorkerFlags;
 pub use heard::Heard;
-pub use job::{Job, JobResult, to_json};
-pub use queue::{DEAD, JOBS, MAX_ENTRY, Queue, Settled, Taken, lost};
+pub use job::{Job, JobResult, MAX_ENTRY, Taken, lost, to_json};
+pub use queue::{DEAD, JOBS, Queue, Settled};
 pub use worker::{Outcome, Worker};

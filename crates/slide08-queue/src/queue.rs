@@ -11,22 +11,17 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
-use crate::job::{Job, to_json};
+use crate::job::{Job, MAX_ENTRY, Taken, to_json};
 
 /// The stream of jobs, each entry's JSON in its `job` field.
 pub const JOBS: &str = "{slides}:jobs";
-/// The workers' group: Redis gives each entry to one of them, and keeps it "pending" until
-/// acknowledged, with its worker and how often it was delivered.
+/// The workers' group: Redis gives each entry to one, and keeps it pending until acknowledged.
 const GROUP: &str = "workers";
 /// Entries no worker could run (not a job, or delivered too often), each with the reason.
 pub const DEAD: &str = "{slides}:dead";
 /// When each worker last asked for jobs or renewed its claims, in seconds since 1970: Redis's
 /// own idle time for a consumer counts only the reads that gave it an entry.
 const SEEN: &str = "{slides}:workers";
-/// The most bytes a job entry may hold, its field names included: a job takes a few hundred.
-/// Anyone who can write to the stream can add 10 MB entries: take.lua gives such an entry as
-/// its size alone, and the worker dead-letters it unparsed.
-pub const MAX_ENTRY: usize = 64 * 1024;
 /// How long a run's record is kept (renewed while the run waits), in seconds: a day.
 const RUN_KEPT: u64 = 24 * 3600;
 /// How long a read waits on the server, in ms: how late a worker notices a signal.
@@ -38,30 +33,12 @@ fn key(kind: &str, run: Uuid) -> String {
     format!("{{slides}}:{kind}:{run}")
 }
 
-/// What the producer and the worker say when Redis no longer holds a run they wait on; `gone`
-/// says which of its jobs went with it.
-pub fn lost(run: Uuid, gone: &str) -> String {
-    format!(
-        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
-         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
-    )
-}
-
 /// The queue, over two connections: a read that waits holds its connection until it returns.
 #[derive(Clone)]
 pub struct Queue {
     redis: Redis,
     waiting: Redis,
     pub target: Target,
-}
-
-/// An entry a worker took: its id, how often Redis has handed it out (this time included), and
-/// its job's text, or why it has none.
-#[derive(Debug)]
-pub struct Taken {
-    pub id: String,
-    pub deliveries: usize,
-    pub text: Result<String, String>,
 }
 
 /// How settling went: done, done by another worker first, or not at all: Redis lost the run.
@@ -75,17 +52,14 @@ impl Queue {
     /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
     pub async fn connect(target: &Target) -> Result<Queue, String> {
         let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
-        let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
-        let (redis, waiting, target) = (both.0, both.1, target.clone());
+        let (redis, waiting) =
+            tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
         let queue = Queue {
             redis,
             waiting,
-            target,
+            target: target.clone(),
         };
-        queue
-            .create()
-            .await
-            .map_err(|err| queue.target.explain(&err))?;
+        queue.create().await.map_err(|err| target.explain(&err))?;
         Ok(queue)
     }
 
@@ -117,15 +91,11 @@ impl Queue {
 
     /// `run`'s results after entry id `last` (which it moves on), waiting up to [`BLOCK`] ms.
     pub async fn results(&self, run: Uuid, last: &mut String) -> RedisResult<Vec<String>> {
+        let (mut waiting, stream) = (self.waiting.clone(), [key("results", run)]);
         let wait = StreamReadOptions::default().block(BLOCK).count(100);
-        let stream = [key("results", run)];
-        let read: Option<StreamReadReply> = self
-            .waiting
-            .clone()
-            .xread_options(&stream, &[&*last], &wait)
-            .await?;
-        let entries = read.into_iter().flat_map(|read| read.keys);
-        let mut texts = Vec::new();
+        let read: Option<StreamReadReply> =
+            waiting.xread_options(&stream, &[&*last], &wait).await?;
+        let (entries, mut texts) = (read.into_iter().flat_map(|read| read.keys), Vec::new());
         for entry in entries.flat_map(|key| key.ids) {
             texts.push(entry.get("result").unwrap_or_default());
             *last = entry.id;
@@ -162,10 +132,12 @@ impl Queue {
         asked.hgetall(SEEN).cmd("TIME");
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
         let workers = group.consumers.into_iter().map(|worker| {
-            let ago = seen
-                .get(&worker.name)
-                .map(|then| now.0.saturating_sub(*then));
-            (worker.name, worker.pending, ago)
+            let then = seen.get(&worker.name);
+            (
+                worker.name,
+                worker.pending,
+                then.map(|then| now.0.saturating_sub(*then)),
+            )
         });
         Ok(workers.collect())
     }
@@ -176,9 +148,8 @@ impl Queue {
         let script = Script::new(include_str!("take.lua"));
         let mut take = script.key(&[JOBS, SEEN][..]);
         take.arg((GROUP, me, count, MAX_ENTRY, reclaim.as_millis() as u64));
-        type Entry = (String, usize, usize, Option<Vec<u8>>);
-        let (taken, newest): (Vec<Entry>, String) = match take.invoke_async(&mut self.redis()).await
-        {
+        let mut redis = self.redis();
+        let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut redis).await {
             // Redis restarted without its data, or was flushed: make a new, empty queue.
             Err(err) if err.code() == Some("NOGROUP") => return self.create().await.and(Err(err)),
             taken => taken?,
@@ -186,28 +157,10 @@ impl Queue {
         if taken.is_empty() {
             // A script cannot wait: XREAD can, for an entry after the newest (read whole, dropped).
             let wait = StreamReadOptions::default().block(BLOCK).count(1);
-            let _: Value = self
-                .waiting
-                .clone()
-                .xread_options(&[JOBS], &[newest], &wait)
-                .await?;
+            let mut waiting = self.waiting.clone();
+            let _: Value = waiting.xread_options(&[JOBS], &[newest], &wait).await?;
         }
-        // Anyone can write anything in an entry: its job is read lossily.
-        let taken = taken.into_iter().map(|(id, deliveries, size, job)| {
-            let text = match job {
-                _ if size > MAX_ENTRY => Err(format!(
-                    "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
-                )),
-                Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
-                None => Err("no \"job\" field".to_owned()),
-            };
-            Taken {
-                id,
-                deliveries,
-                text,
-            }
-        });
-        Ok(taken.collect())
+        Ok(taken.into_iter().map(Taken::new).collect())
     }
 
     /// Settles entry `id` of `run` (see settle.lua): acknowledges it, stores `result`, and if

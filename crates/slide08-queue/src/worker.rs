@@ -10,11 +10,9 @@ use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
 
-use crate::allow;
-use crate::connect::Target;
-use crate::flags::WorkerFlags;
-use crate::job::{Job, JobResult, to_json};
-use crate::queue::{DEAD, Queue, Settled, Taken, lost};
+use crate::job::{Job, JobResult, Taken, lost, to_json};
+use crate::queue::{DEAD, Queue, Settled};
+use crate::{allow, connect::Target, flags::WorkerFlags};
 
 const NAME: &str = "slide08-worker";
 
@@ -45,13 +43,12 @@ impl Worker {
         let host = gethostname::gethostname().to_string_lossy().into_owned();
         let random = &Uuid::new_v4().simple().to_string()[..6];
         let name = format!("{host}:{}:{random}", std::process::id());
-        let held = Mutex::default();
         Ok(Worker {
             flags,
             name,
             client,
             queue,
-            held,
+            held: Mutex::default(),
         })
     }
 
@@ -116,7 +113,7 @@ impl Worker {
         // `--work` on the answer runs on tokio's blocking pool, as slide 7b shows why; the
         // closure cannot panic, so the join fails only at shutdown.
         let work = job.work.min(MAX_WORK);
-        let cpu_s = match result {
+        let computed = match result {
             Ok(uuid) => tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await,
             Err(_) => Ok(Duration::ZERO),
         };
@@ -127,15 +124,13 @@ impl Worker {
                 .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
-        let (worker, slots) = (self.name.clone(), self.flags.concurrency as usize);
-        let cpu_s = cpu_s.unwrap_or_default().as_secs_f64();
         let answer = JobResult {
             id: job.id,
-            worker,
-            slots,
+            worker: self.name.clone(),
+            slots: self.flags.concurrency as usize,
             result,
             retried,
-            cpu_s,
+            cpu_s: computed.unwrap_or_default().as_secs_f64(),
         };
         Outcome(job.run, Some(answer), dead)
     }
@@ -149,16 +144,13 @@ impl Worker {
         }
         let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
         let result = answer.as_ref().map(to_json).unwrap_or_default();
-        let texts = (
-            result.as_str(),
-            dead.as_str(),
-            taken.text.as_deref().unwrap_or_default(),
+        let job = taken.text.as_deref().unwrap_or_default();
+        let (texts, patience) = (
+            (result.as_str(), dead.as_str(), job),
+            self.flags.reclaim_after,
         );
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
-        let settled = self
-            .queue
-            .settle((id, run), texts, self.flags.reclaim_after)
-            .await;
+        let settled = self.queue.settle((id, run), texts, patience).await;
         let counted = match settled {
             Ok(Settled::Done) => ok,
             Ok(Settled::ByAnother) => {
@@ -167,10 +159,7 @@ impl Worker {
             }
             Ok(Settled::RunLost) => {
                 // The first of the run's jobs to find out forgets them all, and says how many.
-                let mut held = self.held();
-                let before = held.len();
-                held.retain(|_, of| *of != run);
-                if let n @ 1.. = before - held.len() {
+                if let n @ 1.. = self.held().extract_if(|_, of| *of == run).count() {
                     let gone = "jobs of it this worker held are gone, results and all";
                     eprintln!("{NAME}: {}", lost(run, &format!("the {n} {gone}")));
                 }
@@ -187,8 +176,7 @@ impl Worker {
     }
 
     /// A heartbeat, never ending: every third of `--reclaim-after`, renews its claims on its jobs
-    /// (and says it is alive), so a crashed worker's jobs move on after `--reclaim-after`,
-    /// however short, while a running job takes as long as it needs.
+    /// (and says it is alive): a crashed worker's jobs move on, a running job takes its time.
     pub async fn keep_claims(self: Arc<Self>) {
         loop {
             sleep(self.flags.reclaim_after / 3).await;
