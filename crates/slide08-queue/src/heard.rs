@@ -15,9 +15,8 @@ const NAME: &str = "slide08-producer";
 /// How long without a result before the producer says what Redis knows of the workers.
 const HINT_AFTER: Duration = Duration::from_secs(5);
 
-/// What the producer heard back besides the answers: how long enqueueing took (the talk's
-/// figure), each worker that answered with its `--concurrency`, answers that came twice, and
-/// the CPU the workers spent on the answers (`--work`), in seconds.
+/// What the producer heard back besides the answers: the time to enqueue (the talk's figure),
+/// each worker with its `--concurrency`, answers that came twice, and their CPU seconds.
 #[derive(Debug, Default)]
 pub struct Heard {
     pub enqueued: Option<Duration>,
@@ -93,10 +92,8 @@ impl Heard {
         let answer: JobResult = match serde_json::from_str(text) {
             Ok(answer) => answer,
             Err(err) => {
-                eprintln!(
-                    "{NAME}: ignored a result that is not one: {}",
-                    quote(&err.to_string())
-                );
+                let why = quote(&err.to_string());
+                eprintln!("{NAME}: ignored a result that is not one: {why}");
                 return false;
             }
         };
@@ -120,8 +117,7 @@ impl Heard {
 }
 
 /// Says what Redis knows of the workers when no result has come for a while: which hold jobs
-/// but have gone quiet (a worker that stopped, whose jobs wait to be taken over), and whether
-/// any worker asks for jobs at all.
+/// but have gone quiet (they wait to be taken over), and whether any worker asks for jobs.
 async fn hint(queue: &Queue) {
     let workers = match queue.workers().await {
         Ok(workers) => workers,
