@@ -110,7 +110,7 @@ impl Worker {
             }
             Err(err) => (Err(err), vec![]),
         };
-        // `--work` on the answer runs on tokio's blocking pool, as slide 7b shows why; the
+        // `--work` on the answer runs on tokio's blocking pool (slide 7b shows why); the
         // closure cannot panic, so the join fails only at shutdown.
         let work = job.work.min(MAX_WORK);
         let computed = match result {
@@ -119,9 +119,10 @@ impl Worker {
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
-            let said = result
-                .as_ref()
-                .map_or_else(|err| format!("failed: {err}"), Uuid::to_string);
+            let said = match &result {
+                Ok(uuid) => uuid.to_string(),
+                Err(err) => format!("failed: {err}"),
+            };
             println!("  run {}…  {said}", &job.run.simple().to_string()[..8]);
         }
         let answer = JobResult {
@@ -145,11 +146,9 @@ impl Worker {
         let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
         let result = answer.as_ref().map(to_json).unwrap_or_default();
         let job = taken.text.as_deref().unwrap_or_default();
-        let (texts, patience) = (
-            (result.as_str(), dead.as_str(), job),
-            self.flags.reclaim_after,
-        );
+        let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
+        let patience = self.flags.reclaim_after;
         let settled = self.queue.settle((id, run), texts, patience).await;
         let counted = match settled {
             Ok(Settled::Done) => ok,
