@@ -28,9 +28,9 @@ pub struct Worker {
     held: Mutex<HashMap<String, Uuid>>,
 }
 
-/// What running an entry came to: its job's run and result (nil and none if it held no job),
-/// and why the entry goes to the dead letters (`""` if it does not).
-pub struct Outcome(Uuid, Option<JobResult>, String);
+/// What running an entry came to: its job's run, whether it succeeded, its result's JSON (nil
+/// and `""` if it held no job), and why the entry goes to the dead letters (`""` if it does not).
+pub struct Outcome(Uuid, bool, String, String);
 
 impl Worker {
     /// Connects to the queue and sets up the HTTP client; or says which failed, and why.
@@ -90,7 +90,7 @@ impl Worker {
         let job = match taken.text.clone().and_then(|text| Job::parse(&text)) {
             Ok(job) => job,
             // No run waits for it: it only goes to the dead letters.
-            Err(why) => return Outcome(Uuid::nil(), None, why),
+            Err(why) => return Outcome(Uuid::nil(), false, String::new(), why),
         };
         self.held().insert(taken.id.clone(), job.run);
         let (n, most) = (taken.deliveries, self.flags.max_deliveries);
@@ -133,18 +133,16 @@ impl Worker {
             retried,
             cpu_s: computed.unwrap_or_default().as_secs_f64(),
         };
-        Outcome(job.run, Some(answer), dead)
+        Outcome(job.run, answer.result.is_ok(), to_json(&answer), dead)
     }
 
     /// Stores the job's result for its producer and acknowledges its entry, in one step. True
     /// if the job succeeded and this was the settling that counted.
     pub async fn store_and_acknowledge(&self, taken: &Taken, outcome: Outcome) -> bool {
-        let (id, Outcome(run, answer, dead)) = (&taken.id, outcome);
+        let (id, Outcome(run, ok, result, dead)) = (&taken.id, outcome);
         if !dead.is_empty() {
             eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
         }
-        let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
-        let result = answer.as_ref().map(to_json).unwrap_or_default();
         let job = taken.text.as_deref().unwrap_or_default();
         let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
