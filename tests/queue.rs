@@ -5,20 +5,15 @@
 
 mod support;
 
-use support::queue::{Producer, Worker, producer};
-use support::redis::RedisServer;
-use support::{LIMIT, Server, eventually, stderr, stdout, summary};
+use support::queue::{Producer, Worker, producer, redis_and_server, uuid_jobs};
+use support::{LIMIT, eventually, stderr, stdout, summary};
 
 #[test]
 fn the_producer_times_both_ends_and_settled_jobs_leave_the_stream() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("300ms");
+    let (redis, server) = redis_and_server("300ms");
     let _worker = Worker::start(&redis, &[]);
 
-    let output = producer(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "50", "--json"],
-    );
+    let output = producer(&redis, &uuid_jobs(&server, 50, &["--json"]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     // Two figures: the talk's (enqueue), and the whole run (until every result is back).
     let summary = summary(&output);
@@ -38,16 +33,8 @@ fn the_producer_times_both_ends_and_settled_jobs_leave_the_stream() {
 
 #[test]
 fn no_wait_only_enqueues_as_the_talk_did_and_results_expire() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
-    let args = [
-        "--url",
-        &server.url("/uuid"),
-        "-n",
-        "5",
-        "--no-wait",
-        "--json",
-    ];
+    let (redis, server) = redis_and_server("0");
+    let args = uuid_jobs(&server, 5, &["--no-wait", "--json"]);
     let output = producer(&redis, &args);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     // One summary line and its JSON: the time to enqueue, and no result waited for, so none
@@ -77,18 +64,8 @@ fn no_wait_only_enqueues_as_the_talk_did_and_results_expire() {
 
 #[test]
 fn no_worker_means_missing_results_not_a_hang() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
-    let url = server.url("/uuid");
-    let args = [
-        "--url",
-        &url,
-        "-n",
-        "3",
-        "--give-up-after",
-        "300ms",
-        "--json",
-    ];
+    let (redis, server) = redis_and_server("0");
+    let args = uuid_jobs(&server, 3, &["--give-up-after", "300ms", "--json"]);
     let output = producer(&redis, &args);
     assert_eq!(output.status.code(), Some(1));
     let summary = summary(&output);
@@ -101,13 +78,9 @@ fn no_worker_means_missing_results_not_a_hang() {
 
 #[test]
 fn sigterm_finishes_the_jobs_in_flight_takes_no_new_one_and_exits_0() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("1s");
+    let (redis, server) = redis_and_server("1s");
     let mut worker = Worker::start(&redis, &["-c", "3"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "3", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 3, &["--json"]));
     eventually("the worker to hold 3 jobs", LIMIT, || {
         (redis.pending(Some(&worker.name)) == 3).then_some(())
     });
@@ -115,7 +88,7 @@ fn sigterm_finishes_the_jobs_in_flight_takes_no_new_one_and_exits_0() {
     worker.signal("TERM");
     worker.wait_for("stopping: finishing 3 jobs in flight");
     // A job enqueued now must wait for another worker.
-    let args = ["--url", &server.url("/uuid"), "-n", "1", "--no-wait"];
+    let args = uuid_jobs(&server, 1, &["--no-wait"]);
     let late = producer(&redis, &args);
     assert_eq!(late.status.code(), Some(0), "{}", stderr(&late));
 
@@ -138,13 +111,9 @@ fn sigterm_finishes_the_jobs_in_flight_takes_no_new_one_and_exits_0() {
 fn the_reclaim_recipe_delivers_every_result_at_the_talks_delay() {
     // slides.md's recipe: a worker is killed with `kill -9` mid-run, and another started with
     // `--reclaim-after 1s` takes its jobs over, at the default 1 s delay: every result arrives.
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("1s");
+    let (redis, server) = redis_and_server("1s");
     let mut a = Worker::start(&redis, &["-c", "4"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "8", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 8, &["--json"]));
     eventually("worker A to hold jobs", LIMIT, || {
         (server.in_flight() > 0).then_some(())
     });
@@ -160,14 +129,10 @@ fn the_reclaim_recipe_delivers_every_result_at_the_talks_delay() {
 fn a_busy_worker_keeps_its_jobs_however_short_reclaim_after_is() {
     // Each job takes 1 s; both workers take over jobs idle for 300 ms. A worker renews its
     // claims while it fetches, so neither takes the other's: no job is run twice.
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("1s");
+    let (redis, server) = redis_and_server("1s");
     let quick = ["-c", "4", "--reclaim-after", "300ms"];
     let (a, b) = (Worker::start(&redis, &quick), Worker::start(&redis, &quick));
-    let output = producer(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "16", "--json"],
-    );
+    let output = producer(&redis, &uuid_jobs(&server, 16, &["--json"]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = summary(&output);
     assert_eq!(
@@ -187,9 +152,8 @@ fn a_busy_worker_keeps_its_jobs_however_short_reclaim_after_is() {
 
 #[test]
 fn a_worker_says_what_it_found_waiting_and_each_job_it_runs() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
-    let args = ["--url", &server.url("/uuid"), "-n", "3", "--no-wait"];
+    let (redis, server) = redis_and_server("0");
+    let args = uuid_jobs(&server, 3, &["--no-wait"]);
     assert_eq!(producer(&redis, &args).status.code(), Some(0));
     // Started after the producer: the jobs are leftovers of a run it never saw begin.
     let worker = Worker::start(&redis, &[]);

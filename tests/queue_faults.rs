@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use support::queue::{Producer, Worker, producer};
+use support::queue::{Producer, Worker, producer, redis_and_server, uuid_jobs};
 use support::redis::{DEAD, JOBS, RedisServer, Reply};
-use support::{LIMIT, Server, eventually, stderr, summary};
+use support::{LIMIT, eventually, stderr, summary};
 
 /// How long each answer takes here: a job delivered a moment ago is still mid-request.
 const DELAY: &str = "300ms";
@@ -48,14 +48,10 @@ fn while_it_runs(run: Producer, every: Duration, mut act: impl FnMut()) -> Outpu
 fn a_killed_workers_jobs_are_taken_over_and_none_is_lost_at_any_kill_point() {
     // Kill worker A as soon as it holds jobs, then again later in the run.
     for served_before_kill in [0, 8, 16] {
-        let redis = RedisServer::start(&[]);
-        let server = Server::start(DELAY);
+        let (redis, server) = redis_and_server(DELAY);
         let mut a = Worker::start(&redis, &["-c", "4"]);
         let _b = Worker::start(&redis, &["-c", "4"]);
-        let run = Producer::start(
-            &redis,
-            &["--url", &server.url("/uuid"), "-n", "24", "--json"],
-        );
+        let run = Producer::start(&redis, &uuid_jobs(&server, 24, &["--json"]));
 
         wait_until_mid_request(&redis, &a, || server.served() >= served_before_kill);
         a.kill();
@@ -90,13 +86,9 @@ fn a_killed_workers_jobs_are_taken_over_and_none_is_lost_at_any_kill_point() {
 
 #[test]
 fn a_paused_worker_that_wakes_up_late_publishes_nothing_twice() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start(DELAY);
+    let (redis, server) = redis_and_server(DELAY);
     let a = Worker::start(&redis, &["-c", "4"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "12", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 12, &["--json"]));
     wait_until_mid_request(&redis, &a, || true);
     a.signal("STOP");
 
@@ -123,8 +115,7 @@ fn a_paused_worker_that_wakes_up_late_publishes_nothing_twice() {
 
 #[test]
 fn bad_entries_are_dead_lettered_a_disallowed_host_fails_and_the_worker_goes_on() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
+    let (redis, server) = redis_and_server("0");
     let worker = Worker::start(&redis, &["--allow-host", "127.0.0.1"]);
     redis.cmd(&["XADD", JOBS, "*", "job", "this is not a job"]);
     redis.cmd(&["XADD", JOBS, "*", "something", "else"]);
@@ -149,7 +140,7 @@ fn bad_entries_are_dead_lettered_a_disallowed_host_fails_and_the_worker_goes_on(
     assert!(dead.contains(r#"no \"job\" field"#), "{dead}");
 
     // The worker is still there, and runs the next good job.
-    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "2"]);
+    let output = producer(&redis, &uuid_jobs(&server, 2, &[]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         server.served(),
@@ -163,12 +154,8 @@ fn bad_entries_are_dead_lettered_a_disallowed_host_fails_and_the_worker_goes_on(
 
 #[test]
 fn a_job_delivered_too_often_is_dead_lettered_and_its_producer_told() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "1", "--json"],
-    );
+    let (redis, server) = redis_and_server("0");
+    let run = Producer::start(&redis, &uuid_jobs(&server, 1, &["--json"]));
     eventually("the job to be enqueued", LIMIT, || {
         (redis.queued() == 1).then_some(())
     });
@@ -212,8 +199,7 @@ fn a_job_delivered_too_often_is_dead_lettered_and_its_producer_told() {
 
 #[test]
 fn a_worker_waits_out_a_redis_restart_without_spinning() {
-    let mut redis = RedisServer::start(&[]);
-    let server = Server::start("0");
+    let (mut redis, server) = redis_and_server("0");
     let worker = Worker::start(&redis, &[]);
     let port = redis.port;
     redis.kill();
@@ -229,20 +215,16 @@ fn a_worker_waits_out_a_redis_restart_without_spinning() {
     // Back on the same port, empty: the worker makes its group again and takes jobs.
     let redis = RedisServer::start_on(port, &[]).expect("redis-server restarts on its port");
     worker.wait_for("Redis answers again");
-    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "3"]);
+    let output = producer(&redis, &uuid_jobs(&server, 3, &[]));
     let code = output.status.code();
     assert_eq!(code, Some(0), "{}\n{}", stderr(&output), worker.output());
 }
 
 #[test]
 fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("200ms");
+    let (redis, server) = redis_and_server("200ms");
     let _worker = Worker::start(&redis, &["-c", "5"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "100", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 100, &["--json"]));
     // 5 at a time, 200 ms each: the results come in for 4 s, and every 100 ms Redis drops the
     // connections that read with XREAD (the producer's, and a worker's waiting for a job): the
     // producer's as it waits for a result, or while one is on its way to it.
@@ -267,13 +249,9 @@ fn no_result_is_lost_when_the_producers_connection_breaks_while_results_come_in(
 
 #[test]
 fn a_dropped_connection_is_tried_again_at_once_not_waited_out_as_if_redis_were_down() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("50ms");
+    let (redis, server) = redis_and_server("50ms");
     let worker = Worker::start(&redis, &["-c", "4", "--quiet"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "200", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 200, &["--json"]));
     // Redis stays up, but every 200 ms it drops every connection but this test's: the
     // worker's, as it waits for a job or settles one, and the producer's.
     let mut kills = 0;
@@ -298,15 +276,11 @@ fn a_dropped_connection_is_tried_again_at_once_not_waited_out_as_if_redis_were_d
 
 #[test]
 fn the_jobs_a_take_got_are_run_even_when_redis_refuses_what_it_does_next() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
+    let (redis, server) = redis_and_server("0");
     // After the new jobs, a take looks for jobs to take over (XAUTOCLAIM): Redis refuses that.
     redis.cmd(&["ACL", "SETUSER", "default", "-xautoclaim"]);
     let _worker = Worker::start(&redis, &["-c", "8"]);
-    let output = producer(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "4", "--json"],
-    );
+    let output = producer(&redis, &uuid_jobs(&server, 4, &["--json"]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = summary(&output);
     assert_eq!((summary.ok, summary.missing), (4, 0), "{summary:?}");
@@ -320,14 +294,10 @@ fn the_jobs_a_take_got_are_run_even_when_redis_refuses_what_it_does_next() {
 
 #[test]
 fn while_a_stopped_workers_jobs_wait_the_producer_names_that_worker_not_a_missing_one() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start(DELAY);
+    let (redis, server) = redis_and_server(DELAY);
     let mut a = Worker::start(&redis, &["-c", "4"]);
     let _b = Worker::start(&redis, &["-c", "4"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "16", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 16, &["--json"]));
     wait_until_mid_request(&redis, &a, || true);
     a.kill();
     let held = redis.pending(Some(&a.name));
@@ -359,16 +329,8 @@ fn while_a_stopped_workers_jobs_wait_the_producer_names_that_worker_not_a_missin
 
 #[test]
 fn with_no_worker_at_all_the_producer_says_to_start_one() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
-    let args = [
-        "--url",
-        &server.url("/uuid"),
-        "-n",
-        "1",
-        "--give-up-after",
-        "7s",
-    ];
+    let (redis, server) = redis_and_server("0");
+    let args = uuid_jobs(&server, 1, &["--give-up-after", "7s"]);
     let output = producer(&redis, &args);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::queue::{Producer, Worker, producer};
+use support::queue::{Producer, Worker, producer, redis_and_server, uuid_jobs};
 use support::redis::{DEAD, JOBS, RedisServer};
 use support::{LIMIT, Server, eventually, stderr, summary};
 use uuid::Uuid;
@@ -27,8 +27,7 @@ fn result_of_a_bare_job(redis: &RedisServer, url: &str) -> String {
 
 #[test]
 fn a_job_for_a_port_nobody_allowed_is_refused_and_nothing_connects() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
+    let (redis, server) = redis_and_server("0");
     let listener = CountingListener::start();
     // The defaults: 127.0.0.1 bare, so its default port, and the port each run declares.
     let worker = Worker::start(&redis, &[]);
@@ -57,7 +56,7 @@ fn a_job_for_a_port_nobody_allowed_is_refused_and_nothing_connects() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let first = summary(&output).first_error.unwrap_or_default();
     assert!(first.contains("port not allowed"), "{first}");
-    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "2"]);
+    let output = producer(&redis, &uuid_jobs(&server, 2, &[]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 
     assert_eq!(listener.connections(), 0, "a refused job connected");
@@ -102,8 +101,7 @@ fn a_100_kb_url_gives_an_answer_under_2_kb() {
 
 #[test]
 fn an_oversized_entry_is_dead_lettered_with_its_size_and_the_worker_goes_on() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("0");
+    let (redis, server) = redis_and_server("0");
     // One entry of a megabyte waits before the worker starts (Redis sends it cut down to its
     // size), one comes while the worker waits for work (most likely whole): both are refused.
     let megabyte = "x".repeat(1 << 20);
@@ -128,20 +126,16 @@ fn an_oversized_entry_is_dead_lettered_with_its_size_and_the_worker_goes_on() {
     assert!(dead.len() < 2048 && !dead.contains("xxxx"), "{dead:.500}");
     assert!(worker.output().len() < 2048, "{:.500}", worker.output());
 
-    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "1"]);
+    let output = producer(&redis, &uuid_jobs(&server, 1, &[]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!((redis.queued(), redis.pending(None)), (0, 0));
 }
 
 #[test]
 fn a_redis_restart_mid_run_is_named_by_the_producer_within_seconds() {
-    let mut redis = RedisServer::start(&[]);
-    let server = Server::start("2s");
+    let (mut redis, server) = redis_and_server("2s");
     let worker = Worker::start(&redis, &["-c", "64"]);
-    let run = Producer::start(
-        &redis,
-        &["--url", &server.url("/uuid"), "-n", "100", "--json"],
-    );
+    let run = Producer::start(&redis, &uuid_jobs(&server, 100, &["--json"]));
     // 64 requests in flight: the worker has 64 jobs (not only Redis says it was given them).
     eventually("the worker to fetch 64 jobs", LIMIT, || {
         (server.in_flight() == 64).then_some(())
@@ -179,7 +173,7 @@ fn a_redis_restart_mid_run_is_named_by_the_producer_within_seconds() {
         "{said}"
     );
     assert!(!said.contains("settled by another worker"), "{said}");
-    let output = producer(&redis, &["--url", &server.url("/uuid"), "-n", "1"]);
+    let output = producer(&redis, &uuid_jobs(&server, 1, &[]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
@@ -201,7 +195,7 @@ fn sigterm_during_the_redis_back_off_counts_only_the_jobs_in_flight() {
     let mut redis = RedisServer::start(&keep);
     let server = Server::start("1s");
     let mut worker = Worker::start(&redis, &["-c", "8"]);
-    let args = ["--url", &server.url("/uuid"), "-n", "4", "--no-wait"];
+    let args = uuid_jobs(&server, 4, &["--no-wait"]);
     assert_eq!(producer(&redis, &args).status.code(), Some(0));
     // Its 4 requests in flight: it has the 4 jobs (not only Redis says it was given them).
     eventually("the worker to fetch 4 jobs", LIMIT, || {

@@ -8,22 +8,39 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::redis::RedisServer;
-use super::{LIMIT, command, eventually, finish_within, piped, send_signal};
+use super::{LIMIT, Server, command, eventually, finish_within, piped, send_signal};
+
+/// A redis-server and an httpbin-lite whose answers take `delay`: where a queue test runs.
+pub fn redis_and_server(delay: &str) -> (RedisServer, Server) {
+    (RedisServer::start(&[]), Server::start(delay))
+}
+
+/// The producer's flags for `n` jobs that GET `server`'s /uuid, then `more`.
+pub fn uuid_jobs(server: &Server, n: usize, more: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "--url".into(),
+        server.url("/uuid"),
+        "-n".into(),
+        n.to_string(),
+    ];
+    args.extend(more.iter().map(|arg| arg.to_string()));
+    args
+}
 
 /// `slide08-producer --redis URL ARGS…`. Unless told otherwise it gives up after 30 s without
 /// a result (the default is 2 minutes), so a test never waits long for one that will not come.
-pub fn producer_command(redis: &RedisServer, args: &[&str]) -> Command {
+pub fn producer_command(redis: &RedisServer, args: &[impl AsRef<str>]) -> Command {
     let url = redis.url();
     let mut producer = command("slide08-producer", &["--redis", &url]);
-    producer.args(args);
-    if !args.contains(&"--give-up-after") {
+    producer.args(args.iter().map(AsRef::as_ref));
+    if !args.iter().any(|arg| arg.as_ref() == "--give-up-after") {
         producer.args(["--give-up-after", "30s"]);
     }
     producer
 }
 
 /// Runs the producer to the end.
-pub fn producer(redis: &RedisServer, args: &[&str]) -> Output {
+pub fn producer(redis: &RedisServer, args: &[impl AsRef<str>]) -> Output {
     producer_command(redis, args)
         .output()
         .expect("slide08-producer starts")
@@ -33,7 +50,7 @@ pub fn producer(redis: &RedisServer, args: &[&str]) -> Output {
 pub struct Producer(Child);
 
 impl Producer {
-    pub fn start(redis: &RedisServer, args: &[&str]) -> Producer {
+    pub fn start(redis: &RedisServer, args: &[impl AsRef<str>]) -> Producer {
         Producer(piped(producer_command(redis, args)))
     }
 

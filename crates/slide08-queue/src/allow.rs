@@ -7,14 +7,14 @@ use std::net::{IpAddr, Ipv6Addr};
 use common::{FetchError, quote};
 use reqwest::Url;
 
-use crate::{Job, Queue};
+use crate::job::Job;
+use crate::queue::Queue;
 
-/// One `--allow-host` entry: `host`, or `host:port` (`[::1]:8080` for an IPv6 address).
+/// One `--allow-host` entry: `host` (as [`host_key`] writes it), and the one port allowed on
+/// it, or `None` for a host given bare (see [`Allowed::admits`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allowed {
-    /// As [`host_key`] writes it.
     pub host: String,
-    /// The one port allowed on the host; `None` for a host given bare (see [`Allowed::admits`]).
     pub port: Option<u16>,
 }
 
@@ -22,8 +22,7 @@ pub struct Allowed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Admits {
     No,
-    /// The host is listed bare, and the port is not its scheme's default: yes only if it is the
-    /// port of the producer's `--url`, as the job's run declared it when it began.
+    /// A bare host, and not its scheme's default port: yes if the job's run declared that port.
     IfTheRunDeclaredIt,
     Yes,
 }
@@ -55,18 +54,17 @@ impl Allowed {
             (Some(allowed), Some(port), _) if allowed == port => Admits::Yes,
             (Some(_), _, _) => Admits::No,
             (None, _, None) => Admits::Yes,
-            // A bare host allows the port of the producer's --url too, as its run declared it:
-            // `lab up` and the tests list 127.0.0.1 and start httpbin-lite on a free port. A
-            // bare XADD declares nothing, so its job gets no other port; but whoever can write
-            // any key can declare a run: where Redis is shared with strangers, list host:port.
+            // A bare host allows the port of the producer's --url too, as its run declared it
+            // (`lab up` and the tests start httpbin-lite on a free port). A bare XADD declares
+            // nothing; but whoever can write any key can declare a run: where Redis is shared
+            // with strangers, list host:port.
             (None, _, Some(_)) => Admits::IfTheRunDeclaredIt,
         }
     }
 }
 
 /// The job's URL, if a worker with `list` may fetch it: its origin is on the list, and it is
-/// not the queue's own Redis. Otherwise why not, quoting at most a line of what the job holds:
-/// anyone who can write to the stream can put 10 MB in it.
+/// not the queue's own Redis. Otherwise why not, quoting at most a line of the job's URL.
 pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, FetchError> {
     let rejected = |why: String| Err(FetchError::Rejected(why));
     let url = match Url::parse(&job.url) {
@@ -87,19 +85,17 @@ pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, Fe
     if redis.is_some_and(|(redis, at)| host_key(redis) == host && at == port) {
         return rejected(format!("{origin} is this worker's Redis: never fetched"));
     }
-    let declared = match list.iter().map(|entry| entry.admits(&url)).max() {
+    match list.iter().map(|entry| entry.admits(&url)).max() {
         Some(Admits::Yes) => return Ok(url),
         Some(Admits::IfTheRunDeclaredIt) => match queue.origin(job.run).await {
-            Ok(declared) => declared,
+            Ok(declared) if declared == Some(url.origin().ascii_serialization()) => return Ok(url),
+            Ok(_) => {}
             Err(err) => {
                 let why = queue.target.explain(&err);
                 return rejected(format!("cannot read what run {} declared: {why}", job.run));
             }
         },
-        _ => None,
-    };
-    if declared == Some(url.origin().ascii_serialization()) {
-        return Ok(url);
+        _ => {}
     }
     let why = "a bare --allow-host HOST allows the scheme's default port and the port of the \
                run's --url; --allow-host HOST:PORT allows another";

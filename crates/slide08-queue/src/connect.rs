@@ -43,15 +43,12 @@ impl RedisFlag {
 }
 
 impl Target {
-    /// Connects. Commands fail after `response_timeout` without an answer. A command whose
-    /// connection broke goes once more on a new one ([`Redis`]); if Redis is away, it fails, and
-    /// the producer's and worker's loops try again later, and say so.
+    /// Connects. Commands fail after `response_timeout` without an answer; see [`Redis`].
     pub async fn connect(&self, response_timeout: Duration) -> Result<Redis, String> {
         // rediss:// takes rustls's process-wide provider: the workspace's is ring, named here
         // before the first connection (the worker's HTTP client, built after this, uses it too).
         common::use_ring_for_tls();
-        // A connection that fails as it is made is made once more, 0.1 s later: one that broke
-        // once costs a tenth of a second, and a Redis that is away fails the command.
+        // A connection that fails as it is made is made once more, 0.1 s later.
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(response_timeout))
@@ -98,12 +95,10 @@ impl Target {
     }
 }
 
-/// A connection to Redis that sends a command once more when the connection broke under it:
-/// by then the manager has connected again. So a connection that was dropped while Redis is
-/// fine (a failover, a proxy's idle timeout, `CLIENT KILL`) costs a round trip, not a pause;
-/// a Redis that is away fails the second try too. A command sent twice may have run twice:
-/// the queue's are safe to repeat, or at worst run a job twice (its jobs enqueued twice: the
-/// producer counts the second result as a duplicate), or late: at least once.
+/// A connection to Redis that sends a command once more, on a new connection, when the one it
+/// went on broke: a connection dropped while Redis is fine (a failover, `CLIENT KILL`) costs a
+/// round trip, not a pause; a Redis that is away fails the second try too, and the loops wait.
+/// A command sent twice may have run twice: at worst a job runs twice (at least once).
 #[derive(Clone)]
 pub struct Redis(ConnectionManager);
 

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use common::parse_duration;
 
-use crate::{Allowed, RedisFlag};
+use crate::allow::Allowed;
+use crate::connect::RedisFlag;
 
-/// `slide08-worker`'s flags: where the queue is, how many jobs at once, when to take over
-/// another worker's jobs, when to give one up, and where jobs may fetch from.
-#[derive(Debug, Clone, clap::Args)]
+/// Runs slide 8's jobs: GET each job's URL and send the result back through Redis.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "slide08-worker", version)]
 pub struct WorkerFlags {
     #[command(flatten)]
     pub redis: RedisFlag,

@@ -8,15 +8,15 @@ use common::{Fetched, Report, Summary, quote};
 use redis::RedisError;
 use uuid::Uuid;
 
-use crate::{JobResult, Queue, lost};
+use crate::job::{JobResult, lost};
+use crate::queue::Queue;
 
 const NAME: &str = "slide08-producer";
 /// How long without a result before the producer says what Redis knows of the workers.
 const HINT_AFTER: Duration = Duration::from_secs(5);
 
-/// What the producer heard back besides the answers: how long enqueueing took (the talk's
-/// figure), each worker that answered with its `--concurrency`, answers that came twice, and
-/// the CPU the workers spent on the answers (`--work`), in seconds.
+/// What the producer heard back besides the answers: the time to enqueue (the talk's figure),
+/// each worker with its `--concurrency`, answers that came twice, and their CPU seconds.
 #[derive(Debug, Default)]
 pub struct Heard {
     pub enqueued: Option<Duration>,
@@ -44,12 +44,10 @@ impl Heard {
                     last_news = Instant::now();
                 }
             }
-            // A wait without a result: does Redis still hold the run? One that restarted
-            // without its data, or was flushed, lost the jobs, and waiting for them is in vain.
+            // A wait without a result: does Redis still hold the run, or did it lose the jobs?
             let held = match texts {
                 Ok(texts) if texts.is_empty() => queue.holds(run).await,
-                Ok(_) => Ok(true),
-                Err(err) => Err(err),
+                other => other.map(|_| true),
             };
             match held {
                 Ok(true) if !hinted && last_news.elapsed() >= HINT_AFTER => {
@@ -70,9 +68,8 @@ impl Heard {
         }
     }
 
-    /// Adds to the run's summary what was heard: the time to enqueue (the talk's figure) and, if
-    /// the producer waited for the results (`waited`), the workers and their width (each runs
-    /// its own --concurrency jobs at once), the duplicates, and the CPU the answers took.
+    /// Adds to the run's summary the time to enqueue and, if the producer `waited`, the workers,
+    /// their width (the sum of their --concurrency), the duplicates and the answers' CPU.
     pub fn add_to(&self, summary: &mut Summary, waited: bool, requests: usize) {
         summary.enqueue_s = self.enqueued.map(|took| took.as_secs_f64());
         if !waited {
@@ -83,20 +80,18 @@ impl Heard {
         }
         summary.workers = Some(self.workers.len());
         summary.duplicates = Some(self.duplicates);
-        // The run's CPU: the producer's own, and what the workers computed for its answers
-        // (their waiting on the network is theirs, and costs next to nothing).
+        // The producer's own CPU, and what the workers computed for its answers.
         summary.cpu_s += self.cpu_s;
         summary.cores_used = summary.cpu_s / summary.wall_s.max(f64::EPSILON);
         summary.concurrency = self.workers.values().sum::<usize>().min(requests);
     }
 
-    /// One result, recorded as its request's answer or counted as a duplicate; false if it is
-    /// no result at all.
+    /// One result, recorded as its request's answer or as a duplicate; false if it is none.
     fn record(&mut self, text: &str, out: &mut HashMap<Uuid, usize>, report: &Report) -> bool {
+        // Anyone who can write to Redis can add one: quote at most a line of it.
         let answer: JobResult = match serde_json::from_str(text) {
             Ok(answer) => answer,
             Err(err) => {
-                // Anyone who can write to Redis can add one: quote at most a line of it.
                 let why = quote(&err.to_string());
                 eprintln!("{NAME}: ignored a result that is not one: {why}");
                 return false;
@@ -122,8 +117,7 @@ impl Heard {
 }
 
 /// Says what Redis knows of the workers when no result has come for a while: which hold jobs
-/// but have gone quiet (a worker that stopped, whose jobs wait to be taken over), and whether
-/// any worker asks for jobs at all.
+/// but have gone quiet (they wait to be taken over), and whether any worker asks for jobs.
 async fn hint(queue: &Queue) {
     let workers = match queue.workers().await {
         Ok(workers) => workers,

@@ -3,16 +3,14 @@
 
 use std::time::Duration;
 
-use common::{FetchError, Flags, MAX_WORK, quote};
+use common::{FetchError, Flags, quote};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The most bytes a job entry may hold, its field names included: a URL and a few numbers take
-/// a few hundred. Anyone who can write to the stream can add 10 MB entries: a worker has Redis
-/// send it such an entry as its size alone, and dead-letters it unparsed.
+/// The most bytes a job entry may hold, its field names included: a job takes a few hundred.
+/// Anyone who can write to the stream can add 10 MB entries: take.lua gives such an entry as
+/// its size alone, and the worker dead-letters it unparsed.
 pub const MAX_ENTRY: usize = 64 * 1024;
-/// The field of a stream entry that holds its job.
-pub const FIELD: &str = "job";
 
 /// One request to make: `GET url`, within `timeout`, tried again up to `retries` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +21,7 @@ pub struct Job {
     pub url: String,
     pub timeout: Duration,
     pub retries: u32,
-    /// `--work`: the CPU to spend on the answer (at most [`MAX_WORK`]); none from a producer
-    /// that had no such flag.
+    /// `--work`: the CPU to spend on the answer; none from a producer without that flag.
     #[serde(default)]
     pub work: Duration,
 }
@@ -33,8 +30,7 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobResult {
     pub id: Uuid,
-    /// The worker that ran it (`host:pid:random`), and how many jobs it runs at once: the
-    /// producer adds those up into the run's concurrency.
+    /// The worker that ran it, and how many jobs it runs at once: the producer adds those up.
     pub worker: String,
     pub slots: usize,
     pub result: Result<Uuid, FetchError>,
@@ -67,28 +63,16 @@ impl Job {
         }
     }
 
-    /// The job in an entry's `job` field, or why it is not one. The reason quotes at most a
-    /// line of the entry: serde quotes a value of the wrong type whole.
+    /// The job in an entry's `job` field, or why it is not one, quoting at most a line of it.
     pub fn parse(text: &str) -> Result<Job, String> {
-        serde_json::from_str(text).map_err(|err| match err.is_data() {
-            true => format!("not a job: {}", quote(&err.to_string())),
-            false => format!("not JSON: {}", quote(&err.to_string())),
+        serde_json::from_str(text).map_err(|err| {
+            let what = if err.is_data() {
+                "not a job"
+            } else {
+                "not JSON"
+            };
+            format!("{what}: {}", quote(&err.to_string()))
         })
-    }
-
-    /// The bytes the job's entry takes, its field name included.
-    pub fn entry_size(&self) -> usize {
-        FIELD.len() + to_json(self).len()
-    }
-
-    /// The job's `--work` on its answer (at most [`MAX_WORK`]), on tokio's blocking pool: the
-    /// runtime's own threads go on with the other jobs (slide 7b shows why). Gives the CPU
-    /// seconds it took.
-    pub async fn compute(&self, uuid: Uuid) -> f64 {
-        let work = self.work.min(MAX_WORK);
-        // The closure cannot panic, so the join fails only at shutdown.
-        let computed = tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await;
-        computed.unwrap_or_default().as_secs_f64()
     }
 }
 
@@ -101,7 +85,7 @@ impl Taken {
                 "the entry is {size} bytes, more than the {MAX_ENTRY} a job may be; not parsed"
             )),
             Some(job) => Ok(String::from_utf8_lossy(&job).into_owned()),
-            None => Err(format!("no {FIELD:?} field")),
+            None => Err("no \"job\" field".into()),
         };
         Taken {
             id,
@@ -109,6 +93,15 @@ impl Taken {
             text,
         }
     }
+}
+
+/// What the producer and the worker say when Redis no longer holds a run they wait on; `gone`
+/// says which of its jobs went with it.
+pub fn lost(run: Uuid, gone: &str) -> String {
+    format!(
+        "Redis restarted without persistence, or was flushed: run {run} is not on it any more, \
+         and {gone}; persistence (`appendonly yes`) keeps a queue across a restart"
+    )
 }
 
 /// JSON for Redis. Both types hold only strings, numbers and UUIDs, which always serialize.

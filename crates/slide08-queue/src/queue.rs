@@ -7,32 +7,31 @@ use std::time::{Duration, Instant};
 use common::retry::backoff;
 use redis::streams::{StreamInfoConsumersReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisResult, Script, Value};
-use tokio::time::sleep;
 use url::Url;
 use uuid::Uuid;
 
 use crate::connect::{Redis, Target};
-use crate::job::{FIELD, Job, MAX_ENTRY, Taken, to_json};
+use crate::job::{Job, MAX_ENTRY, Taken, to_json};
 
 /// The stream of jobs, each entry's JSON in its `job` field.
 pub const JOBS: &str = "{slides}:jobs";
-/// The workers' group: Redis gives each entry to one of them, and keeps it "pending" until
-/// acknowledged, with its worker and how often it was delivered.
+/// The workers' group: Redis gives each entry to one, and keeps it pending until acknowledged.
 const GROUP: &str = "workers";
 /// Entries no worker could run (not a job, or delivered too often), each with the reason.
 pub const DEAD: &str = "{slides}:dead";
 /// When each worker last asked for jobs or renewed its claims, in seconds since 1970: Redis's
 /// own idle time for a consumer counts only the reads that gave it an entry.
 const SEEN: &str = "{slides}:workers";
+/// How long a run's record is kept (renewed while the run waits), in seconds: a day.
+const RUN_KEPT: u64 = 24 * 3600;
+/// How long a read waits on the server, in ms: how late a worker notices a signal.
+const BLOCK: usize = 500;
+
 /// A run's `results`, read by entry id (a reply a broken connection lost is read again), and its
 /// `run` record (its `--url`'s origin, see allow.rs), which says Redis has not lost the run.
 fn key(kind: &str, run: Uuid) -> String {
     format!("{{slides}}:{kind}:{run}")
 }
-/// How long a run's record is kept (renewed while the run waits), in seconds: a day.
-const RUN_KEPT: u64 = 24 * 3600;
-/// How long a read waits on the server, in ms: how late a worker notices a signal.
-const BLOCK: usize = 500;
 
 /// The queue, over two connections: a read that waits holds its connection until it returns.
 #[derive(Clone)]
@@ -53,10 +52,11 @@ impl Queue {
     /// Connects (commands get 5 s to answer), and makes the stream and the group if need be.
     pub async fn connect(target: &Target) -> Result<Queue, String> {
         let (answer, block) = (Duration::from_secs(5), Duration::from_millis(BLOCK as u64));
-        let both = tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
+        let (redis, waiting) =
+            tokio::try_join!(target.connect(answer), target.connect(block + answer))?;
         let queue = Queue {
-            redis: both.0,
-            waiting: both.1,
+            redis,
+            waiting,
             target: target.clone(),
         };
         queue.create().await.map_err(|err| target.explain(&err))?;
@@ -82,7 +82,7 @@ impl Queue {
         for chunk in jobs.chunks(1000) {
             let mut pipe = redis::pipe();
             for job in chunk {
-                pipe.xadd(JOBS, "*", &[(FIELD, to_json(job))]).ignore();
+                pipe.xadd(JOBS, "*", &[("job", to_json(job))]).ignore();
             }
             pipe.query_async::<()>(&mut redis).await?;
         }
@@ -91,12 +91,11 @@ impl Queue {
 
     /// `run`'s results after entry id `last` (which it moves on), waiting up to [`BLOCK`] ms.
     pub async fn results(&self, run: Uuid, last: &mut String) -> RedisResult<Vec<String>> {
-        let (mut redis, wait) = (self.waiting.clone(), StreamReadOptions::default());
-        let (wait, stream) = (wait.block(BLOCK).count(100), key("results", run));
+        let (mut waiting, stream) = (self.waiting.clone(), [key("results", run)]);
+        let wait = StreamReadOptions::default().block(BLOCK).count(100);
         let read: Option<StreamReadReply> =
-            redis.xread_options(&[stream], &[&*last], &wait).await?;
-        let entries = read.into_iter().flat_map(|read| read.keys);
-        let mut texts = Vec::new();
+            waiting.xread_options(&stream, &[&*last], &wait).await?;
+        let (entries, mut texts) = (read.into_iter().flat_map(|read| read.keys), Vec::new());
         for entry in entries.flat_map(|key| key.ids) {
             texts.push(entry.get("result").unwrap_or_default());
             *last = entry.id;
@@ -132,13 +131,15 @@ impl Queue {
         let mut asked = redis::pipe();
         asked.hgetall(SEEN).cmd("TIME");
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
-        let mut workers = Vec::new();
-        for worker in group.consumers {
+        let workers = group.consumers.into_iter().map(|worker| {
             let then = seen.get(&worker.name);
-            let ago = then.map(|then| now.0.saturating_sub(*then));
-            workers.push((worker.name, worker.pending, ago));
-        }
-        Ok(workers)
+            (
+                worker.name,
+                worker.pending,
+                then.map(|then| now.0.saturating_sub(*then)),
+            )
+        });
+        Ok(workers.collect())
     }
 
     /// Up to `count` entries for worker `me` (see take.lua): new ones, then ones unclaimed for
@@ -147,15 +148,16 @@ impl Queue {
         let script = Script::new(include_str!("take.lua"));
         let mut take = script.key(&[JOBS, SEEN][..]);
         take.arg((GROUP, me, count, MAX_ENTRY, reclaim.as_millis() as u64));
-        let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut self.redis()).await {
+        let mut redis = self.redis();
+        let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut redis).await {
             // Redis restarted without its data, or was flushed: make a new, empty queue.
             Err(err) if err.code() == Some("NOGROUP") => return self.create().await.and(Err(err)),
             taken => taken?,
         };
         if taken.is_empty() {
             // A script cannot wait: XREAD can, for an entry after the newest (read whole, dropped).
-            let (mut waiting, wait) = (self.waiting.clone(), StreamReadOptions::default());
-            let wait = wait.block(BLOCK).count(1);
+            let wait = StreamReadOptions::default().block(BLOCK).count(1);
+            let mut waiting = self.waiting.clone();
             let _: Value = waiting.xread_options(&[JOBS], &[newest], &wait).await?;
         }
         Ok(taken.into_iter().map(Taken::new).collect())
@@ -176,7 +178,7 @@ impl Queue {
         let counted = loop {
             tries += 1;
             match settle.invoke_async::<bool>(&mut self.redis()).await {
-                Err(_) if Instant::now() < deadline => sleep(backoff(tries)).await,
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(backoff(tries)).await,
                 counted => break counted?,
             }
         };

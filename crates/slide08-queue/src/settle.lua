@@ -1,7 +1,6 @@
--- Settles one entry: acknowledges it and, only if this acknowledgement counted, deletes it,
--- dead-letters it if there is a reason to (the newest 10 000 or so are kept), and stores its
--- result (if any), kept for an hour after the run's last one. A job run twice (its first
--- worker was only slow, not dead) thus has its result stored once.
+-- Settles one entry: acknowledges it and, only if this acknowledgement counted (so a job run
+-- twice is stored once), deletes it, dead-letters it if there is a reason to (keeping the newest
+-- 10 000 or so), and stores its result if any, kept for an hour after the run's last one.
 -- KEYS: the job stream, the run's results stream, the dead-letter stream
 -- ARGV: group, entry id, result JSON or '', dead-letter reason or '', the entry's job text
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end

@@ -1,11 +1,9 @@
 -- Takes up to ARGV[3] entries of the job stream KEYS[1] for consumer ARGV[2] of group ARGV[1]:
--- new ones, then ones another consumer has not renewed its claim on for ARGV[5] ms (it crashed,
--- or was stopped at once). One step, which gives every entry it took: should its answer be lost
--- on the way, they are pending under this consumer, and a worker takes them over in time.
--- Gives {id, times delivered, size, job} for each, its size that of all its field names and
--- values, its job false if it has none or is over ARGV[4] bytes (a 10 MB entry is not sent);
--- and the id of the newest entry, after which the next new one will come.
--- When each worker last asked for jobs, in KEYS[2], for the producer to name the quiet ones.
+-- new ones, then ones no consumer renewed its claim on for ARGV[5] ms (it crashed). One step:
+-- should its answer be lost on the way, the entries are pending here, and are taken over in time.
+-- Gives {id, times delivered, size of all fields, job} for each, the job false if it is missing
+-- or the entry is over ARGV[4] bytes (not sent); and the id of the newest entry.
+-- Notes when each worker last asked for jobs in KEYS[2], for the producer to name quiet ones.
 redis.call('HSET', KEYS[2], ARGV[2], redis.call('TIME')[1])
 redis.call('EXPIRE', KEYS[2], 86400)
 local taken = {}

@@ -4,14 +4,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use common::FetchError;
 use common::retry::{self, MAX_RETRIES};
+use common::{FetchError, MAX_WORK};
 use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
 
-use crate::{DEAD, Job, JobResult, Queue, Settled, Taken, Target, WorkerFlags};
-use crate::{allow, lost, to_json};
+use crate::job::{Job, JobResult, Taken, lost, to_json};
+use crate::queue::{DEAD, Queue, Settled};
+use crate::{allow, connect::Target, flags::WorkerFlags};
 
 const NAME: &str = "slide08-worker";
 
@@ -27,9 +28,9 @@ pub struct Worker {
     held: Mutex<HashMap<String, Uuid>>,
 }
 
-/// What running an entry came to: its job's run and result (nil and none if it held no job),
-/// and why the entry goes to the dead letters (`""` if it does not).
-pub struct Outcome(Uuid, Option<JobResult>, String);
+/// What running an entry came to: its job's run, whether it succeeded, its result's JSON (nil
+/// and `""` if it held no job), and why the entry goes to the dead letters (`""` if it does not).
+pub struct Outcome(Uuid, bool, String, String);
 
 impl Worker {
     /// Connects to the queue and sets up the HTTP client; or says which failed, and why.
@@ -72,8 +73,7 @@ impl Worker {
         if away.take().is_some() {
             println!("{NAME}: Redis answers again");
         }
-        let n = jobs.iter().filter(|job| job.deliveries > 1).count();
-        if n > 0 {
+        if let n @ 1.. = jobs.iter().filter(|job| job.deliveries > 1).count() {
             let why = "their worker stopped or crashed";
             println!("{NAME}: took over {n} jobs left unsettled for more than {after:?} ({why})");
         }
@@ -90,7 +90,7 @@ impl Worker {
         let job = match taken.text.clone().and_then(|text| Job::parse(&text)) {
             Ok(job) => job,
             // No run waits for it: it only goes to the dead letters.
-            Err(why) => return Outcome(Uuid::nil(), None, why),
+            Err(why) => return Outcome(Uuid::nil(), false, String::new(), why),
         };
         self.held().insert(taken.id.clone(), job.run);
         let (n, most) = (taken.deliveries, self.flags.max_deliveries);
@@ -110,9 +110,12 @@ impl Worker {
             }
             Err(err) => (Err(err), vec![]),
         };
-        let cpu_s = match result {
-            Ok(uuid) => job.compute(uuid).await,
-            Err(_) => 0.0,
+        // `--work` on the answer runs on tokio's blocking pool (slide 7b shows why); the
+        // closure cannot panic, so the join fails only at shutdown.
+        let work = job.work.min(MAX_WORK);
+        let computed = match result {
+            Ok(uuid) => tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await,
+            Err(_) => Ok(Duration::ZERO),
         };
         if !self.flags.quiet {
             // A line per job, as the slides print one per response: the worker is working.
@@ -128,20 +131,18 @@ impl Worker {
             slots: self.flags.concurrency as usize,
             result,
             retried,
-            cpu_s,
+            cpu_s: computed.unwrap_or_default().as_secs_f64(),
         };
-        Outcome(job.run, Some(answer), dead)
+        Outcome(job.run, answer.result.is_ok(), to_json(&answer), dead)
     }
 
     /// Stores the job's result for its producer and acknowledges its entry, in one step. True
     /// if the job succeeded and this was the settling that counted.
     pub async fn store_and_acknowledge(&self, taken: &Taken, outcome: Outcome) -> bool {
-        let (id, Outcome(run, answer, dead)) = (&taken.id, outcome);
+        let (id, Outcome(run, ok, result, dead)) = (&taken.id, outcome);
         if !dead.is_empty() {
             eprintln!("{NAME}: entry {id} goes to {DEAD}: {dead}");
         }
-        let ok = answer.as_ref().is_some_and(|answer| answer.result.is_ok());
-        let result = answer.as_ref().map(to_json).unwrap_or_default();
         let job = taken.text.as_deref().unwrap_or_default();
         let texts = (result.as_str(), dead.as_str(), job);
         // Tried again until --reclaim-after, when another worker may take the job over anyway.
@@ -155,10 +156,7 @@ impl Worker {
             }
             Ok(Settled::RunLost) => {
                 // The first of the run's jobs to find out forgets them all, and says how many.
-                let mut held = self.held();
-                let before = held.len();
-                held.retain(|_, of| *of != run);
-                if let n @ 1.. = before - held.len() {
+                if let n @ 1.. = self.held().extract_if(|_, of| *of == run).count() {
                     let gone = "jobs of it this worker held are gone, results and all";
                     eprintln!("{NAME}: {}", lost(run, &format!("the {n} {gone}")));
                 }
@@ -175,8 +173,7 @@ impl Worker {
     }
 
     /// A heartbeat, never ending: every third of `--reclaim-after`, renews its claims on its jobs
-    /// (and says it is alive), so a crashed worker's jobs move on after `--reclaim-after`,
-    /// however short, while a running job takes as long as it needs.
+    /// (and says it is alive): a crashed worker's jobs move on, a running job takes its time.
     pub async fn keep_claims(self: Arc<Self>) {
         loop {
             sleep(self.flags.reclaim_after / 3).await;

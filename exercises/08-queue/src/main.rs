@@ -1,16 +1,12 @@
 //! Slide 8's worker, the other half of the queue: takes jobs from the Redis stream, runs up to
-//! `--concurrency` of them at once (each an async `fetch_one`), and stores each result for the
-//! producer that asked. Start as many as you like, on any machine that reaches Redis.
-//!
-//! Nothing is lost: a job stays on Redis's pending list until its result is stored, so when a
-//! worker crashes, another takes over its jobs after `--reclaim-after`.
+//! `--concurrency` at once (each an async `fetch_one`), and stores each result for its producer.
+//! A job stays pending on Redis until then: if its worker crashes, another takes it over.
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
 use common::{FetchError, Signal, cannot, parse_flags, parse_uuid, read_body, usage_error};
 use reqwest::{Client, Url};
 use slide08_queue::{JOBS, Worker, WorkerFlags};
@@ -22,17 +18,9 @@ use uuid::Uuid;
 
 const NAME: &str = "slide08-worker";
 
-/// Runs slide 8's jobs: GET each job's URL and send the result back through Redis.
-#[derive(Debug, Parser)]
-#[command(name = NAME, version)]
-struct Cli {
-    #[command(flatten)]
-    flags: WorkerFlags,
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Cli { flags } = parse_flags();
+    let flags: WorkerFlags = parse_flags();
     if flags.reclaim_after < Duration::from_millis(100) {
         usage_error("--reclaim-after must be at least 100ms");
     }
@@ -45,13 +33,11 @@ async fn main() -> ExitCode {
         Ok(signals) => signals,
         Err(err) => return cannot("listen for signals", err),
     };
-    let (name, at_once) = (&worker.name, worker.flags.concurrency);
+    let (name, at_once, shown) = (&worker.name, worker.flags.concurrency, &target.shown);
     println!(
-        "{NAME}: {name} waiting for jobs on {} ({JOBS}), {at_once} at a time; Ctrl-C stops it \
-         after the jobs in flight",
-        target.shown
+        "{NAME}: {name} waiting for jobs on {shown} ({JOBS}), {at_once} at a time; Ctrl-C stops \
+         it after the jobs in flight"
     );
-    // Jobs on the queue already were put there before this worker started: it runs them too.
     if let Ok(waiting @ 1..) = worker.queue.len().await {
         println!(
             "{NAME}: {waiting} jobs are on the queue already, from producers that ran before \
@@ -105,8 +91,8 @@ async fn fetch_one(client: Client, url: Url, timeout: Duration) -> Result<Uuid, 
     parse_uuid(&read_body(response).await?) // an error status is FetchError::Status
 }
 
-/// After the first signal: takes no new job, and waits for the ones in flight. A second signal
-/// ends the wait (`Err`). Gives how many jobs ended ok, of how many taken.
+/// After the first signal: takes no new job, and waits for the ones in flight, unless a second
+/// signal comes (`Err`). Gives how many jobs ended ok, of how many taken.
 async fn finish(
     mut running: JoinSet<bool>,
     mut ok: usize,
@@ -120,15 +106,13 @@ async fn finish(
         "{NAME}: stopping: finishing {n} jobs in flight, taking no new ones (a second Ctrl-C \
          quits now)"
     );
-    loop {
-        tokio::select! {
-            signal = signals.next() => return Err(signal),
-            done = running.join_next() => match done {
-                Some(done) => ok += usize::from(matches!(done, Ok(true))),
-                None => return Ok((ok, taken)),
-            },
-        }
+    while let Some(done) = tokio::select! {
+        signal = signals.next() => return Err(signal),
+        done = running.join_next() => done,
+    } {
+        ok += usize::from(matches!(done, Ok(true)));
     }
+    Ok((ok, taken))
 }
 
 /// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok (a
@@ -141,14 +125,14 @@ fn reap(running: &mut JoinSet<bool>) -> usize {
     ok
 }
 
-/// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event. Not
-/// `common::first_signal_exit_on_second`: on a second signal, that exits before we can say so.
+/// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event (not
+/// `common::first_signal_exit_on_second`, which on a second signal exits before we say so).
 struct Signals(unix::Signal, unix::Signal);
 
 impl Signals {
     fn listen() -> io::Result<Signals> {
-        let interrupt = unix::signal(SignalKind::interrupt())?;
-        Ok(Signals(interrupt, unix::signal(SignalKind::terminate())?))
+        let (interrupt, terminate) = (SignalKind::interrupt(), SignalKind::terminate());
+        Ok(Signals(unix::signal(interrupt)?, unix::signal(terminate)?))
     }
 
     async fn next(&mut self) -> Signal {
@@ -165,6 +149,6 @@ mod tests {
 
     #[test]
     fn flags_are_well_formed() {
-        super::Cli::command().debug_assert();
+        slide08_queue::WorkerFlags::command().debug_assert();
     }
 }

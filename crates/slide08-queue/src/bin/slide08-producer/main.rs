@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use common::{Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
 use redis::RedisResult;
-use slide08_queue::{Heard, Job, MAX_ENTRY, Queue, RedisFlag};
+use slide08_queue::{Heard, Job, MAX_ENTRY, Queue, RedisFlag, to_json};
 use uuid::Uuid;
 
 const NAME: &str = "slide08-producer";
@@ -41,7 +41,15 @@ async fn main() -> ExitCode {
              --concurrency decides how many run at once",
         );
     }
-    fits_on_the_queue(&cli.flags).unwrap_or_else(|err| usage_error(&err));
+    // A worker takes no entry over MAX_ENTRY bytes: a job that big does not go on the queue.
+    let size = "job".len() + to_json(&Job::new(Uuid::nil(), &cli.flags)).len();
+    if size > MAX_ENTRY {
+        let url = cli.flags.url.as_str().len();
+        usage_error(&format!(
+            "--url is {url} bytes: each job would be {size}, and a worker takes no entry over \
+             {MAX_ENTRY} bytes"
+        ));
+    }
     let target = cli.redis.target().unwrap_or_else(|err| usage_error(&err));
     let queue = match Queue::connect(&target).await {
         Ok(queue) => queue,
@@ -94,20 +102,6 @@ async fn fetch_all(
     // Each job's request number, 1 to N, by its id: what is still out.
     let out = jobs.iter().zip(1..).map(|(job, n)| (job.id, n)).collect();
     heard.wait(queue, run, out, cli.give_up_after, report).await;
-    Ok(())
-}
-
-/// Whether a job for `--url` can go on the queue, or why not: a worker takes no entry over
-/// [`MAX_ENTRY`] bytes.
-fn fits_on_the_queue(flags: &Flags) -> Result<(), String> {
-    let size = Job::new(Uuid::nil(), flags).entry_size();
-    if size > MAX_ENTRY {
-        let url = flags.url.as_str().len();
-        return Err(format!(
-            "--url is {url} bytes: each job would be {size}, and a worker takes no entry over \
-             {MAX_ENTRY} bytes"
-        ));
-    }
     Ok(())
 }
 
