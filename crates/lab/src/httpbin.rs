@@ -11,9 +11,6 @@ use crate::{Binaries, Error};
 /// The first line httpbin-lite prints, naming the port it got.
 const LISTENING: &str = "httpbin-lite listening on http://";
 
-/// How long it may take to print that line: it binds a socket and nothing else first.
-const READY_WITHIN: Duration = Duration::from_secs(20);
-
 /// httpbin-lite answers `/stats` at once; anything slower than this is a wedged server.
 const STATS_WITHIN: Duration = Duration::from_secs(5);
 
@@ -44,7 +41,7 @@ impl Httpbin {
             Duration::ZERO,
             "not found; build it with `cargo build --workspace --bins`",
         )?;
-        let line = process.wait_for_line(LISTENING, READY_WITHIN)?;
+        let line = process.wait_for_line(LISTENING)?;
         let addr = line
             .trim()
             .strip_prefix(LISTENING)

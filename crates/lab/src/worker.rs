@@ -12,9 +12,6 @@ use crate::{Binaries, Error};
 /// `slide08-worker: NAME waiting for jobs on …`.
 const READY: &str = "waiting for jobs";
 
-/// It connects to a local Redis first; this bounds a hang.
-const READY_WITHIN: Duration = Duration::from_secs(20);
-
 /// After SIGTERM a worker finishes the jobs it holds; each is one request of a second or so.
 const GRACE: Duration = Duration::from_secs(10);
 
@@ -103,7 +100,7 @@ fn launch(program: &Path, args: &[String]) -> Result<(Process, String), Error> {
         GRACE,
         "not found; build it with `cargo build --workspace --bins`",
     )?;
-    let line = process.wait_for_line(READY, READY_WITHIN)?;
+    let line = process.wait_for_line(READY)?;
     let name = line
         .split_whitespace()
         .nth(1)

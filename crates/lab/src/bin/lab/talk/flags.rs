@@ -93,6 +93,17 @@ impl Flags {
         })
     }
 
+    /// What every slide and Python original of the talk is told: `--url URL --requests N`, and
+    /// `--work` when given.
+    pub fn run_args(&self, url: &str) -> Vec<String> {
+        let mut args = vec!["--url".to_owned(), url.to_owned()];
+        args.extend(["--requests".to_owned(), self.requests.to_string()]);
+        if let Some(work) = &self.work {
+            args.extend(["--work".to_owned(), work.text.clone()]);
+        }
+        args
+    }
+
     /// The slides to run, in the talk's order.
     pub fn slides(&self) -> impl Iterator<Item = &'static Slide> + '_ {
         SLIDES.iter().filter(|slide| {
