@@ -11,9 +11,6 @@ use crate::{Binaries, Error};
 /// The first line httpbin-lite prints, naming the port it got.
 const LISTENING: &str = "httpbin-lite listening on http://";
 
-/// httpbin-lite answers `/stats` at once; anything slower than this is a wedged server.
-const STATS_WITHIN: Duration = Duration::from_secs(5);
-
 /// A running httpbin-lite, stopped (killed and reaped) when dropped.
 #[derive(Debug)]
 pub struct Httpbin {
@@ -47,7 +44,9 @@ impl Httpbin {
             .strip_prefix(LISTENING)
             .and_then(|addr| addr.parse().ok())
             .ok_or_else(|| Error::new(format!("httpbin-lite said {line:?}, not its address")))?;
-        let agent = ureq::Agent::new_with_config(common::ureq_config(STATS_WITHIN, 1).build());
+        // It answers `/stats` at once: one that takes 5 s is a wedged server.
+        let config = common::ureq_config(Duration::from_secs(5), 1);
+        let agent = ureq::Agent::new_with_config(config.build());
         Ok(Httpbin {
             process,
             addr,
