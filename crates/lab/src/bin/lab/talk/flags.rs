@@ -7,6 +7,7 @@ use std::str::FromStr;
 use clap::Args;
 use lab::talk::{self, SLIDES, Slide};
 
+use crate::names::numbers;
 use crate::written::Written;
 
 /// The most requests a slide takes (common's own limit; a test below keeps the two equal).
@@ -142,12 +143,6 @@ impl FromStr for Only {
             slides,
         })
     }
-}
-
-/// `4, 5, 6, 7a, 7, 7b, 7c, 8`
-fn numbers() -> String {
-    let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
-    numbers.join(", ")
 }
 
 /// `--requests`, as every slide takes it: checked here, so that a number no slide takes stops
