@@ -16,7 +16,6 @@ const LISTENING: &str = "httpbin-lite listening on http://";
 pub struct Httpbin {
     process: Process,
     addr: SocketAddr,
-    delay: Duration,
     /// What asks it for its counts, set up as the slides' blocking client is.
     agent: ureq::Agent,
 }
@@ -50,7 +49,6 @@ impl Httpbin {
         Ok(Httpbin {
             process,
             addr,
-            delay,
             agent,
         })
     }
@@ -68,11 +66,6 @@ impl Httpbin {
     /// The URL of `path` on it: `url("/uuid")`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-
-    /// How long it waits before answering each `/uuid`.
-    pub fn delay(&self) -> Duration {
-        self.delay
     }
 
     /// `GET /stats`: requests in flight, the peak, how many it served, the faults it injected.
@@ -102,11 +95,6 @@ impl Httpbin {
 
     pub fn pid(&self) -> u32 {
         self.process.pid()
-    }
-
-    /// What it has printed so far.
-    pub fn output(&self) -> String {
-        self.process.output()
     }
 
     /// How it ended, if it has (it should not, until stopped).
