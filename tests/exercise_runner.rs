@@ -91,47 +91,36 @@ fn blanks_and_wrong_models_fail_with_a_hint_and_every_slide_passes() {
         failing_line(&output, "not written yet", &open);
     }
 
-    restore.write_lesson("exercises/06-threads/src/main.rs", THREADS_ONE_AT_A_TIME);
-    let output = restore.exercise(&["check", "threads"]);
-    failing_line(
-        &output,
+    written_fails(
+        &restore,
+        ("threads", THREADS_ONE_AT_A_TIME),
         "the server never saw more than 1 request in flight",
         "(hint: start the threads before you wait for any of them)",
     );
 
     restore.exercise(&["reset", "threads"]);
-    restore.write_lesson("exercises/06-threads/src/main.rs", THREADS_UNSCOPED);
-    let output = restore.exercise(&["check", "threads"]);
-    failing_line(&output, "it does not compile", "thread::scope");
+    let unscoped = ("threads", THREADS_UNSCOPED);
+    written_fails(&restore, unscoped, "it does not compile", "thread::scope");
 
-    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_IGNORING_FUTURES);
-    let output = restore.exercise(&["check", "tokio"]);
-    failing_line(
-        &output,
+    let (text, _) = written_fails(
+        &restore,
+        ("tokio", TOKIO_IGNORING_FUTURES),
         "with --concurrency 5, the server still saw 20 requests in flight at once",
         "(hint: start `futures` futures",
     );
-    assert!(
-        stdout(&output).contains("✓ the server had 20 requests in flight at once"),
-        "{}",
-        stdout(&output)
-    );
+    let all_in_flight = "✓ the server had 20 requests in flight at once";
+    assert!(text.contains(all_in_flight), "{text}");
 
     restore.exercise(&["reset", "tokio"]);
-    restore.write_lesson("exercises/07-tokio/src/main.rs", TOKIO_ON_THREADS);
-    let output = restore.exercise(&["check", "tokio"]);
-    let line = failing_line(
-        &output,
+    let (text, line) = written_fails(
+        &restore,
+        ("tokio", TOKIO_ON_THREADS),
         "threads while 20 requests were in flight",
         "(hint: ",
     );
     assert!(line.contains("no std::thread"), "{line}");
     // The requests were all in flight: it is the threads that give it away, not the server.
-    assert!(
-        stdout(&output).contains("✓ the server had 20 requests in flight at once"),
-        "{}",
-        stdout(&output)
-    );
+    assert!(text.contains(all_in_flight), "{text}");
 
     for (name, _, _, _) in EXERCISES {
         restore.exercise(&["solve", name, "--yes"]);
@@ -226,6 +215,24 @@ fn failing_line(output: &Output, says: &str, hint: &str) -> String {
         .unwrap_or_else(|| panic!("no ✗ line says {says:?}: {text}"));
     assert!(line.contains(hint), "{line:?} should hold {hint:?}");
     line.to_owned()
+}
+
+/// Writes `body` as the lesson of the exercise `name` and checks it: it fails, on a ✗ line that
+/// says `says` and holds `hint`. Gives what the check printed, and that line.
+fn written_fails(
+    restore: &Restore,
+    (name, body): (&str, &str),
+    says: &str,
+    hint: &str,
+) -> (String, String) {
+    let file = EXERCISES
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, f, ..)| *f);
+    restore.write_lesson(file.expect("an exercise of that name"), body);
+    let output = restore.exercise(&["check", name]);
+    let line = failing_line(&output, says, hint);
+    (stdout(&output), line)
 }
 
 /// One build of every exercise, as `scripts/exercise.sh build` makes it, so that the checks

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Server, run, stderr, summary};
+use support::{Server, assert_succeeded, run, stderr, summary};
 
 fn stat(server: &Server, name: &str) -> u64 {
     server.stats()[name].as_u64().unwrap_or_default()
@@ -17,12 +17,7 @@ fn http2_sends_every_request_as_a_stream_of_one_connection() {
         let server = Server::start("300ms");
         let url = server.url("/uuid");
         let output = run(slide, &["--url", &url, "-n", "40", "--json"]);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{slide}: {}",
-            stderr(&output)
-        );
+        assert_succeeded(slide, &output);
         assert_eq!(summary(&output).ok, 40, "{slide}");
         assert_eq!(
             server.peak_in_flight(),

@@ -7,7 +7,7 @@ mod support;
 use std::process::Output;
 
 use lab::talk::SLIDES;
-use support::{Server, assert_one_line, bin, stderr, summary};
+use support::{Server, assert_one_line, assert_succeeded, bin, summary};
 
 /// Runs `binary ARGS` under `ulimit` as the shell sets it: `-Sn` for the soft limit alone,
 /// `-n` for both.
@@ -37,13 +37,7 @@ fn a_low_soft_limit_is_raised_and_every_request_answered() {
             slide.binary,
             &["--url", &url, "-n", "300", "--json"],
         );
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}: {}",
-            slide.binary,
-            stderr(&output)
-        );
+        assert_succeeded(slide.binary, &output);
         assert_eq!(summary(&output).ok, 300, "{}", slide.binary);
     }
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use common::Summary;
 use support::redis::RedisServer;
 use support::{
-    LIMIT, Server, assert_one_line, closed_port_url, finish_within, piped, send_signal, stderr,
-    wait_until,
+    LIMIT, Server, assert_one_line, assert_succeeded, closed_port_url, finish_within, piped,
+    send_signal, stderr, wait_until,
 };
 
 /// A worker's start (Python imports, Redis connections) on a busy 2-core machine.
@@ -55,7 +55,7 @@ fn summary(output: &Output) -> Summary {
 
 /// A run that got every one of `n` UUIDs, each new.
 fn assert_all_answered(who: &str, output: &Output, n: usize) -> Summary {
-    assert_eq!(output.status.code(), Some(0), "{who}: {}", stderr(output));
+    assert_succeeded(who, output);
     let summary = summary(output);
     assert_eq!(
         (summary.ok, summary.unique, summary.failed),
@@ -66,41 +66,44 @@ fn assert_all_answered(who: &str, output: &Output, n: usize) -> Summary {
     summary
 }
 
+/// `scripts/python.sh PROGRAM --url URL -n N ARGS --json` against an httpbin-lite that answers
+/// after `delay`, every one of the `n` requests answered: its summary, and the most requests
+/// the server had in flight at once.
+fn all_answered(delay: &str, program: &str, n: usize, args: &[&str]) -> (Summary, usize) {
+    let server = Server::start(delay);
+    let (url, n_text) = (server.url("/uuid"), n.to_string());
+    let command = [program, "--url", &url, "-n", &n_text];
+    let output = run(&[&command[..], args, &["--json"]].concat());
+    (
+        assert_all_answered(program, &output, n),
+        server.peak_in_flight(),
+    )
+}
+
 #[test]
 fn sync_makes_one_request_at_a_time() {
-    let server = Server::start("100ms");
-    let output = run(&["sync", "--url", &server.url("/uuid"), "-n", "3", "--json"]);
-    let summary = assert_all_answered("sync", &output, 3);
+    let (summary, peak) = all_answered("100ms", "sync", 3, &[]);
     assert_eq!((summary.model.as_str(), summary.concurrency), ("sync", 1));
-    assert_eq!(server.peak_in_flight(), 1);
+    assert_eq!(peak, 1);
 }
 
 #[test]
 fn a_process_pool_keeps_one_request_in_flight_per_process() {
-    let server = Server::start("200ms");
-    let url = server.url("/uuid");
-    let output = run(&["processes", "--url", &url, "-c", "3", "-n", "6", "--json"]);
-    assert_all_answered("processes", &output, 6);
-    assert_eq!(server.peak_in_flight(), 3);
+    let (_, peak) = all_answered("200ms", "processes", 6, &["-c", "3"]);
+    assert_eq!(peak, 3);
 }
 
 #[test]
 fn the_thread_pool_is_the_talks_40_wide() {
-    let server = Server::start("300ms");
-    let url = server.url("/uuid");
-    let output = run(&["threads", "--url", &url, "-n", "44", "-q", "--json"]);
-    let summary = assert_all_answered("threads", &output, 44);
+    let (summary, peak) = all_answered("300ms", "threads", 44, &["-q"]);
     assert_eq!(summary.concurrency, 40);
-    assert_eq!(server.peak_in_flight(), 40);
+    assert_eq!(peak, 40);
 }
 
 #[test]
 fn asyncio_gather_keeps_every_request_in_flight() {
-    let server = Server::start("300ms");
-    let url = server.url("/uuid");
-    let output = run(&["asyncio", "--url", &url, "-n", "30", "-q", "--json"]);
-    assert_all_answered("asyncio", &output, 30);
-    assert_eq!(server.peak_in_flight(), 30);
+    let (_, peak) = all_answered("300ms", "asyncio", 30, &["-q"]);
+    assert_eq!(peak, 30);
 }
 
 #[test]
@@ -142,33 +145,32 @@ fn bad_input_gets_one_line_and_no_traceback() {
     assert!(first.contains("httpbin-lite"), "{first}");
 }
 
-#[test]
-fn celery_gets_every_result_back_and_times_the_enqueueing_apart() {
+/// A queue original (`celery`, `rq`) run with `-c C` for `n` requests against a Redis and an
+/// httpbin-lite of its own: every result back, the enqueueing timed apart. Gives its summary
+/// and the most requests the server had in flight at once.
+fn queue_gets_every_result_back(program: &str, c: &str, n: usize) -> (Summary, usize) {
     let redis = RedisServer::start(&[]);
-    let server = Server::start("200ms");
-    let (url, redis_url) = (server.url("/uuid"), redis.url());
-    let args = ["celery", "--redis", &redis_url, "-c", "6"];
-    let output = run(&[&args[..], &["--url", &url, "-n", "6", "--json"]].concat());
-    let summary = assert_all_answered("celery", &output, 6);
+    let redis_url = redis.url();
+    let args = ["--redis", &redis_url, "-c", c];
+    let (summary, peak) = all_answered("200ms", program, n, &args);
     let enqueue = summary.enqueue_s.expect("enqueue_s");
     assert!(0.0 < enqueue && enqueue < summary.wall_s, "{summary:?}");
+    (summary, peak)
+}
+
+#[test]
+fn celery_gets_every_result_back_and_times_the_enqueueing_apart() {
+    let (summary, peak) = queue_gets_every_result_back("celery", "6", 6);
     assert_eq!((summary.workers, summary.concurrency), (Some(1), 6));
-    assert_eq!(server.peak_in_flight(), 6);
+    assert_eq!(peak, 6);
 }
 
 #[test]
 fn rq_gets_every_result_back_and_times_the_enqueueing_apart() {
-    let redis = RedisServer::start(&[]);
-    let server = Server::start("200ms");
-    let (url, redis_url) = (server.url("/uuid"), redis.url());
-    let args = ["rq", "--redis", &redis_url, "-c", "2"];
-    let output = run(&[&args[..], &["--url", &url, "-n", "4", "--json"]].concat());
-    let summary = assert_all_answered("rq", &output, 4);
-    let enqueue = summary.enqueue_s.expect("enqueue_s");
-    assert!(0.0 < enqueue && enqueue < summary.wall_s, "{summary:?}");
+    let (summary, peak) = queue_gets_every_result_back("rq", "2", 4);
     // Two rq workers, one job each at a time.
     assert_eq!(summary.concurrency, 2);
-    assert_eq!(server.peak_in_flight(), 2);
+    assert_eq!(peak, 2);
 }
 
 /// A worker started alone, killed when dropped if it still runs (a test that fails leaves none).

@@ -218,24 +218,23 @@ fn diff_sh_knows_every_slide_by_name_and_number() {
     assert!(support::stderr(&unknown).contains("nope"));
 }
 
-/// `scripts/diff.sh ARGS`, which must exit 0: what it printed, and its first line.
-fn side_by_side(args: &[&str]) -> (String, String) {
+/// `scripts/diff.sh ARGS`, which must exit 0 and show the two files' first lines on one line,
+/// one saying `left` and the other `right`: what it printed.
+fn side_by_side(args: &[&str], left: &str, right: &str) -> String {
     let output = script("diff.sh", args);
     let err = support::stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{err}");
     let text = support::stdout(&output);
-    let first = text.lines().next().unwrap_or_default().to_owned();
-    (text, first)
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.contains(left) && first.contains(right), "{first}");
+    text
 }
 
 #[test]
 fn diff_sh_shows_a_python_original_beside_its_slide() {
-    let (text, first) = side_by_side(&["-y", "threads", "python/threads.py"]);
-    // The two files' first lines, on one line; each one's fetch_all further down.
-    assert!(
-        first.contains("//! Slide 6") && first.contains("\"\"\"Slide 6"),
-        "{first}"
-    );
+    let args = ["-y", "threads", "python/threads.py"];
+    let text = side_by_side(&args, "//! Slide 6", "\"\"\"Slide 6");
+    // Each one's fetch_all further down.
     assert!(
         text.contains("fn fetch_all(") && text.contains("def fetch_all("),
         "{text}"
@@ -244,12 +243,7 @@ fn diff_sh_shows_a_python_original_beside_its_slide() {
 
 #[test]
 fn diff_sh_side_by_side_fits_160_columns() {
-    let (text, first) = side_by_side(&["--side-by-side", "sync", "threads"]);
-    // Both slides' first lines, on one line.
-    assert!(
-        first.contains("Slide 4") && first.contains("Slide 6"),
-        "{first}"
-    );
+    let text = side_by_side(&["--side-by-side", "sync", "threads"], "Slide 4", "Slide 6");
     let widest = text.lines().map(|line| line.chars().count()).max();
     assert!(
         widest.is_some_and(|w| w <= 160),

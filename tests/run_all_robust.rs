@@ -6,7 +6,7 @@ mod support;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -25,13 +25,22 @@ fn has_cell(row: &str, cell: &str) -> bool {
     row.split_whitespace().any(|word| word == cell)
 }
 
-/// What is in `out` besides the report: a talk leaves no directory of its own behind.
-fn leftovers(out: &Path) -> Vec<String> {
+/// A talk's OUT, not there yet, once lab is built (run-all.sh then finds it up to date).
+fn talk_out(name: &str) -> PathBuf {
+    support::bin("lab");
+    support::scratch(name)
+}
+
+/// Checks that a talk left nothing in `out` besides the report (no directory of its own), and
+/// removes it.
+fn assert_only_the_report_in(out: &Path) {
     let names = fs::read_dir(out).expect("out exists").flatten();
     let names = names.map(|entry| entry.file_name().to_string_lossy().into_owned());
-    names
+    let leftovers: Vec<String> = names
         .filter(|name| name != "results.json" && name != "report.html")
-        .collect()
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+    let _ = fs::remove_dir_all(out);
 }
 
 fn results(out: &Path) -> serde_json::Value {
@@ -41,8 +50,7 @@ fn results(out: &Path) -> serde_json::Value {
 
 #[test]
 fn a_slide_that_ends_without_its_summary_is_a_failed_row_and_the_table_is_written() {
-    support::bin("lab");
-    let out = support::scratch("stand-in");
+    let out = talk_out("stand-in");
     // An earlier talk's report, which must not pass for this one's.
     fs::create_dir_all(&out).expect("out");
     fs::write(out.join("report.html"), "an earlier talk").expect("old report");
@@ -82,15 +90,13 @@ fn a_slide_that_ends_without_its_summary_is_a_failed_row_and_the_table_is_writte
         report.contains("coroutines"),
         "this talk's report: {report}"
     );
-    assert_eq!(leftovers(&out), Vec::<String>::new());
-    let _ = fs::remove_dir_all(&out);
+    assert_only_the_report_in(&out);
 }
 
 #[test]
 fn two_talks_at_once_each_end_with_their_own_table() {
-    support::bin("lab");
     // The same OUT for both, as when someone runs it twice from one checkout.
-    let out = support::scratch("two-at-once");
+    let out = talk_out("two-at-once");
     let args = ["--quick", "--requests", "3", "--only", "4,6"];
     let talks: Vec<_> = (0..2)
         .map(|_| {
@@ -112,14 +118,12 @@ fn two_talks_at_once_each_end_with_their_own_table() {
     }
     // Whichever finished last wrote them, whole.
     assert_eq!(results(&out)["rows"].as_array().map(Vec::len), Some(2));
-    assert_eq!(leftovers(&out), Vec::<String>::new());
-    let _ = fs::remove_dir_all(&out);
+    assert_only_the_report_in(&out);
 }
 
 #[test]
 fn each_line_comes_through_a_pipe_as_it_is_printed() {
-    support::bin("lab");
-    let out = support::scratch("pipe");
+    let out = talk_out("pipe");
     // One request at a time, each answered after DELAY: the summary cannot be printed until
     // two more DELAYs after the first answer, so lines held back would arrive together.
     const DELAY: Duration = Duration::from_millis(300);

@@ -10,8 +10,9 @@ use std::process::Output;
 
 use lab::talk::{SLIDES, Slide, Width};
 use support::{
-    LIMIT, Server, Stage, children_of, closed_port_url, eventually, finish_within, printed_uuids,
-    socket_count, stderr, stdout, summary, takes_concurrency, thread_count,
+    LIMIT, Server, Stage, assert_succeeded, children_of, closed_port_url, eventually,
+    finish_within, printed_uuids, socket_count, stderr, stdout, summary, takes_concurrency,
+    thread_count,
 };
 
 /// How many requests a run makes: the talk's 50.
@@ -271,13 +272,7 @@ fn quiet_prints_only_the_summary() {
     for slide in SLIDES {
         let output = Stage::new(slide).run(&["--url", &server.url("/uuid"), "-n", "3", "--quiet"]);
         let text = stdout(&output);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}: {}",
-            slide.binary,
-            stderr(&output)
-        );
+        assert_succeeded(slide.binary, &output);
         assert_eq!(text.lines().count(), 1, "{text}");
         let line = format!("{}: 3/3 ok, 3 unique, ", slide.binary);
         assert!(text.starts_with(&line), "{text}");
@@ -355,7 +350,7 @@ impl Proc {
 /// every one of `requests` answered with a UUID of its own (each printed as it came), and
 /// `width` in flight at most.
 fn assert_all_answered(who: &str, slide: &Slide, output: &Output, requests: usize, width: usize) {
-    assert_eq!(output.status.code(), Some(0), "{who}: {}", stderr(output));
+    assert_succeeded(who, output);
     let summary = summary(output);
     assert_eq!(summary.slide, slide.binary, "{who}");
     assert_eq!(summary.model, slide.model, "{who}");

@@ -148,6 +148,11 @@ pub fn summary(output: &Output) -> Summary {
     Summary::from_output(last).unwrap_or_else(|err| panic!("last line {last:?}: {err}"))
 }
 
+/// Checks that a run exited 0; `who` names it, and what it said on stderr is the message if not.
+pub fn assert_succeeded(who: &str, output: &Output) {
+    assert_eq!(output.status.code(), Some(0), "{who}: {}", stderr(output));
+}
+
 /// Checks the one line a binary that was given something wrong says: no panic, exit `code`,
 /// exactly one line on stderr, and every one of `words` in it. `who` names the run.
 pub fn assert_one_line(who: &str, output: &Output, code: i32, words: &[&str]) {

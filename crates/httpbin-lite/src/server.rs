@@ -144,9 +144,9 @@ mod tests {
 
     #[test]
     fn the_default_bound_leaves_room_for_the_servers_own_files() {
-        assert_eq!(connections_within(20_000), 19_900);
-        assert_eq!(connections_within(50), 1);
-        assert_eq!(connections_within(u64::MAX), u32::MAX);
+        for (files, connections) in [(20_000, 19_900), (50, 1), (u64::MAX, u32::MAX)] {
+            assert_eq!(connections_within(files), connections, "{files} files");
+        }
     }
 
     #[test]

@@ -11,18 +11,11 @@ use crate::{Binaries, Error};
 /// The first line httpbin-lite prints, naming the port it got.
 const LISTENING: &str = "httpbin-lite listening on http://";
 
-/// How long it may take to print that line: it binds a socket and nothing else first.
-const READY_WITHIN: Duration = Duration::from_secs(20);
-
-/// httpbin-lite answers `/stats` at once; anything slower than this is a wedged server.
-const STATS_WITHIN: Duration = Duration::from_secs(5);
-
 /// A running httpbin-lite, stopped (killed and reaped) when dropped.
 #[derive(Debug)]
 pub struct Httpbin {
     process: Process,
     addr: SocketAddr,
-    delay: Duration,
     /// What asks it for its counts, set up as the slides' blocking client is.
     agent: ureq::Agent,
 }
@@ -44,17 +37,18 @@ impl Httpbin {
             Duration::ZERO,
             "not found; build it with `cargo build --workspace --bins`",
         )?;
-        let line = process.wait_for_line(LISTENING, READY_WITHIN)?;
+        let line = process.wait_for_line(LISTENING)?;
         let addr = line
             .trim()
             .strip_prefix(LISTENING)
             .and_then(|addr| addr.parse().ok())
             .ok_or_else(|| Error::new(format!("httpbin-lite said {line:?}, not its address")))?;
-        let agent = ureq::Agent::new_with_config(common::ureq_config(STATS_WITHIN, 1).build());
+        // It answers `/stats` at once: one that takes 5 s is a wedged server.
+        let config = common::ureq_config(Duration::from_secs(5), 1);
+        let agent = ureq::Agent::new_with_config(config.build());
         Ok(Httpbin {
             process,
             addr,
-            delay,
             agent,
         })
     }
@@ -72,11 +66,6 @@ impl Httpbin {
     /// The URL of `path` on it: `url("/uuid")`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-
-    /// How long it waits before answering each `/uuid`.
-    pub fn delay(&self) -> Duration {
-        self.delay
     }
 
     /// `GET /stats`: requests in flight, the peak, how many it served, the faults it injected.
@@ -106,11 +95,6 @@ impl Httpbin {
 
     pub fn pid(&self) -> u32 {
         self.process.pid()
-    }
-
-    /// What it has printed so far.
-    pub fn output(&self) -> String {
-        self.process.output()
     }
 
     /// How it ended, if it has (it should not, until stopped).

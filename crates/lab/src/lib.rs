@@ -18,6 +18,6 @@ pub use binaries::Binaries;
 pub use error::Error;
 pub use httpbin::Httpbin;
 pub use proc::{children_of, thread_count};
-pub use process::stop;
+pub use process::{signal_then_kill, stop};
 pub use redis::Redis;
 pub use worker::Worker;

@@ -15,6 +15,11 @@ use nix::unistd::Pid;
 use crate::Error;
 use crate::scratch::Scratch;
 
+/// How long a service may take to say it is ready. Each binds a socket first (redis-server
+/// loads nothing, the worker connects to a local Redis), which takes milliseconds: this bounds
+/// a hang.
+const READY_WITHIN: Duration = Duration::from_secs(20);
+
 /// How often to look at a log or a child that has not said anything yet.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -96,13 +101,10 @@ impl Process {
         self.child.try_wait().ok().flatten()
     }
 
-    /// Waits up to `within` for a line of its output that contains `needle`, and gives it.
-    pub(crate) fn wait_for_line(
-        &mut self,
-        needle: &str,
-        within: Duration,
-    ) -> Result<String, NotReady> {
-        let deadline = Instant::now() + within;
+    /// Waits up to [`READY_WITHIN`] for a line of its output that contains `needle`, and
+    /// gives it.
+    pub(crate) fn wait_for_line(&mut self, needle: &str) -> Result<String, NotReady> {
+        let deadline = Instant::now() + READY_WITHIN;
         loop {
             let output = self.output();
             if let Some(line) = output.lines().find(|line| line.contains(needle)) {
@@ -119,7 +121,7 @@ impl Process {
             }
             if Instant::now() >= deadline {
                 return Err(NotReady::Silent(Error::new(format!(
-                    "{} did not say {needle:?} within {within:?}; it said: {}",
+                    "{} did not say {needle:?} within {READY_WITHIN:?}; it said: {}",
                     self.name,
                     last_line(&output)
                 ))));
@@ -138,13 +140,22 @@ impl Process {
 /// SIGTERM, up to `grace` for `child` to exit, then SIGKILL; always reaped. A zero grace kills
 /// at once. Gives how it ended.
 pub fn stop(child: &mut Child, grace: Duration) -> io::Result<ExitStatus> {
+    signal_then_kill(child, Signal::SIGTERM, grace)
+}
+
+/// [`stop`], with `signal` in place of SIGTERM.
+pub fn signal_then_kill(
+    child: &mut Child,
+    signal: Signal,
+    grace: Duration,
+) -> io::Result<ExitStatus> {
     if let Some(status) = child.try_wait()? {
         return Ok(status);
     }
     if !grace.is_zero() {
         // A program that has exited meanwhile is not an error: the wait below reaps it.
         if let Ok(pid) = i32::try_from(child.id()) {
-            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+            let _ = kill(Pid::from_raw(pid), signal);
         }
         let deadline = Instant::now() + grace;
         while Instant::now() < deadline {
@@ -193,11 +204,7 @@ mod tests {
     #[test]
     fn a_dropped_process_is_killed_and_reaped() -> Result<(), Error> {
         let mut process = sh("echo ready; exec sleep 30", Duration::ZERO)?;
-        assert!(
-            process
-                .wait_for_line("ready", Duration::from_secs(10))
-                .is_ok()
-        );
+        assert!(process.wait_for_line("ready").is_ok());
         let pid = process.pid();
         drop(process);
         assert!(!exists(pid), "process {pid} outlived its handle");
@@ -208,11 +215,7 @@ mod tests {
     fn sigterm_first_lets_it_say_goodbye() -> Result<(), Error> {
         let script = "trap 'echo goodbye; exit 0' TERM; echo ready; while :; do sleep 0.05; done";
         let mut process = sh(script, Duration::from_secs(10))?;
-        assert!(
-            process
-                .wait_for_line("ready", Duration::from_secs(10))
-                .is_ok()
-        );
+        assert!(process.wait_for_line("ready").is_ok());
         let status = process.stop(Duration::from_secs(10))?;
         assert!(status.success(), "{status}");
         assert!(process.output().contains("goodbye"), "{}", process.output());
@@ -222,7 +225,7 @@ mod tests {
     #[test]
     fn one_that_exits_before_it_is_ready_says_its_last_words() -> Result<(), Error> {
         let mut process = sh("echo 'Address already in use' >&2; exit 3", Duration::ZERO)?;
-        match process.wait_for_line("listening", Duration::from_secs(10)) {
+        match process.wait_for_line("listening") {
             Err(NotReady::Exited(err)) => assert!(err.to_string().contains("already in use")),
             Err(NotReady::Silent(err)) => panic!("not seen to exit: {err}"),
             Ok(line) => panic!("ready? {line}"),

@@ -12,9 +12,6 @@ use crate::scratch::Scratch;
 /// What redis-server logs once it listens.
 const READY: &str = "Ready to accept connections";
 
-/// It loads nothing (`--save ""`), so it is ready in milliseconds; this bounds a hang.
-const READY_WITHIN: Duration = Duration::from_secs(20);
-
 /// How many free ports to try: one found free may be taken before redis-server binds it.
 const ATTEMPTS: usize = 5;
 
@@ -70,7 +67,7 @@ impl Redis {
             Duration::ZERO,
             NOT_INSTALLED,
         )?;
-        match process.wait_for_line(READY, READY_WITHIN) {
+        match process.wait_for_line(READY) {
             Ok(_) => Ok(Ok(Redis { process, port })),
             Err(NotReady::Exited(err)) => Ok(Err(err)),
             Err(NotReady::Silent(err)) => Err(err),

@@ -70,6 +70,24 @@ pub struct Companion {
     pub aliases: &'static [&'static str],
 }
 
+/// Slide 7, whose every request is in flight at once on one thread, as in the slides the talk
+/// did not show (7a, 7b, 7c).
+const TOKIO: Slide = Slide {
+    number: "7",
+    binary: "slide07-tokio",
+    package: "slide07-tokio",
+    source: "crates/slide07-tokio/src/main.rs",
+    model: "tokio",
+    aliases: &["tokio", "async", "asyncio"],
+    title: "Asyncio (tokio)",
+    width: Width::All,
+    one_thread: true,
+    companion: None,
+    queue: false,
+    deck: "2 s",
+    notes: "5-6 s",
+};
+
 /// Every runnable slide, in the talk's order.
 pub const SLIDES: &[Slide] = &[
     Slide {
@@ -129,28 +147,11 @@ pub const SLIDES: &[Slide] = &[
         model: "coroutines",
         aliases: &["coroutines", "coroutine"],
         title: "Coroutines by hand",
-        width: Width::All,
-        one_thread: true,
-        companion: None,
-        queue: false,
         deck: "not shown",
         notes: "not shown",
+        ..TOKIO
     },
-    Slide {
-        number: "7",
-        binary: "slide07-tokio",
-        package: "slide07-tokio",
-        source: "crates/slide07-tokio/src/main.rs",
-        model: "tokio",
-        aliases: &["tokio", "async", "asyncio"],
-        title: "Asyncio (tokio)",
-        width: Width::All,
-        one_thread: true,
-        companion: None,
-        queue: false,
-        deck: "2 s",
-        notes: "5-6 s",
-    },
+    TOKIO,
     Slide {
         number: "7b",
         binary: "slide07b-blocking",
@@ -159,12 +160,9 @@ pub const SLIDES: &[Slide] = &[
         model: "blocking",
         aliases: &["blocking", "blocked"],
         title: "Blocking the event loop",
-        width: Width::All,
-        one_thread: true,
-        companion: None,
-        queue: false,
         deck: "not shown",
         notes: "not shown",
+        ..TOKIO
     },
     Slide {
         number: "7c",
@@ -174,12 +172,9 @@ pub const SLIDES: &[Slide] = &[
         model: "http2",
         aliases: &["http2", "h2"],
         title: "HTTP/2: one connection, many streams",
-        width: Width::All,
-        one_thread: true,
-        companion: None,
-        queue: false,
         deck: "not shown",
         notes: "not shown",
+        ..TOKIO
     },
     Slide {
         number: "8",

@@ -34,23 +34,17 @@ fn every_source_is_in_the_tree() {
 
 #[test]
 fn the_floor_counts_waiting_work_and_cores() {
-    // 50 requests at 100 ms, 20 ms of CPU each, on 2 cores.
-    assert!(
-        (floor(50, 1, 0.1, 0.02, 2) - 6.0).abs() < 1e-9,
-        "one at a time"
-    );
-    assert!(
-        (floor(50, 40, 0.1, 0.02, 2) - 0.5).abs() < 1e-9,
-        "the work on 2 cores"
-    );
-    assert!(
-        (floor(50, 40, 0.1, 0.02, 1) - 1.0).abs() < 1e-9,
-        "the work on 1 core"
-    );
-    assert!(
-        (floor(50, 50, 0.1, 0.0, 2) - 0.1).abs() < 1e-9,
-        "no work: the delay alone"
-    );
+    // 50 requests at 100 ms, with 20 ms of CPU each or none.
+    let cases = [
+        (1, 0.02, 2, 6.0, "one at a time"),
+        (40, 0.02, 2, 0.5, "the work on 2 cores"),
+        (40, 0.02, 1, 1.0, "the work on 1 core"),
+        (50, 0.0, 2, 0.1, "no work: the delay alone"),
+    ];
+    for (concurrency, work, cores, least, why) in cases {
+        let floor = floor(50, concurrency, 0.1, work, cores);
+        assert!((floor - least).abs() < 1e-9, "{why}: {floor}");
+    }
 }
 
 #[test]

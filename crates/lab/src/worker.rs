@@ -1,6 +1,5 @@
 //! slide08-worker, the queue's consumer: it takes jobs from Redis and fetches their URLs.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
@@ -12,9 +11,6 @@ use crate::{Binaries, Error};
 /// `slide08-worker: NAME waiting for jobs on …`.
 const READY: &str = "waiting for jobs";
 
-/// It connects to a local Redis first; this bounds a hang.
-const READY_WITHIN: Duration = Duration::from_secs(20);
-
 /// After SIGTERM a worker finishes the jobs it holds; each is one request of a second or so.
 const GRACE: Duration = Duration::from_secs(10);
 
@@ -22,8 +18,6 @@ const GRACE: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Worker {
     process: Process,
-    program: PathBuf,
-    args: Vec<String>,
     name: String,
 }
 
@@ -37,32 +31,25 @@ impl Worker {
         allow_host: &str,
         extra: &[&str],
     ) -> Result<Worker, Error> {
-        let program = bins.path("slide08-worker")?;
-        let mut args = vec![
-            "--redis".to_owned(),
-            redis.to_owned(),
-            "--allow-host".to_owned(),
-            allow_host.to_owned(),
-        ];
-        args.extend(extra.iter().map(|arg| arg.to_string()));
-        let (process, name) = launch(&program, &args)?;
+        let mut command = Command::new(bins.path("slide08-worker")?);
+        command
+            .args(["--redis", redis, "--allow-host", allow_host])
+            .args(extra)
+            // Only our --redis counts, never one left in the environment.
+            .env_remove("REDIS_URL");
+        let mut process = Process::spawn(
+            "slide08-worker",
+            command,
+            Scratch::new("worker")?,
+            GRACE,
+            "not found; build it with `cargo build --workspace --bins`",
+        )?;
+        let line = process.wait_for_line(READY)?;
+        let name = line.split_whitespace().nth(1).unwrap_or_default();
         Ok(Worker {
+            name: name.to_owned(),
             process,
-            program,
-            args,
-            name,
         })
-    }
-
-    /// Stops it (as [`Worker::stop`]) and starts a new one with the same arguments: a fresh
-    /// process whose CPU time and memory are its own.
-    pub fn restart(&mut self) -> Result<(), Error> {
-        self.stop()?;
-        let (process, name) = launch(&self.program, &self.args)?;
-        // The old process is reaped already: dropping its handle sends nothing.
-        self.process = process;
-        self.name = name;
-        Ok(())
     }
 
     /// Its consumer name in the queue's group (`HOST:PID:RANDOM`), as its first line says.
@@ -84,30 +71,4 @@ impl Worker {
     pub fn stop(&mut self) -> Result<ExitStatus, Error> {
         self.process.stop(GRACE)
     }
-
-    /// SIGKILL: it dies on the spot, holding whatever jobs it holds.
-    pub fn kill(&mut self) -> Result<ExitStatus, Error> {
-        self.process.stop(Duration::ZERO)
-    }
-}
-
-/// Starts the worker and waits for its ready line; gives it and its consumer name.
-fn launch(program: &Path, args: &[String]) -> Result<(Process, String), Error> {
-    let mut command = Command::new(program);
-    // Only our --redis counts, never one left in the environment.
-    command.args(args).env_remove("REDIS_URL");
-    let mut process = Process::spawn(
-        "slide08-worker",
-        command,
-        Scratch::new("worker")?,
-        GRACE,
-        "not found; build it with `cargo build --workspace --bins`",
-    )?;
-    let line = process.wait_for_line(READY, READY_WITHIN)?;
-    let name = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    Ok((process, name))
 }

@@ -30,7 +30,8 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
         exercise.slide,
         exercise.path()
     );
-    if let Built::Failed(said) = build(workspace, exercise)? {
+    let built = workspace.cargo_build(exercise.run.also_build, &[&exercise.package()])?;
+    if let Built::Failed(said) = built {
         let text = "it does not compile: the compiler's messages are above".to_owned();
         let hint = compile_hint(exercise, &said);
         return Ok(report(exercise, &[Line::judged(false, text, hint)]));
@@ -89,14 +90,6 @@ pub fn check(workspace: &Workspace, exercise: &Exercise) -> Result<bool, String>
         show_tail(&ran.stderr);
     }
     Ok(passed)
-}
-
-/// `cargo build` of what the check runs beside the exercise (httpbin-lite, the slide's other
-/// programs), then of the exercise: see [`Workspace::cargo_build`].
-fn build(workspace: &Workspace, exercise: &Exercise) -> Result<Built, String> {
-    let mut talk: Vec<&str> = vec!["httpbin-lite"];
-    talk.extend(exercise.run.also_build);
-    workspace.cargo_build(&talk, &[&exercise.package()])
 }
 
 /// An httpbin-lite of the check's own, answering after [`DELAY`].

@@ -44,9 +44,10 @@ impl Workspace {
         self.bins.dir().ends_with("release")
     }
 
-    /// `cargo build` of `talk`'s packages in the talk's workspace, then of `exercises`' in the
-    /// exercises' own (`exercises/Cargo.toml`), both into this runner's target directory and
-    /// profile, so that they share the compiled dependencies and the binaries are beside it.
+    /// `cargo build` of httpbin-lite and `talk`'s packages in the talk's workspace, then of
+    /// `exercises`' in the exercises' own (`exercises/Cargo.toml`), both into this runner's
+    /// target directory and profile, so that they share the compiled dependencies and the
+    /// binaries are beside it.
     /// Quiet once the exercises and httpbin-lite have been built before, when what is left to
     /// compile takes seconds; the first time, cargo's progress shows the minute it takes.
     /// Cargo's messages go to the terminal as they come; a failed build gives them back too,
@@ -54,8 +55,9 @@ impl Workspace {
     pub fn cargo_build(&self, talk: &[&str], exercises: &[&str]) -> Result<Built, String> {
         let before = ["httpbin-lite"].iter().chain(exercises);
         let built_before = before.into_iter().all(|name| self.bins.has(name));
+        let talk = [&["httpbin-lite"][..], talk].concat();
         let manifests = [
-            (self.root.join("Cargo.toml"), talk),
+            (self.root.join("Cargo.toml"), &talk[..]),
             (self.root.join("exercises/Cargo.toml"), exercises),
         ];
         for (manifest, packages) in manifests {

@@ -48,20 +48,22 @@ pub fn peak(steps: &[(f64, usize)]) -> usize {
 mod tests {
     use super::*;
 
-    fn span(index: usize, start_s: f64, end_s: f64) -> Span {
-        Span {
+    /// Requests that start and end at these seconds: all `in_flight` reads of a span.
+    fn spans(times: &[(f64, f64)]) -> Vec<Span> {
+        let span = |(index, &(start_s, end_s))| Span {
             index,
             start_s,
             end_s,
             ok: true,
             attempts: 1,
-        }
+        };
+        times.iter().enumerate().map(span).collect()
     }
 
     #[test]
     fn in_flight_counts_starts_and_ends() {
         // Two at once, then one more as the first ends.
-        let spans = [span(0, 0.0, 1.0), span(1, 0.0, 2.0), span(2, 1.0, 2.0)];
+        let spans = spans(&[(0.0, 1.0), (0.0, 2.0), (1.0, 2.0)]);
         assert_eq!(
             in_flight(&spans),
             [(0.0, 2), (1.0, 2), (2.0, 0)],
@@ -73,7 +75,7 @@ mod tests {
 
     #[test]
     fn one_at_a_time_is_one_in_flight() {
-        let spans: Vec<Span> = (0..3).map(|i| span(i, i as f64, i as f64 + 1.0)).collect();
+        let spans = spans(&[(0.0, 1.0), (1.0, 2.0), (2.0, 3.0)]);
         assert_eq!(peak(&in_flight(&spans)), 1);
     }
 }

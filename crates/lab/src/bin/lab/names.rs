@@ -26,13 +26,18 @@ pub fn source(name: &str) -> Result<&'static str, String> {
                 slide.aliases.first().copied().into_iter().chain(companion)
             })
             .collect();
-        let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
         format!(
             "no slide called '{name}'; try {}, or a number: {}",
             names.join(", "),
-            numbers.join(", ")
+            numbers()
         )
     })
+}
+
+/// `4, 5, 6, 7a, 7, 7b, 7c, 8`
+pub fn numbers() -> String {
+    let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
+    numbers.join(", ")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use clap::Args;
 use lab::talk::{self, SLIDES, Slide};
 
+use crate::names::numbers;
 use crate::written::Written;
 
 /// The most requests a slide takes (common's own limit; a test below keeps the two equal).
@@ -93,6 +94,17 @@ impl Flags {
         })
     }
 
+    /// What every slide and Python original of the talk is told: `--url URL --requests N`, and
+    /// `--work` when given.
+    pub fn run_args(&self, url: &str) -> Vec<String> {
+        let mut args = vec!["--url".to_owned(), url.to_owned()];
+        args.extend(["--requests".to_owned(), self.requests.to_string()]);
+        if let Some(work) = &self.work {
+            args.extend(["--work".to_owned(), work.text.clone()]);
+        }
+        args
+    }
+
     /// The slides to run, in the talk's order.
     pub fn slides(&self) -> impl Iterator<Item = &'static Slide> + '_ {
         SLIDES.iter().filter(|slide| {
@@ -131,12 +143,6 @@ impl FromStr for Only {
             slides,
         })
     }
-}
-
-/// `4, 5, 6, 7a, 7, 7b, 7c, 8`
-fn numbers() -> String {
-    let numbers: Vec<&str> = SLIDES.iter().map(|slide| slide.number).collect();
-    numbers.join(", ")
 }
 
 /// `--requests`, as every slide takes it: checked here, so that a number no slide takes stops

@@ -24,11 +24,7 @@ impl Talk<'_> {
                 break;
             }
             let mut args = vec![SCRIPT.to_owned(), python.program.to_owned()];
-            args.extend(["--url".to_owned(), self.url.clone()]);
-            args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
-            if let Some(work) = &self.flags.work {
-                args.extend(["--work".to_owned(), work.text.clone()]);
-            }
+            args.extend(self.flags.run_args(&self.url));
             say!("\n{RULE}");
             say!(
                 " Slide {} in Python, as the talk ran it: python/{}",

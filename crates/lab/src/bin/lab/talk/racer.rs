@@ -4,9 +4,9 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
@@ -18,6 +18,7 @@ use lab::{Binaries, Httpbin};
 
 use super::NAME;
 use super::flags::Flags;
+use super::slide;
 use super::stand_in::{self, Known};
 use super::turn::install_redis_server;
 use crate::queue::Queue;
@@ -71,8 +72,8 @@ impl Ready {
             true => Some(Queue::start(bins, "127.0.0.1").map_err(|err| err.to_string())?),
             false => None,
         };
-        let mut args = vec!["--url".to_owned(), server.url("/uuid")];
-        args.extend(["--requests".to_owned(), flags.requests.to_string()]);
+        // The race refuses --work, so none is passed on.
+        let mut args = flags.run_args(&server.url("/uuid"));
         if let Some(queue) = &queue {
             args.extend(["--redis".to_owned(), queue.redis.url()]);
         }
@@ -112,17 +113,7 @@ impl Ready {
         screen: &MultiProgress,
         requests: usize,
     ) -> Result<Racer, String> {
-        let record = &self.record;
-        let file = File::create(record).map_err(|err| format!("{}: {err}", record.display()))?;
-        let mut child = Command::new(&self.program)
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // Its own process group: a Ctrl-C reaches it once, passed on from here.
-            .process_group(0)
-            .spawn()
-            .map_err(|err| format!("cannot start {}: {err}", self.program.display()))?;
+        let (mut child, file) = slide::start(&self.program, &self.args, &self.record)?;
         let answers = Arc::new(AtomicUsize::new(0));
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let counted = Arc::clone(&answers);
@@ -199,11 +190,7 @@ impl Racer {
             say!(
                 "{outcome:>6}  {}: {answers} answers in {secs:.2} s, at most {peak} in flight at \
                  its server",
-                self.it
-                    .label
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                words(&self.it.label)
             );
         }
     }

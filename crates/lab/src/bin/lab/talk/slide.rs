@@ -9,11 +9,10 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{Signal, SignalFlag};
-use nix::sys::signal::{self, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal as Kill;
 
 /// How often to look for the slide's exit and for Ctrl-C.
 const POLL: Duration = Duration::from_millis(20);
@@ -40,19 +39,7 @@ pub fn run(
     record: &Path,
     signals: &SignalFlag,
 ) -> Result<Ended, String> {
-    let file =
-        File::create(record).map_err(|err| format!("cannot create {}: {err}", record.display()))?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // A process group of its own, so that a Ctrl-C in the terminal reaches it once, passed
-        // on from here, and not also straight from the terminal: a slide takes a second signal
-        // as "exit now", before it has printed what it got done.
-        .process_group(0)
-        .spawn()
-        .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    let (mut child, file) = start(program, args, record)?;
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err("the slide's output was not piped".to_owned());
     };
@@ -77,6 +64,24 @@ pub fn run(
     }
 }
 
+/// Creates `record` and starts `program ARGS`, its stdout and stderr piped, with no stdin.
+pub fn start(program: &Path, args: &[String], record: &Path) -> Result<(Child, File), String> {
+    let file =
+        File::create(record).map_err(|err| format!("cannot create {}: {err}", record.display()))?;
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // A process group of its own, so that a Ctrl-C in the terminal reaches it once, passed
+        // on from here, and not also straight from the terminal: a slide takes a second signal
+        // as "exit now", before it has printed what it got done.
+        .process_group(0)
+        .spawn()
+        .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+    Ok((child, file))
+}
+
 /// Waits for the slide to exit, passing on a signal the lab gets.
 fn wait(child: &mut Child, signals: &SignalFlag) -> Result<Ended, String> {
     let reaped = |err: io::Error| format!("cannot wait for the slide: {err}");
@@ -85,18 +90,9 @@ fn wait(child: &mut Child, signals: &SignalFlag) -> Result<Ended, String> {
             return Ok(Ended::Exited { status, said: None });
         }
         if let Some(stop) = signals.get() {
-            let number = signal::Signal::try_from(stop.number());
-            if let (Ok(number), Ok(pid)) = (number, i32::try_from(child.id())) {
-                // It may have exited meanwhile: then there is nobody to tell, which is fine.
-                let _ = kill(Pid::from_raw(pid), number);
-            }
-            let deadline = Instant::now() + GRACE;
-            while Instant::now() < deadline && child.try_wait().map_err(reaped)?.is_none() {
-                thread::sleep(POLL);
-            }
-            // Harmless if it exited; the wait reaps it either way.
-            let _ = child.kill();
-            child.wait().map_err(reaped)?;
+            // The lab's signal, passed on; then SIGKILL if the slide has not exited by GRACE.
+            let number = Kill::try_from(stop.number()).unwrap_or(Kill::SIGTERM);
+            lab::signal_then_kill(child, number, GRACE).map_err(reaped)?;
             return Ok(Ended::Interrupted(stop));
         }
         thread::sleep(POLL);

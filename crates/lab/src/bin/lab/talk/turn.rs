@@ -71,11 +71,7 @@ impl Talk<'_> {
             },
         };
         let started = Instant::now();
-        let mut args = vec!["--url".to_owned(), self.url.clone()];
-        args.extend(["--requests".to_owned(), self.flags.requests.to_string()]);
-        if let Some(work) = &self.flags.work {
-            args.extend(["--work".to_owned(), work.text.clone()]);
-        }
+        let mut args = self.flags.run_args(&self.url);
         // Stopped when this turn ends (the worker first, then its Redis): no other slide uses it.
         let queue = match slide.queue {
             false => None,
