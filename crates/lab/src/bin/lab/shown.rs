@@ -1,6 +1,13 @@
-//! Paths as a person would type them: relative to where they stand, when it is below there.
+//! What the talk shows a person: the name its messages go by, the rule around each banner,
+//! and paths as a person would type them.
 
 use std::path::Path;
+
+/// People start the talk as scripts/run-all.sh, and its messages have always said so.
+pub const NAME: &str = "run-all.sh";
+
+/// The line above and below each slide's banner.
+pub const RULE: &str = "==================================================================";
 
 /// `target/release/slide04-sync` rather than `/home/…/target/release/slide04-sync`.
 pub fn shown(path: &Path) -> String {

@@ -30,12 +30,8 @@ pub use self::flags::Flags;
 use self::own_dir::OwnDir;
 use self::quick_start::{release_server, serve};
 use self::turn::{Talk, Turn};
+use crate::shown::NAME;
 use common::{SignalFlag, usage_error};
-
-/// People start the talk as scripts/run-all.sh, and its messages have always said so.
-const NAME: &str = "run-all.sh";
-
-const RULE: &str = "==================================================================";
 
 /// Runs the talk; the exit code is 0 when every slide got every UUID, 1 when any did not, 2
 /// when no slide ran, 128 + N when signal N stopped it.

@@ -8,7 +8,7 @@ use lab::talk::{self, Slide};
 use super::slide::{self, Ended};
 use super::stand_in;
 use super::turn::{Talk, Turn};
-use super::{NAME, RULE};
+use crate::shown::{NAME, RULE};
 
 /// The script that makes the venv and runs an original, from the workspace's root.
 const SCRIPT: &str = "scripts/python.sh";

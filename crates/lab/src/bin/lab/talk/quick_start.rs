@@ -5,9 +5,9 @@
 
 use lab::{Binaries, Httpbin};
 
-use super::NAME;
 use super::build::Waited;
 use super::turn::Talk;
+use crate::shown::NAME;
 use crate::written::Written;
 use common::Signal;
 

@@ -17,9 +17,9 @@ use lab::talk;
 use nix::sys::signal::{Signal as Kill, kill, killpg};
 use nix::unistd::Pid;
 
-use super::NAME;
 use super::flags::Flags;
 use super::racer::{Racer, Ready, failed};
+use crate::shown::NAME;
 
 /// How often the live lines are brought up to date (each asks its server what is in flight).
 const TICK: Duration = Duration::from_millis(100);

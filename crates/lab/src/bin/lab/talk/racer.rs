@@ -16,12 +16,12 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use lab::talk::Slide;
 use lab::{Binaries, Httpbin};
 
-use super::NAME;
 use super::flags::Flags;
 use super::slide;
 use super::stand_in::{self, Known};
 use super::turn::install_redis_server;
 use crate::queue::Queue;
+use crate::shown::NAME;
 
 /// One program in the race, running.
 pub struct Racer {

@@ -11,9 +11,9 @@ use super::build::{Background, Waited};
 use super::flags::{Flags, host_of};
 use super::slide::{self, Ended};
 use super::stand_in::{self, Known};
-use super::{NAME, RULE};
 use crate::queue::Queue;
 use crate::shown::shown;
+use crate::shown::{NAME, RULE};
 use common::{Signal, SignalFlag};
 
 /// What the talk hands every slide.
