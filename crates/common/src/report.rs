@@ -23,9 +23,7 @@ const TIMELINE_WIDTH: usize = 60;
 /// A run's results so far. A cheap handle: clones share the same results, so a thread that
 /// hears Ctrl-C can print what the others got done.
 #[derive(Debug, Clone)]
-pub struct Report {
-    shared: Arc<Mutex<Results>>,
-}
+pub struct Report(Arc<Mutex<Results>>);
 
 #[derive(Debug)]
 struct Results {
@@ -51,16 +49,13 @@ impl Report {
             work_s: flags.work.as_secs_f64(),
             ..Summary::default()
         };
-        let results = Results {
+        Report(Arc::new(Mutex::new(Results {
             asked,
             flags: flags.clone(),
             clock: Clock::start(),
             fetched: Vec::with_capacity(flags.requests),
             finished: None,
-        };
-        Report {
-            shared: Arc::new(Mutex::new(results)),
-        }
+        })))
     }
 
     /// Says on stderr that only `started` workers could start, and why (the OS refused more
@@ -78,7 +73,7 @@ impl Report {
 
     fn results(&self) -> MutexGuard<'_, Results> {
         // A thread that panicked while printing leaves nothing half-done that matters here.
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The run's clock, to hand to whoever makes the requests.
@@ -143,12 +138,7 @@ impl Results {
         if self.flags.json {
             say(&summary.to_json());
         }
-        let Summary {
-            slide,
-            requests,
-            failed,
-            ..
-        } = &summary;
+        let (slide, requests, failed) = (&summary.slide, summary.requests, summary.failed);
         if let Some(signal) = stopped_by {
             eprintln!(
                 "{slide}: {}: stopped after {} of {requests} requests; not finished: {}",
@@ -158,7 +148,7 @@ impl Results {
             );
             return signal.exit_code();
         }
-        if *failed == 0 {
+        if failed == 0 {
             return ExitCode::SUCCESS;
         }
         let first = summary.first_error.clone();
@@ -252,6 +242,9 @@ impl Results {
                 _ => ranges.push((index, index)),
             }
         }
+        if ranges.is_empty() {
+            return "none".into();
+        }
         let mut text: Vec<String> = ranges
             .iter()
             .take(MOST)
@@ -263,11 +256,7 @@ impl Results {
         if ranges.len() > MOST {
             text.push("…".into());
         }
-        if text.is_empty() {
-            "none".into()
-        } else {
-            text.join(", ")
-        }
+        text.join(", ")
     }
 }
 
