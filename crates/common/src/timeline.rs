@@ -21,6 +21,7 @@ pub(crate) fn render(spans: &[Span], wall_s: f64, width: usize) -> String {
     let cell = |t: f64| ((t / wall) * width as f64) as usize;
     let per_row = spans.len().div_ceil(MAX_ROWS).max(1);
     let label_width = spans.last().map_or(2, |f| f.index.to_string().len().max(2));
+    let pad = 2 * label_width + 2;
 
     let mut chart = String::new();
     for row in spans.chunks(per_row) {
@@ -56,15 +57,9 @@ pub(crate) fn render(spans: &[Span], wall_s: f64, width: usize) -> String {
             }
             _ => format!("#{first:0label_width$}"),
         };
-        let _ = writeln!(chart, "{label:>w$} |{bar}|", w = 2 * label_width + 2);
+        let _ = writeln!(chart, "{label:>pad$} |{bar}|");
     }
-    let _ = writeln!(
-        chart,
-        "{:>w$}  {}",
-        "",
-        axis(wall, width),
-        w = 2 * label_width + 2
-    );
+    let _ = writeln!(chart, "{:>pad$}  {}", "", axis(wall, width));
     if per_row > 1 {
         let _ = writeln!(
             chart,
