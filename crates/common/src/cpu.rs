@@ -6,8 +6,6 @@ use std::time::{Duration, Instant};
 use nix::sys::resource::{Usage, UsageWho, getrusage};
 use nix::sys::time::TimeValLike;
 use nix::time::{ClockId, clock_gettime};
-use rand::rngs::SmallRng;
-use rand::{RngCore, SeedableRng};
 use uuid::Uuid;
 
 /// Rounds of the computation between two looks at the clock: a few microseconds of work.
@@ -27,18 +25,26 @@ pub fn spend_cpu(uuid: &Uuid, duration: Duration) -> Duration {
         // No CPU clock for threads here: the wall clock is the next best thing.
         _ => wall.elapsed(),
     };
-    // A small random generator seeded by the UUID: a few multiplies and shifts a round.
-    let mut rng = SmallRng::seed_from_u64(uuid.as_u64_pair().0 ^ uuid.as_u64_pair().1);
+    let mut state = uuid.as_u64_pair().0 ^ uuid.as_u64_pair().1;
     loop {
         let used = spent();
         if used >= duration {
+            // The result is the point of computing it: without this, it could be skipped.
+            black_box(state);
             return used;
         }
         for _ in 0..ROUNDS {
-            // Using each result keeps the compiler from skipping the computation.
-            black_box(rng.next_u64());
+            state = mix(black_box(state));
         }
     }
+}
+
+/// One round of splitmix64: a few multiplies and shifts a compiler cannot fold away.
+fn mix(state: u64) -> u64 {
+    let mut z = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// How much CPU this thread has used since it started.
