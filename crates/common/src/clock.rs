@@ -12,9 +12,7 @@ use crate::summary::Span;
 
 /// When the run started. `Copy`, so every thread or task can time its own requests.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    start: Instant,
-}
+pub struct Clock(Instant);
 
 /// One request's outcome, with when it started and finished on the run's clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,27 +43,23 @@ impl Fetched {
 
 impl Clock {
     pub fn start() -> Self {
-        Clock {
-            start: Instant::now(),
-        }
+        Clock(Instant::now())
     }
 
     pub fn elapsed(&self) -> Duration {
-        self.start.elapsed()
+        self.0.elapsed()
     }
 
     /// Runs `fetch`, a blocking call, and notes when it started and finished.
     pub fn time(&self, index: usize, fetch: impl FnOnce() -> Tried) -> Fetched {
         let started = self.elapsed();
-        let tried = fetch();
-        self.fetched(index, started, tried)
+        self.fetched(index, started, fetch())
     }
 
     /// Awaits `fetch` and notes when it started (when it was first polled) and finished.
     pub async fn time_async(&self, index: usize, fetch: impl Future<Output = Tried>) -> Fetched {
         let started = self.elapsed();
-        let tried = fetch.await;
-        self.fetched(index, started, tried)
+        self.fetched(index, started, fetch.await)
     }
 
     fn fetched(&self, index: usize, started: Duration, tried: Tried) -> Fetched {

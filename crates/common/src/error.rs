@@ -1,27 +1,32 @@
 //! Why one request failed, in words a learner can act on.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::quote::quote;
 
 /// Why one request did not give us a UUID. A failed request is a result, not a crash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a server or a library said can be any length: a message quotes a line of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum FetchError {
     /// Nothing listens at the URL's address.
+    #[error("connection refused")]
     Refused,
     /// No complete answer within `--timeout`.
+    #[error("timed out")]
     Timeout,
     /// The server answered with an error status.
+    #[error("HTTP status {0}")]
     Status(u16),
     /// Any other trouble on the way: a name that does not resolve, TLS, a dropped connection.
+    #[error("{}", quote(.0))]
     Network(String),
     /// An answer arrived, but it is not `{"uuid": "<a UUID>"}`.
+    #[error("{}", quote(.0))]
     Body(String),
     /// Never tried: a queue worker refused the job (a host it may not fetch, or a job that was
     /// delivered too many times).
+    #[error("{}", quote(.0))]
     Rejected(String),
 }
 
@@ -68,53 +73,33 @@ impl FetchError {
     }
 }
 
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FetchError::Refused => f.write_str("connection refused"),
-            FetchError::Timeout => f.write_str("timed out"),
-            FetchError::Status(code) => write!(f, "HTTP status {code}"),
-            FetchError::Network(detail)
-            | FetchError::Body(detail)
-            // What a server or a library said can be any length: a line of it is enough.
-            | FetchError::Rejected(detail) => f.write_str(&quote(detail)),
-        }
-    }
-}
-
-impl std::error::Error for FetchError {}
-
 #[cfg(feature = "ureq")]
 impl From<ureq::Error> for FetchError {
     fn from(err: ureq::Error) -> Self {
-        use std::io::ErrorKind;
-        match err {
-            ureq::Error::StatusCode(code) => FetchError::Status(code),
+        use std::io::ErrorKind as Kind;
+        match &err {
+            ureq::Error::StatusCode(code) => FetchError::Status(*code),
             ureq::Error::Timeout(_) => FetchError::Timeout,
-            ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => FetchError::Refused,
-            ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => FetchError::Timeout,
-            ureq::Error::Io(io)
-                if matches!(
-                    io.kind(),
-                    ErrorKind::UnexpectedEof
-                        | ErrorKind::ConnectionReset
-                        | ErrorKind::ConnectionAborted
-                ) =>
-            {
-                FetchError::Network(format!("the server closed the connection ({io})"))
-            }
             ureq::Error::HostNotFound => FetchError::Network(HOST_NOT_FOUND.into()),
-            // What the OS's resolver says (getaddrinfo), as std words it; it has no kind of its own.
-            ureq::Error::Io(io) if io.to_string().starts_with("failed to lookup address") => {
-                FetchError::Network(format!("{HOST_NOT_FOUND}: {io}"))
-            }
             ureq::Error::LargeResponseHeader(_, limit) => FetchError::Body(format!(
                 "the response head is too large (more than {limit} bytes)"
             )),
             ureq::Error::BodyExceedsLimit(limit) => {
                 FetchError::Body(format!("body is larger than {limit} bytes"))
             }
-            other => FetchError::Network(other.to_string()),
+            ureq::Error::Io(io) => match io.kind() {
+                Kind::ConnectionRefused => FetchError::Refused,
+                Kind::TimedOut => FetchError::Timeout,
+                Kind::UnexpectedEof | Kind::ConnectionReset | Kind::ConnectionAborted => {
+                    FetchError::Network(format!("the server closed the connection ({io})"))
+                }
+                // What the OS's resolver says (getaddrinfo), as std words it; it has no kind.
+                _ if io.to_string().starts_with("failed to lookup address") => {
+                    FetchError::Network(format!("{HOST_NOT_FOUND}: {io}"))
+                }
+                _ => FetchError::Network(err.to_string()),
+            },
+            _ => FetchError::Network(err.to_string()),
         }
     }
 }

@@ -38,7 +38,7 @@ pub struct Flags {
     pub url: Url,
 
     /// How many requests to make (the talk made 50).
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = requests)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = width)]
     pub requests: usize,
 
     /// Give up on a request after this long (250ms, 10s, 1m): connecting, waiting for the
@@ -112,11 +112,6 @@ fn program() -> String {
     )
 }
 
-/// A parser for a slide's `--concurrency`: a whole number from 1 to a million.
-pub fn width(text: &str) -> Result<usize, String> {
-    requests(text)
-}
-
 impl Flags {
     /// How many requests run at once: `asked` (`None`: one for each request), but never more
     /// than there are requests, since a thread with nothing to do teaches nothing. Past `most`
@@ -145,7 +140,8 @@ impl Flags {
     }
 }
 
-fn requests(text: &str) -> Result<usize, String> {
+/// A parser for `--requests` and a slide's `--concurrency`: a whole number from 1 to a million.
+pub fn width(text: &str) -> Result<usize, String> {
     match text.trim().parse::<u64>() {
         Ok(n @ 1..=MAX_REQUESTS) => Ok(n as usize),
         Ok(_) => Err(format!("from 1 to {MAX_REQUESTS}")),
@@ -233,5 +229,5 @@ pub fn without_password(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "flags_tests.rs"]
+#[path = "../unit_tests/flags.rs"]
 mod tests;

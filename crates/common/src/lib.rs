@@ -24,32 +24,16 @@ mod signal;
 mod signals;
 mod summary;
 mod timeline;
-// Its test, which builds a reqwest client, runs with or without the feature.
-#[cfg(any(feature = "reqwest", test))]
-mod tls;
 
-#[cfg(feature = "reqwest")]
-pub use body::read_body;
-#[cfg(feature = "ureq")]
-pub use body::read_body_blocking;
-pub use body::{MAX_BODY, parse_uuid};
-#[cfg(feature = "reqwest")]
-pub use clients::reqwest_builder;
-#[cfg(feature = "ureq")]
-pub use clients::ureq_config;
-pub use clock::{Clock, Fetched};
-pub use cpu::{process_cpu, spend_cpu};
-pub use error::{FetchError, HOST_NOT_FOUND};
-pub use flags::{
-    Flags, MAX_WORK, cannot, parse_duration, parse_flags, usage_error, width, without_password,
-};
-pub use limits::raise_open_file_limit;
-pub use quote::{QUOTE_MAX, quote};
-pub use report::Report;
-pub use signal::Signal;
-#[cfg(feature = "tokio")]
-pub use signals::first_signal_exit_on_second;
-pub use signals::{SignalFlag, spawn_exit_on_signal};
-pub use summary::{Span, Summary, brief};
-#[cfg(feature = "reqwest")]
-pub use tls::use_ring_for_tls;
+pub use body::*;
+pub use clients::*;
+pub use clock::*;
+pub use cpu::*;
+pub use error::*;
+pub use flags::*;
+pub use limits::*;
+pub use quote::*;
+pub use report::*;
+pub use signal::*;
+pub use signals::*;
+pub use summary::*;

@@ -1,7 +1,7 @@
 //! The report: each result printed as it arrives, then the summary.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::fmt::{Display, Write as _};
+use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -23,16 +23,13 @@ const TIMELINE_WIDTH: usize = 60;
 /// A run's results so far. A cheap handle: clones share the same results, so a thread that
 /// hears Ctrl-C can print what the others got done.
 #[derive(Debug, Clone)]
-pub struct Report {
-    shared: Arc<Mutex<Results>>,
-}
+pub struct Report(Arc<Mutex<Results>>);
 
 #[derive(Debug)]
 struct Results {
-    slide: String,
-    model: String,
+    /// What the run was asked to do: the summary's first fields, known from the start.
+    asked: Summary,
     flags: Flags,
-    concurrency: usize,
     clock: Clock,
     fetched: Vec<Fetched>,
     /// The summary is printed once, whoever asks first; a later ask gets the same exit code.
@@ -42,38 +39,41 @@ struct Results {
 impl Report {
     /// Starts the clock for `flags.requests` requests, at most `concurrency` at a time.
     pub fn start(slide: &str, model: &str, flags: &Flags, concurrency: usize) -> Report {
-        let results = Results {
+        let asked = Summary {
             slide: slide.into(),
             model: model.into(),
-            flags: flags.clone(),
+            url: quote(&without_password(flags.url.as_str())),
+            requests: flags.requests,
             concurrency,
+            max_retries: flags.retries,
+            work_s: flags.work.as_secs_f64(),
+            ..Summary::default()
+        };
+        Report(Arc::new(Mutex::new(Results {
+            asked,
+            flags: flags.clone(),
             clock: Clock::start(),
             fetched: Vec::with_capacity(flags.requests),
             finished: None,
-        };
-        Report {
-            shared: Arc::new(Mutex::new(results)),
-        }
+        })))
     }
 
     /// Says on stderr that only `started` workers could start, and why (the OS refused more
-    /// threads), and makes the summary say that `started` ran at a time, not what
-    /// [`Report::start`] was told.
+    /// threads), and makes the summary say that `started` ran at a time.
     pub fn started_only(&self, started: usize, why: impl Display) {
         let mut results = self.results();
-        let asked = results.concurrency;
+        let Summary { slide, model, .. } = &results.asked;
         eprintln!(
-            "{}: only {started} of {asked} {} could start ({}); they make every request",
-            results.slide,
-            results.model,
+            "{slide}: only {started} of {} {model} could start ({}); they make every request",
+            results.asked.concurrency,
             quote(&why.to_string())
         );
-        results.concurrency = started;
+        results.asked.concurrency = started;
     }
 
     fn results(&self) -> MutexGuard<'_, Results> {
         // A thread that panicked while printing leaves nothing half-done that matters here.
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The run's clock, to hand to whoever makes the requests.
@@ -116,10 +116,10 @@ impl Report {
     ) -> ExitCode {
         let mut results = self.results();
         clean_up();
-        if let Some(code) = results.finished {
-            return code;
-        }
-        let code = results.print(stopped_by, add);
+        let code = match results.finished {
+            Some(code) => code,
+            None => results.print(stopped_by, add),
+        };
         results.finished = Some(code);
         code
     }
@@ -131,33 +131,29 @@ impl Results {
         let mut summary = self.summary(stopped_by);
         add(&mut summary);
         if self.flags.timeline {
-            let wall = self.clock.elapsed();
-            say(timeline::render(&self.fetched, wall, TIMELINE_WIDTH).trim_end());
+            let chart = timeline::render(&summary.timeline, summary.wall_s, TIMELINE_WIDTH);
+            say(chart.trim_end());
         }
         say(&summary.line());
         if self.flags.json {
             say(&summary.to_json());
         }
+        let (slide, requests, failed) = (&summary.slide, summary.requests, summary.failed);
         if let Some(signal) = stopped_by {
             eprintln!(
-                "{}: {}: stopped after {} of {} requests; not finished: {}",
-                summary.slide,
+                "{slide}: {}: stopped after {} of {requests} requests; not finished: {}",
                 signal.name(),
                 self.fetched.len(),
-                summary.requests,
                 self.unfinished()
             );
             return signal.exit_code();
         }
-        if summary.failed == 0 {
+        if failed == 0 {
             return ExitCode::SUCCESS;
         }
         let first = summary.first_error.clone();
         let first = first.unwrap_or_else(|| format!("{} requests got no answer", summary.missing));
-        eprintln!(
-            "{}: {} of {} requests failed; first: {first}",
-            summary.slide, summary.failed, summary.requests
-        );
+        eprintln!("{slide}: {failed} of {requests} requests failed; first: {first}");
         ExitCode::FAILURE
     }
 
@@ -168,13 +164,11 @@ impl Results {
             Ok(uuid) => uuid.to_string(),
             Err(err) => format!("failed: {err}"),
         };
-        let retried = match fetched.retried.len() {
+        let causes: Vec<String> = fetched.retried.iter().map(ToString::to_string).collect();
+        let retried = match causes.len() {
             0 => String::new(),
-            n => {
-                let causes: Vec<String> = fetched.retried.iter().map(|e| e.to_string()).collect();
-                let plural = if n == 1 { "y" } else { "ies" };
-                format!("  (after {n} retr{plural}: {})", causes.join("; "))
-            }
+            1 => format!("  (after 1 retry: {})", causes[0]),
+            n => format!("  (after {n} retries: {})", causes.join("; ")),
         };
         let secs = fetched.finished.as_secs_f64();
         format!(
@@ -184,22 +178,12 @@ impl Results {
     }
 
     fn summary(&self, stopped_by: Option<Signal>) -> Summary {
-        let wall = self.clock.elapsed().as_secs_f64();
+        let wall_s = self.clock.elapsed().as_secs_f64();
         let cpu_s = process_cpu().as_secs_f64();
-        let uuids: Vec<Uuid> = self
-            .fetched
-            .iter()
-            .filter_map(|f| f.result.clone().ok())
-            .collect();
-        let errors: Vec<&FetchError> = self
-            .fetched
-            .iter()
-            .filter_map(|f| f.result.as_ref().err())
-            .collect();
-        let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-        for err in &errors {
-            *failures.entry(err.kind().into()).or_default() += 1;
-        }
+        let results = self.fetched.iter().map(|f| f.result.as_ref());
+        let uuids: Vec<&Uuid> = results.clone().filter_map(Result::ok).collect();
+        let errors: Vec<&FetchError> = results.filter_map(Result::err).collect();
+        let mut failures = by_kind(errors.iter().copied());
         // Requests never answered fail too: a crashed worker's, or, after a signal, the ones
         // still in flight or not yet started.
         let missing = self.flags.requests.saturating_sub(self.fetched.len());
@@ -211,44 +195,32 @@ impl Results {
             };
             failures.insert(kind.into(), missing);
         }
-        let mut retried: BTreeMap<String, usize> = BTreeMap::new();
-        for err in self.fetched.iter().flat_map(|f| &f.retried) {
-            *retried.entry(err.kind().into()).or_default() += 1;
-        }
+        let retried = by_kind(self.fetched.iter().flat_map(|f| &f.retried));
         let mut timeline: Vec<Span> = self.fetched.iter().map(Fetched::span).collect();
         timeline.sort_by_key(|span| span.index);
         Summary {
-            slide: self.slide.clone(),
-            model: self.model.clone(),
-            url: quote(&without_password(self.flags.url.as_str())),
-            requests: self.flags.requests,
-            concurrency: self.concurrency,
             ok: uuids.len(),
             failed: errors.len() + missing,
             failures,
             missing,
             unique: uuids.iter().collect::<HashSet<_>>().len(),
-            max_retries: self.flags.retries,
             retries: retried.values().sum(),
             retried,
-            wall_s: wall,
+            wall_s,
             // Only answers count: when every request fails, no rate is claimed.
-            req_per_s: uuids.len() as f64 / wall.max(f64::EPSILON),
-            work_s: self.flags.work.as_secs_f64(),
+            req_per_s: uuids.len() as f64 / wall_s.max(f64::EPSILON),
             cpu_s,
-            cores_used: cpu_s / wall.max(f64::EPSILON),
+            cores_used: cpu_s / wall_s.max(f64::EPSILON),
             first_error: errors.first().map(|err| self.describe(err)),
             interrupted: stopped_by.map(|signal| signal.name().into()),
             timeline,
-            enqueue_s: None,
-            workers: None,
-            duplicates: None,
+            ..self.asked.clone()
         }
     }
 
     /// `GET URL: what went wrong — what to do`, the line a learner reads first.
     fn describe(&self, err: &FetchError) -> String {
-        let url = quote(&without_password(self.flags.url.as_str()));
+        let url = &self.asked.url;
         let what = match err {
             FetchError::Timeout => format!("{err} after {:?}", self.flags.timeout),
             _ => err.to_string(),
@@ -270,20 +242,31 @@ impl Results {
                 _ => ranges.push((index, index)),
             }
         }
-        let mut text = String::new();
-        for (n, &(first, last)) in ranges.iter().take(MOST).enumerate() {
-            let sep = if n == 0 { "" } else { ", " };
-            let _ = match first == last {
-                true => write!(text, "{sep}#{first}"),
-                false => write!(text, "{sep}#{first}-#{last}"),
-            };
+        if ranges.is_empty() {
+            return "none".into();
         }
-        match ranges.len() {
-            0 => "none".into(),
-            n if n > MOST => text + ", …",
-            _ => text,
+        let mut text: Vec<String> = ranges
+            .iter()
+            .take(MOST)
+            .map(|&(first, last)| match first == last {
+                true => format!("#{first}"),
+                false => format!("#{first}-#{last}"),
+            })
+            .collect();
+        if ranges.len() > MOST {
+            text.push("…".into());
         }
+        text.join(", ")
     }
+}
+
+/// How many of `errors` there are of each kind.
+fn by_kind<'a>(errors: impl Iterator<Item = &'a FetchError>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for err in errors {
+        *counts.entry(err.kind().into()).or_default() += 1;
+    }
+    counts
 }
 
 /// Prints one line on stdout. A closed stdout (`| head`) ends the printing, not the run.
@@ -292,5 +275,5 @@ fn say(line: &str) {
 }
 
 #[cfg(test)]
-#[path = "report_tests.rs"]
+#[path = "../unit_tests/report.rs"]
 mod tests;

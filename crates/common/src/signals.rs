@@ -1,12 +1,10 @@
 //! Ctrl-C, SIGTERM and SIGHUP: stop, say what got done, and exit as the signal would have
 //! (128 + its number: 130, 143, 129). A second signal exits at once, whatever is going on.
 //!
-//! Left to itself, a signal ends the process without a word. Who hears it instead depends on the
-//! model, so each slide picks one of three, in plain sight:
-//! - threads busy in their requests are not running a loop that could look, so the blocking
-//!   slides start a thread that hears it and sums up ([`spawn_exit_on_signal`]);
-//! - an event loop hears a signal as one more event ([`first_signal_exit_on_second`], for
-//!   `tokio::select!`);
+//! Who hears a signal depends on the model, so each slide picks one of three, in plain sight:
+//! - threads busy in their requests run no loop that could look, so the blocking slides start
+//!   a thread that hears it and sums up ([`spawn_exit_on_signal`]);
+//! - an event loop hears it as one more event ([`first_signal_exit_on_second`]);
 //! - a loop of our own looks at a flag between steps ([`SignalFlag::listen_exit_on_second`]).
 
 use std::process;
@@ -23,8 +21,7 @@ use crate::signal::{SIGNALS, Signal};
 /// it runs `clean_up`, prints `report`'s summary of what got done, and exits 130, 143 or 129.
 pub fn spawn_exit_on_signal(report: &Report, clean_up: impl FnOnce(Signal) + Send + 'static) {
     second_signal_exits();
-    // If the OS will not let us listen, signals keep their default effect: the process dies
-    // at once. Worse manners, but no hang.
+    // If the OS will not let us listen, a signal kills the process at once: rude, but no hang.
     let Ok(mut signals) = Signals::new(SIGNALS) else {
         return;
     };
@@ -40,9 +37,8 @@ pub fn spawn_exit_on_signal(report: &Report, clean_up: impl FnOnce(Signal) + Sen
         });
 }
 
-/// Waits for the first Ctrl-C, SIGTERM or SIGHUP, and says which came: a future for an event
-/// loop to race its work against in `tokio::select!`. A second signal exits the process at
-/// once, for a user whose first seemed to do nothing. No thread is added.
+/// Waits for the first Ctrl-C, SIGTERM or SIGHUP and says which came, for an event loop to
+/// race its work against in `tokio::select!`. A second signal exits at once. No thread is added.
 #[cfg(feature = "tokio")]
 pub async fn first_signal_exit_on_second() -> Signal {
     use tokio::signal::unix::{SignalKind, signal};
@@ -68,9 +64,8 @@ pub async fn first_signal_exit_on_second() -> Signal {
 pub struct SignalFlag(Arc<AtomicUsize>);
 
 impl SignalFlag {
-    /// From now on the first signal is recorded here instead of ending the process; a second
-    /// one exits it at once. If the OS will not let us listen, the signals keep their default
-    /// effect: the process dies.
+    /// From now on the first signal is recorded here; a second one exits at once. If the OS
+    /// will not let us listen, a signal keeps its default effect: the process dies.
     pub fn listen_exit_on_second() -> SignalFlag {
         second_signal_exits();
         SignalFlag::listen_without_exit()
@@ -95,8 +90,7 @@ impl SignalFlag {
     }
 }
 
-/// The first signal only arms this; a second one then exits at once with 128 + its number,
-/// for a user whose first Ctrl-C seems to do nothing.
+/// The first signal only arms this; a second one then exits at once with 128 + its number.
 fn second_signal_exits() {
     let armed = Arc::new(AtomicBool::new(false));
     for number in SIGNALS {

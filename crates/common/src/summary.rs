@@ -92,37 +92,33 @@ impl Summary {
                 brief(enqueue_s)
             );
         }
+        let kinds: Vec<String> = self
+            .failures
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
         let failures = match self.failed {
             0 => String::new(),
-            failed => {
-                let kinds: Vec<String> = self
-                    .failures
-                    .iter()
-                    .map(|(kind, n)| format!("{n} {kind}"))
-                    .collect();
-                format!(" {failed} failed ({}),", kinds.join(", "))
-            }
+            failed => format!(" {failed} failed ({}),", kinds.join(", ")),
         };
         let retries = match (self.max_retries, self.retries) {
             (0, _) => String::new(),
             (_, 1) => " 1 retry,".into(),
             (_, n) => format!(" {n} retries,"),
         };
-        let mut more = String::new();
-        if let Some(enqueue_s) = self.enqueue_s {
-            more += &format!(", enqueued in {}", brief(enqueue_s));
-        }
-        if let Some(workers) = self.workers {
-            let plural = if workers == 1 { "" } else { "s" };
-            more += &format!(", {workers} worker{plural}");
-        }
-        if let Some(duplicates) = self.duplicates {
-            more += &format!(", {duplicates} duplicates");
-        }
-        // With `--work` the CPU is the point; without it, waiting needs so little it is noise.
-        if self.work_s > 0.0 {
-            more += &format!(", cpu {:.2} s on {:.1} cores", self.cpu_s, self.cores_used);
-        }
+        let plural = |n| if n == 1 { "" } else { "s" };
+        let more: String = [
+            self.enqueue_s
+                .map(|took| format!(", enqueued in {}", brief(took))),
+            self.workers.map(|n| format!(", {n} worker{}", plural(n))),
+            self.duplicates.map(|n| format!(", {n} duplicates")),
+            // With `--work` the CPU is the point; without it, waiting needs so little it is noise.
+            (self.work_s > 0.0)
+                .then(|| format!(", cpu {:.2} s on {:.1} cores", self.cpu_s, self.cores_used)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         format!(
             "{}: {}/{} ok, {} unique,{failures}{retries} {:.2} s, {:.1} req/s, concurrency {}{more}",
             self.slide,

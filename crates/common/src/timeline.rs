@@ -4,9 +4,8 @@
 //! shape of the chart is the concurrency model.
 
 use std::fmt::Write;
-use std::time::Duration;
 
-use crate::clock::Fetched;
+use crate::summary::Span;
 
 /// At most this many rows, so a chart fits a screen; more requests share a row, shaded by how
 /// many of them were in flight.
@@ -15,31 +14,25 @@ const MAX_ROWS: usize = 20;
 /// Shades for a bucketed row, from "one of its requests in flight" to "all of them".
 const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
 
-/// Draws `fetched` on a time axis from 0 to `wall`, `width` cells wide.
-pub fn render(fetched: &[Fetched], wall: Duration, width: usize) -> String {
-    let mut sorted: Vec<&Fetched> = fetched.iter().collect();
-    sorted.sort_by_key(|f| f.index);
+/// Draws `spans`, in request order, on a time axis from 0 to `wall_s`, `width` cells wide.
+pub(crate) fn render(spans: &[Span], wall_s: f64, width: usize) -> String {
     let width = width.max(10);
-    let wall = wall.as_secs_f64().max(f64::EPSILON);
-    let cell = |t: Duration| ((t.as_secs_f64() / wall) * width as f64) as usize;
-    let per_row = sorted.len().div_ceil(MAX_ROWS).max(1);
-    let label_width = sorted
-        .last()
-        .map_or(2, |f| f.index.to_string().len().max(2));
+    let wall = wall_s.max(f64::EPSILON);
+    let cell = |t: f64| ((t / wall) * width as f64) as usize;
+    let per_row = spans.len().div_ceil(MAX_ROWS).max(1);
+    let label_width = spans.last().map_or(2, |f| f.index.to_string().len().max(2));
+    let pad = 2 * label_width + 2;
 
     let mut chart = String::new();
-    for row in sorted.chunks(per_row) {
+    for row in spans.chunks(per_row) {
         // How many of this row's requests were in flight during each cell.
         let mut busy = vec![0usize; width];
         let mut failed = vec![false; width];
         for f in row {
-            let (from, to) = (
-                cell(f.started).min(width - 1),
-                cell(f.finished).min(width - 1),
-            );
+            let (from, to) = (cell(f.start_s).min(width - 1), cell(f.end_s).min(width - 1));
             for c in from..=to {
                 busy[c] += 1;
-                failed[c] |= f.result.is_err();
+                failed[c] |= !f.ok;
             }
         }
         let bar: String = busy
@@ -64,15 +57,9 @@ pub fn render(fetched: &[Fetched], wall: Duration, width: usize) -> String {
             }
             _ => format!("#{first:0label_width$}"),
         };
-        let _ = writeln!(chart, "{label:>w$} |{bar}|", w = 2 * label_width + 2);
+        let _ = writeln!(chart, "{label:>pad$} |{bar}|");
     }
-    let _ = writeln!(
-        chart,
-        "{:>w$}  {}",
-        "",
-        axis(wall, width),
-        w = 2 * label_width + 2
-    );
+    let _ = writeln!(chart, "{:>pad$}  {}", "", axis(wall, width));
     if per_row > 1 {
         let _ = writeln!(
             chart,
@@ -117,15 +104,14 @@ fn axis(wall: f64, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
-    fn span(index: usize, from_ms: u64, to_ms: u64) -> Fetched {
-        Fetched {
+    fn span(index: usize, from_ms: u64, to_ms: u64) -> Span {
+        Span {
             index,
-            started: Duration::from_millis(from_ms),
-            finished: Duration::from_millis(to_ms),
-            result: Ok(Uuid::nil()),
-            retried: Vec::new(),
+            start_s: from_ms as f64 / 1000.0,
+            end_s: to_ms as f64 / 1000.0,
+            ok: true,
+            attempts: 1,
         }
     }
 
@@ -141,17 +127,17 @@ mod tests {
 
     #[test]
     fn sequential_requests_draw_a_staircase() {
-        let fetched: Vec<Fetched> = (0..5)
+        let spans: Vec<Span> = (0..5)
             .map(|i| span(i + 1, i as u64 * 100, (i as u64 + 1) * 100))
             .collect();
-        let chart = render(&fetched, Duration::from_millis(500), 50);
+        let chart = render(&spans, 0.5, 50);
         assert_eq!(starts(&chart), vec![0, 10, 20, 30, 40], "\n{chart}");
     }
 
     #[test]
     fn requests_all_at_once_draw_one_block() {
-        let fetched: Vec<Fetched> = (1..=5).map(|i| span(i, 0, 500)).collect();
-        let chart = render(&fetched, Duration::from_millis(500), 50);
+        let spans: Vec<Span> = (1..=5).map(|i| span(i, 0, 500)).collect();
+        let chart = render(&spans, 0.5, 50);
         assert_eq!(starts(&chart), vec![0; 5], "\n{chart}");
         assert!(
             chart.lines().take(5).all(|l| l.contains(&"█".repeat(50))),
@@ -161,8 +147,8 @@ mod tests {
 
     #[test]
     fn many_requests_share_rows() {
-        let fetched: Vec<Fetched> = (1..=1000).map(|i| span(i, 0, 100)).collect();
-        let chart = render(&fetched, Duration::from_millis(100), 40);
+        let spans: Vec<Span> = (1..=1000).map(|i| span(i, 0, 100)).collect();
+        let chart = render(&spans, 0.1, 40);
         let rows = chart.lines().filter(|l| l.contains('|')).count();
         assert_eq!(rows, MAX_ROWS, "\n{chart}");
         assert!(chart.contains("50 requests a row"), "\n{chart}");
@@ -194,8 +180,8 @@ mod tests {
     #[test]
     fn failures_are_marked() {
         let mut failed = span(1, 0, 100);
-        failed.result = Err(crate::FetchError::Timeout);
-        let chart = render(&[failed], Duration::from_millis(100), 20);
+        failed.ok = false;
+        let chart = render(&[failed], 0.1, 20);
         assert!(chart.contains('x'), "\n{chart}");
     }
 }
