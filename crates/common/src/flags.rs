@@ -75,10 +75,10 @@ pub struct Flags {
     pub timeline: bool,
 }
 
-/// Parses the command line into `T`, as `T::parse()` would, except that a mistake is ONE line
-/// on stderr, `NAME: what is wrong (see --help)`, and exit code 2: clap's own message spreads
-/// over several lines with a usage block, which is noise for a typo.
-pub fn parse_flags<T: Parser>() -> T {
+/// Parses the command line into `T`, or exits as `T::parse()` would (for `--help`, `--version`
+/// and mistakes), except that a mistake is ONE line on stderr, `NAME: what is wrong (see
+/// --help)`, and exit code 2: clap's own message spreads over lines with a usage block.
+pub fn parse_flags_or_exit<T: Parser>() -> T {
     T::try_parse().unwrap_or_else(|err| match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
         _ => {

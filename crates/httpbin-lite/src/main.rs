@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{parse_duration, parse_flags, usage_error};
+use common::{parse_duration, parse_flags_or_exit, usage_error};
 use tokio::net::{TcpListener, TcpSocket};
 
 use crate::faults::{FaultRates, Faults, parse_rate};
@@ -82,7 +82,7 @@ struct Flags {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = parse_flags();
+    let flags: Flags = parse_flags_or_exit();
     if flags.fail_rate + flags.drop_rate + flags.garbage_rate > 1.0 {
         usage_error("--fail-rate, --drop-rate and --garbage-rate add up to more than 1");
     }

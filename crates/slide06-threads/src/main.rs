@@ -20,7 +20,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let Cli { flags, concurrency } = common::parse_flags();
+    let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let threads = flags.at_once_or_exit(concurrency.unwrap_or(40), 10_000, "threads");
     // One client for the whole run: it keeps connections open for the next requests.

@@ -25,7 +25,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let Cli { flags, concurrency } = common::parse_flags();
+    let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let tasks = flags.at_once_or_exit(concurrency, usize::MAX, "tasks");
     // One client for the whole run: a connection a request, plain http:// only (encryption by

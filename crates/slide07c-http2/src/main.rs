@@ -23,7 +23,7 @@ struct Cli {
 
 #[tokio::main(flavor = "current_thread")] // one thread runs the loop, as asyncio's does
 async fn main() -> ExitCode {
-    let Cli { flags, concurrency } = common::parse_flags();
+    let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let futures = flags.at_once_or_exit(concurrency, usize::MAX, "futures"); // cost little
     // One client for the whole run: HTTP/2 from the first byte, every request on one connection.

@@ -42,7 +42,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{parse_duration, parse_flags};
+use common::{parse_duration, parse_flags_or_exit};
 use lab::Binaries;
 
 use crate::bench::Bench;
@@ -117,7 +117,7 @@ fn quiet_wait(text: &str) -> Result<Duration, String> {
 }
 
 fn main() -> ExitCode {
-    match parse_flags::<Command>() {
+    match parse_flags_or_exit::<Command>() {
         Command::Measure { out, command } => measure::wrapper(&out, &command),
         Command::Run(flags) => match run(flags) {
             Ok(()) => ExitCode::SUCCESS,

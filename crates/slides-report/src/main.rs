@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{parse_duration, parse_flags};
+use common::{parse_duration, parse_flags_or_exit};
 
 use crate::table::{Comparison, Summary};
 
@@ -47,7 +47,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let result = match parse_flags::<Command>() {
+    let result = match parse_flags_or_exit::<Command>() {
         Command::Compare {
             delay,
             out,

@@ -70,7 +70,7 @@ enum Action {
 }
 
 fn main() -> ExitCode {
-    let cli = common::parse_flags::<Cli>();
+    let cli = common::parse_flags_or_exit::<Cli>();
     let workspace = match Workspace::here() {
         Ok(workspace) => workspace,
         Err(err) => return common::cannot("find the workspace", err),

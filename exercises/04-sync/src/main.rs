@@ -16,7 +16,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let Cli { flags } = common::parse_flags();
+    let Cli { flags } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     // One client for the whole run: it keeps connections open for the next requests.
     let client = Agent::new_with_config(common::ureq_config(flags.timeout, 1).build());

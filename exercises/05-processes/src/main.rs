@@ -34,7 +34,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let Cli { flags, concurrency } = common::parse_flags();
+    let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let cpus = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let processes = flags.at_once_or_exit(concurrency.unwrap_or(cpus), 256, "processes");

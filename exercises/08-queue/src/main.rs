@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{FetchError, Signal, cannot, parse_flags, parse_uuid, read_body, usage_error};
+use common::{FetchError, Signal, cannot, parse_flags_or_exit, parse_uuid, read_body, usage_error};
 use reqwest::{Client, Url};
 use slide08_queue::{JOBS, Worker, WorkerFlags};
 use tokio::signal::unix::{self, SignalKind};
@@ -20,7 +20,7 @@ const NAME: &str = "slide08-worker";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flags: WorkerFlags = parse_flags();
+    let flags: WorkerFlags = parse_flags_or_exit();
     if flags.reclaim_after < Duration::from_millis(100) {
         usage_error("--reclaim-after must be at least 100ms");
     }

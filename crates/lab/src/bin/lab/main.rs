@@ -24,7 +24,7 @@ mod written;
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::{parse_flags, usage_error};
+use common::{parse_flags_or_exit, usage_error};
 use lab::Binaries;
 
 use crate::written::Written;
@@ -56,7 +56,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match parse_flags::<Command>() {
+    match parse_flags_or_exit::<Command>() {
         Command::List => {
             names::list();
             ExitCode::SUCCESS

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{Flags, Report, brief, cannot, parse_duration, parse_flags, usage_error};
+use common::{Flags, Report, brief, cannot, parse_duration, parse_flags_or_exit, usage_error};
 use redis::RedisResult;
 use slide08_queue::{Heard, Job, MAX_ENTRY, Queue, RedisFlag, to_json};
 use uuid::Uuid;
@@ -34,7 +34,7 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli: Cli = parse_flags();
+    let cli: Cli = parse_flags_or_exit();
     if cli.concurrency.is_some() {
         usage_error(
             "--concurrency does not apply: the jobs wait on a queue, and each worker's own \

@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
         flags,
         concurrency,
         http2,
-    } = common::parse_flags();
+    } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // a connection per slot: a file each
     let slots = flags.at_once_or_exit(concurrency, usize::MAX, "slots");
     let target = match Target::parse(&flags.url) {
