@@ -19,7 +19,8 @@ const THREADS_ONE_AT_A_TIME: &str = "    let clock = report.clock();
     for index in 1..=flags.requests {
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
+                let client = Agent::new_with_config(common::ureq_config(flags.timeout).build());
+                let fetch = || retry::blocking(flags.retries, || fetch_one(&client, flags));
                 report.record(clock.time(index, fetch));
             });
         });
@@ -41,7 +42,8 @@ const THREADS_UNSCOPED: &str = "    let clock = report.clock();
     let handles: Vec<_> = (1..=flags.requests)
         .map(|index| {
             std::thread::spawn(move || {
-                let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
+                let client = Agent::new_with_config(common::ureq_config(flags.timeout).build());
+                let fetch = || retry::blocking(flags.retries, || fetch_one(&client, flags));
                 report.record(clock.time(index, fetch));
             })
         })

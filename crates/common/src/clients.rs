@@ -1,11 +1,12 @@
 //! Each HTTP client as every slide sets it up, before the slide adds what its model needs:
-//! `--timeout`, ureq's pool and buffers, reqwest's TLS provider. None is a lesson.
+//! `--timeout`, how long ureq keeps an idle connection, its buffers, reqwest's TLS provider. None
+//! is a lesson.
 
 use std::time::Duration;
 
-/// ureq's agent settings for `threads` threads sharing one agent: `timeout` (`--timeout`) on
-/// each step of a request (connect, send, the answer's head, its body), one idle connection
-/// kept per thread (ureq's default keeps 3 in all), and buffers sized for a `/uuid` answer.
+/// ureq's agent settings for one thread's agent: `timeout` (`--timeout`) on each step of a
+/// request (connect, send, the answer's head, its body), and buffers sized for a `/uuid` answer.
+/// ureq's pool keeps the agent's connection open for its next request.
 ///
 /// Not `timeout_global`: with a whole-request (or per-call, or resolve) timeout set, ureq
 /// looks up every host on a thread of its own, even `127.0.0.1`, so the sync slide would not
@@ -15,14 +16,9 @@ use std::time::Duration;
 /// cost a thousand threads more than their requests do. A head over 8 KiB is refused, as most
 /// servers refuse one.
 #[cfg(feature = "ureq")]
-pub fn ureq_config(
-    timeout: Duration,
-    threads: usize,
-) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+pub fn ureq_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     let timeout = Some(timeout);
     ureq::Agent::config_builder()
-        .max_idle_connections(threads)
-        .max_idle_connections_per_host(threads)
         // Less than the 5 s many servers keep an idle connection (Apache's, httpbin-lite's),
         // so a slow thread opens a new one instead of sending on one the server has closed.
         .max_idle_age(Duration::from_secs(4))

@@ -44,7 +44,7 @@ impl Httpbin {
             .and_then(|addr| addr.parse().ok())
             .ok_or_else(|| Error::new(format!("httpbin-lite said {line:?}, not its address")))?;
         // It answers `/stats` at once: one that takes 5 s is a wedged server.
-        let config = common::ureq_config(Duration::from_secs(5), 1);
+        let config = common::ureq_config(Duration::from_secs(5));
         let agent = ureq::Agent::new_with_config(config.build());
         Ok(Httpbin {
             process,

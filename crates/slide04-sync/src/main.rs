@@ -18,20 +18,19 @@ struct Cli {
 fn main() -> ExitCode {
     let Cli { flags } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
-    // One client for the whole run: it keeps connections open for the next requests.
-    let client = Agent::new_with_config(common::ureq_config(flags.timeout, 1).build());
     let report = Report::start("slide04-sync", "sync", &flags, 1);
     // Ctrl-C would end the process without a word: a thread hears it and sums up first.
     common::spawn_exit_on_signal(&report, |_| {});
-    fetch_all(&client, &flags, &report);
+    fetch_all(&flags, &report);
     report.finish(None)
 }
 
 /// The lesson: a plain loop. Request i+1 is not even sent until request i has its answer.
-fn fetch_all(client: &Agent, flags: &Flags, report: &Report) {
+fn fetch_all(flags: &Flags, report: &Report) {
     let clock = report.clock();
+    let client = Agent::new_with_config(common::ureq_config(flags.timeout).build());
     for index in 1..=flags.requests {
-        let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
+        let fetch = || retry::blocking(flags.retries, || fetch_one(&client, flags));
         report.record(clock.time(index, fetch));
     }
 }

@@ -23,23 +23,22 @@ fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let threads = flags.at_once_or_exit(concurrency.unwrap_or(40), 10_000, "threads");
-    // One client for the whole run: it keeps connections open for the next requests.
-    let client = Agent::new_with_config(common::ureq_config(flags.timeout, threads).build());
     let report = Report::start("slide06-threads", "threads", &flags, threads);
     // Ctrl-C would end the process without a word: a thread hears it and sums up first.
     common::spawn_exit_on_signal(&report, |_| {});
-    fetch_all(&client, &flags, threads, &report);
+    fetch_all(&flags, threads, &report);
     report.finish(None)
 }
 
 /// The lesson: C threads at once, each taking the next request number until none is left.
-fn fetch_all(client: &Agent, flags: &Flags, threads: usize, report: &Report) {
+fn fetch_all(flags: &Flags, threads: usize, report: &Report) {
     let clock = report.clock();
     let next = AtomicUsize::new(1);
     let take_next = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i <= flags.requests);
     let worker = || {
+        let client = Agent::new_with_config(common::ureq_config(flags.timeout).build()); // its own
         while let Some(index) = take_next() {
-            let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
+            let fetch = || retry::blocking(flags.retries, || fetch_one(&client, flags));
             report.record(clock.time(index, fetch));
         }
     };

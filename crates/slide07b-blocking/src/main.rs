@@ -27,7 +27,7 @@ async fn main() -> ExitCode {
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let futures = flags.at_once_or_exit(concurrency, usize::MAX, "futures"); // cost little
     // One client for the whole run: it keeps connections open for the next requests.
-    let client = Agent::new_with_config(common::ureq_config(flags.timeout, 1).build());
+    let client = Agent::new_with_config(common::ureq_config(flags.timeout).build());
     let report = Report::start("slide07b-blocking", "blocking", &flags, futures);
     // Ctrl-C is one more event for the loop: whichever comes first ends the run.
     common::spawn_exit_on_signal(&report, |_| {}); // but a blocked loop never looks: a thread does

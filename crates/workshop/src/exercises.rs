@@ -109,7 +109,7 @@ pub const EXERCISES: &[Exercise] = &[
             ignores_width: "start `threads` threads, the width main gives you, not a number of \
                             your own or one per request",
             escapes: "std::thread::spawn wants what its thread uses to live forever (`'static`), \
-                      but client, flags and report are borrowed: start the threads inside \
+                      but flags and report are borrowed: start the threads inside \
                       thread::scope(|scope| …) with scope.spawn, which waits for them before \
                       fetch_all returns, so they may borrow",
             answers: "hand out each request number from 1 to flags.requests once (an \
@@ -118,13 +118,14 @@ pub const EXERCISES: &[Exercise] = &[
                     once no request number is left",
         },
         steps: &[
-            "thread::scope(|scope| { … }) starts threads that may borrow client, flags and report, \
-             and waits at its closing brace for every thread it started.",
+            "thread::scope(|scope| { … }) starts threads that may borrow flags and report, and \
+             waits at its closing brace for every thread it started.",
             "One AtomicUsize, starting at 1, hands out the numbers: each fetch_add(1, \
              Ordering::Relaxed) gives a number no other thread gets; stop once it passes \
              flags.requests.",
-            "Write one closure that takes numbers and fetches until none is left, and start it \
-             `threads` times in the scope, with no join in that loop: the scope waits for them.",
+            "Write one closure that makes its own client, then takes numbers and fetches until \
+             none is left, and start it `threads` times in the scope, with no join in that loop: \
+             the scope waits for them.",
         ],
     },
     Exercise {

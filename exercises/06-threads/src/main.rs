@@ -23,23 +23,22 @@ fn main() -> ExitCode {
     let Cli { flags, concurrency } = common::parse_flags_or_exit();
     common::raise_open_file_limit(); // each request in flight holds a socket: a file
     let threads = flags.at_once_or_exit(concurrency.unwrap_or(40), 10_000, "threads");
-    // One client for the whole run: it keeps connections open for the next requests.
-    let client = Agent::new_with_config(common::ureq_config(flags.timeout, threads).build());
     let report = Report::start("slide06-threads", "threads", &flags, threads);
     // Ctrl-C would end the process without a word: a thread hears it and sums up first.
     common::spawn_exit_on_signal(&report, |_| {});
-    fetch_all(&client, &flags, threads, &report);
+    fetch_all(&flags, threads, &report);
     report.finish(None)
 }
 
 /// The lesson: C threads at once, each taking the next request number until none is left.
-fn fetch_all(client: &Agent, flags: &Flags, threads: usize, report: &Report) {
+fn fetch_all(flags: &Flags, threads: usize, report: &Report) {
     // ✎ Your turn: write the lesson from here to the closing ✎ line, in place of the todo!().
-    // Start `threads` threads that all run at the same time. Each takes the next request
-    // number (1, 2, … up to flags.requests) until none is left, fetches it and records it:
-    //     let fetch = || retry::blocking(flags.retries, || fetch_one(client, flags));
+    // Start `threads` threads that all run at the same time. Each makes its own client, as
+    // slide 4 makes its one, then takes the next request number (1, 2, … up to
+    // flags.requests) until none is left, fetches it and records it:
+    //     let fetch = || retry::blocking(flags.retries, || fetch_one(&client, flags));
     //     report.record(clock.time(index, fetch)); // `let clock = report.clock();` first
-    // Hints: `std::thread::scope` lets the threads borrow `client`, `flags` and `report`; one
+    // Hints: `std::thread::scope` lets the threads borrow `flags` and `report`; one
     // `AtomicUsize` can hand out the numbers; start every thread before you wait for any.
     todo!("fetch_all: start the threads")
     // ✎ Then run `scripts/exercise.sh check threads`: it tells you what works and what not.

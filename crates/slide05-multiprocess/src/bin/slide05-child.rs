@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         (_, Err(_), _) => return usage(&format!("RETRIES {retries:?} is not a number")),
     };
     // This process's own client: processes share no memory, so they share no connections either.
-    let client = Agent::new_with_config(common::ureq_config(timeout, 1).build());
+    let client = Agent::new_with_config(common::ureq_config(timeout).build());
     match serve(&client, &url, retries, work) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
