@@ -10,10 +10,9 @@ use uuid::Uuid;
 
 use crate::clock::{Clock, Fetched};
 use crate::cpu::process_cpu;
-use crate::error::FetchError;
+use crate::error::{FetchError, quote};
 use crate::flags::{Flags, without_password};
-use crate::quote::quote;
-use crate::signal::Signal;
+use crate::signals::Signal;
 use crate::summary::{Span, Summary};
 use crate::timeline;
 
