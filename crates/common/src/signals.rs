@@ -112,10 +112,8 @@ impl SignalFlag {
 
     /// The signal that came, if one has.
     pub fn get(&self) -> Option<Signal> {
-        match self.0.load(Ordering::SeqCst) {
-            0 => None,
-            number => i32::try_from(number).ok().map(Signal),
-        }
+        let number = i32::try_from(self.0.load(Ordering::SeqCst)).ok();
+        number.filter(|&number| number != 0).map(Signal)
     }
 }
 
