@@ -2,8 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::error::FetchError;
-use crate::quote::cut;
+use crate::error::{FetchError, cut};
 
 /// The most of a body any client reads: a `/uuid` body is 53 bytes, and a server that sends
 /// more than 64 KiB is not the one we meant to ask (nor one we let fill our memory).

@@ -9,7 +9,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use url::Url;
 
-use crate::quote::quote;
+use crate::error::quote;
 use crate::retry::MAX_RETRIES;
 
 /// The most requests a run accepts: past this a typo is likelier than a plan.
@@ -106,10 +106,8 @@ pub fn cannot(doing: &str, err: impl Display) -> ExitCode {
 /// This program's name, as it was started.
 fn program() -> String {
     let argv0 = std::env::args_os().next().unwrap_or_default();
-    Path::new(&argv0).file_name().map_or_else(
-        || "slides".into(),
-        |name| name.to_string_lossy().into_owned(),
-    )
+    let name = Path::new(&argv0).file_name().unwrap_or("slides".as_ref());
+    name.to_string_lossy().into_owned()
 }
 
 impl Flags {

@@ -10,10 +10,9 @@ use uuid::Uuid;
 
 use crate::clock::{Clock, Fetched};
 use crate::cpu::process_cpu;
-use crate::error::FetchError;
+use crate::error::{FetchError, quote};
 use crate::flags::{Flags, without_password};
-use crate::quote::quote;
-use crate::signal::Signal;
+use crate::signals::Signal;
 use crate::summary::{Span, Summary};
 use crate::timeline;
 
@@ -242,31 +241,27 @@ impl Results {
                 _ => ranges.push((index, index)),
             }
         }
-        if ranges.is_empty() {
-            return "none".into();
-        }
-        let mut text: Vec<String> = ranges
+        let shown = ranges
             .iter()
             .take(MOST)
             .map(|&(first, last)| match first == last {
                 true => format!("#{first}"),
                 false => format!("#{first}-#{last}"),
-            })
-            .collect();
-        if ranges.len() > MOST {
-            text.push("…".into());
+            });
+        let more = (ranges.len() > MOST).then(|| "…".to_owned());
+        match ranges.is_empty() {
+            true => "none".into(),
+            false => shown.chain(more).collect::<Vec<_>>().join(", "),
         }
-        text.join(", ")
     }
 }
 
 /// How many of `errors` there are of each kind.
 fn by_kind<'a>(errors: impl Iterator<Item = &'a FetchError>) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for err in errors {
+    errors.fold(BTreeMap::new(), |mut counts, err| {
         *counts.entry(err.kind().into()).or_default() += 1;
-    }
-    counts
+        counts
+    })
 }
 
 /// Prints one line on stdout. A closed stdout (`| head`) ends the printing, not the run.

@@ -7,15 +7,44 @@
 //! - an event loop hears it as one more event ([`first_signal_exit_on_second`]);
 //! - a loop of our own looks at a flag between steps ([`SignalFlag::listen_exit_on_second`]).
 
-use std::process;
+use std::process::{self, ExitCode};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::report::Report;
-use crate::signal::{SIGNALS, Signal};
+
+/// Every signal that stops a run.
+const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+
+/// A signal that stops a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signal(i32);
+
+impl Signal {
+    /// Ctrl-C.
+    pub const INTERRUPT: Signal = Signal(SIGINT);
+    pub const TERMINATE: Signal = Signal(SIGTERM);
+    pub const HANG_UP: Signal = Signal(SIGHUP);
+
+    /// Its number, to pass it on to another process.
+    pub fn number(self) -> i32 {
+        self.0
+    }
+
+    /// `SIGINT`, `SIGTERM`, …
+    pub fn name(self) -> &'static str {
+        signal_hook::low_level::signal_name(self.0).unwrap_or("a signal")
+    }
+
+    /// 128 + the signal's number, as a shell reports a process the signal ended.
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(u8::try_from(128 + self.0).unwrap_or(1))
+    }
+}
 
 /// Starts a thread (named `signals`) that waits for Ctrl-C, SIGTERM or SIGHUP. On the first,
 /// it runs `clean_up`, prints `report`'s summary of what got done, and exits 130, 143 or 129.
@@ -83,10 +112,8 @@ impl SignalFlag {
 
     /// The signal that came, if one has.
     pub fn get(&self) -> Option<Signal> {
-        match self.0.load(Ordering::SeqCst) {
-            0 => None,
-            number => i32::try_from(number).ok().map(Signal),
-        }
+        let number = i32::try_from(self.0.load(Ordering::SeqCst)).ok();
+        number.filter(|&number| number != 0).map(Signal)
     }
 }
 

@@ -24,22 +24,14 @@ mod os {
     use crate::Error;
 
     pub(super) fn children_of(pid: u32) -> Result<Vec<u32>, Error> {
-        let entries =
-            fs::read_dir("/proc").map_err(|err| Error::new(format!("cannot list /proc: {err}")))?;
-        let mut children = Vec::new();
-        for entry in entries.flatten() {
-            // Only processes have a number for a name; one may end while we look: skip it.
-            let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            if parent_in_stat(&stat) == Some(pid) {
-                children.push(child);
-            }
-        }
-        Ok(children)
+        let all = procfs::process::all_processes()
+            .map_err(|err| Error::new(format!("cannot list /proc: {err}")))?;
+        // A process may end while we look: skip it.
+        let stats = all.filter_map(|process| process.ok()?.stat().ok());
+        let children = stats.filter(|stat| u32::try_from(stat.ppid) == Ok(pid));
+        Ok(children
+            .filter_map(|stat| u32::try_from(stat.pid).ok())
+            .collect())
     }
 
     pub(super) fn thread_count(pid: u32) -> Result<usize, Error> {
@@ -47,25 +39,6 @@ mod os {
         let tasks = fs::read_dir(format!("/proc/{pid}/task"))
             .map_err(|err| Error::new(format!("cannot read /proc/{pid}/task: {err}")))?;
         Ok(tasks.count())
-    }
-
-    /// The parent's pid in `/proc/PID/stat`: `pid (name) state ppid …`. The name may hold
-    /// spaces and parentheses itself, so the fields are counted from its last ')'.
-    fn parent_in_stat(stat: &str) -> Option<u32> {
-        let (_, after_name) = stat.rsplit_once(')')?;
-        after_name.split_whitespace().nth(1)?.parse().ok()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn the_parent_is_read_after_the_name_however_odd_the_name() {
-            assert_eq!(parent_in_stat("42 (sh) S 7 42 42 0"), Some(7));
-            assert_eq!(parent_in_stat("42 (a) b (c) S 9 42"), Some(9));
-            assert_eq!(parent_in_stat("garbage"), None);
-        }
     }
 }
 

@@ -53,11 +53,7 @@ pub fn wrapper(out: &Path, command: &[OsString]) -> ExitCode {
         Ok(usage)
     });
     match measured {
-        Ok(usage) => match usage.code {
-            Some(0) => ExitCode::SUCCESS,
-            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-            None => ExitCode::from(1),
-        },
+        Ok(usage) => ExitCode::from(usage.code.map_or(1, |code| u8::try_from(code).unwrap_or(1))),
         Err(message) => {
             eprintln!("slides-bench measure: {message}");
             ExitCode::from(125)

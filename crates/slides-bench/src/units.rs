@@ -1,16 +1,22 @@
-//! Figures as a person reads them: as many digits as the size of the figure calls for.
+//! Figures as a person reads them: as many digits as the size of the figure calls for, and a
+//! dash for a figure there is none of (no run got that far, or nothing to divide by).
+
+/// `shown(value)`, or a dash if `value` is not a number.
+fn finite(value: f64, shown: impl FnOnce(f64) -> String) -> String {
+    if value.is_finite() {
+        shown(value)
+    } else {
+        "–".into()
+    }
+}
 
 /// Seconds: `50.1 s`, `1.005 s`, and below a tenth of a second in milliseconds, `12.0 ms`.
 pub fn secs(value: f64) -> String {
-    if !value.is_finite() {
-        "–".into()
-    } else if value.abs() >= 10.0 {
-        format!("{value:.1} s")
-    } else if value.abs() >= 0.1 {
-        format!("{value:.3} s")
-    } else {
-        ms(value)
-    }
+    finite(value, |value| match value.abs() {
+        size if size >= 10.0 => format!("{value:.1} s"),
+        size if size >= 0.1 => format!("{value:.3} s"),
+        _ => ms(value),
+    })
 }
 
 /// Seconds shown in milliseconds: `0.61 ms`, `12.4 ms`, `1000 ms`.
@@ -30,30 +36,18 @@ fn scaled(value: f64, unit: &str, small: usize) -> String {
         v if v >= 10.0 => 1,
         _ => small,
     };
-    if value.is_finite() {
-        format!("{value:.decimals$} {unit}")
-    } else {
-        "–".into()
-    }
+    finite(value, |value| format!("{value:.decimals$} {unit}"))
 }
 
 /// KiB shown in MB (10^6 bytes), as the memory goal is written: `46.3 MB`.
 pub fn mb(kib: f64) -> String {
-    if !kib.is_finite() {
-        "–".into()
-    } else {
-        format!("{:.1} MB", kib * 1024.0 / 1e6)
-    }
+    finite(kib, |kib| format!("{:.1} MB", kib * 1024.0 / 1e6))
 }
 
 /// `kib` over `count`, in KiB: `24.1 KiB`.
 pub fn kib_per(kib: f64, count: f64) -> String {
-    let per = kib / count;
-    if !per.is_finite() || count <= 0.0 {
-        "–".into()
-    } else {
-        format!("{per:.1} KiB")
-    }
+    let per = if count > 0.0 { kib / count } else { f64::NAN };
+    finite(per, |per| format!("{per:.1} KiB"))
 }
 
 /// `value` over `of`, to two decimals: `0.52`; a dash where there is nothing to set it against.
@@ -68,13 +62,12 @@ pub fn percent(share: f64) -> String {
 
 /// A count with thousands separated: `68,712`.
 pub fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs()).into_bytes();
-    let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
-    let sign = if value < 0.0 { "-" } else { "" };
-    match value.is_finite() {
-        true => format!("{sign}{}", String::from_utf8_lossy(&groups.join(&b","[..]))),
-        false => "–".into(),
-    }
+    finite(value, |value| {
+        let digits = format!("{:.0}", value.abs()).into_bytes();
+        let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
+        let sign = if value < 0.0 { "-" } else { "" };
+        format!("{sign}{}", String::from_utf8_lossy(&groups.join(&b","[..])))
+    })
 }
 
 #[cfg(test)]

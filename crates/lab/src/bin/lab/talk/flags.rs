@@ -10,9 +10,6 @@ use lab::talk::{self, SLIDES, Slide};
 use crate::names::numbers;
 use crate::written::Written;
 
-/// The most requests a slide takes (common's own limit; a test below keeps the two equal).
-const MAX_REQUESTS: usize = 1_000_000;
-
 #[derive(Debug, Args)]
 pub struct Flags {
     /// A 100 ms delay instead of 1 s, to try it fast.
@@ -20,7 +17,9 @@ pub struct Flags {
     pub quick: bool,
 
     /// How many requests each slide makes, from 1 to a million.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = requests)]
+    // Checked as every slide checks it: a number no slide takes stops the talk before any
+    // service starts, not each slide in turn.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = common::width)]
     pub requests: usize,
 
     /// How long httpbin-lite waits before answering each /uuid [default: 1s; 100ms with --quick].
@@ -145,20 +144,10 @@ impl FromStr for Only {
     }
 }
 
-/// `--requests`, as every slide takes it: checked here, so that a number no slide takes stops
-/// the talk before any service starts, not each slide in turn.
-fn requests(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n @ 1..=MAX_REQUESTS) => Ok(n),
-        Ok(_) => Err(format!("from 1 to {MAX_REQUESTS}")),
-        Err(_) => Err("not a whole number".to_owned()),
-    }
-}
-
 /// `--work`, as every slide takes it: at most 10s of CPU per answer.
 fn work(text: &str) -> Result<Written, String> {
     let work: Written = text.parse()?;
-    match work.duration > std::time::Duration::from_secs(10) {
+    match work.duration > common::MAX_WORK {
         true => Err("at most 10s of CPU per answer; give e.g. 20ms".to_owned()),
         false => Ok(work),
     }
@@ -198,17 +187,6 @@ mod tests {
             "no slide 9; slide numbers are 4, 5, 6, 7a, 7, 7b, 7c, 8"
         );
         assert!(",".parse::<Only>().is_err());
-    }
-
-    #[test]
-    fn requests_are_what_every_slide_takes() {
-        assert_eq!(requests(" 50"), Ok(50));
-        assert!(requests("0").is_err() && requests("abc").is_err() && requests("-3").is_err());
-        // common::width shares the slides' --requests bound.
-        let most = MAX_REQUESTS.to_string();
-        let past = (MAX_REQUESTS + 1).to_string();
-        assert!(requests(&most).is_ok() && common::width(&most).is_ok());
-        assert!(requests(&past).is_err() && common::width(&past).is_err());
     }
 
     #[test]
