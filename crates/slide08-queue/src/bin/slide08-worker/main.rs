@@ -2,7 +2,6 @@
 //! `--concurrency` at once (each an async `fetch_one`), and stores each result for its producer.
 //! A job stays pending on Redis until then: if its worker crashes, another takes it over.
 
-use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +9,7 @@ use std::time::Duration;
 use common::{FetchError, Signal, cannot, parse_flags_or_exit, parse_uuid, read_body, usage_error};
 use reqwest::{Client, Url};
 use slide08_queue::{JOBS, Worker, WorkerFlags};
-use tokio::signal::unix::{self, SignalKind};
+use tokio::signal::unix::{self, SignalKind, signal};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::sleep;
@@ -29,9 +28,12 @@ async fn main() -> ExitCode {
         Ok(worker) => Arc::new(worker),
         Err((doing, err)) => return cannot(doing, err),
     };
-    let mut signals = match Signals::listen() {
-        Ok(signals) => signals,
-        Err(err) => return cannot("listen for signals", err),
+    let mut signals = match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(interrupt), Ok(terminate)) => Signals(interrupt, terminate),
+        (Err(err), _) | (_, Err(err)) => return cannot("listen for signals", err),
     };
     let (name, at_once, shown) = (&worker.name, worker.flags.concurrency, &target.shown);
     println!(
@@ -154,11 +156,6 @@ fn reap(running: &mut JoinSet<bool>) -> usize {
 struct Signals(unix::Signal, unix::Signal);
 
 impl Signals {
-    fn listen() -> io::Result<Signals> {
-        let (interrupt, terminate) = (SignalKind::interrupt(), SignalKind::terminate());
-        Ok(Signals(unix::signal(interrupt)?, unix::signal(terminate)?))
-    }
-
     async fn next(&mut self) -> Signal {
         tokio::select! {
             _ = self.0.recv() => Signal::INTERRUPT,
