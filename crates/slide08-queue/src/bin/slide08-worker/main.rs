@@ -2,6 +2,7 @@
 //! `--concurrency` at once (each an async `fetch_one`), and stores each result for its producer.
 //! A job stays pending on Redis until then: if its worker crashes, another takes it over.
 
+use std::iter;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,9 +84,7 @@ async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usiz
         // Our semaphore is never closed, so this is always a slot; then the other free ones.
         let Ok(first) = first else { break };
         let mut free = vec![first];
-        free.extend(std::iter::from_fn(|| {
-            slots.clone().try_acquire_owned().ok()
-        }));
+        free.extend(iter::from_fn(|| slots.clone().try_acquire_owned().ok()));
         let jobs = match worker.take(free.len(), &mut away).await {
             Ok(jobs) => jobs,
             // Redis is away: wait, longer each time, rather than spin.
@@ -144,11 +143,8 @@ async fn finish(
 /// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok (a
 /// task that panicked did not: its job runs again).
 fn reap(running: &mut JoinSet<bool>) -> usize {
-    let mut ok = 0;
-    while let Some(done) = running.try_join_next() {
-        ok += usize::from(matches!(done, Ok(true)));
-    }
-    ok
+    let ok = iter::from_fn(|| running.try_join_next()).filter(|done| matches!(done, Ok(true)));
+    ok.count()
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event (not
