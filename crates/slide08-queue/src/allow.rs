@@ -67,10 +67,7 @@ impl Allowed {
 /// not the queue's own Redis. Otherwise why not, quoting at most a line of the job's URL.
 pub async fn check(list: &[Allowed], job: &Job, queue: &Queue) -> Result<Url, FetchError> {
     let rejected = |why: String| Err(FetchError::Rejected(why));
-    let url = match Url::parse(&job.url) {
-        Ok(url) => url,
-        Err(err) => return rejected(format!("not a URL ({err})")),
-    };
+    let url = Url::parse(&job.url).or_else(|err| rejected(format!("not a URL ({err})")))?;
     let host = host_key(url.host_str().unwrap_or_default());
     if !matches!(url.scheme(), "http" | "https") || !list.iter().any(|entry| entry.host == host) {
         let why = "the worker fetches only http:// and https:// from its --allow-host hosts";

@@ -133,11 +133,8 @@ impl Queue {
         let (seen, now): (HashMap<String, u64>, (u64, u64)) = asked.query_async(&mut redis).await?;
         let workers = group.consumers.into_iter().map(|worker| {
             let then = seen.get(&worker.name);
-            (
-                worker.name,
-                worker.pending,
-                then.map(|then| now.0.saturating_sub(*then)),
-            )
+            let ago = then.map(|then| now.0.saturating_sub(*then));
+            (worker.name, worker.pending, ago)
         });
         Ok(workers.collect())
     }

@@ -2,7 +2,7 @@
 //! `--concurrency` at once (each an async `fetch_one`), and stores each result for its producer.
 //! A job stays pending on Redis until then: if its worker crashes, another takes it over.
 
-use std::io;
+use std::iter;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{FetchError, Signal, cannot, parse_flags_or_exit, parse_uuid, read_body, usage_error};
 use reqwest::{Client, Url};
 use slide08_queue::{JOBS, Worker, WorkerFlags};
-use tokio::signal::unix::{self, SignalKind};
+use tokio::signal::unix::{self, SignalKind, signal};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::sleep;
@@ -29,9 +29,12 @@ async fn main() -> ExitCode {
         Ok(worker) => Arc::new(worker),
         Err((doing, err)) => return cannot(doing, err),
     };
-    let mut signals = match Signals::listen() {
-        Ok(signals) => signals,
-        Err(err) => return cannot("listen for signals", err),
+    let mut signals = match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(interrupt), Ok(terminate)) => Signals(interrupt, terminate),
+        (Err(err), _) | (_, Err(err)) => return cannot("listen for signals", err),
     };
     let (name, at_once, shown) = (&worker.name, worker.flags.concurrency, &target.shown);
     println!(
@@ -81,9 +84,7 @@ async fn work(worker: Arc<Worker>, signals: &mut Signals) -> Result<(usize, usiz
         // Our semaphore is never closed, so this is always a slot; then the other free ones.
         let Ok(first) = first else { break };
         let mut free = vec![first];
-        free.extend(std::iter::from_fn(|| {
-            slots.clone().try_acquire_owned().ok()
-        }));
+        free.extend(iter::from_fn(|| slots.clone().try_acquire_owned().ok()));
         let jobs = match worker.take(free.len(), &mut away).await {
             Ok(jobs) => jobs,
             // Redis is away: wait, longer each time, rather than spin.
@@ -142,11 +143,8 @@ async fn finish(
 /// Takes the tasks that have ended out of `running`; gives how many of their jobs ended ok (a
 /// task that panicked did not: its job runs again).
 fn reap(running: &mut JoinSet<bool>) -> usize {
-    let mut ok = 0;
-    while let Some(done) = running.try_join_next() {
-        ok += usize::from(matches!(done, Ok(true)));
-    }
-    ok
+    let ok = iter::from_fn(|| running.try_join_next()).filter(|done| matches!(done, Ok(true)));
+    ok.count()
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, which the worker's loop waits for like any other event (not
@@ -154,11 +152,6 @@ fn reap(running: &mut JoinSet<bool>) -> usize {
 struct Signals(unix::Signal, unix::Signal);
 
 impl Signals {
-    fn listen() -> io::Result<Signals> {
-        let (interrupt, terminate) = (SignalKind::interrupt(), SignalKind::terminate());
-        Ok(Signals(unix::signal(interrupt)?, unix::signal(terminate)?))
-    }
-
     async fn next(&mut self) -> Signal {
         tokio::select! {
             _ = self.0.recv() => Signal::INTERRUPT,
