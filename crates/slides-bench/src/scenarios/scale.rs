@@ -21,7 +21,8 @@ use crate::{clients, judge};
 const TOKIO: f64 = 0.9;
 const THREADS: f64 = 0.85;
 const QUEUE: f64 = 0.7;
-/// Slide 7, over either protocol, at least this share of the best client's efficiency.
+/// Slide 7, over either protocol, at least this share of the best client's efficiency, and of
+/// h2load's over the same protocol.
 const OF_BEST: f64 = 0.95;
 /// The reference client, over either protocol, at least this efficiency.
 const REFERENCE: f64 = 0.9;
@@ -128,12 +129,23 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             false => f64::NAN, // left out, as best_by leaves out what is not a number
         };
         let protocol_best = best_by(&clients, same_protocol);
-        let goal = match client.case.slide.model {
-            "tokio" => of_best(client, own, best, protocol_best, &clients),
-            "reference" => reference_goal(client, own, protocol_best, delay),
-            _ => continue,
-        };
-        section.goals.push(goal);
+        match client.case.slide.model {
+            "tokio" => {
+                section
+                    .goals
+                    .push(of_best(client, own, best, protocol_best, &clients));
+                let h2load = clients.iter().find(|other| {
+                    other.case.http2 == client.case.http2 && other.case.slide.model == "h2load"
+                });
+                section.goals.extend(
+                    h2load.map(|h2load| of_h2load(client, own, h2load, efficiency(h2load))),
+                );
+            }
+            "reference" => section
+                .goals
+                .push(reference_goal(client, own, protocol_best, delay)),
+            _ => {}
+        }
     }
     // A smoke run's goals mean nothing, so it explains none.
     if bench.smoke {
@@ -184,6 +196,25 @@ fn of_best(
             .with("best_server", us(best.server_per_request()))
             .with("reference", judge::or_dash(reference));
         why.text() + &protocol_limit(client, protocol_best, Some(best_efficiency))
+    })
+}
+
+/// The goal: slide 7's efficiency at least [`OF_BEST`] of h2load's over the same protocol, a
+/// client in C that does nothing else.
+fn of_h2load(client: &Outcome, own: f64, h2load: &Outcome, h2load_efficiency: f64) -> Goal {
+    let (label, protocol) = (client.case.label(), client.case.protocol());
+    let what = format!("scale: {label} efficiency ≥ {OF_BEST} × h2load's over {protocol}");
+    let ratio = own / h2load_efficiency;
+    let measured = format!("{ratio:.3} ({own:.3} against {h2load_efficiency:.3})");
+    let h2load_failed = || clients::why_failed(h2load).map(|why| format!("h2load: {why}"));
+    let failed = clients::why_failed(client).or_else(h2load_failed);
+    Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
+        let (mine, theirs) = (client.cpu_per_request(), h2load.cpu_per_request());
+        format!(
+            "per request {label} used {} of CPU, h2load {}",
+            us(mine),
+            us(theirs)
+        )
     })
 }
 
