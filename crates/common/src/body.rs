@@ -42,8 +42,8 @@ pub fn parse_uuid(body: &str) -> Result<Uuid, FetchError> {
     struct Answer {
         uuid: Uuid,
     }
-    // The answer as httpbin sends it, read straight into its one field; any other body is read
-    // again below, field by field, to say what is wrong with it.
+    // An answer as httpbin sends it is read straight into its `uuid` field; any other body is
+    // read again below, as plain JSON, to say what is wrong with it.
     if let Ok(Answer { uuid }) = serde_json::from_str(body) {
         return Ok(uuid);
     }
