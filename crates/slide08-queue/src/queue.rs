@@ -139,12 +139,13 @@ impl Queue {
         Ok(workers.collect())
     }
 
-    /// Up to `count` entries for worker `me` (see take.lua): new ones, then ones unclaimed for
-    /// `reclaim`. With none, waits up to [`BLOCK`] ms for a new one, for the next take.
-    pub async fn take(&self, me: &str, count: usize, reclaim: Duration) -> RedisResult<Vec<Taken>> {
+    /// Up to `n` entries for worker `me.0` (see take.lua): new ones, then ones unclaimed for
+    /// `idle`; the same ones again if its take `me.1` is sent again (its answer lost on the way).
+    /// With none, waits up to [`BLOCK`] ms for a new one, for the next take.
+    pub async fn take(&self, me: (&str, u64), n: usize, idle: Duration) -> RedisResult<Vec<Taken>> {
         let script = Script::new(include_str!("take.lua"));
-        let mut take = script.key(&[JOBS, SEEN][..]);
-        take.arg((GROUP, me, count, MAX_ENTRY, reclaim.as_millis() as u64));
+        let mut take = script.key(&[JOBS, SEEN, &format!("{JOBS}:{}:{}", me.0, me.1)][..]);
+        take.arg((GROUP, me.0, n, MAX_ENTRY, idle.as_millis() as u64));
         let mut redis = self.redis();
         let (taken, newest): (Vec<_>, String) = match take.invoke_async(&mut redis).await {
             // Redis restarted without its data, or was flushed: make a new, empty queue.

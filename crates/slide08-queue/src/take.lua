@@ -1,11 +1,14 @@
 -- Takes up to ARGV[3] entries of the job stream KEYS[1] for consumer ARGV[2] of group ARGV[1]:
--- new ones, then ones no consumer renewed its claim on for ARGV[5] ms (it crashed). One step:
--- should its answer be lost on the way, the entries are pending here, and are taken over in time.
+-- new ones, then ones no consumer renewed its claim on for ARGV[5] ms (it crashed). One step,
+-- and its answer is kept in KEYS[3], named for this take: should the answer be lost on the way,
+-- the same take sent again gets the same entries back rather than leave them pending here.
 -- Gives {id, times delivered, size of all fields, job} for each, the job false if it is missing
 -- or the entry is over ARGV[4] bytes (not sent); and the id of the newest entry.
 -- Notes when each worker last asked for jobs in KEYS[2], for the producer to name quiet ones.
 redis.call('HSET', KEYS[2], ARGV[2], redis.call('TIME')[1])
 redis.call('EXPIRE', KEYS[2], 86400)
+local given = redis.call('GET', KEYS[3])
+if given then return cjson.decode(given) end
 local taken = {}
 local function add(entry, deliveries)
   local size, job = 0, false
@@ -32,4 +35,8 @@ if more > 0 then
   end
 end
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-return {taken, newest[1] and newest[1][1] or '0-0'}
+local answer = {taken, newest[1] and newest[1][1] or '0-0'}
+if #taken > 0 then
+  redis.call('SET', KEYS[3], cjson.encode(answer), 'PX', math.max(tonumber(ARGV[5]), 1000))
+end
+return answer

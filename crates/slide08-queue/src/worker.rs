@@ -1,6 +1,7 @@
 //! A worker: what its jobs need, and each step of its loop but the loop, which is the slide's.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,6 +27,7 @@ pub struct Worker {
     pub queue: Queue,
     /// The entries it holds, each with its job's run: it renews its claims on them.
     held: Mutex<HashMap<String, Uuid>>,
+    takes: AtomicU64,
 }
 
 /// What running an entry came to: its job's run, whether it succeeded, its result's JSON (nil
@@ -49,6 +51,7 @@ impl Worker {
             client,
             queue,
             held: Mutex::default(),
+            takes: AtomicU64::new(0),
         })
     }
 
@@ -60,7 +63,9 @@ impl Worker {
         away: &mut Option<Duration>,
     ) -> Result<Vec<Taken>, Duration> {
         let after = self.flags.reclaim_after;
-        let jobs = match self.queue.take(&self.name, n, after).await {
+        // Numbered by how many came back: sent again, a take gets the same entries.
+        let me = (self.name.as_str(), self.takes.load(Relaxed));
+        let jobs = match self.queue.take(me, n, after).await {
             Ok(jobs) => jobs,
             Err(err) => {
                 let wait = away.map_or(Duration::from_millis(250), |last| last * 2);
@@ -70,6 +75,7 @@ impl Worker {
                 return Err(wait);
             }
         };
+        self.takes.fetch_add(1, Relaxed);
         if away.take().is_some() {
             println!("{NAME}: Redis answers again");
         }
