@@ -5,6 +5,7 @@ use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use uuid::Uuid;
 
@@ -30,6 +31,9 @@ struct Results {
     asked: Summary,
     flags: Flags,
     clock: Clock,
+    /// The CPU used before the clock started (building the client, loading certificates), left
+    /// out of the run's.
+    cpu_before: Duration,
     fetched: Vec<Fetched>,
     /// The summary is printed once, whoever asks first; a later ask gets the same exit code.
     finished: Option<ExitCode>,
@@ -52,6 +56,7 @@ impl Report {
             asked,
             flags: flags.clone(),
             clock: Clock::start(),
+            cpu_before: process_cpu(),
             fetched: Vec::with_capacity(flags.requests),
             finished: None,
         })))
@@ -178,7 +183,7 @@ impl Results {
 
     fn summary(&self, stopped_by: Option<Signal>) -> Summary {
         let wall_s = self.clock.elapsed().as_secs_f64();
-        let cpu_s = process_cpu().as_secs_f64();
+        let cpu_s = process_cpu().saturating_sub(self.cpu_before).as_secs_f64();
         let results = self.fetched.iter().map(|f| f.result.as_ref());
         let uuids: Vec<&Uuid> = results.clone().filter_map(Result::ok).collect();
         let errors: Vec<&FetchError> = results.filter_map(Result::err).collect();

@@ -40,7 +40,8 @@ pub struct Summary {
     /// `--work`: the CPU each answer asked for, in seconds.
     #[serde(default)]
     pub work_s: f64,
-    /// The CPU the run used, on every core, in seconds (its children's and workers' too).
+    /// The CPU the run used while the clock ran, on every core, in seconds (its children's and
+    /// workers' too).
     #[serde(default)]
     pub cpu_s: f64,
     /// `cpu_s ÷ wall_s`: how many cores were busy, on average. One thread cannot pass 1.
