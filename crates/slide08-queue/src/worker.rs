@@ -5,8 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use common::retry::{self, MAX_RETRIES};
-use common::{FetchError, MAX_WORK};
+use common::{FetchError, MAX_WORK, retry, retry::MAX_RETRIES};
 use reqwest::{Client, Url, redirect};
 use tokio::time::sleep;
 use uuid::Uuid;
@@ -116,8 +115,7 @@ impl Worker {
             }
             Err(err) => (Err(err), vec![]),
         };
-        // `--work` on the answer runs on tokio's blocking pool (slide 7b shows why); the
-        // closure cannot panic, so the join fails only at shutdown.
+        // `--work` runs on tokio's blocking pool (slide 7b shows why); its join fails only at shutdown.
         let work = job.work.min(MAX_WORK);
         let computed = match result {
             Ok(uuid) => tokio::task::spawn_blocking(move || common::spend_cpu(&uuid, work)).await,
