@@ -86,6 +86,13 @@ impl Outcome {
         self.median(|r| Some(r.client.summary.as_ref()?.wall_s))
     }
 
+    /// Answers per second by the slide's own clock, median: as wrk counts its own, without
+    /// starting and stopping the program. `None` for a client that prints no summary.
+    pub fn own_per_second(&self) -> Option<f64> {
+        let wall = |r: &RunResult| Some(r.client.summary.as_ref()?.wall_s).filter(|w| *w > 0.0);
+        self.median(|r| Some(r.done(&self.case) / wall(r)?))
+    }
+
     pub fn cpu_s(&self) -> f64 {
         self.figure(|r| Some(r.client_cpu_s()))
     }
