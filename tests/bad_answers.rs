@@ -50,23 +50,29 @@ fn each_request_fails_with_its_cause_in_one_line() {
             true,
         ),
     ];
-    for slide in SLIDES {
-        let stage = Stage::new(slide);
-        // Two requests each: both fail, and the line says so once.
-        for (url, more, words, httpbin) in cases {
-            let mut args = vec!["--url", url, "-n", "2"];
-            args.extend(more);
-            let output = stage.run(&args);
-            // The servers made here speak HTTP/1.1 only; slide 7c speaks HTTP/2 from the first
-            // byte, so to them it gets an error of the protocol, in one line all the same.
-            let words = if slide.model == "http2" && !httpbin {
-                &[][..]
-            } else {
-                words
-            };
-            assert_one_line(&format!("{} {args:?}", slide.binary), &output, 1, words);
+    // The slides one beside another, each on a thread of the test's: they share nothing.
+    std::thread::scope(|scope| {
+        for slide in SLIDES {
+            scope.spawn(move || {
+                let stage = Stage::new(slide);
+                // Two requests each: both fail, and the line says so once.
+                for (url, more, words, httpbin) in cases {
+                    let mut args = vec!["--url", url, "-n", "2"];
+                    args.extend(more);
+                    let output = stage.run(&args);
+                    // The servers made here speak HTTP/1.1 only; slide 7c speaks HTTP/2 from the
+                    // first byte, so to them it gets an error of the protocol, in one line all
+                    // the same.
+                    let words = if slide.model == "http2" && !httpbin {
+                        &[][..]
+                    } else {
+                        words
+                    };
+                    assert_one_line(&format!("{} {args:?}", slide.binary), &output, 1, words);
+                }
+            });
         }
-    }
+    });
     // A 100 KB URL is a valid URL, but no message quotes all of it.
     let long = format!("{}?{}", closed, "a".repeat(100_000));
     for slide in SLIDES {
@@ -95,21 +101,23 @@ fn each_request_fails_with_its_cause_in_one_line() {
 #[test]
 fn a_certificate_no_one_trusts_is_named_in_one_line() {
     let tls = SelfSignedTls::start();
-    for slide in SLIDES {
-        let output = Stage::new(slide).run(&["--url", &tls.url, "-n", "2"]);
-        let who = format!("{} {}", slide.binary, tls.url);
-        if slide.number == "7a" {
-            // HTTP by hand has no TLS: it says so before it starts, as bad usage.
-            assert_one_line(&who, &output, 2, &["no TLS"]);
-        } else {
-            assert_one_line(
-                &who,
-                &output,
-                1,
-                &["certificate", "not one this machine trusts"],
-            );
+    // The slides one beside another, each on a thread of the test's: they share nothing.
+    std::thread::scope(|scope| {
+        for slide in SLIDES {
+            let url = &tls.url;
+            scope.spawn(move || {
+                let output = Stage::new(slide).run(&["--url", url, "-n", "2"]);
+                let who = format!("{} {url}", slide.binary);
+                if slide.number == "7a" {
+                    // HTTP by hand has no TLS: it says so before it starts, as bad usage.
+                    assert_one_line(&who, &output, 2, &["no TLS"]);
+                } else {
+                    let words = ["certificate", "not one this machine trusts"];
+                    assert_one_line(&who, &output, 1, &words);
+                }
+            });
         }
-    }
+    });
 }
 
 #[test]
@@ -145,15 +153,21 @@ fn redis_trouble_gets_one_clear_line_and_a_non_zero_exit() {
         ("redis//:hunter2@nowhere", 2, &["--redis", "not a URL"]),
         ("http://:hunter2@127.0.0.1:1", 2, &["http://", "redis://"]),
     ];
-    for binary in ["slide08-producer", "slide08-worker"] {
-        for (url, code, words) in cases {
-            let output = run(binary, &["--redis", url]);
-            assert_one_line(&format!("{binary} {url}"), &output, code, words);
-            // A password never shows.
-            let said = format!("{}{}", stdout(&output), support::stderr(&output));
-            assert!(!said.contains("hunter2"), "{binary}: {said}");
+    // Every case on a thread of the test's: a TLS hello to a plain Redis waits out the
+    // connection's timeout, twice, and the others need not wait with it.
+    std::thread::scope(|scope| {
+        for binary in ["slide08-producer", "slide08-worker"] {
+            for (url, code, words) in cases {
+                scope.spawn(move || {
+                    let output = run(binary, &["--redis", url]);
+                    assert_one_line(&format!("{binary} {url}"), &output, code, words);
+                    // A password never shows.
+                    let said = format!("{}{}", stdout(&output), support::stderr(&output));
+                    assert!(!said.contains("hunter2"), "{binary}: {said}");
+                });
+            }
         }
-    }
+    });
 
     // --help names REDIS_URL but never prints its value.
     let help = command("slide08-worker", &["--help"])
