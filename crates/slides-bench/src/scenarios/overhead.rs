@@ -149,8 +149,8 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
 }
 
 /// The goal: `label`'s requests/s at least `of_wrk` of wrk's, each by its own clock (wrk's is
-/// the time its threads ran); if short, what each request cost each side, and
-/// what that lets two cores do.
+/// the time its threads ran); if short, what each request cost each side, and what that lets
+/// two cores do.
 fn against_wrk(
     label: &str,
     of_wrk: f64,
