@@ -112,7 +112,7 @@ fn a_certificate_no_one_trusts_is_named_in_one_line() {
                     // HTTP by hand has no TLS: it says so before it starts, as bad usage.
                     assert_one_line(&who, &output, 2, &["no TLS"]);
                 } else {
-                    let words = ["certificate", "not one this machine trusts"];
+                    let words = ["certificate", "not a trusted one"];
                     assert_one_line(&who, &output, 1, &words);
                 }
             });

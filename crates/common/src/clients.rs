@@ -34,10 +34,19 @@ pub fn ureq_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::types
 
 /// reqwest's client builder with `timeout` (`--timeout`) on each whole request, after making
 /// ring the TLS provider ([`use_ring_for_tls`]). A slide adds what its model needs.
+///
+/// It trusts Mozilla's root certificates, built in, as ureq's slides do: the same on every
+/// laptop. Not the machine's own: reqwest would read and parse every one of them (on Linux,
+/// the bundle and each file in /etc/ssl/certs) at every start, about 4 ms, even for an
+/// `http://` URL that needs none.
 #[cfg(feature = "reqwest")]
 pub fn reqwest_builder(timeout: Duration) -> reqwest::ClientBuilder {
     use_ring_for_tls();
-    reqwest::Client::builder().timeout(timeout)
+    let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter();
+    let roots = roots.filter_map(|der| reqwest::Certificate::from_der(der).ok());
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .tls_certs_only(roots)
 }
 
 /// Makes `ring` this process's TLS provider, for every rustls client it builds from now on

@@ -78,8 +78,8 @@ impl FetchError {
                  --concurrency",
             ),
             FetchError::Network(detail) if detail.contains("invalid peer certificate") => Some(
-                "the server's certificate is not one this machine trusts (self-signed, expired, \
-                 or for another name): for a server of your own, use its http:// URL",
+                "the server's certificate is not a trusted one (self-signed, expired, or for \
+                 another name): for a server of your own, use its http:// URL",
             ),
             FetchError::Refused => Some(
                 "is httpbin-lite running? Start it with `cargo run --release -p httpbin-lite`, \

@@ -32,7 +32,7 @@ struct Results {
     flags: Flags,
     clock: Clock,
     /// The CPU used before the clock started (setting up, such as building the HTTP client and
-    /// loading the machine's certificates), left out of the run's.
+    /// its root certificates), left out of the run's.
     cpu_before: Duration,
     fetched: Vec<Fetched>,
     /// The summary is printed once, whoever asks first; a later ask gets the same exit code.
