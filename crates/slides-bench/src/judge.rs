@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::section::Goal;
-use crate::units::{percent, secs};
+use crate::units::{floor_to, percent, secs};
 
 /// The efficiency goal of one row: floor ÷ wall ≥ `at_least`, and no request failed.
 pub fn efficiency(
@@ -20,7 +20,8 @@ pub fn efficiency(
     let (label, efficiency) = (outcome.case.label(), floor / wall);
     let what = format!("{scenario}: {label} efficiency ≥ {at_least:.2}");
     let (wall_shown, floor_shown) = (secs(wall), secs(floor));
-    let measured = format!("{efficiency:.2} ({wall_shown} over a {floor_shown} floor)");
+    let shown = floor_to(efficiency, 2);
+    let measured = format!("{shown} ({wall_shown} over a {floor_shown} floor)");
     let (failed, met) = (why_failed(outcome), efficiency >= at_least);
     Goal::judge(what, measured, failed, met, || {
         slow_because(outcome, floor, cores)

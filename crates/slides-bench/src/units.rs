@@ -55,6 +55,24 @@ pub fn ratio(value: f64, of: Option<f64>) -> String {
     of.map_or_else(|| "–".into(), |of| format!("{:.2}", value / of))
 }
 
+/// A figure judged against a goal of at least some value, to `decimals` decimals, rounded
+/// down: one just short of 0.6 shows as 0.599, never as the 0.600 it misses.
+pub fn floor_to(value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    finite(value, |value| {
+        format!("{:.decimals$}", (value * scale).floor() / scale)
+    })
+}
+
+/// A figure judged against a goal of at most some value, rounded up, as [`floor_to`] rounds
+/// down.
+pub fn ceil_to(value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    finite(value, |value| {
+        format!("{:.decimals$}", (value * scale).ceil() / scale)
+    })
+}
+
 /// A share of a whole, as a percentage: `71%`.
 pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
@@ -88,6 +106,16 @@ mod tests {
         assert_eq!(percent(0.714), "71%");
         assert_eq!(secs(f64::NAN), "–");
         assert_eq!(us(f64::INFINITY), "–");
+    }
+
+    #[test]
+    fn a_figure_short_of_its_goal_never_shows_as_the_goal() {
+        assert_eq!(floor_to(64_893.0 / 108_220.0, 3), "0.599"); // {:.3} would say 0.600
+        assert_eq!(floor_to(0.6, 3), "0.600");
+        assert_eq!(floor_to(0.8496, 2), "0.84");
+        assert_eq!(ceil_to(0.7004, 2), "0.71");
+        assert_eq!(ceil_to(0.7, 2), "0.70");
+        assert_eq!(floor_to(f64::NAN, 3), "–");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::notes::{Note, note};
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section, Table};
-use crate::units::{ms, secs};
+use crate::units::{ceil_to, ms, secs};
 
 /// The goal: with the talk's 50 requests and their work, threads take at most this share of
 /// tokio's wall time on this machine.
@@ -160,7 +160,8 @@ fn threads_against_tokio(part: &Part, outcomes: &[Outcome], cores: usize) -> Goa
     let (threads_wall, tokio_wall) = (threads.wall_s(), tokio.wall_s());
     let ratio = threads_wall / tokio_wall;
     let measured = format!(
-        "{ratio:.2} ({} against {})",
+        "{} ({} against {})",
+        ceil_to(ratio, 2),
         secs(threads_wall),
         secs(tokio_wall)
     );

@@ -14,7 +14,7 @@ use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section};
-use crate::units::{mb, percent, ratio, us};
+use crate::units::{floor_to, mb, percent, ratio, us};
 use crate::yardsticks::{H2LOAD, WRK};
 use crate::{clients, judge};
 
@@ -173,9 +173,10 @@ fn against_wrk(
     };
     let ratio = per_second / wrk_per_second;
     let measured = format!(
-        "{ratio:.3} ({per_second:.0} against {wrk_per_second:.0} requests/s; {:.3} with the \
-         program's start and exit counted: {outside:.0})",
-        outside / wrk_per_second
+        "{} ({per_second:.0} against {wrk_per_second:.0} requests/s; {} with the program's \
+         start and exit counted: {outside:.0})",
+        floor_to(ratio, 3),
+        floor_to(outside / wrk_per_second, 3)
     );
     let failed = clients::why_failed(client);
     Goal::judge(what, measured, failed, ratio >= of_wrk, || {

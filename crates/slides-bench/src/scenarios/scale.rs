@@ -13,7 +13,7 @@ use crate::notes::note;
 use crate::outcome::Outcome;
 use crate::rounds::{run_cases, section};
 use crate::section::{Goal, Section};
-use crate::units::{mb, ms, ratio, secs, us};
+use crate::units::{floor_to, mb, ms, ratio, secs, us};
 use crate::yardsticks::H2LOAD;
 use crate::{clients, judge};
 
@@ -178,7 +178,8 @@ fn of_best(
         return Goal::missed(what, "not measured".into(), "no client succeeded".into());
     };
     let (ratio, best_label) = (own / best_efficiency, best.case.label());
-    let measured = format!("{ratio:.3} ({own:.3} against {best_efficiency:.3}, {best_label})");
+    let shown = floor_to(ratio, 3);
+    let measured = format!("{shown} ({own:.3} against {best_efficiency:.3}, {best_label})");
     let failed = clients::why_failed(client);
     Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
         // Beside the reference over the same protocol, what the slide's client adds.
@@ -205,7 +206,8 @@ fn of_h2load(client: &Outcome, own: f64, h2load: &Outcome, h2load_efficiency: f6
     let (label, protocol) = (client.case.label(), client.case.protocol());
     let what = format!("scale: {label} efficiency ≥ {OF_BEST} × h2load's over {protocol}");
     let ratio = own / h2load_efficiency;
-    let measured = format!("{ratio:.3} ({own:.3} against {h2load_efficiency:.3})");
+    let shown = floor_to(ratio, 3);
+    let measured = format!("{shown} ({own:.3} against {h2load_efficiency:.3})");
     let h2load_failed = || clients::why_failed(h2load).map(|why| format!("h2load: {why}"));
     let failed = clients::why_failed(client).or_else(h2load_failed);
     Goal::judge(what, measured, failed, ratio >= OF_BEST, || {
@@ -227,7 +229,8 @@ fn reference_goal(
 ) -> Goal {
     let what = format!("scale: {} efficiency ≥ {REFERENCE:.2}", client.case.label());
     let (floor, wall) = (client.floor_s(delay, 1), client.wall_s());
-    let measured = format!("{own:.3} ({} over a {} floor)", secs(wall), secs(floor));
+    let shown = floor_to(own, 3);
+    let measured = format!("{shown} ({} over a {} floor)", secs(wall), secs(floor));
     let failed = clients::why_failed(client);
     Goal::judge(what, measured, failed, own >= REFERENCE, || {
         let why = note("scale.reference-short")
