@@ -35,9 +35,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
 
-use common::Summary;
+use common::{Summary, parse_duration};
 use lab::talk::Slide;
 
 /// A directory of this test's own in the system's temporary one, not there yet: `name` and
@@ -219,8 +218,9 @@ impl Server {
 
     /// The same, with more flags (faults, a seed).
     pub fn start_with(delay: &str, flags: &[&str]) -> Server {
-        let httpbin = lab::Httpbin::start(binaries(), duration(delay), flags)
-            .unwrap_or_else(|err| panic!("{err}"));
+        let delay = parse_duration(delay).unwrap_or_else(|err| panic!("delay {delay:?}: {err}"));
+        let httpbin =
+            lab::Httpbin::start(binaries(), delay, flags).unwrap_or_else(|err| panic!("{err}"));
         Server {
             addr: httpbin.addr(),
             httpbin,
@@ -264,16 +264,4 @@ impl Server {
         let count = stats["injected"]["failed"].as_u64();
         count.unwrap_or_else(|| panic!("/stats counts no injected failures: {stats}")) as usize
     }
-}
-
-/// `"0"`, `"250ms"`, `"1.5s"` as a duration, the way the tests write their delays.
-fn duration(text: &str) -> Duration {
-    let (number, unit) = match text.strip_suffix("ms") {
-        Some(number) => (number, 0.001),
-        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
-    };
-    let number: f64 = number
-        .parse()
-        .unwrap_or_else(|err| panic!("delay {text:?}: {err}"));
-    Duration::from_secs_f64(number * unit)
 }
